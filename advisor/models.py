@@ -193,3 +193,14 @@ class AskResult(BaseModel):
     metrics: dict[MetricName, float]
     answer: str
     match: Match
+
+
+class WhatIf(BaseModel):
+    """The same system at `factor` times the users and load: where it lands, what must change."""
+
+    factor: float
+    users: float | None = None
+    from_stage: StageNumber
+    stage: StageCard
+    changes: list[str] = Field(default_factory=list)
+    assessment: Assessment

@@ -1,0 +1,98 @@
+"""Naming the bottleneck, climbing the decision matrix, and holding back what is premature.
+
+A Match from the text matcher says which layer and symptom the words point to; numbers
+alone can also point to a layer (db CPU high means the database). Both kinds of evidence
+are kept, so the answer can show why it names the layer it names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from advisor.format import with_unit
+from advisor.models import Bottleneck, Ladder, Layer, Match, Observations, Rung, Symptom
+from advisor.playbook import LayerRule, Playbook
+
+
+def _rule_evidence(rule: LayerRule, obs: Observations) -> str | None:
+    cond = rule.condition
+    value = obs.metrics.get(cond.metric)
+    if value is None or not cond.holds(value):
+        return None
+    return f"{cond.metric.value} {with_unit(cond.metric, value)} {cond.op} " + with_unit(
+        cond.metric, cond.value
+    )
+
+
+Evidence = dict[Layer, list[tuple[Symptom, str]]]
+
+
+def metric_evidence(obs: Observations, playbook: Playbook) -> Evidence:
+    """Per layer, the (symptom, evidence) pairs the numbers support."""
+    found: Evidence = defaultdict(list)
+    for rule in playbook.layer_rules:
+        evidence = _rule_evidence(rule, obs)
+        if evidence is not None:
+            found[rule.layer].append((rule.symptom, evidence))
+    return dict(found)
+
+
+def _from_metrics(obs: Observations, playbook: Playbook) -> tuple[Layer, Symptom, list[str]] | None:
+    found = metric_evidence(obs, playbook)
+    if not found:
+        return None
+    # Most pieces of evidence wins; ties go to the playbook's layer order (database first).
+    order = [entry.layer for entry in playbook.layers]
+    layer = max(found, key=lambda lay: (len(found[lay]), -order.index(lay)))
+    symptom = found[layer][0][0]
+    return layer, symptom, [e for _, e in found[layer]]
+
+
+def diagnose(
+    obs: Observations, playbook: Playbook, match: Match | None = None
+) -> tuple[Bottleneck | None, Symptom | None]:
+    """The bottleneck layer with its evidence, and the decision-matrix symptom to climb."""
+    layer: Layer | None = None
+    symptom: Symptom | None = None
+    evidence: list[str] = []
+    confidence = 0.0
+    if match is not None and match.kind == "symptom" and (match.layer or match.symptom):
+        symptom = match.symptom
+        layer = match.layer or playbook.row(symptom).layer  # type: ignore[arg-type]
+        evidence = list(match.evidence)
+        confidence = match.confidence
+    inferred = _from_metrics(obs, playbook)
+    if inferred is not None:
+        m_layer, m_symptom, m_evidence = inferred
+        if layer is None:
+            layer, symptom = m_layer, m_symptom
+            confidence = min(0.9, 0.5 + 0.1 * len(m_evidence))
+            evidence = m_evidence
+        elif m_layer == layer:
+            evidence += [e for e in m_evidence if e not in evidence]
+            confidence = min(1.0, max(confidence, 0.5) + 0.1)
+            symptom = symptom or m_symptom
+    if layer is None:
+        return None, None
+    entry = playbook.layer(layer)
+    symptom = symptom or entry.symptom
+    bottleneck = Bottleneck(
+        layer=layer, confidence=round(confidence, 2), evidence=evidence,
+        symptoms=list(entry.symptoms), solutions=list(entry.solutions),
+    )
+    return bottleneck, symptom
+
+
+def ladder(symptom: Symptom, done: set[str], playbook: Playbook) -> Ladder:
+    """The symptom's three rungs; the next one to try is the first not already done."""
+    rungs = [Rung(id=r.id, text=r.text, done=r.id in done) for r in playbook.row(symptom).rungs]
+    next_index = next((i for i, r in enumerate(rungs) if not r.done), None)
+    return Ladder(symptom=symptom, rungs=rungs, next_index=next_index)
+
+
+def not_yet(stage: int, playbook: Playbook) -> list[str]:
+    """The DON'Ts that still hold at this stage (each stops applying at its until_stage)."""
+    return [
+        d.text for d in playbook.focus.dont
+        if d.until_stage is not None and stage < d.until_stage
+    ]

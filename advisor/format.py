@@ -1,0 +1,30 @@
+"""How numbers read in advice: 4,500 rather than 4500.0, 1.4 s rather than 1400 ms."""
+
+from __future__ import annotations
+
+from advisor.metrics import METRIC_SPECS, MetricName, Unit
+
+
+def num(value: float) -> str:
+    """A number as people write it: thousands separators, no trailing .0."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def with_unit(metric: MetricName, value: float) -> str:
+    """A metric reading in its own unit, e.g. "92%", "1,400ms", "40,000 users"."""
+    unit = METRIC_SPECS[metric].unit
+    if unit is Unit.PCT:
+        return f"{num(value)}%"
+    if unit is Unit.MS:
+        return f"{num(value)}ms"
+    if unit in (Unit.S, Unit.GB):
+        return f"{num(value)} {unit.value}"
+    if unit is Unit.FACTOR:
+        return f"{num(value)}x"
+    if unit is Unit.RPS:
+        return f"{num(value)} req/s"
+    if metric is MetricName.USERS:
+        return f"{num(value)} users"
+    return num(value)

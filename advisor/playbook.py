@@ -1,0 +1,402 @@
+"""The playbook schema and loader: the guide's knowledge as validated data.
+
+Every model forbids unknown keys, so a typo in a team's own playbook fails at start-up
+with the file and the field named, instead of silently dropping a threshold.
+The loader reads a path it is given; choosing that path (SCALE_PLAYBOOK) is the caller's job.
+"""
+
+from __future__ import annotations
+
+import operator
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from advisor.metrics import MetricName
+from advisor.models import Layer, StageNumber, Symptom, Threshold, Topic
+
+Op = Literal[">", ">=", "<", "<="]
+_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
+class PlaybookError(ValueError):
+    """A playbook file that cannot be used; the message names the file and the field."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(Strict):
+    """`metric op value`, in the metric's own unit."""
+
+    metric: MetricName
+    op: Op
+    value: float
+
+    def holds(self, value: float) -> bool:
+        return _OPS[self.op](value, self.value)
+
+    def threshold(self, value: float | None = None) -> Threshold:
+        return Threshold(metric=self.metric, op=self.op, threshold=self.value, value=value)
+
+
+class Stage(Strict):
+    number: StageNumber
+    name: str
+    users_min: int
+    users_max: int | None = None
+    users_label: str
+    architecture: str
+    components: list[str]
+    monthly_cost: str
+
+
+class AsWritten(Strict):
+    target: str
+    warning: str
+
+
+class KeyMetric(Strict):
+    metric: MetricName
+    label: str
+    target: Condition
+    warning: Condition
+    as_written: AsWritten
+
+
+class Advice(Strict):
+    id: str
+    text: str
+    until_stage: StageNumber | None = None
+
+
+class Focus(Strict):
+    do: list[Advice]
+    dont: list[Advice]
+
+
+class Restraint(Strict):
+    id: str
+    topic: Topic | None = None
+    terms: list[str] = Field(default_factory=list)
+    from_stage: StageNumber
+    dont: str
+    why: str
+
+
+class StageTrigger(Strict):
+    id: str
+    to_stage: StageNumber
+    text: str
+    condition: Condition | None = None
+    signal: str | None = None
+    inferred_from: list[Condition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> StageTrigger:
+        if (self.condition is None) == (self.signal is None):
+            raise ValueError("a trigger needs exactly one of `condition` or `signal`")
+        return self
+
+
+class KeyAddition(Strict):
+    id: str
+    component: str
+    purpose: str
+    when: str
+    condition: Condition | None = None
+    signal: str | None = None
+    topic: Topic
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> KeyAddition:
+        if (self.condition is None) == (self.signal is None):
+            raise ValueError("an addition needs exactly one of `condition` or `signal`")
+        return self
+
+
+class LookupStep(Strict):
+    step: int
+    tier: str
+    holds: str
+    on_hit: str
+
+
+class CacheItem(Strict):
+    item: str
+    ttl: str
+
+
+class Caching(Strict):
+    lookup_order: list[LookupStep]
+    what_to_cache: list[CacheItem]
+
+
+class DbQuery(Strict):
+    id: str
+    purpose: str
+    sql: str
+
+
+class ShardingStrategy(Strict):
+    id: str
+    name: str
+    example: str
+    pro: str
+    con: str
+
+
+class EventDriven(Strict):
+    before: list[str]
+    before_speed: str
+    after: list[str]
+    after_speed: str
+    async_consumers: list[str]
+    summary: str
+
+
+class Checklist(Strict):
+    id: str
+    stage: StageNumber
+    title: str
+    items: list[str]
+
+
+class RegionPattern(Strict):
+    name: str
+    consistency: str
+    latency: str
+    complexity: str
+
+
+class ConsistencyStrategy(Strict):
+    id: str
+    name: str
+    cap: str | None = None
+    traits: list[str]
+    use_for: list[str]
+
+
+class HuntStep(Strict):
+    step: int
+    question: str
+    how: str
+    tools: list[str]
+    layer: Layer | None = None
+
+
+class LayerEntry(Strict):
+    layer: Layer
+    label: str
+    symptoms: list[str]
+    solutions: list[str]
+    symptom: Symptom | None = None
+
+
+class LayerRule(Strict):
+    layer: Layer
+    symptom: Symptom
+    condition: Condition
+
+
+class DbCheckArea(Strict):
+    id: str
+    area: str
+    checks: list[str]
+    seq_scan_limit: int | None = None
+
+
+class CapacityExample(Strict):
+    peak_rps: float
+    growth_factor: float
+    safety_margin: float
+    result: float
+
+
+class CapacityFormula(Strict):
+    formula: str
+    safety_default: float
+    example: CapacityExample
+    example_note: str
+    unit: str
+
+
+class PoolExample(Strict):
+    cores: int
+    spindles: int
+    result: int
+
+
+class PoolFormula(Strict):
+    formula: str
+    ssd_spindles: int
+    example: PoolExample
+    example_note: str
+    unit: str
+
+
+class ReplicaExample(Strict):
+    reads_rps: float
+    per_replica_rps: float
+    result: int
+
+
+class ReplicaFormula(Strict):
+    formula: str
+    example: ReplicaExample
+    unit: str
+
+
+class CacheExample(Strict):
+    working_set_gb: float
+    result: float
+
+
+class CacheFormula(Strict):
+    formula: str
+    multiplier: float
+    working_set_share_min_pct: float
+    working_set_share_max_pct: float
+    example: CacheExample
+    overhead_note: str
+    unit: str
+
+
+class SizingFormulas(Strict):
+    capacity: CapacityFormula
+    pool: PoolFormula
+    replicas: ReplicaFormula
+    cache: CacheFormula
+
+
+class MatrixRung(Strict):
+    id: str
+    text: str
+
+
+class MatrixRow(Strict):
+    symptom: Symptom
+    label: str
+    layer: Layer
+    rungs: list[MatrixRung] = Field(min_length=3, max_length=3)
+
+
+class CostRow(Strict):
+    users: int
+    users_label: str
+    architecture: str
+    monthly: str
+    monthly_min: int
+    monthly_max: int | None = None
+    stage: StageNumber
+
+
+class TopicEntry(Strict):
+    id: Topic
+    title: str
+    intro: str
+    stage: StageNumber
+
+
+class Playbook(Strict):
+    version: int
+    stages: list[Stage] = Field(min_length=4, max_length=4)
+    key_metrics: list[KeyMetric]
+    focus: Focus
+    restraint: list[Restraint]
+    triggers: list[StageTrigger]
+    additions: list[KeyAddition]
+    caching: Caching
+    db_queries: list[DbQuery]
+    sharding: list[ShardingStrategy]
+    event_driven: EventDriven
+    checklists: list[Checklist]
+    multi_region: list[RegionPattern]
+    consistency: list[ConsistencyStrategy]
+    bottleneck_hunt: list[HuntStep]
+    layers: list[LayerEntry]
+    layer_rules: list[LayerRule]
+    db_checklist: list[DbCheckArea]
+    sizing: SizingFormulas
+    decision_matrix: list[MatrixRow]
+    costs: list[CostRow]
+    topics: list[TopicEntry]
+    sharpening: list[MetricName]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Playbook:
+        if [s.number for s in self.stages] != [1, 2, 3, 4]:
+            raise ValueError("stages must be numbered 1, 2, 3, 4 in order")
+        if {r.symptom for r in self.decision_matrix} != set(Symptom):
+            raise ValueError("decision_matrix needs exactly one row per symptom")
+        if {t.id for t in self.topics} != set(Topic):
+            raise ValueError("topics needs exactly one entry per topic")
+        if {entry.layer for entry in self.layers} != set(Layer):
+            raise ValueError("layers needs exactly one entry per layer")
+        return self
+
+    # Lookups: small helpers so the engine reads like the guide.
+    def stage(self, number: int) -> Stage:
+        return self.stages[int(number) - 1]
+
+    def row(self, symptom: Symptom) -> MatrixRow:
+        return next(r for r in self.decision_matrix if r.symptom == symptom)
+
+    def layer(self, layer: Layer) -> LayerEntry:
+        return next(e for e in self.layers if e.layer == layer)
+
+    def topic(self, topic: Topic) -> TopicEntry:
+        return next(t for t in self.topics if t.id == topic)
+
+    def cost_for(self, stage: int) -> CostRow:
+        return next(c for c in self.costs if c.stage == stage)
+
+    def checklist(self, stage: int) -> Checklist | None:
+        return next((c for c in self.checklists if c.stage == stage), None)
+
+    def key_metric(self, metric: MetricName) -> KeyMetric | None:
+        return next((k for k in self.key_metrics if k.metric == metric), None)
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def parse_playbook(text: str, source: str) -> Playbook:
+    """Validate playbook TOML text; `source` names it in any error."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise PlaybookError(f"{source}: not valid TOML: {err}") from err
+    try:
+        return Playbook.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+        raise PlaybookError(
+            f"{source}: field {_where(first['loc'])}: {first['msg']}{more}"
+        ) from err
+
+
+def load_playbook(path: str | Path | None = None) -> Playbook:
+    """Load a team's playbook file, or the packaged one when no path is given."""
+    if path is None:
+        return default_playbook()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise PlaybookError(f"{path}: cannot read playbook: {err.strerror or err}") from err
+    return parse_playbook(text, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_playbook() -> Playbook:
+    """The packaged playbook, parsed once (models are frozen, so sharing is safe)."""
+    text = resources.files("advisor").joinpath("data/playbook.toml").read_text(encoding="utf-8")
+    return parse_playbook(text, "advisor/data/playbook.toml")
