@@ -1,0 +1,132 @@
+"""Advice-log records and the rules for reading them back.
+
+Plain data at the boundary of the store: what is logged (`AdviceEntry`), what is
+read back (`AdviceRow`), who is looking (`Viewer`), plus the two rules that must
+never drift: which rows a viewer may see, and how typed text becomes a safe FTS5
+query.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from advisor.models import Assessment
+
+DeliveryState = Literal["none", "pending", "failed_retrying", "delivered", "failed"]
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_MAX_QUERY_TOKENS = 12
+
+
+class Viewer(BaseModel):
+    """Who is reading the log, and from where.
+
+    `unrestricted` is for the local terminal, whose user can read the file anyway;
+    front ends serving other people must leave it False.
+    """
+
+    team: str
+    channel: str | None = None
+    user: str | None = None
+    unrestricted: bool = False
+
+
+class AdviceEntry(BaseModel):
+    """One piece of advice as it is logged."""
+
+    created_at: float
+    team: str
+    channel: str
+    conversation_key: str | None = None
+    thread_ts: str | None = None
+    private: bool = False
+    asked_by: str
+    kind: str = "diagnose"
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    stage: int | None = None
+    layer: str | None = None
+    symptom: str | None = None
+    topic: str | None = None
+    summary: str = ""
+    symptoms: str = ""
+    findings: str = ""
+    recommendations: str = ""
+
+    @classmethod
+    def from_assessment(
+        cls, assessment: Assessment, *, kind: str = "diagnose", **place: Any
+    ) -> AdviceEntry:
+        """Fill the searchable columns from an assessment; `place` gives team, channel..."""
+        bottleneck = assessment.bottleneck
+        ladder = assessment.ladder
+        symptoms = [assessment.inputs.text]
+        recommendations: list[str] = []
+        if bottleneck:
+            symptoms += bottleneck.symptoms + bottleneck.evidence
+            recommendations += bottleneck.solutions
+        if ladder:
+            symptoms.append(ladder.symptom.value.replace("_", " "))
+            recommendations += [rung.text for rung in ladder.rungs]
+        recommendations += [f"{a.component}: {a.purpose}" for a in assessment.additions]
+        recommendations += [s.worked for s in assessment.sizing]
+        recommendations += assessment.not_yet
+        return cls(
+            kind=kind,
+            inputs=assessment.inputs.model_dump(mode="json"),
+            result=assessment.model_dump(mode="json"),
+            stage=int(assessment.stage.number),
+            layer=bottleneck.layer.value if bottleneck else None,
+            symptom=ladder.symptom.value if ladder else None,
+            summary=assessment.summary,
+            symptoms="\n".join(s for s in symptoms if s),
+            findings="\n".join(f.message for f in assessment.findings),
+            recommendations="\n".join(r for r in recommendations if r),
+            **place,
+        )
+
+
+class Vote(BaseModel):
+    user: str
+    helpful: bool
+    at: float
+
+
+class AdviceRow(AdviceEntry):
+    """A logged entry read back, with its feedback and delivery state."""
+
+    id: int
+    helpful: int = 0
+    not_helpful: int = 0
+    votes: list[Vote] = Field(default_factory=list)
+    delivery_state: DeliveryState = "none"
+    delivered_ts: str | None = None
+
+
+def fts_query(text: str | None) -> str | None:
+    """Turn typed text into an FTS5 query that cannot be a syntax error.
+
+    Every word becomes a quoted phrase, so operators (`AND`, `NEAR`, `*`, `"`,
+    column filters) are just words; words are ANDed. None when nothing is left.
+    """
+    tokens = _TOKEN.findall(text or "")[:_MAX_QUERY_TOKENS]
+    if not tokens:
+        return None
+    return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+
+
+def visibility_sql(viewer: Viewer, alias: str = "a") -> tuple[str, list[Any]]:
+    """The WHERE fragment for what `viewer` may see.
+
+    Same team only; private advice only from its own channel or for its asker.
+    """
+    if viewer.unrestricted:
+        return "1", []
+    return (
+        f"{alias}.team = ? AND ({alias}.private = 0 OR {alias}.channel = ? "
+        f"OR {alias}.asked_by = ?)",
+        [viewer.team, viewer.channel, viewer.user],
+    )

@@ -1,0 +1,134 @@
+"""The SQLite schema, as an ordered list of migrations applied on open.
+
+`PRAGMA user_version` records how many migrations a file has had. Migrations run
+inside one BEGIN IMMEDIATE transaction, so several processes opening the same
+file at once apply each step exactly once (the others wait, then see the new
+version). Append new migrations; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was written by a newer version of the app than this one."""
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE dialogs (
+            key TEXT PRIMARY KEY,
+            owner TEXT,
+            team TEXT,
+            channel TEXT,
+            private INTEGER NOT NULL DEFAULT 0,
+            state_json TEXT NOT NULL,
+            finished INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX dialogs_owner ON dialogs(owner, updated_at);
+
+        CREATE TABLE advice (
+            id INTEGER PRIMARY KEY,
+            created_at REAL NOT NULL,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            conversation_key TEXT,
+            thread_ts TEXT,
+            private INTEGER NOT NULL DEFAULT 0,
+            asked_by TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            inputs_json TEXT NOT NULL DEFAULT '{}',
+            result_json TEXT,
+            stage INTEGER,
+            layer TEXT,
+            symptom TEXT,
+            topic TEXT,
+            summary TEXT NOT NULL DEFAULT '',
+            symptoms TEXT NOT NULL DEFAULT '',
+            findings TEXT NOT NULL DEFAULT '',
+            recommendations TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX advice_team ON advice(team, id);
+        CREATE INDEX advice_asker ON advice(team, asked_by, id);
+
+        CREATE TABLE feedback (
+            advice_id INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,
+            user TEXT NOT NULL,
+            helpful INTEGER NOT NULL,
+            at REAL NOT NULL,
+            PRIMARY KEY (advice_id, user)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE events (
+            event_id TEXT PRIMARY KEY,
+            seen_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX events_seen ON events(seen_at);
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            created_at REAL NOT NULL,
+            key TEXT,
+            channel TEXT NOT NULL,
+            thread_ts TEXT,
+            payload_json TEXT NOT NULL,
+            advice_id INTEGER REFERENCES advice(id),
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL,
+            lease_owner TEXT,
+            lease_until REAL,
+            posted_ts TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_due ON outbox(next_attempt_at)
+            WHERE state IN ('pending', 'failed_retrying');
+        CREATE INDEX outbox_key ON outbox(key, id)
+            WHERE state IN ('pending', 'failed_retrying');
+        CREATE INDEX outbox_advice ON outbox(advice_id) WHERE advice_id IS NOT NULL;
+        """
+    )
+    # External-content FTS5 table kept in step by triggers; porter stemming so
+    # "timeouts" finds "timeout".
+    db["advice"].enable_fts(
+        ["summary", "symptoms", "findings", "recommendations"],
+        create_triggers=True,
+        tokenize="porter",
+    )
+
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS: list[Migration] = [_v1_initial]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the file up to the latest version; return the version it is at.
+
+    Must be called outside a transaction: it opens its own BEGIN IMMEDIATE.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise SchemaTooNew(
+                f"database schema version {version} is newer than this app "
+                f"understands ({len(MIGRATIONS)}); upgrade the app"
+            )
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            step(db)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return len(MIGRATIONS)

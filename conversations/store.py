@@ -1,0 +1,524 @@
+"""The one SQLite file behind every front end: dialogs, advice log, events, outbox.
+
+Several processes (HTTP workers) share the file, so every guarantee across them
+comes from SQLite transactions; nothing here relies on process memory. Writes
+that read before they write run under BEGIN IMMEDIATE, which takes the write lock
+up front, so two processes cannot both read the old value.
+
+Threads: one connection per Store, opened with check_same_thread=False and
+guarded by a re-entrant lock; a `transaction()` block holds the lock until it
+ends, so a thread's transaction is never interleaved with another thread's
+statements. A Store that finds itself in a forked child reopens its connection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+from pydantic import BaseModel, Field
+
+from conversations.advice_log import (
+    AdviceEntry,
+    AdviceRow,
+    DeliveryState,
+    Viewer,
+    Vote,
+    fts_query,
+    visibility_sql,
+)
+from conversations.schema import migrate
+
+BUSY_TIMEOUT_S = 5.0
+EVENT_KEEP_S = 3600.0
+_EVENT_PRUNE_EVERY_S = 300.0
+_BACKOFF_CAP_S = 300.0
+
+OutboxState = Literal["pending", "failed_retrying", "delivered", "failed"]
+_DUE_STATES = "('pending', 'failed_retrying')"
+
+
+class StaleDialog(RuntimeError):
+    """A dialog changed since it was loaded (saved with a wrong expected_version)."""
+
+
+class DialogRow(BaseModel):
+    key: str
+    state: dict[str, Any]
+    owner: str | None = None
+    team: str | None = None
+    channel: str | None = None
+    private: bool = False
+    finished: bool = False
+    version: int
+    created_at: float
+    updated_at: float
+    expired: bool = False
+
+
+class OutgoingMessage(BaseModel):
+    """A reply to post. `key` orders messages: one key's messages go out in order."""
+
+    channel: str
+    payload: dict[str, Any]
+    key: str | None = None
+    thread_ts: str | None = None
+    advice_id: int | None = None
+
+
+class OutboxRow(OutgoingMessage):
+    id: int
+    created_at: float
+    state: OutboxState
+    attempts: int
+    next_attempt_at: float
+    lease_owner: str | None = None
+    lease_until: float | None = None
+    posted_ts: str | None = None
+    last_error: str | None = None
+
+
+class StepResult(BaseModel):
+    dialog_version: int
+    advice_id: int | None = None
+    outbox_ids: list[int] = Field(default_factory=list)
+
+
+def backoff_s(attempts: int) -> float:
+    """Seconds to wait after the n-th failed attempt: 2, 4, 8 ... capped at 5 minutes."""
+    return min(2.0 ** max(attempts, 1), _BACKOFF_CAP_S)
+
+
+class Store:
+    """Dialogs, advice log, handled events and the delivery outbox in one SQLite file."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        dialog_ttl_s: float = 86400,
+        synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
+    ) -> None:
+        self.path = Path(path)
+        self.dialog_ttl_s = dialog_ttl_s
+        self._synchronous = synchronous
+        self._lock = threading.RLock()
+        self._last_event_prune = float("-inf")
+        self._open()
+
+    # -- connection and transactions ---------------------------------------
+
+    def _open(self) -> None:
+        conn = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False
+        )
+        self._pid = os.getpid()
+        self.db = sqlite_utils.Database(conn)
+        self.db.enable_wal()
+        # NORMAL is safe against a killed process in WAL mode; only a power
+        # cut can roll back the last commits (never corrupt the file).
+        conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(self.db)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if os.getpid() != self._pid:  # inherited across fork: never reuse it
+            self._open()
+        return self.db.conn
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """BEGIN IMMEDIATE ... COMMIT around the block; nested blocks become savepoints.
+
+        Everything the block does through this Store commits together or not at all.
+        """
+        with self._lock:
+            conn = self.conn
+            if conn.in_transaction:
+                with self.db.atomic():  # savepoint
+                    yield self
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self.conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # -- dialogs ------------------------------------------------------------
+
+    def save_dialog(
+        self,
+        key: str,
+        state: dict[str, Any],
+        *,
+        now: float,
+        owner: str | None = None,
+        team: str | None = None,
+        channel: str | None = None,
+        private: bool | None = None,
+        finished: bool = False,
+        expected_version: int | None = None,
+    ) -> int:
+        """Insert or replace a dialog's state; return its new version.
+
+        Place columns given as None keep their stored value. With
+        `expected_version`, raise StaleDialog if someone saved in between.
+        """
+        with self.transaction():
+            current = self.conn.execute(
+                "SELECT version FROM dialogs WHERE key = ?", (key,)
+            ).fetchone()
+            have = current[0] if current else None
+            if expected_version is not None and have != expected_version:
+                raise StaleDialog(f"dialog {key} is at version {have}, not {expected_version}")
+            self.conn.execute(
+                """
+                INSERT INTO dialogs (key, owner, team, channel, private, state_json,
+                                     finished, version, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET
+                    owner = COALESCE(excluded.owner, owner),
+                    team = COALESCE(excluded.team, team),
+                    channel = COALESCE(excluded.channel, channel),
+                    private = CASE WHEN ? IS NULL THEN private ELSE excluded.private END,
+                    state_json = excluded.state_json,
+                    finished = excluded.finished,
+                    version = version + 1,
+                    updated_at = excluded.updated_at
+                """,
+                (key, owner, team, channel, bool(private), json.dumps(state),
+                 finished, now, now, private),
+            )
+            return (have or 0) + 1
+
+    def load_dialog(self, key: str, *, now: float) -> DialogRow | None:
+        rows = self._rows("SELECT * FROM dialogs WHERE key = ?", (key,))
+        return self._dialog(rows[0], now) if rows else None
+
+    def delete_dialog(self, key: str) -> bool:
+        with self.transaction():
+            return self.conn.execute("DELETE FROM dialogs WHERE key = ?", (key,)).rowcount > 0
+
+    def open_dialogs(
+        self, prefix: str | None = None, *, now: float | None = None
+    ) -> list[DialogRow]:
+        """Unfinished dialogs whose key starts with `prefix`, oldest first.
+
+        Expired ones are included, flagged (only when `now` is given).
+        """
+        sql = "SELECT * FROM dialogs WHERE finished = 0"
+        params: list[Any] = []
+        if prefix:
+            sql += " AND key >= ? AND key < ?"
+            params += [prefix, prefix + "\U0010ffff"]
+        rows = self._rows(sql + " ORDER BY updated_at", params)
+        return [self._dialog(row, now) for row in rows]
+
+    def latest_open_dialog_for(
+        self, owner: str, *, now: float | None = None, prefix: str | None = None
+    ) -> DialogRow | None:
+        """The owner's most recently touched unfinished dialog (terminal resume)."""
+        sql = "SELECT * FROM dialogs WHERE owner = ? AND finished = 0"
+        params: list[Any] = [owner]
+        if prefix:
+            sql += " AND key >= ? AND key < ?"
+            params += [prefix, prefix + "\U0010ffff"]
+        rows = self._rows(sql + " ORDER BY updated_at DESC LIMIT 1", params)
+        return self._dialog(rows[0], now) if rows else None
+
+    def _dialog(self, row: dict[str, Any], now: float | None) -> DialogRow:
+        state = json.loads(row.pop("state_json"))
+        expired = (
+            now is not None
+            and not row["finished"]
+            and now - row["updated_at"] > self.dialog_ttl_s
+        )
+        return DialogRow(state=state, expired=expired, **row)
+
+    def accept_step(
+        self,
+        key: str,
+        state: dict[str, Any],
+        *,
+        now: float,
+        outbox: Sequence[OutgoingMessage] = (),
+        advice: AdviceEntry | None = None,
+        finished: bool = False,
+        expected_version: int | None = None,
+        **place: Any,
+    ) -> StepResult:
+        """Save a dialog step, its advice and its replies in one transaction.
+
+        Messages without an advice_id are linked to the advice logged here, so
+        the advice's delivery state is that of its replies.
+        """
+        with self.transaction():
+            version = self.save_dialog(
+                key, state, now=now, finished=finished,
+                expected_version=expected_version, **place,
+            )
+            advice_id = self.log_advice(advice) if advice else None
+            linked = [
+                m if m.advice_id is not None else m.model_copy(update={"advice_id": advice_id})
+                for m in outbox
+            ]
+            ids = self.enqueue(linked, now=now)
+        return StepResult(dialog_version=version, advice_id=advice_id, outbox_ids=ids)
+
+    # -- advice log -----------------------------------------------------------
+
+    def log_advice(self, entry: AdviceEntry) -> int:
+        row = entry.model_dump(exclude={"inputs", "result"})
+        row["inputs_json"] = json.dumps(entry.inputs)
+        row["result_json"] = None if entry.result is None else json.dumps(entry.result)
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        with self.transaction():
+            cursor = self.conn.execute(
+                f"INSERT INTO advice ({columns}) VALUES ({marks})", list(row.values())
+            )
+            return int(cursor.lastrowid)
+
+    def get_advice(self, advice_id: int) -> AdviceRow | None:
+        rows = self._rows("SELECT * FROM advice WHERE id = ?", (advice_id,))
+        return self._advice_rows(rows)[0] if rows else None
+
+    def record_feedback(self, advice_id: int, user: str, helpful: bool, *, now: float) -> None:
+        """One vote per user per advice: a second click replaces the first."""
+        with self.transaction():
+            self.conn.execute(
+                """
+                INSERT INTO feedback (advice_id, user, helpful, at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(advice_id, user) DO UPDATE SET
+                    helpful = excluded.helpful, at = excluded.at
+                """,
+                (advice_id, user, helpful, now),
+            )
+
+    def search_advice(
+        self, query: str | None, *, viewer: Viewer, limit: int = 20
+    ) -> list[AdviceRow]:
+        """Advice `viewer` may see, newest first, matching every word of `query`.
+
+        With FTS, walks the index newest-first (rowid DESC, consumed by FTS5) and
+        stops at `limit` visible rows, so common words stay cheap on big logs.
+        """
+        where, params = visibility_sql(viewer)
+        match = fts_query(query)
+        if match is None:
+            sql = f"SELECT a.* FROM advice a WHERE {where} ORDER BY a.id DESC LIMIT ?"
+            return self._advice_rows(self._rows(sql, [*params, limit]))
+        sql = f"""
+            SELECT a.* FROM advice_fts f JOIN advice a ON a.id = f.rowid
+            WHERE advice_fts MATCH ? AND {where}
+            ORDER BY f.rowid DESC LIMIT ?
+        """
+        return self._advice_rows(self._rows(sql, [match, *params, limit]))
+
+    def recent_for_user(self, team: str, user: str, limit: int = 10) -> list[AdviceRow]:
+        """What this person asked for, private places included (App Home: "yours")."""
+        sql = "SELECT * FROM advice WHERE team = ? AND asked_by = ? ORDER BY id DESC LIMIT ?"
+        return self._advice_rows(self._rows(sql, (team, user, limit)))
+
+    def recent_for_team(self, team: str, viewer: Viewer, limit: int = 10) -> list[AdviceRow]:
+        """The team's recent advice as `viewer` may see it (App Home: "your team's")."""
+        if viewer.team != team and not viewer.unrestricted:
+            return []
+        return self.search_advice(None, viewer=viewer, limit=limit)
+
+    def _advice_rows(self, rows: list[dict[str, Any]]) -> list[AdviceRow]:
+        return [self._advice_row(row) for row in rows]
+
+    def _advice_row(self, row: dict[str, Any]) -> AdviceRow:
+        advice_id = row["id"]
+        votes = [
+            Vote(user=v["user"], helpful=bool(v["helpful"]), at=v["at"])
+            for v in self._rows(
+                "SELECT user, helpful, at FROM feedback WHERE advice_id = ? ORDER BY at",
+                (advice_id,),
+            )
+        ]
+        state, delivered_ts = self._delivery(advice_id)
+        result_json = row.pop("result_json")
+        return AdviceRow(
+            inputs=json.loads(row.pop("inputs_json")),
+            result=None if result_json is None else json.loads(result_json),
+            votes=votes,
+            helpful=sum(v.helpful for v in votes),
+            not_helpful=sum(not v.helpful for v in votes),
+            delivery_state=state,
+            delivered_ts=delivered_ts,
+            **row,
+        )
+
+    def _delivery(self, advice_id: int) -> tuple[DeliveryState, str | None]:
+        """Delivery of an advice = that of its outbox rows (all must be delivered)."""
+        rows = self._rows(
+            "SELECT state, posted_ts FROM outbox WHERE advice_id = ? ORDER BY id", (advice_id,)
+        )
+        if not rows:
+            return "none", None
+        states = {r["state"] for r in rows}
+        first_ts = rows[0]["posted_ts"]
+        for state in ("failed", "failed_retrying", "pending"):
+            if state in states:
+                return state, first_ts  # type: ignore[return-value]
+        return "delivered", first_ts
+
+    # -- event de-duplication ---------------------------------------------------
+
+    def claim_event(self, event_id: str, *, now: float) -> bool:
+        """Record an event id; True only for the first claim, across processes.
+
+        Inside a caller's `transaction()`, the claim commits with the work it
+        guards, so a crash before commit lets Slack's retry be handled.
+        """
+        with self.transaction():
+            if now - self._last_event_prune > _EVENT_PRUNE_EVERY_S:
+                self.conn.execute("DELETE FROM events WHERE seen_at < ?", (now - EVENT_KEEP_S,))
+                self._last_event_prune = now
+            cursor = self.conn.execute(
+                "INSERT OR IGNORE INTO events (event_id, seen_at) VALUES (?, ?)", (event_id, now)
+            )
+            return cursor.rowcount == 1
+
+    # -- delivery outbox ---------------------------------------------------------
+
+    def enqueue(self, messages: Sequence[OutgoingMessage], *, now: float) -> list[int]:
+        ids = []
+        with self.transaction():
+            for m in messages:
+                cursor = self.conn.execute(
+                    """
+                    INSERT INTO outbox (created_at, key, channel, thread_ts, payload_json,
+                                        advice_id, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    (now, m.key, m.channel, m.thread_ts, json.dumps(m.payload),
+                     m.advice_id, now),
+                )
+                ids.append(int(cursor.lastrowid))
+        return ids
+
+    _CLAIMABLE = f"""
+        o.state IN {_DUE_STATES} AND o.next_attempt_at <= :now
+        AND (o.lease_until IS NULL OR o.lease_until <= :now)
+        AND (o.key IS NULL OR NOT EXISTS (
+            SELECT 1 FROM outbox e
+            WHERE e.key = o.key AND e.id < o.id AND e.state IN {_DUE_STATES}))
+    """
+
+    def claim_pending_deliveries(
+        self, worker: str, *, now: float, lease_s: float = 30, limit: int = 10
+    ) -> list[OutboxRow]:
+        """Lease due messages to `worker`, oldest first; no two workers get one row.
+
+        Only the oldest undelivered message of each key is due, so a thread's
+        replies are posted in order. Each claim counts as an attempt.
+        """
+        return self._claim(
+            f"SELECT o.id FROM outbox o WHERE {self._CLAIMABLE} ORDER BY o.id LIMIT :limit",
+            {"now": now, "limit": limit}, worker, now + lease_s,
+        )
+
+    def claim_delivery(
+        self, outbox_id: int, worker: str, *, now: float, lease_s: float = 30
+    ) -> OutboxRow | None:
+        """Lease one message (to post right after enqueueing it), if it is due."""
+        rows = self._claim(
+            f"SELECT o.id FROM outbox o WHERE o.id = :id AND {self._CLAIMABLE}",
+            {"now": now, "id": outbox_id}, worker, now + lease_s,
+        )
+        return rows[0] if rows else None
+
+    def _claim(
+        self, select: str, params: dict[str, Any], worker: str, lease_until: float
+    ) -> list[OutboxRow]:
+        with self.transaction():
+            rows = self._rows(
+                f"""
+                UPDATE outbox SET lease_owner = :worker, lease_until = :lease_until,
+                                  attempts = attempts + 1
+                WHERE id IN ({select})
+                RETURNING *
+                """,
+                {**params, "worker": worker, "lease_until": lease_until},
+            )
+        return sorted((self._outbox_row(r) for r in rows), key=lambda r: r.id)
+
+    def mark_delivered(self, outbox_id: int, posted_ts: str | None) -> bool:
+        """Record a successful post; False if it was already marked delivered."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                """
+                UPDATE outbox SET state = 'delivered', posted_ts = ?,
+                                  lease_owner = NULL, lease_until = NULL, last_error = NULL
+                WHERE id = ? AND state != 'delivered'
+                """,
+                (posted_ts, outbox_id),
+            )
+            return cursor.rowcount == 1
+
+    def mark_failed(
+        self,
+        outbox_id: int,
+        *,
+        now: float,
+        retry_after_s: float | None = None,
+        error: str | None = None,
+        permanent: bool = False,
+    ) -> None:
+        """Release the lease and schedule a retry (Retry-After, else exponential backoff).
+
+        `permanent` gives up (e.g. channel gone): the row no longer blocks its key.
+        """
+        with self.transaction():
+            found = self.conn.execute(
+                "SELECT attempts FROM outbox WHERE id = ? AND state != 'delivered'", (outbox_id,)
+            ).fetchone()
+            if not found:
+                return
+            wait = retry_after_s if retry_after_s is not None else backoff_s(found[0])
+            self.conn.execute(
+                """
+                UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?,
+                                  lease_owner = NULL, lease_until = NULL
+                WHERE id = ?
+                """,
+                ("failed" if permanent else "failed_retrying", now + wait, error, outbox_id),
+            )
+
+    def get_outbox(self, outbox_id: int) -> OutboxRow | None:
+        rows = self._rows("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
+        return self._outbox_row(rows[0]) if rows else None
+
+    @staticmethod
+    def _outbox_row(row: dict[str, Any]) -> OutboxRow:
+        return OutboxRow(payload=json.loads(row.pop("payload_json")), **row)
