@@ -1,0 +1,44 @@
+"""`ask`: free text in, a matched answer out (the contract of DESIGN.md's `ask --json`).
+
+The matcher (advisor.matching) decides what the text is about; this module only turns
+that Match into an answer, so it can be tested with a Match built by hand.
+"""
+
+from __future__ import annotations
+
+from advisor.answers import help_text, restraint_lines, topic_answer
+from advisor.engine import assess
+from advisor.models import AskResult, Match, Observations
+from advisor.playbook import Playbook, default_playbook
+from advisor.report import assessment_text
+
+
+def _symptom_answer(text: str, match: Match, pb: Playbook) -> str:
+    obs = Observations(metrics=match.metrics, signals=match.signals, text=text, done=match.done)
+    assessment = assess(obs, pb, match)
+    lines = restraint_lines(None, text, match.metrics, pb)
+    return "\n".join([*lines, assessment_text(assessment)])
+
+
+def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> AskResult:
+    """Answer `text` given what the matcher made of it."""
+    pb = playbook or default_playbook()
+    if match.kind == "question" and match.topic is not None:
+        answer = topic_answer(match.topic, text, match.metrics, pb)
+    elif match.kind == "symptom" and (match.layer or match.symptom):
+        answer = _symptom_answer(text, match, pb)
+    elif restraint_lines(None, text, match.metrics, pb):
+        answer = "\n".join(restraint_lines(None, text, match.metrics, pb))
+    else:
+        answer = help_text(pb)
+    return AskResult(
+        layer=match.layer, symptom=match.symptom, topic=match.topic,
+        confidence=match.confidence, metrics=match.metrics, answer=answer, match=match,
+    )
+
+
+def ask(text: str, playbook: Playbook | None = None) -> AskResult:
+    """Match free text and answer it from the playbook."""
+    from advisor.matching import match  # the matcher is heavier; load it on first use
+
+    return answer_for(text, match(text), playbook)
