@@ -24,6 +24,7 @@ SCALED_METRICS = (
     MetricName.WORKING_SET_GB,
 )
 WHAT_IF_FACTORS = (10, 100, 1000)
+FIRST_CHANGES = 3  # per stage crossed: the head of its list is what to do first
 
 
 def with_match(obs: Observations, match: Match | None) -> Observations:
@@ -108,7 +109,7 @@ def _changes(start: int, end: int, pb: Playbook) -> list[str]:
             out += [f"{a.component}: {a.purpose.lower()}" for a in pb.additions]
         checklist = pb.checklist(number)
         if checklist is not None:
-            out += list(checklist.items)
+            out += list(checklist.items[:FIRST_CHANGES])
     return out
 
 

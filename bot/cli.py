@@ -1,0 +1,313 @@
+"""The `scale-advisor` terminal front end (contract in DESIGN.md).
+
+One small function registers each subcommand and one runs it, so more subcommands
+(`history`, `serve`, an interactive `diagnose`) slot in without touching the rest: add a
+`_add_<name>(sub)` that sets `handler`, and list it in SUBCOMMANDS.
+Every bad input ends with a one-line reason on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from pydantic import BaseModel
+
+from advisor import sizing
+from advisor.engine import assess, what_ifs
+from advisor.metrics import METRIC_SPECS, MetricError, MetricName
+from advisor.models import Observations
+from advisor.playbook import Playbook, PlaybookError, default_playbook, load_playbook
+from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
+from advisor.stages import stage_for_users
+from advisor.units import ParseError, parse_quantity
+
+USAGE_ERROR = 2
+M = MetricName
+
+# Short flags people reach for, besides the full `--metric-name` form.
+ALIASES: dict[MetricName, list[str]] = {
+    M.P95_MS: ["--p95"],
+    M.DB_CPU_PCT: ["--db-cpu"],
+    M.SERVER_CPU_PCT: ["--server-cpu", "--cpu"],
+    M.MEMORY_PCT: ["--memory", "--mem"],
+    M.POOL_USED_PCT: ["--pool-used", "--pool"],
+    M.QUERIES_PER_REQUEST: ["--queries", "--qpr"],
+    M.READ_PCT: ["--read-pct", "--reads-pct"],
+    M.CACHE_HIT_PCT: ["--cache-hit"],
+    M.REPLICA_LAG_S: ["--replica-lag", "--lag"],
+    M.SLOWEST_QUERY_MS: ["--slowest-query"],
+    M.PEAK_RPS: ["--peak"],
+    M.GROWTH_FACTOR: ["--growth"],
+    M.SAFETY_MARGIN: ["--safety"],
+    M.WORKING_SET_GB: ["--working-set"],
+    M.STATIC_BANDWIDTH_PCT: ["--static-bandwidth", "--static"],
+    M.READS_RPS: ["--reads"],
+    M.PER_REPLICA_RPS: ["--per-replica"],
+}
+
+
+class CliError(Exception):
+    """A user mistake: printed as one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so main() decides the exit status."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CliError(f"{self.prog}: {message}")
+
+
+def quantity(metric: MetricName) -> Callable[[str], float]:
+    """An argparse `type` that reads a value as people write it, in the metric's unit."""
+
+    def parse(text: str) -> float:
+        try:
+            return parse_quantity(text, metric).value
+        except ParseError as err:
+            raise argparse.ArgumentTypeError(str(err)) from err
+
+    parse.__name__ = metric.value  # argparse names the type in its messages
+    return parse
+
+
+def flag(metric: MetricName) -> str:
+    return "--" + metric.value.replace("_", "-")
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str, out: TextIO) -> int:
+    if args.json:
+        _print_json(data, out)
+    else:
+        out.write(text + "\n")
+    return 0
+
+
+# ------------------------------------------------------------------------------- ask
+
+
+def _add_ask(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="answer a question or a symptom description")
+    p.add_argument("text", metavar="TEXT", help="the question; '-' reads one per line from stdin")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run_ask)
+
+
+def _ask_json(result: Any) -> dict[str, Any]:
+    return result.model_dump(mode="json", exclude={"match"})
+
+
+def run_ask(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    from advisor.ask import ask
+
+    if args.text == "-":
+        for line in inp:
+            if line.strip():
+                _print_json(_ask_json(ask(line.strip(), pb)), out)
+        return 0
+    if not args.text.strip():
+        raise CliError("ask: give a question, or '-' to read questions from stdin")
+    result = ask(args.text, pb)
+    return _emit(args, _ask_json(result), result.answer, out)
+
+
+# ------------------------------------------------------------------------------ size
+
+
+def _add_size(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("size", help="the guide's sizing formulas")
+    kinds = p.add_subparsers(dest="kind", metavar="pool|replicas|cache|capacity",
+                             parser_class=_Parser)
+    kinds.required = True
+
+    pool = kinds.add_parser("pool", help="connection pool: cores x 2 + spindles")
+    pool.add_argument("--cores", type=quantity(M.CORES), required=True)
+    disk = pool.add_mutually_exclusive_group()
+    disk.add_argument("--spindles", type=quantity(M.SPINDLES))
+    disk.add_argument("--ssd", action="store_true", help="SSD storage (counts as 1 spindle)")
+
+    rep = kinds.add_parser("replicas", help="read replicas: ceiling(reads / per replica)")
+    rep.add_argument("--reads", type=quantity(M.READS_RPS), required=True)
+    rep.add_argument("--per-replica", type=quantity(M.PER_REPLICA_RPS), required=True)
+
+    cache = kinds.add_parser("cache", help="cache memory: working set x 1.5")
+    cache.add_argument("--working-set", type=quantity(M.WORKING_SET_GB), required=True)
+
+    cap = kinds.add_parser("capacity", help="capacity: peak x growth x safety")
+    cap.add_argument("--peak", type=quantity(M.PEAK_RPS), required=True)
+    cap.add_argument("--growth", type=quantity(M.GROWTH_FACTOR), default=1.0)
+    cap.add_argument("--safety", type=quantity(M.SAFETY_MARGIN), default=None)
+
+    for kind in (pool, rep, cache, cap):
+        kind.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run_size)
+
+
+def run_size(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    if args.kind == "pool":
+        result = sizing.pool(int(args.cores), None if args.spindles is None else int(args.spindles),
+                             ssd=args.ssd, playbook=pb)
+    elif args.kind == "replicas":
+        result = sizing.replicas(args.reads, args.per_replica, pb)
+    elif args.kind == "cache":
+        result = sizing.cache(args.working_set, pb)
+    else:
+        result = sizing.capacity(args.peak, args.growth, args.safety, pb)
+    return _emit(args, result, sizing_text(result), out)
+
+
+# ----------------------------------------------------------------------------- stage
+
+
+def _add_stage(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("stage", help="the stage card for a number of users")
+    p.add_argument("users", metavar="USERS", type=quantity(M.USERS), help="e.g. 50k, 1.2M")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run_stage)
+
+
+def run_stage(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    card = stage_for_users(args.users, pb)
+    cost = sizing.cost(card.number, pb)
+    data = {"users": args.users, "stage": card.model_dump(mode="json"), "cost": cost.result}
+    text = f"{stage_text(card)}\n  Cost table: {cost.worked}"
+    return _emit(args, data, text, out)
+
+
+# -------------------------------------------------------------------------- diagnose
+
+
+def _add_diagnose(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("diagnose", help="one-shot assessment from metric flags")
+    for metric, spec in METRIC_SPECS.items():
+        p.add_argument(flag(metric), *ALIASES.get(metric, []), dest=metric.value,
+                       type=quantity(metric), metavar="VALUE",
+                       help=f"{spec.label} ({spec.unit.value})")
+    p.add_argument("--symptom", metavar="TEXT", help="what people see, in your own words")
+    p.add_argument("--signal", action="append", default=[], metavar="ID",
+                   help="a qualitative trigger that holds, e.g. write_overload (repeatable)")
+    p.add_argument("--done", action="append", default=[], metavar="RUNG",
+                   help="a decision-matrix rung already tried, e.g. add_indexes (repeatable)")
+    p.add_argument("--what-if", action="store_true", help="also show 10x, 100x and 1000x")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=run_diagnose)
+
+
+def _known_ids(pb: Playbook) -> tuple[set[str], set[str]]:
+    signals = {t.signal for t in pb.triggers if t.signal} | {a.signal for a in pb.additions
+                                                             if a.signal}
+    rungs = {r.id for row in pb.decision_matrix for r in row.rungs}
+    return signals, rungs
+
+
+def observations_from(args: argparse.Namespace, pb: Playbook) -> Observations:
+    """The flags as Observations; unknown signal or rung ids are refused by name."""
+    signals, rungs = _known_ids(pb)
+    for kind, given, known in (("signal", args.signal, signals), ("rung", args.done, rungs)):
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise CliError(f"diagnose: unknown {kind} {', '.join(unknown)} "
+                           f"(known: {', '.join(sorted(known))})")
+    given = {m: getattr(args, m.value) for m in METRIC_SPECS}
+    metrics = {m: v for m, v in given.items() if v is not None}
+    return Observations(metrics=metrics, signals=set(args.signal), done=set(args.done),
+                        text=args.symptom or "")
+
+
+def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    obs = observations_from(args, pb)
+    if not obs.metrics and not obs.text and not obs.signals:
+        # Hook: the guided terminal dialog (conversations/) goes here when stdin is a tty.
+        raise CliError("diagnose: give at least one metric flag (e.g. --users 50k --p95 1.2s) "
+                       "or --symptom TEXT")
+    match = None
+    if obs.text:
+        from advisor.matching import match as match_text
+
+        match = match_text(obs.text)
+    assessment = assess(obs, pb, match)
+    if not args.what_if:
+        return _emit(args, assessment, assessment_text(assessment), out)
+    steps = what_ifs(obs, pb, match)
+    data = {**assessment.model_dump(mode="json"),
+            "what_if": [w.model_dump(mode="json", exclude={"assessment"}) for w in steps]}
+    text = "\n\n".join([assessment_text(assessment), *(what_if_text(w) for w in steps)])
+    return _emit(args, data, text, out)
+
+
+# ------------------------------------------------------------------------------ main
+
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_ask,
+    _add_size,
+    _add_stage,
+    _add_diagnose,
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="scale-advisor",
+                     description="Place a system on the scaling journey and size the fix.")
+    parser.add_argument("--playbook", metavar="FILE",
+                        help="a team playbook (default: $SCALE_PLAYBOOK, else the packaged one)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for add in SUBCOMMANDS:
+        add(sub)
+    return parser
+
+
+def playbook_from(path: str | None) -> Playbook:
+    """--playbook, else SCALE_PLAYBOOK from the settings, else the packaged playbook."""
+    if path is None:
+        from bot.settings import Settings
+
+        configured = Settings().scale_playbook
+        path = str(configured) if configured else None
+    return load_playbook(path) if path else default_playbook()
+
+
+def _glue_negative_values(argv: list[str]) -> list[str]:
+    """`--flag -5GB` becomes `--flag=-5GB`, so a negative value reaches the parser and is
+    refused with its reason instead of being mistaken for an option."""
+    out: list[str] = []
+    for token in argv:
+        if (out and out[-1].startswith("--") and "=" not in out[-1]
+                and len(token) > 1 and token[0] == "-" and (token[1].isdigit() or token[1] == ".")):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None,
+         inp: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    inp = inp or sys.stdin
+    try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser().parse_args(_glue_negative_values(argv))
+        pb = playbook_from(args.playbook)
+        return args.handler(args, pb, out, inp)
+    except SystemExit as done:  # --help and --version end here
+        return int(done.code or 0)
+    except (CliError, PlaybookError, MetricError, ParseError) as err:
+        sys.stderr.write(f"{err}\n" if str(err).startswith("scale-advisor") else
+                         f"scale-advisor: error: {err}\n")
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
