@@ -1,0 +1,36 @@
+"""Builds the Bolt app: one function, no module-level app, so every worker builds its own."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot import listeners
+from bot.deps import Deps
+from bot.settings import Settings
+from bot.web import make_client
+
+
+def build_app(settings: Settings, deps: Deps | None = None) -> App:
+    """A Bolt App wired with every listener.
+
+    Raises SettingsError when the Slack credentials for the configured mode are missing
+    or malformed. No network call happens here: Bolt asks auth.test for the bot's user id
+    lazily on the first request (and `bot.server` checks the token once at start-up).
+    HTTP mode acks first and runs listeners' slow work after (process_before_response off).
+    """
+    settings.require_slack()
+    deps = deps or Deps(settings=settings)
+    secret = settings.slack_signing_secret
+    app = App(
+        client=make_client(settings),
+        signing_secret=secret.get_secret_value() if secret else "",
+        process_before_response=False,
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=True,
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("bot.app"),
+    )
+    listeners.register(app, deps)
+    return app

@@ -1,0 +1,40 @@
+"""The one Web API client factory: points at `SLACK_API_URL` and retries what is worth retrying.
+
+slack_sdk retries only connection errors by default; a 429 (with Retry-After) or a 5xx
+from Slack would otherwise surface as an error mid-conversation.
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.settings import Settings
+
+TIMEOUT_S = 10
+
+
+def retry_handlers(
+    rate_limited: int = 3, server_errors: int = 2, connection_errors: int = 2
+) -> list[RetryHandler]:
+    """Fresh handler instances (they hold no shared state, but keep one set per client)."""
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=connection_errors),
+        RateLimitErrorRetryHandler(max_retry_count=rate_limited),
+        ServerErrorRetryHandler(max_retry_count=server_errors),
+    ]
+
+
+def make_client(settings: Settings, timeout: int = TIMEOUT_S) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token,
+        base_url=settings.api_url,
+        timeout=timeout,
+        retry_handlers=retry_handlers(),
+    )
