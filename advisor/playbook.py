@@ -376,11 +376,11 @@ def parse_playbook(text: str, source: str) -> Playbook:
     try:
         return Playbook.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
-        raise PlaybookError(
-            f"{source}: field {_where(first['loc'])}: {first['msg']}{more}"
-        ) from err
+        # An unknown key (a typo) explains the "missing" error beside it, so name it first.
+        errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        shown = "; ".join(f"field {_where(e['loc'])}: {e['msg']}" for e in errors[:3])
+        more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+        raise PlaybookError(f"{source}: {shown}{more}") from err
 
 
 def load_playbook(path: str | Path | None = None) -> Playbook:
