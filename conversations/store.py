@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -94,6 +94,29 @@ class StepResult(BaseModel):
 def backoff_s(attempts: int) -> float:
     """Seconds to wait after the n-th failed attempt: 2, 4, 8 ... capped at 5 minutes."""
     return min(2.0 ** max(attempts, 1), _BACKOFF_CAP_S)
+
+
+def _advice_columns(entry: AdviceEntry) -> dict[str, Any]:
+    row = entry.model_dump(exclude={"inputs", "result"})
+    row["inputs_json"] = json.dumps(entry.inputs)
+    row["result_json"] = None if entry.result is None else json.dumps(entry.result)
+    return row
+
+
+def _insert_sql(table: str, row: dict[str, Any]) -> str:
+    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})"
+
+
+def _delivery(sent: list[dict[str, Any]]) -> tuple[DeliveryState, str | None]:
+    """An advice's delivery state is that of its replies: all must be delivered."""
+    if not sent:
+        return "none", None
+    states = {o["state"] for o in sent}
+    first_ts = sent[0]["posted_ts"]
+    for state in ("failed", "failed_retrying", "pending"):
+        if state in states:
+            return state, first_ts  # type: ignore[return-value]
+    return "delivered", first_ts
 
 
 class Store:
@@ -295,16 +318,19 @@ class Store:
     # -- advice log -----------------------------------------------------------
 
     def log_advice(self, entry: AdviceEntry) -> int:
-        row = entry.model_dump(exclude={"inputs", "result"})
-        row["inputs_json"] = json.dumps(entry.inputs)
-        row["result_json"] = None if entry.result is None else json.dumps(entry.result)
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
+        row = _advice_columns(entry)
         with self.transaction():
-            cursor = self.conn.execute(
-                f"INSERT INTO advice ({columns}) VALUES ({marks})", list(row.values())
-            )
+            cursor = self.conn.execute(_insert_sql("advice", row), list(row.values()))
             return int(cursor.lastrowid)
+
+    def log_advice_many(self, entries: Iterable[AdviceEntry]) -> int:
+        """Log many entries in one transaction (imports, benchmarks); return the count."""
+        rows = [_advice_columns(e) for e in entries]
+        if not rows:
+            return 0
+        with self.transaction():
+            self.conn.executemany(_insert_sql("advice", rows[0]), [list(r.values()) for r in rows])
+        return len(rows)
 
     def get_advice(self, advice_id: int) -> AdviceRow | None:
         rows = self._rows("SELECT * FROM advice WHERE id = ?", (advice_id,))
@@ -354,18 +380,31 @@ class Store:
         return self.search_advice(None, viewer=viewer, limit=limit)
 
     def _advice_rows(self, rows: list[dict[str, Any]]) -> list[AdviceRow]:
-        return [self._advice_row(row) for row in rows]
+        """Attach votes and delivery state with one query each, not one per row."""
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        marks = ", ".join("?" for _ in ids)
+        votes: dict[int, list[Vote]] = {i: [] for i in ids}
+        for v in self._rows(
+            f"SELECT advice_id, user, helpful, at FROM feedback WHERE advice_id IN ({marks}) "
+            "ORDER BY at", ids,
+        ):
+            vote = Vote(user=v["user"], helpful=bool(v["helpful"]), at=v["at"])
+            votes[v["advice_id"]].append(vote)
+        sent: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        for o in self._rows(
+            f"SELECT advice_id, state, posted_ts FROM outbox WHERE advice_id IN ({marks}) "
+            "ORDER BY id", ids,
+        ):
+            sent[o["advice_id"]].append(o)
+        return [self._advice_row(row, votes[row["id"]], sent[row["id"]]) for row in rows]
 
-    def _advice_row(self, row: dict[str, Any]) -> AdviceRow:
-        advice_id = row["id"]
-        votes = [
-            Vote(user=v["user"], helpful=bool(v["helpful"]), at=v["at"])
-            for v in self._rows(
-                "SELECT user, helpful, at FROM feedback WHERE advice_id = ? ORDER BY at",
-                (advice_id,),
-            )
-        ]
-        state, delivered_ts = self._delivery(advice_id)
+    @staticmethod
+    def _advice_row(
+        row: dict[str, Any], votes: list[Vote], sent: list[dict[str, Any]]
+    ) -> AdviceRow:
+        state, delivered_ts = _delivery(sent)
         result_json = row.pop("result_json")
         return AdviceRow(
             inputs=json.loads(row.pop("inputs_json")),
@@ -377,20 +416,6 @@ class Store:
             delivered_ts=delivered_ts,
             **row,
         )
-
-    def _delivery(self, advice_id: int) -> tuple[DeliveryState, str | None]:
-        """Delivery of an advice = that of its outbox rows (all must be delivered)."""
-        rows = self._rows(
-            "SELECT state, posted_ts FROM outbox WHERE advice_id = ? ORDER BY id", (advice_id,)
-        )
-        if not rows:
-            return "none", None
-        states = {r["state"] for r in rows}
-        first_ts = rows[0]["posted_ts"]
-        for state in ("failed", "failed_retrying", "pending"):
-            if state in states:
-                return state, first_ts  # type: ignore[return-value]
-        return "delivered", first_ts
 
     # -- event de-duplication ---------------------------------------------------
 
