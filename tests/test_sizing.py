@@ -1,0 +1,70 @@
+"""The guide's sizing formulas, including its four worked examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.metrics import MetricError
+from advisor.models import Observations
+from advisor.playbook import default_playbook
+from advisor.sizing import cache, capacity, cost, pool, replicas, sizing_for
+
+
+def test_capacity_worked_example():
+    s = capacity(1000, 3, 1.5)
+    assert s.result == 4500
+    assert s.worked == "1,000 × 3 × 1.5 = 4,500 req/s"
+
+
+def test_capacity_safety_defaults_to_one_and_a_half():
+    assert capacity(2000, 2).result == 6000
+
+
+def test_pool_worked_example_with_ssd():
+    s = pool(8, ssd=True)
+    assert s.result == 17
+    assert s.worked == "(8 × 2) + 1 = 17 connections per instance"
+
+
+def test_pool_counts_spindles():
+    assert pool(4, spindles=4).result == 12
+    assert pool(4).inputs["disk"] == "SSD (assumed)"
+
+
+def test_replicas_worked_example_rounds_up():
+    s = replicas(10_000, 3_000)
+    assert s.result == 4
+    assert s.worked == "ceiling(10,000 / 3,000) = 4 replicas"
+    assert replicas(9_000, 3_000).result == 3
+
+
+def test_cache_worked_example():
+    s = cache(10)
+    assert s.result == 15
+    assert s.worked == "10GB × 1.5 = 15GB"
+
+
+def test_cost_band_per_stage():
+    assert [cost(n).result for n in (1, 2, 3, 4)] == [
+        "$100-300", "$1,000-3,000", "$10,000-30,000", "$100,000+"]
+
+
+@pytest.mark.parametrize("call", [
+    lambda: capacity(-1, 3),
+    lambda: capacity(1000, 3, float("nan")),
+    lambda: pool(0),
+    lambda: replicas(10_000, 0),
+    lambda: cache(-2),
+])
+def test_impossible_inputs_are_refused(call):
+    with pytest.raises(MetricError):
+        call()
+
+
+def test_sizing_for_uses_what_is_known():
+    obs = Observations(metrics={"peak_rps": 1000, "growth_factor": 3, "cores": 8,
+                                "reads_rps": 12_000, "per_replica_rps": 3_000,
+                                "working_set_gb": 10})
+    kinds = {s.kind: s.result for s in sizing_for(obs, 2, default_playbook())}
+    assert kinds == {"capacity": 4500, "pool": 17, "replicas": 4, "cache": 15,
+                     "cost": "$1,000-3,000"}
