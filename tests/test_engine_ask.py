@@ -1,0 +1,92 @@
+"""Answers to `ask`, given what the matcher made of the text (built by hand here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.ask import answer_for
+from advisor.metrics import MetricName as M
+from advisor.models import Match, Topic
+
+
+def question(topic: str, **metrics) -> Match:
+    return Match(kind="question", topic=topic, confidence=0.8, metrics=metrics)
+
+
+def test_replica_question_uses_its_numbers():
+    text = "how many read replicas for 12k reads/s if one handles 3k"
+    r = answer_for(text, question("read_replicas", reads_rps=12_000, per_replica_rps=3_000))
+    assert "ceiling(12,000 / 3,000) = 4 replicas" in r.answer
+    assert "replicas = ceiling(read_traffic / single_replica_capacity)" in r.answer
+    assert (r.topic, r.layer, r.metrics) == (Topic.READ_REPLICAS, None,
+                                             {M.READS_RPS: 12_000, M.PER_REPLICA_RPS: 3_000})
+
+
+@pytest.mark.parametrize("topic, metrics, expected", [
+    ("connection_pool", {"cores": 16}, "(16 × 2) + 1 = 33 connections per instance"),
+    ("connection_pool", {}, "(8 × 2) + 1 = 17 connections per instance"),
+    ("cache_sizing", {"working_set_gb": 4}, "4GB × 1.5 = 6GB"),
+    ("cache_sizing", {}, "10GB × 1.5 = 15GB"),
+    ("capacity_planning", {"peak_rps": 2000, "growth_factor": 2}, "2,000 × 2 × 1.5 = 6,000 req/s"),
+    ("capacity_planning", {}, "1,000 × 3 × 1.5 = 4,500 req/s"),
+    ("sharding", {}, "Range-based (user_id 1-1M → shard 1): + Easy to add shards"),
+    ("caching_strategy", {}, "Database query results: TTL 1-5 minutes"),
+    ("multi_region", {}, "Active-Active: consistency Eventual, latency Low, complexity High"),
+    ("consistency", {}, "Use for: Messaging, collaboration."),
+    ("cdn", {"static_bandwidth_pct": 35}, "You have 35% against > 20%: yes, it is time."),
+    ("load_balancer", {"server_cpu_pct": 50}, "You have 50% against > 70%: not yet by this rule."),
+    ("job_queue", {}, "API → Service A → Queue → Response (fast)"),
+    ("stage", {"users": 50_000}, "Cost table: 100K users, Load balanced + cache: $1,000-3,000"),
+    ("stage", {}, "Stage 4 Enterprise: 1M+ users"),
+])
+def test_each_topic_answers_from_the_playbook(topic, metrics, expected):
+    assert expected in answer_for("q", question(topic, **metrics)).answer
+
+
+def test_sharding_at_an_early_stage_says_not_yet_with_why():
+    r = answer_for("should we shard postgres? we have 5k users",
+                   question("sharding", users=5_000))
+    first = r.answer.splitlines()[0]
+    assert first.startswith("Not yet: at 5,000 users you are at Stage 1.")
+    assert "a Stage 3 pattern (100K-1M users)" in first
+
+
+def test_sharding_at_stage_three_is_answered_plainly():
+    r = answer_for("how to shard", question("sharding", users=400_000))
+    assert not r.answer.startswith("Not yet")
+    assert "Hash-based" in r.answer
+
+
+def test_microservices_question_without_a_topic_gets_restraint():
+    match = Match(kind="noise", confidence=0.2, metrics={M.USERS: 8_000})
+    r = answer_for("should we split into microservices?", match)
+    assert r.answer.startswith("Not yet: at 8,000 users you are at Stage 1.")
+
+
+def test_multi_region_without_users_says_when():
+    r = answer_for("multi-region?", question("multi_region"))
+    assert r.answer.startswith("Only from Stage 4:")
+
+
+def test_symptom_gets_bottleneck_ladder_and_solutions():
+    match = Match(kind="symptom", layer="database", symptom="database_slow", confidence=0.85,
+                  evidence=["db cpu"], metrics={M.DB_CPU_PCT: 92, M.USERS: 40_000},
+                  done={"add_indexes"})
+    r = answer_for("db cpu 92%, 40k users, we already added indexes", match)
+    assert "Bottleneck: database (confidence 0.95)" in r.answer
+    assert "evidence: db cpu; db_cpu_pct 92% > 70%" in r.answer
+    assert "Then try: Read replicas <- next" in r.answer
+    assert "usual fixes: Indexing, read replicas, caching" in r.answer
+    assert (r.layer, r.symptom, r.confidence) == ("database", "database_slow", 0.85)
+
+
+def test_noise_gets_no_layer_and_a_short_help():
+    r = answer_for("our TLS certificate expired", Match(kind="noise", confidence=0.1))
+    assert (r.layer, r.symptom, r.topic) == (None, None, None)
+    assert r.answer.startswith("That doesn't read like a scaling problem")
+    assert len(r.answer) < 400
+
+
+def test_impossible_numbers_in_a_question_are_explained():
+    r = answer_for("q", question("capacity_planning", peak_rps=1000, growth_factor=0.001))
+    assert "can't be used" in r.answer
