@@ -1,0 +1,130 @@
+"""The `scale-advisor` command: in-process through main(), plus one run of the installed script."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser, main
+
+
+def run(*argv: str, stdin: str = "") -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out, inp=io.StringIO(stdin))
+    return code, out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _no_team_playbook(monkeypatch):
+    monkeypatch.delenv("SCALE_PLAYBOOK", raising=False)
+
+
+def test_size_worked_examples_text():
+    assert "= 17 connections per instance" in run("size", "pool", "--cores", "8", "--ssd")[1]
+    assert "= 4 replicas" in run("size", "replicas", "--reads", "10000",
+                                 "--per-replica", "3000")[1]
+    assert "10GB × 1.5 = 15GB" in run("size", "cache", "--working-set", "10GB")[1]
+    assert "= 4,500 req/s" in run("size", "capacity", "--peak", "1000", "--growth", "3",
+                                  "--safety", "1.5")[1]
+
+
+def test_size_json_and_units_as_people_write_them():
+    code, out = run("size", "cache", "--working-set", "10 GB", "--json")
+    assert code == 0 and json.loads(out)["result"] == 15
+    code, out = run("size", "replicas", "--reads", "12k", "--per-replica", "3k", "--json")
+    assert json.loads(out)["result"] == 4
+    code, out = run("size", "pool", "--cores", "8", "--spindles", "4", "--json")
+    assert json.loads(out)["result"] == 20
+
+
+def test_stage_accepts_50k():
+    code, out = run("stage", "50k")
+    assert code == 0 and out.startswith("Stage 2: Growth")
+    data = json.loads(run("stage", "1.2M", "--json")[1])
+    assert (data["users"], data["stage"]["number"], data["cost"]) == (1_200_000, 4, "$100,000+")
+
+
+def test_diagnose_from_flags():
+    code, out = run("diagnose", "--users", "50k", "--p95", "1.2s", "--db-cpu", "85%")
+    assert code == 0
+    assert "Stage 2: Growth" in out
+    assert "[WARNING] Response time (P95) is 1,200ms" in out
+    assert "Bottleneck: database" in out and "First try: Add indexes <- next" in out
+
+
+def test_diagnose_json_with_done_signal_and_what_if():
+    code, out = run("diagnose", "--users", "50000", "--db-cpu-pct", "0.92", "--done",
+                    "add_indexes", "--signal", "write_overload", "--what-if", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["inputs"]["metrics"] == {"users": 50000.0, "db_cpu_pct": 92.0}
+    assert data["ladder"]["next_index"] == 1
+    assert data["pushed_toward"] == 3
+    assert [w["factor"] for w in data["what_if"]] == [10, 100, 1000]
+
+
+@pytest.mark.parametrize("argv, reason", [
+    (["diagnose", "--db-cpu", "140%"], "at most 100%"),
+    (["diagnose", "--users", "-5"], "cannot be negative"),
+    (["diagnose", "--p95", "nan"], "finite"),
+    (["diagnose", "--users", "1e15"], "beyond any real system"),
+    (["size", "cache", "--working-set", "-5GB"], "cannot be negative"),
+    (["size", "pool", "--cores", "8", "--spindles", "2", "--ssd"], "not allowed with"),
+    (["diagnose", "--signal", "bogus"], "unknown signal bogus"),
+    (["diagnose"], "give at least one metric flag"),
+    (["frobnicate"], "invalid choice"),
+    (["size"], "required"),
+    (["stage", "lots"], "argument USERS"),
+])
+def test_bad_input_exits_2_with_a_reason(argv, reason, capsys):
+    code, out = run(*argv)
+    err = capsys.readouterr().err
+    assert code == 2 and out == ""
+    assert reason in err and "Traceback" not in err
+
+
+def test_a_broken_team_playbook_is_named(tmp_path, capsys, monkeypatch):
+    bad = tmp_path / "team.toml"
+    bad.write_text("version = 1\n", encoding="utf-8")
+    monkeypatch.setenv("SCALE_PLAYBOOK", str(bad))
+    code, _ = run("stage", "50k")
+    err = capsys.readouterr().err
+    assert code == 2 and str(bad) in err and "field stages" in err
+
+
+def test_help_exits_zero(capsys):
+    assert run("--help")[0] == 0
+    assert "diagnose" in capsys.readouterr().out
+
+
+def test_parser_has_one_subcommand_per_contract_command():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert {"ask", "size", "stage", "diagnose"} <= set(sub.choices)
+
+
+def test_ask_stdin_one_json_object_per_line():
+    pytest.importorskip("advisor.matching")
+    code, out = run("ask", "-", stdin="how many read replicas for 12k reads/s if one handles "
+                    "3k\n\nour cert expired\n")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(lines) == 2
+    assert set(lines[0]) == {"layer", "symptom", "topic", "confidence", "metrics", "answer"}
+    assert lines[0]["topic"] == "read_replicas" and "= 4 replicas" in lines[0]["answer"]
+    assert lines[1]["layer"] is None
+
+
+@pytest.mark.skipif(shutil.which("scale-advisor") is None, reason="console script not installed")
+def test_installed_console_script():
+    done = subprocess.run(["scale-advisor", "size", "capacity", "--peak", "1000", "--growth",
+                           "3x", "--json"], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parent)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"] == 4500
+    bad = subprocess.run(["scale-advisor", "stage", "-3"], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "negative" in bad.stderr and "Traceback" not in bad.stderr
