@@ -303,6 +303,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         return args.handler(args, pb, out, inp)
     except SystemExit as done:  # --help and --version end here
         return int(done.code or 0)
+    except ModuleNotFoundError as err:
+        if err.name != "advisor.matching":
+            raise
+        sys.stderr.write("scale-advisor: error: free-text matching is not installed yet\n")
+        return USAGE_ERROR
     except (CliError, PlaybookError, MetricError, ParseError) as err:
         sys.stderr.write(f"{err}\n" if str(err).startswith("scale-advisor") else
                          f"scale-advisor: error: {err}\n")
