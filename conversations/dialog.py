@@ -1,0 +1,350 @@
+"""The guided interview as a pure step function: (state, input) -> (state, replies).
+
+No storage and no clock here: the caller loads the state, calls `step`, and saves the
+new state in the same transaction that records the replies. A bad answer never changes
+the state, so nothing already answered can be lost.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from advisor.engine import assess
+from advisor.matching import match
+from advisor.metrics import METRIC_SPECS, MetricName
+from advisor.models import Assessment, Layer, Match, Observations, Symptom
+from advisor.units import ParseError, extract_metrics, parse_quantity, parse_yes_no
+from conversations.script import Choice, Question, Script, default_script, holds
+
+MAX_ANSWER_CHARS = 1000
+
+ReplyKind = Literal[
+    "question", "reprompt", "note", "help", "assessment", "cancelled", "restarted"
+]
+
+
+class Answer(BaseModel):
+    """One stored answer; `value` None means skipped. `source` is the question that set it."""
+
+    raw: str
+    value: float | bool | str | None = None
+    note: str | None = None
+    source: str
+
+
+class DialogState(BaseModel):
+    version: int = 1
+    status: Literal["open", "finished", "cancelled"] = "open"
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    asked: list[str] = Field(default_factory=list)
+    current: str | None = None
+    match: Match | None = None
+    picked_symptom: Symptom | None = None
+
+
+class Reply(BaseModel):
+    kind: ReplyKind
+    text: str
+    question_key: str | None = None
+    choices: list[Choice] = Field(default_factory=list)
+    position: int | None = None
+    assessment: Assessment | None = None
+    skipped: list[str] = Field(default_factory=list)
+
+
+class StepResult(BaseModel):
+    state: DialogState
+    replies: list[Reply]
+
+    @property
+    def finished(self) -> bool:
+        return self.state.status != "open"
+
+    @property
+    def assessment(self) -> Assessment | None:
+        return next((r.assessment for r in self.replies if r.assessment), None)
+
+
+_COMMANDS: dict[str, tuple[str, ...]] = {
+    "skip": ("skip", "pass", "next", "don't know", "dont know", "do not know", "idk",
+             "not sure", "no idea", "unknown", "n/a", "na", "?"),
+    "done": ("done", "finish", "finished", "that's all", "thats all", "enough", "stop asking"),
+    "back": ("back", "undo", "go back", "previous"),
+    "cancel": ("cancel", "quit", "exit", "abort", "stop"),
+    "help": ("help", "what?", "explain", "huh?"),
+    "restart": ("restart", "start over", "reset", "start again"),
+}
+_COMMAND_OF = {word: cmd for cmd, words in _COMMANDS.items() for word in words}
+_NONE_WORDS = {"none", "nothing", "no symptoms", "nothing yet", "planning", "all good", "fine"}
+
+
+def command_of(text: str) -> str | None:
+    """The dialog command a reply means, if it is one (case and punctuation forgiving)."""
+    norm = re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!")
+    return _COMMAND_OF.get(norm)
+
+
+def start(script: Script | None = None) -> StepResult:
+    """A fresh dialog with its first question."""
+    return _advance(DialogState(), script or default_script(), [])
+
+
+def step(state: DialogState, text: str, script: Script | None = None) -> StepResult:
+    """Apply one input (typed text or a button value) to the dialog."""
+    script = script or default_script()
+    if state.status != "open":
+        return StepResult(state=state, replies=[Reply(kind="note", text=_CLOSED)])
+    cmd = command_of(text)
+    if cmd == "cancel":
+        closed = state.model_copy(update={"status": "cancelled", "current": None})
+        return StepResult(state=closed, replies=[Reply(kind="cancelled", text=_CANCELLED)])
+    if cmd == "restart":
+        return _advance(DialogState(), script, [Reply(kind="restarted", text=_RESTARTED)])
+    if state.current is None:
+        return _finish(state, script, [])
+    question = script.question(state.current)
+    if cmd == "help":
+        return StepResult(state=state, replies=[_help(question), _ask(question, state)])
+    if cmd == "done":
+        return _finish(state, script, [])
+    if cmd == "back":
+        return _back(state, script)
+    if cmd == "skip":
+        new = _record(state, question.key, Answer(raw=text, source=question.key))
+        return _advance(new, script, [])
+    try:
+        new, notes = _accept(state, question, text.strip(), script)
+    except ParseError as err:
+        return StepResult(state=state, replies=[_reprompt(question, str(err))])
+    return _advance(new, script, notes)
+
+
+# --- answering ---------------------------------------------------------------------------
+
+
+def _accept(
+    state: DialogState, question: Question, text: str, script: Script
+) -> tuple[DialogState, list[Reply]]:
+    """Parse an answer to `question`; raise ParseError (state untouched) if it won't do."""
+    if not text:
+        raise ParseError("an empty answer")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise ParseError(f"that is {len(text):,} characters; keep it under {MAX_ANSWER_CHARS:,}")
+    if question.kind == "symptoms":
+        return _accept_symptoms(state, question, text, script)
+    if question.kind == "yesno":
+        yes = parse_yes_no(text)
+        if yes is None:
+            raise ParseError("a yes or a no")
+        return _record(state, question.key, Answer(raw=text, value=yes, source=question.key)), []
+    assert question.metric is not None
+    return _accept_number(state, question, question.metric, text)
+
+
+def _accept_number(
+    state: DialogState, question: Question, metric: MetricName, text: str
+) -> tuple[DialogState, list[Reply]]:
+    try:
+        parsed = parse_quantity(text, metric)
+    except ParseError:
+        extra = extract_metrics(text)
+        if metric not in extra:
+            raise
+        return _fill_metrics(state, question.key, text, extra), []
+    new = _record(state, question.key, Answer(raw=text, value=parsed.value, note=parsed.note,
+                                               source=question.key))
+    notes = [Reply(kind="note", text=parsed.note)] if parsed.note else []
+    return new, notes
+
+
+def _accept_symptoms(
+    state: DialogState, question: Question, text: str, script: Script
+) -> tuple[DialogState, list[Reply]]:
+    if sum(ch.isalnum() for ch in text) < 2:
+        raise ParseError("a few words about what you see")
+    if text.startswith("symptom:"):
+        name = text.removeprefix("symptom:")
+        picked = None if name == "none" else _symptom(name)
+        new = _record(state, question.key, Answer(raw=text, value=name, source=question.key))
+        return new.model_copy(update={"picked_symptom": picked, "match": None}), []
+    if text.strip().lower().rstrip(".!") in _NONE_WORDS:
+        new = _record(state, question.key, Answer(raw=text, value="none", source=question.key))
+        return new.model_copy(update={"picked_symptom": None, "match": None}), []
+    found = match(text)
+    new = _record(state, question.key, Answer(raw=text, value=text, source=question.key))
+    new = _fill_metrics(new, question.key, text, dict(found.metrics), own=False)
+    new = new.model_copy(update={"match": found, "picked_symptom": None})
+    filled = [k for k, a in new.answers.items() if a.source == question.key and k != question.key]
+    notes = []
+    if filled:
+        names = ", ".join(METRIC_SPECS[MetricName(k)].label for k in filled)
+        notes.append(Reply(kind="note", text=f"Noted from your description: {names}."))
+    return new, notes
+
+
+def _symptom(name: str) -> Symptom:
+    try:
+        return Symptom(name)
+    except ValueError as err:
+        raise ParseError("one of the listed symptoms") from err
+
+
+def _fill_metrics(
+    state: DialogState, source: str, raw: str, metrics: dict[MetricName, float], own: bool = True
+) -> DialogState:
+    """Record every metric found in one answer, so none of them is asked again."""
+    answers = dict(state.answers)
+    for name, value in metrics.items():
+        if name.value not in answers or answers[name.value].value is None:
+            answers[name.value] = Answer(raw=raw, value=value, source=source)
+    asked = state.asked if not own or source in state.asked else [*state.asked, source]
+    return state.model_copy(update={"answers": answers, "asked": asked})
+
+
+def _record(state: DialogState, key: str, answer: Answer) -> DialogState:
+    answers = {**state.answers, key: answer}
+    asked = state.asked if key in state.asked else [*state.asked, key]
+    return state.model_copy(update={"answers": answers, "asked": asked})
+
+
+def _back(state: DialogState, script: Script) -> StepResult:
+    """Forget the previous answer (and whatever it filled in) and ask it again."""
+    previous = [k for k in state.asked if k != state.current]
+    if not previous:
+        return StepResult(state=state, replies=[
+            Reply(kind="note", text="This is the first question; there is nothing to go back to."),
+            _ask(script.question(state.current or script.questions[0].key), state),
+        ])
+    key = previous[-1]
+    answers = {k: a for k, a in state.answers.items() if a.source != key and k != key}
+    update: dict = {"answers": answers, "asked": previous[:-1], "current": key}
+    if key == "symptoms":
+        update.update(match=None, picked_symptom=None)
+    new = state.model_copy(update=update)
+    return StepResult(state=new, replies=[_ask(script.question(key), new)])
+
+
+# --- choosing the next question --------------------------------------------------------
+
+
+def known_metrics(state: DialogState) -> dict[MetricName, float]:
+    return {
+        MetricName(key): float(answer.value)
+        for key, answer in state.answers.items()
+        if key in METRIC_SPECS
+        and isinstance(answer.value, float | int)
+        and not isinstance(answer.value, bool)
+    }
+
+
+def current_symptom(state: DialogState) -> Symptom | None:
+    if state.picked_symptom is not None:
+        return state.picked_symptom
+    return state.match.symptom if state.match else None
+
+
+def current_layer(state: DialogState, script: Script) -> Layer | None:
+    if state.picked_symptom is not None:
+        return script.symptom_layers.get(state.picked_symptom)
+    return state.match.layer if state.match else None
+
+
+def next_question(state: DialogState, script: Script) -> Question | None:
+    if len(state.asked) >= script.max_questions:
+        return None
+    layer, symptom = current_layer(state, script), current_symptom(state)
+    metrics = known_metrics(state)
+    for q in script.questions:
+        if q.key in state.answers or q.key in state.asked:
+            continue
+        if q.when and not any(
+            holds(c, layer=layer, symptom=symptom, metrics=metrics) for c in q.when
+        ):
+            continue
+        return q
+    return None
+
+
+def _advance(state: DialogState, script: Script, replies: list[Reply]) -> StepResult:
+    question = next_question(state, script)
+    if question is None:
+        return _finish(state, script, replies)
+    new = state.model_copy(update={"current": question.key})
+    return StepResult(state=new, replies=[*replies, _ask(question, new)])
+
+
+def _ask(question: Question, state: DialogState) -> Reply:
+    return Reply(
+        kind="question",
+        text=question.prompt,
+        question_key=question.key,
+        choices=question.choices,
+        position=len([k for k in state.asked if k != question.key]) + 1,
+    )
+
+
+def _help(question: Question) -> Reply:
+    return Reply(kind="help", text=f"{question.help} For example: {question.example}.",
+                 question_key=question.key)
+
+
+def _reprompt(question: Question, reason: str) -> Reply:
+    return Reply(
+        kind="reprompt",
+        text=f"I couldn't use that ({reason}). {_expected(question)} "
+             f"For example: {question.example}. You can also say skip, back, done or cancel.",
+        question_key=question.key,
+        choices=question.choices,
+    )
+
+
+def _expected(question: Question) -> str:
+    if question.kind == "yesno":
+        return "Please answer yes or no."
+    if question.kind == "symptoms":
+        return "Describe the symptom in a sentence or two, or pick a button."
+    assert question.metric is not None
+    return f"I need a number for {METRIC_SPECS[question.metric].label}."
+
+
+# --- finishing -------------------------------------------------------------------------
+
+
+def observations(state: DialogState, script: Script | None = None) -> Observations:
+    """The engine's input, derived from the answers so there is one source of truth."""
+    script = script or default_script()
+    signals = {
+        q.signal for q in script.questions
+        if q.signal and state.answers.get(q.key) and state.answers[q.key].value is True
+    }
+    if state.match:
+        signals |= state.match.signals
+    symptoms = state.answers.get("symptoms")
+    text = symptoms.raw if symptoms and isinstance(symptoms.value, str) else ""
+    done = state.match.done if state.match else set()
+    return Observations(metrics=known_metrics(state), signals=signals, text=text, done=done)
+
+
+def effective_match(state: DialogState, script: Script) -> Match | None:
+    if state.picked_symptom is not None:
+        return Match(kind="symptom", symptom=state.picked_symptom,
+                     layer=script.symptom_layers.get(state.picked_symptom), confidence=1.0,
+                     evidence=[f"picked: {state.picked_symptom.value}"])
+    return state.match
+
+
+def _finish(state: DialogState, script: Script, replies: list[Reply]) -> StepResult:
+    result = assess(observations(state, script), match=effective_match(state, script))
+    skipped = [k for k, a in state.answers.items() if a.value is None]
+    done = state.model_copy(update={"status": "finished", "current": None})
+    reply = Reply(kind="assessment", text=result.summary or "Here is the assessment.",
+                  assessment=result, skipped=skipped)
+    return StepResult(state=done, replies=[*replies, reply])
+
+
+_CLOSED = "This diagnosis is already finished. Start a new one with /scale diagnose."
+_CANCELLED = "Cancelled. Nothing was assessed; start again any time with /scale diagnose."
+_RESTARTED = "Starting over; earlier answers are cleared."

@@ -1,0 +1,176 @@
+"""The interview step function: pure, forgiving, and never loses an answer."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conversations.dialog import DialogState, StepResult, command_of, start, step
+
+
+def run(*inputs: str) -> StepResult:
+    result = start()
+    for text in inputs:
+        result = step(result.state, text)
+    return result
+
+
+def asked(result: StepResult) -> str | None:
+    return result.state.current
+
+
+def test_first_question_is_users_with_quick_choices():
+    result = start()
+    assert asked(result) == "users"
+    question = result.replies[-1]
+    assert question.kind == "question"
+    assert [c.value for c in question.choices][:2] == ["1000", "10000"]
+
+
+def test_users_typed_as_people_type_them():
+    for text, value in [("50k", 50_000), ("1.2M users", 1_200_000), ("~2 million", 2_000_000),
+                        ("1,200,000", 1_200_000)]:
+        result = run(text)
+        assert result.state.answers["users"].value == value, text
+        assert asked(result) == "symptoms"
+
+
+def test_range_takes_a_value_and_says_which():
+    result = run("40-60k")
+    assert result.state.answers["users"].value == 60_000
+    assert any(r.kind == "note" and "60" in r.text for r in result.replies)
+
+
+def test_symptom_text_with_numbers_answers_several_questions():
+    result = run("50k", "db cpu 90% and p95 2s")
+    answers = result.state.answers
+    assert answers["db_cpu_pct"].value == 90
+    assert answers["p95_ms"].value == 2000
+    # Neither is asked again, and the database follow-ups come next.
+    remaining = []
+    state = result.state
+    while state.current is not None:
+        remaining.append(state.current)
+        state = step(state, "skip").state
+    assert "db_cpu_pct" not in remaining and "p95_ms" not in remaining
+    assert "read_pct" in remaining and "slowest_query_ms" in remaining
+
+
+def test_bad_answers_reprompt_and_keep_state():
+    before = run("50k", "symptom:database_slow").state
+    assert before.current == "p95_ms"
+    for bad in ["lots", "-5", "NaN", "🔥🔥", "x" * 5000, ""]:
+        out = step(before, bad)
+        assert out.state == before, bad
+        assert out.replies[0].kind == "reprompt"
+        assert "For example" in out.replies[0].text
+    before = run("50k").state
+    assert before.current == "symptoms"
+    for bad in ["🔥🔥", "x" * 5000, "", "!!!"]:
+        out = step(before, bad)
+        assert out.state == before, bad
+        assert out.replies[0].kind == "reprompt"
+        assert "For example" in out.replies[0].text
+
+
+def test_percent_over_100_is_refused_with_reason():
+    result = run("50k", "symptom:database_slow", "1.2s")
+    assert asked(result) == "peak_rps"
+    result = step(step(result.state, "2k").state, "3x")
+    assert asked(result) == "db_cpu_pct"
+    out = step(result.state, "140%")
+    assert out.replies[0].kind == "reprompt"
+    assert "100" in out.replies[0].text
+    assert step(result.state, "0.92").state.answers["db_cpu_pct"].value == 92
+
+
+def test_back_changes_the_previous_answer():
+    result = run("50k", "symptom:high_memory")
+    assert asked(result) == "p95_ms"
+    result = step(result.state, "back")
+    assert asked(result) == "symptoms"
+    assert "symptoms" not in result.state.answers
+    assert result.state.answers["users"].value == 50_000
+
+
+def test_back_forgets_metrics_filled_by_the_previous_answer():
+    result = run("50k", "db cpu 90% and p95 2s")
+    result = step(result.state, "back")
+    assert "db_cpu_pct" not in result.state.answers
+    assert asked(result) == "symptoms"
+
+
+def test_skip_done_cancel_restart_help():
+    result = run("skip")
+    assert result.state.answers["users"].value is None
+    assert asked(result) == "symptoms"
+    assert run("50k", "help").replies[0].kind == "help"
+    assert run("50k", "help").state.current == "symptoms"
+    cancelled = run("50k", "cancel")
+    assert cancelled.state.status == "cancelled" and cancelled.replies[0].kind == "cancelled"
+    restarted = run("50k", "restart")
+    assert restarted.state.answers == {} and asked(restarted) == "users"
+
+
+def test_done_finishes_early_and_says_what_was_missing():
+    result = run("50k", "done")
+    assert result.finished
+    assessment = result.assessment
+    assert assessment is not None
+    assert assessment.stage.number == 2
+    assert "p95_ms" in [m.value for m in assessment.missing]
+
+
+def test_follow_ups_depend_on_earlier_answers():
+    # Read-heavy database -> replica sizing questions; big user base -> writes and regions.
+    state = run("500k", "symptom:database_slow", "1.2s", "2k", "3x", "85%", "300ms").state
+    assert state.current == "read_pct"
+    state = step(state, "90%").state
+    assert state.current == "reads_rps"
+    small = run("5k", "symptom:high_memory").state
+    keys = []
+    while small.current:
+        keys.append(small.current)
+        small = step(small, "skip").state
+    assert "read_pct" not in keys and "write_overload" not in keys and "memory_pct" in keys
+
+
+def test_a_full_run_is_short_and_ends_in_an_assessment():
+    answers = ["50k", "checkout is slow and database cpu is at 92%", "1.4s", "1000", "3x",
+               "450ms", "85%", "12k", "3k", "95%", "8 cores"]
+    result = start()
+    count = 1
+    for text in answers:
+        if result.finished:
+            break
+        result = step(result.state, text)
+        count += 1
+    while not result.finished:
+        result = step(result.state, "skip")
+        count += 1
+    assert 5 <= len(result.state.asked) <= 10
+    assert result.assessment is not None
+    assert result.assessment.bottleneck is not None
+    assert result.assessment.bottleneck.layer == "database"
+
+
+def test_state_round_trips_through_json():
+    state = run("50k", "db cpu 90% and p95 2s").state
+    assert DialogState.model_validate_json(state.model_dump_json()) == state
+
+
+def test_commands_forgive_case_and_punctuation():
+    assert command_of("  Skip. ") == "skip"
+    assert command_of("I don't know") is None
+    assert command_of("don't know") == "skip"
+    assert command_of("DONE!") == "done"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_any_text_is_accepted_or_reprompted_with_state_unchanged(text: str):
+    for state in (run().state, run("50k").state, run("50k", "symptom:database_slow").state):
+        out = step(state, text)
+        assert out.replies, "every input gets an answer"
+        if out.replies[0].kind == "reprompt":
+            assert out.state == state
