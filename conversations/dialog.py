@@ -16,6 +16,7 @@ from advisor.engine import assess
 from advisor.matching import match
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Assessment, Layer, Match, Observations, Symptom
+from advisor.playbook import Playbook
 from advisor.units import ParseError, extract_metrics, parse_quantity, parse_yes_no
 from conversations.script import Choice, Question, Script, default_script, holds
 
@@ -92,8 +93,13 @@ def start(script: Script | None = None) -> StepResult:
     return _advance(DialogState(), script or default_script(), [])
 
 
-def step(state: DialogState, text: str, script: Script | None = None) -> StepResult:
-    """Apply one input (typed text or a button value) to the dialog."""
+def step(
+    state: DialogState, text: str, script: Script | None = None, playbook: Playbook | None = None
+) -> StepResult:
+    """Apply one input (typed text or a button value) to the dialog.
+
+    `playbook` is the team's own, if it has one; the packaged guide otherwise.
+    """
     script = script or default_script()
     if state.status != "open":
         return StepResult(state=state, replies=[Reply(kind="note", text=_CLOSED)])
@@ -102,24 +108,24 @@ def step(state: DialogState, text: str, script: Script | None = None) -> StepRes
         closed = state.model_copy(update={"status": "cancelled", "current": None})
         return StepResult(state=closed, replies=[Reply(kind="cancelled", text=_CANCELLED)])
     if cmd == "restart":
-        return _advance(DialogState(), script, [Reply(kind="restarted", text=_RESTARTED)])
+        return _advance(DialogState(), script, [Reply(kind="restarted", text=_RESTARTED)], playbook)
     if state.current is None:
-        return _finish(state, script, [])
+        return _finish(state, script, [], playbook)
     question = script.question(state.current)
     if cmd == "help":
         return StepResult(state=state, replies=[_help(question), _ask(question, state)])
     if cmd == "done":
-        return _finish(state, script, [])
+        return _finish(state, script, [], playbook)
     if cmd == "back":
         return _back(state, script)
     if cmd == "skip":
         new = _record(state, question.key, Answer(raw=text, source=question.key))
-        return _advance(new, script, [])
+        return _advance(new, script, [], playbook)
     try:
         new, notes = _accept(state, question, text.strip(), script)
     except ParseError as err:
         return StepResult(state=state, replies=[_reprompt(question, str(err))])
-    return _advance(new, script, notes)
+    return _advance(new, script, notes, playbook)
 
 
 # --- answering ---------------------------------------------------------------------------
@@ -268,10 +274,12 @@ def next_question(state: DialogState, script: Script) -> Question | None:
     return None
 
 
-def _advance(state: DialogState, script: Script, replies: list[Reply]) -> StepResult:
+def _advance(
+    state: DialogState, script: Script, replies: list[Reply], playbook: Playbook | None = None
+) -> StepResult:
     question = next_question(state, script)
     if question is None:
-        return _finish(state, script, replies)
+        return _finish(state, script, replies, playbook)
     new = state.model_copy(update={"current": question.key})
     return StepResult(state=new, replies=[*replies, _ask(question, new)])
 
@@ -336,8 +344,10 @@ def effective_match(state: DialogState, script: Script) -> Match | None:
     return state.match
 
 
-def _finish(state: DialogState, script: Script, replies: list[Reply]) -> StepResult:
-    result = assess(observations(state, script), match=effective_match(state, script))
+def _finish(
+    state: DialogState, script: Script, replies: list[Reply], playbook: Playbook | None
+) -> StepResult:
+    result = assess(observations(state, script), playbook, match=effective_match(state, script))
     skipped = [k for k, a in state.answers.items() if a.value is None]
     done = state.model_copy(update={"status": "finished", "current": None})
     reply = Reply(kind="assessment", text=result.summary or "Here is the assessment.",

@@ -1,0 +1,243 @@
+"""The one entry point front ends use: dialogs, one-shot advice, feedback and history.
+
+Front ends hand in text and an opaque `Place`; they get back `Outcome`s holding plain
+`Outbound` messages. For chat front ends every outbound message is written to the
+outbox in the same transaction as the state it follows from, so a crash can delay a
+reply but never lose it or log it twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from advisor.ask import ask as advisor_ask
+from advisor.engine import assess, what_ifs
+from advisor.models import AskResult, Assessment, Match, Observations, WhatIf
+from advisor.playbook import Playbook, default_playbook
+from conversations.advice_log import AdviceEntry, AdviceRow, Viewer
+from conversations.dialog import DialogState, Reply, StepResult, start, step
+from conversations.script import Script, default_script
+from conversations.store import OutgoingMessage, Store
+
+OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice"]
+
+
+class Place(BaseModel):
+    """Where a request came from, opaque to this layer (for Slack: team/channel/thread)."""
+
+    team: str
+    channel: str
+    user: str
+    thread: str | None = None
+    private: bool = False
+
+
+class Outbound(BaseModel):
+    """A message for a front end to render: plain data, never markup."""
+
+    kind: OutboundKind
+    reply: Reply | None = None
+    assessment: Assessment | None = None
+    ask: AskResult | None = None
+    what_ifs: list[WhatIf] = Field(default_factory=list)
+    text: str = ""
+
+
+class Outcome(BaseModel):
+    messages: list[Outbound] = Field(default_factory=list)
+    advice_id: int | None = None
+    outbox_ids: list[int] = Field(default_factory=list)
+    finished: bool = False
+    duplicate: bool = False
+
+
+EXPIRED = (
+    "This diagnosis sat idle too long and has expired. Start a fresh one with "
+    "/scale diagnose; nothing from the old one was assessed."
+)
+
+
+class Conversations:
+    """Dialog and advice operations over one Store; safe to share between threads."""
+
+    def __init__(
+        self,
+        store: Store,
+        playbook: Playbook | None = None,
+        *,
+        script: Script | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.playbook = playbook or default_playbook()
+        self.script = script or default_script()
+        self.clock = clock
+
+    # -- dialogs ------------------------------------------------------------------
+
+    def begin(self, key: str, place: Place, *, deliver: bool = True) -> Outcome:
+        """Open a dialog under `key` (replacing any old one) and ask the first question."""
+        result = start(self.script)
+        return self._save(key, place, result, deliver=deliver)
+
+    def current(self, key: str) -> tuple[DialogState, bool] | None:
+        """The open dialog under `key` and whether it has expired; None if there is none."""
+        row = self.store.load_dialog(key, now=self.clock())
+        if row is None or row.finished:
+            return None
+        return DialogState.model_validate(row.state), row.expired
+
+    def reply(
+        self, key: str, text: str, place: Place, *, event_id: str | None = None,
+        deliver: bool = True,
+    ) -> Outcome | None:
+        """Feed one answer to the dialog under `key`; None when no dialog lives there.
+
+        With `event_id`, the event is claimed in the same transaction, so a retried
+        delivery of the same event changes nothing and says `duplicate`.
+        """
+        with self.store.transaction():
+            if event_id is not None and not self.store.claim_event(event_id, now=self.clock()):
+                return Outcome(duplicate=True)
+            row = self.store.load_dialog(key, now=self.clock())
+            if row is None or row.finished:
+                return None
+            if row.expired:
+                return self._expire(key, place, deliver=deliver)
+            state = DialogState.model_validate(row.state)
+            result = step(state, text, self.script, self.playbook)
+            return self._save(key, place, result, deliver=deliver, version=row.version)
+
+    def _expire(self, key: str, place: Place, *, deliver: bool) -> Outcome:
+        notice = Outbound(kind="notice", text=EXPIRED)
+        saved = self.store.accept_step(
+            key, DialogState(status="cancelled").model_dump(mode="json"), now=self.clock(),
+            outbox=self._outbox(key, place, [notice]) if deliver else (), finished=True,
+        )
+        return Outcome(messages=[notice], outbox_ids=saved.outbox_ids, finished=True)
+
+    def _save(
+        self, key: str, place: Place, result: StepResult, *, deliver: bool,
+        version: int | None = None,
+    ) -> Outcome:
+        messages = [_outbound(r) for r in result.replies]
+        assessment = result.assessment
+        advice = None
+        if assessment is not None:
+            advice = self._entry(assessment, place, key, kind="diagnose")
+        saved = self.store.accept_step(
+            key, result.state.model_dump(mode="json"), now=self.clock(),
+            outbox=self._outbox(key, place, messages) if deliver else (),
+            advice=advice, finished=result.finished, expected_version=version,
+            owner=place.user, team=place.team, channel=place.channel, private=place.private,
+        )
+        return Outcome(messages=messages, advice_id=saved.advice_id,
+                       outbox_ids=saved.outbox_ids, finished=result.finished)
+
+    # -- one-shot advice ----------------------------------------------------------
+
+    def diagnose(
+        self, obs: Observations, place: Place, *, match: Match | None = None,
+        key: str | None = None, deliver: bool = True,
+    ) -> Outcome:
+        """Assess at once from what is already known (flags, `key=value` text)."""
+        assessment = assess(obs, self.playbook, match=match)
+        message = Outbound(kind="assessment", assessment=assessment)
+        return self._log(self._entry(assessment, place, key, kind="diagnose"), [message],
+                         key, place, deliver)
+
+    def ask(
+        self, text: str, place: Place, *, key: str | None = None, deliver: bool = True
+    ) -> Outcome:
+        """Answer a free-text question or symptom; scaling matters are logged."""
+        result = advisor_ask(text, self.playbook)
+        message = Outbound(kind="ask", ask=result)
+        if result.layer is None and result.topic is None:
+            return self._log(None, [message], key, place, deliver)
+        entry = AdviceEntry(
+            created_at=self.clock(), team=place.team, channel=place.channel,
+            conversation_key=key, thread_ts=place.thread, private=place.private,
+            asked_by=place.user, kind="ask", inputs={"text": text},
+            result=result.model_dump(mode="json"),
+            layer=result.layer.value if result.layer else None,
+            symptom=result.symptom.value if result.symptom else None,
+            topic=result.topic.value if result.topic else None,
+            summary=result.answer.split("\n", 1)[0][:300], symptoms=text,
+            recommendations=result.answer,
+        )
+        return self._log(entry, [message], key, place, deliver)
+
+    def what_if(
+        self, advice_id: int, place: Place, *, key: str | None = None, deliver: bool = True,
+        factors: tuple[float, ...] | None = None,
+    ) -> Outcome | None:
+        """Re-run a logged assessment at 10x/100x/1000x; None if the viewer may not see it."""
+        row = self.visible_advice(advice_id, place)
+        if row is None or row.result is None or row.kind != "diagnose":
+            return None
+        assessment = Assessment.model_validate(row.result)
+        results = what_ifs(assessment.inputs, self.playbook)
+        if factors:
+            results = [w for w in results if w.factor in factors]
+        message = Outbound(kind="what_if", what_ifs=results)
+        return self._log(None, [message], key, place, deliver)
+
+    def _entry(
+        self, assessment: Assessment, place: Place, key: str | None, *, kind: str
+    ) -> AdviceEntry:
+        return AdviceEntry.from_assessment(
+            assessment, kind=kind, created_at=self.clock(), team=place.team,
+            channel=place.channel, conversation_key=key, thread_ts=place.thread,
+            private=place.private, asked_by=place.user,
+        )
+
+    def _log(
+        self, entry: AdviceEntry | None, messages: list[Outbound], key: str | None,
+        place: Place, deliver: bool,
+    ) -> Outcome:
+        with self.store.transaction():
+            advice_id = self.store.log_advice(entry) if entry else None
+            outbox = self._outbox(key, place, messages, advice_id) if deliver else []
+            ids = self.store.enqueue(outbox, now=self.clock())
+        return Outcome(messages=messages, advice_id=advice_id, outbox_ids=ids, finished=True)
+
+    @staticmethod
+    def _outbox(
+        key: str | None, place: Place, messages: list[Outbound], advice_id: int | None = None
+    ) -> list[OutgoingMessage]:
+        return [
+            OutgoingMessage(channel=place.channel, thread_ts=place.thread, key=key,
+                            advice_id=advice_id, payload=m.model_dump(mode="json"))
+            for m in messages
+        ]
+
+    # -- the log ------------------------------------------------------------------
+
+    def visible_advice(self, advice_id: int, place: Place) -> AdviceRow | None:
+        """A logged piece of advice, if it may be shown at `place` (privacy rule)."""
+        row = self.store.get_advice(advice_id)
+        if row is None or row.team != place.team:
+            return None
+        if row.private and row.channel != place.channel and row.asked_by != place.user:
+            return None
+        return row
+
+    def feedback(self, advice_id: int, place: Place, helpful: bool) -> bool:
+        """Record a vote; False when the advice is unknown or not visible here."""
+        if self.visible_advice(advice_id, place) is None:
+            return False
+        self.store.record_feedback(advice_id, place.user, helpful, now=self.clock())
+        return True
+
+    def history(self, query: str | None, viewer: Viewer, limit: int = 20) -> list[AdviceRow]:
+        return self.store.search_advice(query, viewer=viewer, limit=max(1, min(limit, 200)))
+
+
+def _outbound(reply: Reply) -> Outbound:
+    if reply.assessment is not None:
+        return Outbound(kind="assessment", reply=reply, assessment=reply.assessment)
+    return Outbound(kind="dialog", reply=reply)
