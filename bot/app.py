@@ -21,6 +21,8 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     HTTP mode acks first and runs listeners' slow work after (process_before_response off).
     """
     settings.require_slack()
+    logger = logging.getLogger("bot.app")
+    logger.addFilter(_quiet_token_warning)
     deps = deps or Deps(settings=settings)
     secret = settings.slack_signing_secret
     app = App(
@@ -30,7 +32,13 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         token_verification_enabled=False,
         ignoring_self_events_enabled=True,
         request_verification_enabled=not settings.socket_mode,
-        logger=logging.getLogger("bot.app"),
+        logger=logger,
     )
     listeners.register(app, deps)
     return app
+
+
+def _quiet_token_warning(record: logging.LogRecord) -> bool:
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and warns that our client's
+    token wins; that is intended, the warning is noise."""
+    return "`token` will be unused" not in record.getMessage()

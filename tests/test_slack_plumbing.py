@@ -1,0 +1,222 @@
+"""The Slack plumbing end to end: the real server on loopback, signed requests, a fake Web API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from slack_harness import (
+    ALICE,
+    BOT_ID,
+    BOT_USER_ID,
+    PRIVATE_CHANNEL,
+    PUBLIC_CHANNEL,
+    FakeSlackAPI,
+    SlackClient,
+    SlackServer,
+    app_env,
+    free_port,
+)
+
+from bot.blocks import validate_message, validate_view
+from bot.ids import ActionId, CallbackId, indexed
+from bot.settings import Settings
+from bot.web import make_client
+
+
+def test_healthz_answers_200(slack: SlackClient) -> None:
+    resp = slack.get("/healthz")
+    assert resp.status == 200
+    assert resp.json() == {"ok": True}
+
+
+def test_unknown_path_is_404(slack: SlackClient) -> None:
+    assert slack.get("/nope").status == 404
+
+
+def test_scale_help_is_answered_in_the_ack(slack: SlackClient) -> None:
+    resp = slack.command("help")
+    assert resp.status == 200
+    body = resp.json()
+    assert "/scale diagnose" in body["blocks"][0]["text"]["text"]
+    assert validate_message(body["blocks"], body["text"]) == []
+
+
+def test_bare_scale_shows_help(slack: SlackClient) -> None:
+    body = slack.command("").json()
+    assert "What I can do" in body["blocks"][0]["text"]["text"]
+
+
+def test_unknown_subcommand_gets_help_with_did_you_mean(slack: SlackClient) -> None:
+    body = slack.command("hepl me").json()
+    assert body["blocks"][0]["text"]["text"] == (
+        "I don't know `/scale hepl`. Did you mean `/scale help`?")
+
+
+def test_forged_signature_is_401(slack: SlackClient) -> None:
+    resp = slack.command("help", signature="v0=" + "0" * 64)
+    assert resp.status == 401
+    assert resp.json() == {"error": "invalid request"}
+
+
+def test_request_signed_with_another_secret_is_401(slack_server: SlackServer) -> None:
+    other = SlackClient(slack_server.url, signing_secret="0123456789abcdef")
+    assert other.command("help").status == 401
+
+
+@pytest.mark.parametrize("skew", [-301, 301])
+def test_stale_or_future_timestamp_is_401(slack: SlackClient, skew: int) -> None:
+    resp = slack.command("help", timestamp=int(time.time()) + skew)
+    assert resp.status == 401
+
+
+def test_mention_is_answered_in_a_thread(slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    event = {"type": "app_mention", "user": ALICE, "channel": PUBLIC_CHANNEL,
+             "ts": "1700000100.000100", "event_ts": "1700000100.000100",
+             "text": f"<@{BOT_USER_ID}> hello"}
+    resp = slack.event(event)
+    assert resp.status == 200
+    [post] = fake_slack.wait_for("chat.postMessage")
+    assert post.args["channel"] == PUBLIC_CHANNEL
+    assert post.args["thread_ts"] == "1700000100.000100"
+    assert post.headers["authorization"] == "Bearer xoxb-test-0000"
+    assert validate_message(post.args["blocks"], post.args["text"]) == []
+
+
+def test_edits_deletions_and_own_messages_are_acked_and_ignored(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    edited = slack.message("edited", subtype="message_changed")
+    deleted = slack.message("", subtype="message_deleted")
+    own = slack.message("my own", user=BOT_USER_ID, bot_id=BOT_ID, subtype="bot_message")
+    assert [edited.status, deleted.status, own.status] == [200, 200, 200]
+    # A mention afterwards is answered; nothing else was posted.
+    slack.app_mention("hi")
+    fake_slack.wait_for("chat.postMessage")
+    assert [c.args["text"] for c in fake_slack.calls("chat.postMessage")] == [
+        "Scalability Advisor: /scale diagnose, ask, size, stage, history, help"]
+
+
+def test_home_tab_is_published(slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    assert slack.app_home_opened(user=ALICE).status == 200
+    [call] = fake_slack.wait_for("views.publish")
+    assert call.args["user_id"] == ALICE
+    assert call.args["view"]["type"] == "home"
+    assert validate_view(call.args["view"]) == []
+
+
+def test_registered_buttons_and_form_are_acked(slack: SlackClient) -> None:
+    assert slack.block_action(ActionId.FEEDBACK_HELPFUL, "adv-1").status == 200
+    assert slack.block_action(indexed(ActionId.WHAT_IF, 100), "adv-1|100").status == 200
+    assert slack.view_submission(CallbackId.DIAGNOSE_FORM,
+                                 {"field:users": {"value": "50k"}}).status == 200
+
+
+def test_unregistered_button_is_not_handled(slack: SlackClient) -> None:
+    assert slack.block_action("no_such_action", "x").status == 404
+
+
+def test_restart_keeps_port_and_database(slack_server: SlackServer) -> None:
+    port, db = slack_server.port, slack_server.db_path
+    slack_server.restart()
+    assert (slack_server.port, slack_server.db_path) == (port, db)
+    assert slack_server.client().command("help").status == 200
+
+
+def test_two_workers_serve_the_same_app(fake_slack: FakeSlackAPI, tmp_path: Path) -> None:
+    server = SlackServer(fake_slack, tmp_path, workers=2).start()
+    try:
+        client = server.client()
+        assert {client.command("help").status for _ in range(6)} == {200}
+    finally:
+        server.stop(kill=True)
+
+
+# ---------------------------------------------------------------------------- start-up checks
+
+
+def run_serve(tmp_path: Path, fake: FakeSlackAPI | None, **env: str | None):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.server", "--host", "127.0.0.1", "--port", str(free_port())],
+        cwd=tmp_path, env=app_env(fake, tmp_path / "x.db", **env),
+        capture_output=True, text=True, timeout=30)
+
+
+def test_missing_signing_secret_stops_startup(tmp_path: Path) -> None:
+    done = run_serve(tmp_path, None, SLACK_SIGNING_SECRET=None)
+    assert done.returncode == 2
+    assert "SLACK_SIGNING_SECRET is not set" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_malformed_bot_token_stops_startup(tmp_path: Path) -> None:
+    done = run_serve(tmp_path, None, SLACK_BOT_TOKEN="xoxp-user-token")
+    assert done.returncode == 2
+    assert "SLACK_BOT_TOKEN is malformed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_token_rejected_by_slack_stops_startup(tmp_path: Path, fake_slack: FakeSlackAPI) -> None:
+    fake_slack.fail("auth.test", error="invalid_auth")
+    done = run_serve(tmp_path, fake_slack)
+    assert done.returncode == 2
+    assert "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)" in done.stderr
+
+
+def test_bad_setting_value_is_named(tmp_path: Path) -> None:
+    done = run_serve(tmp_path, None, SCALE_DIALOG_TTL_S="soon")
+    assert done.returncode == 2
+    assert "SCALE_DIALOG_TTL_S" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("env", "problems"), [
+    ({"slack_bot_token": "xoxb-1", "slack_signing_secret": "abc123"}, []),
+    ({"slack_bot_token": "xoxb-1"},
+     ["SLACK_SIGNING_SECRET is not set (copy it from the app's Basic Information page)"]),
+    ({"slack_bot_token": "xoxb-1", "slack_signing_secret": "has space"},
+     ["SLACK_SIGNING_SECRET is malformed (expected letters and digits only, as Slack issues it)"]),
+    ({"slack_signing_secret": "abc"},
+     ["SLACK_BOT_TOKEN is not set (expected a token starting with xoxb-)"]),
+    ({"slack_bot_token": "xoxb-1", "slack_app_token": "xoxb-2"},
+     ["SLACK_APP_TOKEN is malformed (expected a token starting with xapp-)"]),
+    ({"slack_bot_token": "xoxb-1", "slack_app_token": "xapp-1-A1-2"}, []),
+])
+def test_slack_problems_name_the_variable(env: dict[str, str], problems: list[str]) -> None:
+    assert Settings(_env_file=None, **env).slack_problems() == problems
+
+
+def test_api_url_gets_its_trailing_slash() -> None:
+    settings = Settings(_env_file=None, slack_api_url="http://127.0.0.1:9/api")
+    assert settings.api_url == "http://127.0.0.1:9/api/"
+
+
+# ---------------------------------------------------------------------------- web client
+
+
+def client_for(fake: FakeSlackAPI):
+    return make_client(Settings(_env_file=None, slack_bot_token="xoxb-test",
+                                slack_signing_secret="abc", slack_api_url=fake.url))
+
+
+def test_web_client_waits_out_a_429_then_succeeds(fake_slack: FakeSlackAPI) -> None:
+    fake_slack.rate_limit("chat.postMessage", times=1, retry_after=1)
+    resp = client_for(fake_slack).chat_postMessage(channel=PRIVATE_CHANNEL, text="hi")
+    assert resp["ok"] is True
+    assert [c.method for c in fake_slack.calls()] == ["chat.postMessage", "chat.postMessage"]
+
+
+def test_web_client_retries_a_server_error(fake_slack: FakeSlackAPI) -> None:
+    fake_slack.fail("chat.postMessage", status=500)
+    resp = client_for(fake_slack).chat_postMessage(channel=PUBLIC_CHANNEL, text="hi")
+    assert resp["ok"] is True
+    assert len(fake_slack.calls("chat.postMessage")) == 2
+
+
+def test_fake_reports_privacy_by_channel_prefix(fake_slack: FakeSlackAPI) -> None:
+    client = client_for(fake_slack)
+    assert client.conversations_info(channel=PRIVATE_CHANNEL)["channel"]["is_private"] is True
+    assert client.conversations_info(channel="D0X")["channel"]["is_private"] is True
+    assert client.conversations_info(channel=PUBLIC_CHANNEL)["channel"]["is_private"] is False
