@@ -8,6 +8,7 @@ query.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, Literal
 
@@ -116,6 +117,42 @@ def fts_query(text: str | None) -> str | None:
     if not tokens:
         return None
     return " ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+
+
+_TEXT_COLUMNS = "{summary symptoms findings recommendations}"
+
+
+def _scope_token(kind: str, team: str, name: str = "") -> str:
+    """An opaque word naming one audience; hashed so any id string tokenises as one word."""
+    digest = hashlib.blake2b(f"{kind}\0{team}\0{name}".encode(), digest_size=8).hexdigest()
+    return "z" + digest
+
+
+def scope_text(team: str, channel: str, asked_by: str, private: bool) -> str:
+    """The audiences of one row, indexed in the FTS `scope` column."""
+    words = [_scope_token("ch", team, channel), _scope_token("by", team, asked_by)]
+    if not private:
+        words.append(_scope_token("pub", team))
+    return " ".join(words)
+
+
+def fts_match(text: str | None, viewer: Viewer) -> str | None:
+    """The full MATCH expression: the query's words, narrowed to what `viewer` may see.
+
+    The scope part lets FTS skip rows of other audiences instead of reading and
+    rejecting them; `visibility_sql` still decides, so a scope bug can only hide
+    rows, never leak them. None when there is nothing to match on.
+    """
+    words = fts_query(text)
+    parts = [f"{_TEXT_COLUMNS} : ({words})"] if words else []
+    if not viewer.unrestricted:
+        audiences = [_scope_token("pub", viewer.team)]
+        if viewer.channel:
+            audiences.append(_scope_token("ch", viewer.team, viewer.channel))
+        if viewer.user:
+            audiences.append(_scope_token("by", viewer.team, viewer.user))
+        parts.append("scope : (" + " OR ".join(f'"{a}"' for a in audiences) + ")")
+    return " AND ".join(parts) or None
 
 
 def visibility_sql(viewer: Viewer, alias: str = "a") -> tuple[str, list[Any]]:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from conversations.advice_log import scope_text
+
 
 class SchemaTooNew(RuntimeError):
     """The file was written by a newer version of the app than this one."""
@@ -104,12 +106,29 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2_audience_scope(db: sqlite_utils.Database) -> None:
+    """Index each row's audiences in FTS so searches skip rows the viewer cannot see."""
+    db.execute("ALTER TABLE advice ADD COLUMN scope TEXT NOT NULL DEFAULT ''")
+    rows = db.execute("SELECT id, team, channel, asked_by, private FROM advice").fetchall()
+    db.conn.executemany(
+        "UPDATE advice SET scope = ? WHERE id = ?",
+        [(scope_text(team, channel, by, bool(priv)), i) for i, team, channel, by, priv in rows],
+    )
+    db["advice"].enable_fts(
+        ["summary", "symptoms", "findings", "recommendations", "scope"],
+        create_triggers=True,
+        tokenize="porter",
+        replace=True,
+    )
+    db.execute("INSERT INTO advice_fts (advice_fts) VALUES ('rebuild')")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope]
 
 
-def migrate(db: sqlite_utils.Database) -> int:
+def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> int:
     """Bring the file up to the latest version; return the version it is at.
 
     Must be called outside a transaction: it opens its own BEGIN IMMEDIATE.
@@ -118,12 +137,12 @@ def migrate(db: sqlite_utils.Database) -> int:
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):
+        if version > len(migrations):
             raise SchemaTooNew(
                 f"database schema version {version} is newer than this app "
-                f"understands ({len(MIGRATIONS)}); upgrade the app"
+                f"understands ({len(migrations)}); upgrade the app"
             )
-        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        for number, step in enumerate(migrations[version:], start=version + 1):
             step(db)
             conn.execute(f"PRAGMA user_version = {number}")
         conn.execute("COMMIT")
@@ -131,4 +150,4 @@ def migrate(db: sqlite_utils.Database) -> int:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return len(MIGRATIONS)
+    return max(version, len(migrations))

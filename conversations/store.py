@@ -31,7 +31,8 @@ from conversations.advice_log import (
     DeliveryState,
     Viewer,
     Vote,
-    fts_query,
+    fts_match,
+    scope_text,
     visibility_sql,
 )
 from conversations.schema import migrate
@@ -100,6 +101,7 @@ def _advice_columns(entry: AdviceEntry) -> dict[str, Any]:
     row = entry.model_dump(exclude={"inputs", "result"})
     row["inputs_json"] = json.dumps(entry.inputs)
     row["result_json"] = None if entry.result is None else json.dumps(entry.result)
+    row["scope"] = scope_text(entry.team, entry.channel, entry.asked_by, entry.private)
     return row
 
 
@@ -357,7 +359,7 @@ class Store:
         stops at `limit` visible rows, so common words stay cheap on big logs.
         """
         where, params = visibility_sql(viewer)
-        match = fts_query(query)
+        match = fts_match(query, viewer)
         if match is None:
             sql = f"SELECT a.* FROM advice a WHERE {where} ORDER BY a.id DESC LIMIT ?"
             return self._advice_rows(self._rows(sql, [*params, limit]))
@@ -406,6 +408,7 @@ class Store:
     ) -> AdviceRow:
         state, delivered_ts = _delivery(sent)
         result_json = row.pop("result_json")
+        row.pop("scope", None)
         return AdviceRow(
             inputs=json.loads(row.pop("inputs_json")),
             result=None if result_json is None else json.loads(result_json),

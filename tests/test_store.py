@@ -10,9 +10,10 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from conversations.advice_log import AdviceEntry, Viewer, fts_query
-from conversations.schema import MIGRATIONS, SchemaTooNew
+from conversations.schema import MIGRATIONS, SchemaTooNew, migrate
 from conversations.store import OutgoingMessage, StaleDialog, Store, backoff_s
 
 KEY = "T1:C1:1700000000.000100"
@@ -56,6 +57,22 @@ def test_reopen_is_idempotent_and_keeps_data(tmp_path: Path):
         assert s.get_advice(aid).summary == "Stage 2: database is the bottleneck"
     with Store(path) as s:
         assert len(s.search_advice("replica", viewer=Viewer(team="T1"))) == 1
+
+
+def test_v1_file_is_migrated_with_its_rows(tmp_path: Path):
+    path = tmp_path / "a.db"
+    db = sqlite_utils.Database(path)
+    assert migrate(db, MIGRATIONS[:1]) == 1
+    db.execute(
+        "INSERT INTO advice (created_at, team, channel, private, asked_by, kind, symptoms) "
+        "VALUES (1, 'T1', 'G1', 1, 'U1', 'diagnose', 'replica lag')"
+    )
+    db.close()
+    with Store(path) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 2
+        assert len(s.search_advice("replica", viewer=Viewer(team="T1", channel="G1"))) == 1
+        assert len(s.search_advice("replica", viewer=Viewer(team="T1", user="U1"))) == 1
+        assert s.search_advice("replica", viewer=Viewer(team="T1", channel="C1")) == []
 
 
 def test_newer_schema_is_refused(tmp_path: Path):
@@ -362,3 +379,26 @@ def test_one_key_is_posted_in_order(store: Store):
     assert [r.id for r in store.claim_pending_deliveries("w", now=5)] == [first]
     store.mark_delivered(first, "1.1")
     assert store.claim_delivery(second, "w", now=5).payload == {"n": 2}
+
+
+def test_one_store_shared_by_threads(store: Store):
+    wins: list[bool] = []
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(20):
+                with store.transaction():
+                    store.save_dialog(f"K{n}", {"i": i}, now=i)
+                    wins.append(store.claim_event(f"Ev{i}", now=i))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert wins.count(True) == 20
+    assert [store.load_dialog(f"K{n}", now=20).version for n in range(8)] == [20] * 8
