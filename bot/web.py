@@ -38,3 +38,19 @@ def make_client(settings: Settings, timeout: int = TIMEOUT_S) -> WebClient:
         timeout=timeout,
         retry_handlers=retry_handlers(),
     )
+
+
+def is_private_channel(client: WebClient, channel_id: str) -> bool:
+    """Whether advice given in `channel_id` must stay there (private channel, DM, group DM).
+
+    DMs (`D…`) and legacy groups (`G…`) are private by their id; a `C…` id can be either,
+    so Slack is asked. If Slack cannot answer, assume private: hiding advice is the safe
+    mistake, leaking it is not.
+    """
+    if channel_id[:1] in ("D", "G"):
+        return True
+    try:
+        info = client.conversations_info(channel=channel_id)["channel"]
+    except Exception:  # noqa: BLE001 - any failure means "treat as private"
+        return True
+    return bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
