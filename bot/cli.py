@@ -9,9 +9,12 @@ Every bad input ends with a one-line reason on stderr and exit status 2, never a
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from pydantic import BaseModel
@@ -24,6 +27,10 @@ from advisor.playbook import Playbook, PlaybookError, default_playbook, load_pla
 from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
 from advisor.stages import stage_for_users
 from advisor.units import ParseError, parse_quantity
+from bot.terminal import local_place, run_dialog
+from conversations.advice_log import AdviceEntry, Viewer
+from conversations.service import Conversations
+from conversations.store import Store
 
 USAGE_ERROR = 2
 M = MetricName
@@ -201,8 +208,93 @@ def _add_diagnose(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--done", action="append", default=[], metavar="RUNG",
                    help="a decision-matrix rung already tried, e.g. add_indexes (repeatable)")
     p.add_argument("--what-if", action="store_true", help="also show 10x, 100x and 1000x")
+    p.add_argument("--interactive", "-i", action="store_true",
+                   help="the guided dialog (the default with no flags at a terminal)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_diagnose)
+
+
+def conversations_for(pb: Playbook) -> Conversations:
+    """The dialog service over the configured SQLite file (SCALE_DB)."""
+    from bot.settings import Settings
+
+    settings = Settings()
+    return Conversations(Store(settings.scale_db, dialog_ttl_s=settings.scale_dialog_ttl_s), pb)
+
+
+def _log_quietly(pb: Playbook, write: Callable[[Conversations], object]) -> None:
+    """Log advice given at the terminal; a read-only or broken file must not hide it."""
+    try:
+        conv = conversations_for(pb)
+        try:
+            write(conv)
+        finally:
+            conv.store.close()
+    except (OSError, sqlite3.Error) as err:
+        sys.stderr.write(f"scale-advisor: note: advice not logged ({err})\n")
+
+
+# ---------------------------------------------------------------------------- history
+
+
+def _add_history(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("history", help="the advice log, newest first")
+    p.add_argument("query", metavar="QUERY", nargs="?", help="words to search for")
+    p.add_argument("--limit", type=int, default=20, help="how many rows (default 20)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON object per row")
+    fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+    p.set_defaults(handler=run_history)
+
+
+HISTORY_COLUMNS = ["id", "created_at", "kind", "stage", "layer", "symptom", "topic",
+                   "channel", "private", "asked_by", "helpful", "not_helpful", "summary"]
+
+
+def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    if not 1 <= args.limit <= 1000:
+        raise CliError("history: --limit must be between 1 and 1000")
+    conv = conversations_for(pb)
+    rows = conv.history(args.query, Viewer(team="local", unrestricted=True), args.limit)
+    records = [{c: getattr(r, c) for c in HISTORY_COLUMNS} for r in rows]
+    for record in records:
+        record["created_at"] = _iso(record["created_at"])
+    if args.json:
+        for record in records:
+            _print_json(record, out)
+    elif args.csv:
+        writer = csv.DictWriter(out, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    elif not records:
+        out.write("No advice logged yet" + (f" matching '{args.query}'" if args.query else "")
+                  + ".\n")
+    else:
+        for r in records:
+            where = "" if r["channel"] == "terminal" else f" #{r['channel']}"
+            out.write(f"#{r['id']}  {r['created_at']}  stage {r['stage'] or '-'}  "
+                      f"{r['layer'] or r['topic'] or '-'}{where}\n    {r['summary']}\n")
+    return 0
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+# ------------------------------------------------------------------------------ serve
+
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    # Listed for --help only: main() hands `serve ...` to bot.server, which owns its flags.
+    sub.add_parser("serve", help="run the Slack app (see README: Run it in Slack)")
+
+
+def _serve_args(argv: list[str]) -> list[str] | None:
+    """The arguments after `serve` when that is the command, else None."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] == "--playbook" else 1
+    return argv[i + 1:] if i < len(argv) and argv[i] == "serve" else None
 
 
 def _known_ids(pb: Playbook) -> tuple[set[str], set[str]]:
@@ -228,16 +320,24 @@ def observations_from(args: argparse.Namespace, pb: Playbook) -> Observations:
 
 def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     obs = observations_from(args, pb)
-    if not obs.metrics and not obs.text and not obs.signals:
-        # Hook: the guided terminal dialog (conversations/) goes here when stdin is a tty.
-        raise CliError("diagnose: give at least one metric flag (e.g. --users 50k --p95 1.2s) "
-                       "or --symptom TEXT")
+    if args.interactive or (not obs.metrics and not obs.text and not obs.signals):
+        if not args.interactive and not inp.isatty():
+            raise CliError("diagnose: give at least one metric flag (e.g. --users 50k --p95 1.2s)"
+                           ", --symptom TEXT, or --interactive for the guided dialog")
+        conv = conversations_for(pb)
+        (sys.stderr if args.json else out).write(
+            "Scaling check-up: answer in your own words; say skip, back, done, help or cancel "
+            "at any point.\n")
+        return run_dialog(conv, inp, out, json_out=args.json)
     match = None
     if obs.text:
         from advisor.matching import match as match_text
 
         match = match_text(obs.text)
     assessment = assess(obs, pb, match)
+    _log_quietly(pb, lambda conv: conv.store.log_advice(AdviceEntry.from_assessment(
+        assessment, created_at=conv.clock(), team="local", channel="terminal",
+        asked_by=local_place().user)))
     if not args.what_if:
         return _emit(args, assessment, assessment_text(assessment), out)
     steps = what_ifs(obs, pb, match)
@@ -254,6 +354,8 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_size,
     _add_stage,
     _add_diagnose,
+    _add_history,
+    _add_serve,
 ]
 
 
@@ -298,6 +400,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     inp = inp or sys.stdin
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
+        serve_args = _serve_args(argv)
+        if serve_args is not None:
+            from bot.server import serve_main
+
+            return serve_main(serve_args)
         args = build_parser().parse_args(_glue_negative_values(argv))
         pb = playbook_from(args.playbook)
         return args.handler(args, pb, out, inp)

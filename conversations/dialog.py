@@ -136,15 +136,17 @@ def _accept(
 ) -> tuple[DialogState, list[Reply]]:
     """Parse an answer to `question`; raise ParseError (state untouched) if it won't do."""
     if not text:
-        raise ParseError("an empty answer")
+        raise ParseError("The answer was empty.")
     if len(text) > MAX_ANSWER_CHARS:
-        raise ParseError(f"that is {len(text):,} characters; keep it under {MAX_ANSWER_CHARS:,}")
+        raise ParseError(
+            f"That is {len(text):,} characters; keep it under {MAX_ANSWER_CHARS:,}."
+        )
     if question.kind == "symptoms":
         return _accept_symptoms(state, question, text, script)
     if question.kind == "yesno":
         yes = parse_yes_no(text)
         if yes is None:
-            raise ParseError("a yes or a no")
+            raise ParseError("Please answer yes or no.")
         return _record(state, question.key, Answer(raw=text, value=yes, source=question.key)), []
     assert question.metric is not None
     return _accept_number(state, question, question.metric, text)
@@ -170,7 +172,7 @@ def _accept_symptoms(
     state: DialogState, question: Question, text: str, script: Script
 ) -> tuple[DialogState, list[Reply]]:
     if sum(ch.isalnum() for ch in text) < 2:
-        raise ParseError("a few words about what you see")
+        raise ParseError("Describe what you see in a few words.")
     if text.startswith("symptom:"):
         name = text.removeprefix("symptom:")
         picked = None if name == "none" else _symptom(name)
@@ -195,7 +197,7 @@ def _symptom(name: str) -> Symptom:
     try:
         return Symptom(name)
     except ValueError as err:
-        raise ParseError("one of the listed symptoms") from err
+        raise ParseError("Pick one of the listed symptoms.") from err
 
 
 def _fill_metrics(
@@ -300,22 +302,16 @@ def _help(question: Question) -> Reply:
 
 
 def _reprompt(question: Question, reason: str) -> Reply:
+    reason = reason.strip()
+    if reason and reason[-1] not in ".!?":
+        reason += "."
     return Reply(
         kind="reprompt",
-        text=f"I couldn't use that ({reason}). {_expected(question)} "
-             f"For example: {question.example}. You can also say skip, back, done or cancel.",
+        text=f"That didn't work: {reason} For example: {question.example}. "
+             "(skip, back, done and cancel work too.)",
         question_key=question.key,
         choices=question.choices,
     )
-
-
-def _expected(question: Question) -> str:
-    if question.kind == "yesno":
-        return "Please answer yes or no."
-    if question.kind == "symptoms":
-        return "Describe the symptom in a sentence or two, or pick a button."
-    assert question.metric is not None
-    return f"I need a number for {METRIC_SPECS[question.metric].label}."
 
 
 # --- finishing -------------------------------------------------------------------------
@@ -331,7 +327,7 @@ def observations(state: DialogState, script: Script | None = None) -> Observatio
     if state.match:
         signals |= state.match.signals
     symptoms = state.answers.get("symptoms")
-    text = symptoms.raw if symptoms and isinstance(symptoms.value, str) else ""
+    text = symptoms.raw if symptoms and symptoms.value == symptoms.raw else ""
     done = state.match.done if state.match else set()
     return Observations(metrics=known_metrics(state), signals=signals, text=text, done=done)
 

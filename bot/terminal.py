@@ -1,0 +1,101 @@
+"""The guided interview in a terminal: prompts on stdout, answers line by line from stdin.
+
+It works piped as well as at a keyboard. State lives in the SQLite file after every
+accepted answer, so an interrupted run is offered for resumption the next time.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+import uuid
+from typing import TextIO
+
+from advisor.report import assessment_text
+from conversations.dialog import Reply
+from conversations.service import Conversations, Outcome, Place
+
+KEY_PREFIX = "cli:"
+
+
+def local_place() -> Place:
+    """Everything asked at this terminal is one person's, in one non-Slack place."""
+    return Place(team="local", channel="terminal", user=getpass.getuser())
+
+
+def render_reply(reply: Reply) -> str:
+    """One dialog reply as terminal text (the assessment is printed by the caller)."""
+    if reply.kind == "question":
+        head = f"[{reply.position}] {reply.text}"
+        if reply.choices:
+            head += "\n    quick answers: " + " | ".join(c.label for c in reply.choices)
+        return head
+    if reply.kind == "reprompt":
+        return f"  ! {reply.text}"
+    return f"  {reply.text}"
+
+
+def _show(outcome: Outcome, out: TextIO, *, json_out: bool) -> None:
+    for message in outcome.messages:
+        if message.assessment is not None:
+            if json_out:
+                out.write(message.assessment.model_dump_json() + "\n")
+            else:
+                out.write("\n" + assessment_text(message.assessment) + "\n")
+            if message.reply and message.reply.skipped:
+                skipped = ", ".join(message.reply.skipped)
+                out.write(f"\n  (skipped: {skipped})\n" if not json_out else "")
+        elif message.reply is not None:
+            out.write(render_reply(message.reply) + "\n")
+        elif message.text:
+            out.write(f"  {message.text}\n")
+
+
+def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> str | None:
+    """Offer an unfinished terminal dialog; the key to continue, or None to start afresh."""
+    row = conv.store.latest_open_dialog_for(place.user, now=conv.clock(), prefix=KEY_PREFIX)
+    if row is None or row.expired:
+        return None
+    answered = len(row.state.get("asked", []))
+    out.write(f"You have an unfinished diagnosis ({answered} answered). Resume it? [Y/n] ")
+    out.flush()
+    line = inp.readline()
+    if line.strip().lower() in {"n", "no", "new"}:
+        conv.store.delete_dialog(row.key)
+        return None
+    return row.key
+
+
+def run_dialog(conv: Conversations, inp: TextIO, out: TextIO, *, json_out: bool = False) -> int:
+    """Interview until the assessment (0) or until input ends, leaving it resumable (0).
+
+    With `json_out` the questions go to stderr, so stdout carries only the JSON result.
+    """
+    place = local_place()
+    prompt_out = sys.stderr if json_out else out
+    key = _resume_key(conv, place, inp, prompt_out)
+    if key is None:
+        key = f"{KEY_PREFIX}{place.user}:{uuid.uuid4().hex[:12]}"
+        outcome = conv.begin(key, place, deliver=False)
+        _show(outcome, prompt_out, json_out=False)
+    else:
+        state, _ = conv.current(key) or (None, False)
+        current = state.current if state else None
+        if current is not None:
+            question = conv.script.question(current)
+            prompt_out.write(f"  Picking up where you left off.\n[{len(state.asked) + 1}] "
+                             f"{question.prompt}\n")
+    while True:
+        prompt_out.write("> ")
+        prompt_out.flush()
+        line = inp.readline()
+        if not line:
+            prompt_out.write("\n  Paused. Run `scale-advisor diagnose` again to resume.\n")
+            return 0
+        outcome = conv.reply(key, line.rstrip("\n"), place, deliver=False)
+        if outcome is None:
+            return 0
+        final = outcome.finished
+        _show(outcome, out if final else prompt_out, json_out=json_out and final)
+        if final:
+            return 0

@@ -1,0 +1,134 @@
+"""The terminal front end: the guided dialog, resuming after a kill, and history."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from conversations.store import Store
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "advice.db"
+    monkeypatch.setenv("SCALE_DB", str(path))
+    return path
+
+
+def cli(*argv: str, stdin: str = "") -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out, inp=io.StringIO(stdin))
+    return code, out.getvalue()
+
+
+def test_piped_dialog_ends_in_an_assessment(db: Path):
+    answers = "50k\ncheckout is slow and db cpu is at 92%\n1.4s\n1000\n3x\ndone\n"
+    code, out = cli("diagnose", "--interactive", stdin=answers)
+    assert code == 0
+    assert "[1] Roughly how many users" in out
+    assert "Noted from your description: database CPU" in out
+    assert "Stage 2: Growth" in out
+    assert "db_cpu_pct 92% > 70%" in out
+    assert "1,000 × 3 × 1.5 = 4,500 req/s" in out
+
+
+def test_bad_answer_reprompts_and_keeps_going(db: Path):
+    code, out = cli("diagnose", "-i", stdin="lots\n50k\nnone\ndone\n")
+    assert code == 0
+    assert "That didn't work" in out and "For example: 50k" in out
+    assert "Stage 2: Growth" in out
+
+
+def test_json_prints_only_the_assessment_object_last(db: Path):
+    code, out = cli("diagnose", "-i", "--json", stdin="2M\nnone\ndone\n")
+    assert code == 0
+    assessment = json.loads(out.strip().splitlines()[-1])
+    assert assessment["stage"]["number"] == 4
+    assert assessment["inputs"]["metrics"]["users"] == 2_000_000
+
+
+def test_input_ending_early_leaves_the_dialog_resumable(db: Path):
+    code, out = cli("diagnose", "-i", stdin="50k\n")
+    assert code == 0 and "Paused" in out
+    code, out = cli("diagnose", "-i", stdin="y\ndone\n")
+    assert "Resume it?" in out and "Stage 2: Growth" in out
+    code, out = cli("diagnose", "-i", stdin="")
+    assert "Resume it?" not in out  # that one finished
+
+
+def test_declining_resume_starts_afresh(db: Path):
+    cli("diagnose", "-i", stdin="50k\n")
+    code, out = cli("diagnose", "-i", stdin="n\n5k\ndone\n")
+    assert "Stage 1: Startup" in out
+
+
+def _wait_for(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def _answers_saved(db: Path, count: int) -> bool:
+    if not db.exists():
+        return False
+    store = Store(db)
+    try:
+        rows = store.open_dialogs("cli:")
+        return bool(rows) and len(rows[0].state.get("asked", [])) >= count
+    finally:
+        store.close()
+
+
+def test_sigkill_mid_dialog_then_resume_with_every_answer(db: Path):
+    env = {**os.environ, "SCALE_DB": str(db)}
+    cmd = [sys.executable, "-m", "bot.cli", "diagnose", "--interactive"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        proc.stdin.write("50k\ndb cpu 90% and p95 2s\n1000\n")
+        proc.stdin.flush()
+        _wait_for(lambda: _answers_saved(db, 3))
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+
+    code, out = cli("diagnose", "-i", "--json", stdin="y\ndone\n")
+    assert code == 0
+    assessment = json.loads(out.strip().splitlines()[-1])
+    metrics = assessment["inputs"]["metrics"]
+    assert metrics == {"users": 50000.0, "db_cpu_pct": 90.0, "p95_ms": 2000.0,
+                       "peak_rps": 1000.0}
+
+
+def test_history_lists_newest_first_and_searches(db: Path):
+    cli("diagnose", "--users", "5k")
+    cli("diagnose", "--users", "50k", "--db-cpu", "90%", "--symptom", "database is slow")
+    code, out = cli("history", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["stage"] for r in rows] == [2, 1]
+    code, out = cli("history", "database", "--json")
+    assert [json.loads(line)["layer"] for line in out.splitlines()] == ["database"]
+    code, out = cli("history", "--csv", "--limit", "1")
+    lines = out.splitlines()
+    assert lines[0].startswith("id,created_at,kind,stage") and len(lines) == 2
+    code, out = cli("history", "nothing-like-this")
+    assert code == 0 and "No advice logged yet matching" in out
+    assert cli("history", '"AND*')[0] == 0
+
+
+def test_history_rejects_a_silly_limit(db: Path, capsys: pytest.CaptureFixture[str]):
+    assert cli("history", "--limit", "0")[0] == 2
+    assert "--limit" in capsys.readouterr().err
