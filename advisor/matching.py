@@ -69,7 +69,7 @@ def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
     text = text if isinstance(text, str) else ""
     clipped = text[: vocab.tuning.max_chars]
     metrics = extract_metrics(clipped)
-    words = [(n, o) for n, o in vocab.tokens(clipped) if n not in vocab.stop]
+    words = [(n, o) for n, o in vocab.tokens(clipped) if _content(n, vocab)]
     scores = _Scores()
     _score_words(words, vocab, scores)
     _score_metrics(metrics, vocab, scores)
@@ -82,6 +82,14 @@ def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
         question=_looks_like_question(clipped, joined, vocab),
     )
     return _decide(scores, found, vocab)
+
+
+def _content(word: str, vocab: Vocabulary) -> bool:
+    """Words that carry meaning: no stopwords, no bare numbers (metrics cover those)
+    unless the number is itself a term, like 429 or 504."""
+    if word in vocab.stop:
+        return False
+    return not word.isdigit() or (word,) in vocab.index
 
 
 @dataclass(frozen=True)
@@ -276,7 +284,7 @@ def _decide(scores: _Scores, found: _Found, vocab: Vocabulary) -> Match:
         return _question(scores, topics, common)
     if layer_top >= tuning.layer_min and trouble > 0 and not noisy:
         return _symptom(scores, layers, symptoms, trouble, vocab, common)
-    if topic_top >= tuning.topic_min and not noisy and trouble <= tuning.layer_min:
+    if topic_top >= tuning.topic_min and not noisy and topic_top >= layer_top:
         return _question(scores, topics, common)
     return _noise(scores, symptoms, topics, common)
 

@@ -304,6 +304,8 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
                                            r"maxed|busy)\b")),
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
+_PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|"
+                               r"done|complete|progress|off|discount|uptime|availability)\b")
 _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.REPLICA_LAG_S, re.compile(r"\b(lag|lagging|behind|replication|replica)\b")),
     (MetricName.SLOWEST_QUERY_MS, re.compile(r"\b(query|queries|sql|slowest|select)\b")),
@@ -398,8 +400,12 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     return None
 
 
-def _classify_pct(value: float, near: str, after: str, wide: str) -> tuple[MetricName, float]:
+def _classify_pct(
+    value: float, near: str, after: str, wide: str
+) -> tuple[MetricName, float] | None:
     lowered = [near.lower(), after.lower(), wide.lower()]
+    if _PCT_NOT_A_METRIC.search(f"{near} {after}"):
+        return None  # "disk 100% full": a share we have no metric for
     for words in lowered:
         if re.search(r"\b(grow|growth|growing|increase)\b", words):
             return MetricName.GROWTH_FACTOR, 1 + value / 100

@@ -1,0 +1,56 @@
+"""How long match() takes per phrase, in process, over the eval phrases (goal: < 0.5 ms median).
+
+Run: python benchmarks/match_speed.py [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from advisor.matching import match
+from advisor.vocabulary import default_vocabulary
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_phrases.jsonl"
+FALLBACK = [
+    "db cpu 92%, p95 1.4s, 40k users",
+    "how many read replicas for 12k reads/s if one handles 3k?",
+    "our ssl certificate expired",
+    "Posgress max connections reached under load, hikaricp pool exhausted",
+]
+
+
+def phrases() -> list[str]:
+    if EVAL.exists():
+        return [json.loads(line)["text"] for line in EVAL.read_text("utf-8").splitlines() if line]
+    return FALLBACK
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    texts = phrases()
+    start = time.perf_counter()
+    default_vocabulary()
+    load_ms = (time.perf_counter() - start) * 1000
+    for text in texts:  # warm-up
+        match(text)
+    times: list[float] = []
+    for _ in range(rounds):
+        for text in texts:
+            t0 = time.perf_counter()
+            match(text)
+            times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(f"phrases: {len(texts)} x {rounds} rounds = {len(times)} calls")
+    print(f"vocabulary load + compile: {load_ms:.1f} ms (once per process)")
+    print(f"match() per phrase: median {statistics.median(times):.3f} ms, "
+          f"p99 {p99:.3f} ms, max {times[-1]:.3f} ms")
+    print(f"throughput: {len(times) / (sum(times) / 1000):,.0f} phrases/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""The matcher places free text: layer and symptom, question topic, or "not scaling"."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.matching import match
+from advisor.metrics import MetricName as M
+from advisor.models import Layer, Symptom, Topic
+from advisor.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
+
+# Written by hand, not taken from the eval set: paraphrases, typos and product names.
+SYMPTOMS = [
+    ("our postgres primary is at 95% cpu and queries take seconds", Layer.DATABASE),
+    ("the databse is super slow today, every select times out", Layer.DATABASE),
+    ("Posgress is refusing new connections: FATAL too many clients already", Layer.DATABASE),
+    ("hikaricp pool exhausted, threads waiting for a connection", Layer.DATABASE),
+    ("conection pool exhuasted in hikari", Layer.DATABASE),
+    ("read replica lag is 30s and growing", Layer.DATABASE),
+    ("slow queries on the orders table, seq scans everywhere", Layer.DATABASE),
+    ("mysql deadlocks spike when traffic doubles", Layer.DATABASE),
+    ("db cpu 92%, p95 1.4s, 40k users", Layer.DATABASE),
+    ("checkout page takes 6 seconds to load since the sale started", Layer.APPLICATION),
+    ("pods keep getting OOMKilled after the last traffic spike", Layer.APPLICATION),
+    ("app servers pinned at 100% cpu during peak", Layer.APPLICATION),
+    ("node process memory keeps growing until it crashes", Layer.APPLICATION),
+    ("java heap space errors under load", Layer.APPLICATION),
+    ("memroy leak in the api, pods OOMKilled", Layer.APPLICATION),
+    ("sidekiq workers are saturated, queue keeps growing and cpu is pegged", Layer.APPLICATION),
+    ("memory 95% on the web servers and swapping", Layer.APPLICATION),
+    ("disk is 100% full on the db host", Layer.STORAGE),
+    ("iowait through the roof on the storage volume", Layer.STORAGE),
+    ("No space left on device while writing logs", Layer.STORAGE),
+    ("The Stripe API keeps timing out on checkout", Layer.EXTERNAL_API),
+    ("payment provider returns 429 too many requests", Layer.EXTERNAL_API),
+    ("getting rate limited by the github api", Layer.EXTERNAL_API),
+    ("dns lookups take 5 seconds intermittently", Layer.NETWORK),
+    ("packet loss between the load balancer and the app", Layer.NETWORK),
+    ("connection reset by peer between services", Layer.NETWORK),
+]
+NOISE = [
+    "our ssl cert expired last night",
+    "thanks for the help!",
+    "hello team, good morning",
+    "the deploy broke login, rolled back",
+    "someone leaked the aws credentials in a public repo",
+    "typo in the config file took the site down",
+    "what's for lunch?",
+    "the css on the signup button is broken",
+    "leap second bug crashed the servers",
+    "the domain expired and the site went dark",
+    "we use postgres",
+]
+QUESTIONS = [
+    ("how many read replicas do I need for 12k reads/s if one handles 3k?", Topic.READ_REPLICAS),
+    ("how big should my redis cache be for a 10GB working set?", Topic.CACHE_SIZING),
+    ("what pool size should I set for 16 cores on SSD?", Topic.CONNECTION_POOL),
+    ("how to size the connection pool in pgbouncer?", Topic.CONNECTION_POOL),
+    ("how many servers do we need for 2k rps growing 3x?", Topic.CAPACITY_PLANNING),
+    ("should we shard the users table yet?", Topic.SHARDING),
+    ("what should we cache and for how long?", Topic.CACHING_STRATEGY),
+    ("do we need multi-region for users in europe and asia?", Topic.MULTI_REGION),
+    ("how do we avoid stale reads after a write with replicas?", Topic.CONSISTENCY),
+    ("should we put images behind a CDN?", Topic.CDN),
+    ("round robin or least connections for our load balancer?", Topic.LOAD_BALANCER),
+    ("should emails be sent from a background job queue?", Topic.JOB_QUEUE),
+    ("we have 50k users, which stage are we at?", Topic.STAGE),
+    ("is it too early for microservices with 5k users?", Topic.STAGE),
+]
+
+
+@pytest.mark.parametrize(("text", "layer"), SYMPTOMS)
+def test_symptoms_find_their_layer(text, layer):
+    m = match(text)
+    assert (m.kind, m.layer) == ("symptom", layer), m
+
+
+@pytest.mark.parametrize("text", NOISE)
+def test_non_scaling_text_gets_no_layer_and_low_confidence(text):
+    m = match(text)
+    assert m.layer is None, m
+    assert m.confidence <= 0.3
+
+
+@pytest.mark.parametrize(("text", "topic"), QUESTIONS)
+def test_questions_find_their_topic(text, topic):
+    m = match(text)
+    assert (m.kind, m.topic) == ("question", topic), m
+
+
+def test_match_carries_metrics_symptom_and_evidence():
+    m = match("db cpu 92%, p95 1.4s, 40k users")
+    assert m.metrics == {M.DB_CPU_PCT: 92, M.P95_MS: 1400, M.USERS: 40_000}
+    assert m.symptom is Symptom.DATABASE_SLOW
+    assert "db_cpu_pct=92" in m.evidence
+    assert 0.5 < m.confidence <= 1
+
+
+def test_typos_are_matched_and_shown_as_such():
+    m = match("the databse is slow")
+    assert m.layer is Layer.DATABASE
+    assert "databse (~database)" in m.evidence
+
+
+def test_glued_identifiers_and_numbered_hosts_are_understood():
+    assert match("How do we decide on MaxPoolSize?").topic is Topic.CONNECTION_POOL
+    assert match("mysql1 is throwing too many connections").layer is Layer.DATABASE
+
+
+def test_a_place_without_trouble_is_not_a_symptom():
+    assert match("we run mysql and nginx").kind != "symptom"
+
+
+def test_numbers_alone_point_to_a_layer():
+    m = match("db cpu 90%")
+    assert (m.layer, m.symptom) == (Layer.DATABASE, Symptom.DATABASE_SLOW)
+
+
+def test_already_done_rungs_are_reported_unless_negated():
+    assert match("we already added indexes but the database is still slow").done == {
+        "add_indexes"
+    }
+    assert match("we haven't added indexes and queries are slow").done == set()
+    assert "add_caching" in match("we already use redis and pages are slow").done
+
+
+def test_signals_are_reported():
+    m = match("p95 climbing every week and replica lag keeps growing")
+    assert {"replica_lag_growing"} <= m.signals
+    assert "geo_latency" in match("the site is slow for users in australia").signals
+
+
+def test_unclear_text_offers_alternatives_not_a_guess():
+    m = match("things are slow and we have redis, a queue and a pool")
+    assert m.confidence < 0.75
+    assert len(m.alternatives) <= 3
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "🔥🔥🔥", "?", "x" * 100_000, "\x00\x01", "1e999 % cpu ms", "nan nan"]
+)
+def test_odd_input_is_noise_not_an_error(text):
+    m = match(text)
+    assert m.layer is None
+    assert m.confidence <= 0.3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_match_never_raises(text):
+    m = match(text)
+    assert 0 <= m.confidence <= 1
+    assert len(m.alternatives) <= 3
+
+
+def test_default_vocabulary_is_loaded_once():
+    assert default_vocabulary() is default_vocabulary()
+
+
+def _minimal(extra: str = "") -> str:
+    layers = "\n".join(f"[layers.{x.value}]" for x in Layer)
+    symptoms = "\n".join(f"[symptoms.{x.value}]" for x in Symptom)
+    topics = "\n".join(f"[topics.{x.value}]" for x in Topic)
+    from advisor.vocabulary import RUNG_IDS, SIGNAL_IDS
+
+    signals = "\n".join(f'{s} = ["two words"]' for s in sorted(SIGNAL_IDS))
+    done = "\n".join(f'{r} = ["two words"]' for r in sorted(RUNG_IDS))
+    return (
+        'stopwords = ["the"]\nnegations = ["not"]\nfillers = ["a"]\n' + extra +
+        f"\n{layers}\n{symptoms}\n{topics}\n[products]\n[noise]\n[trouble]\n"
+        '[question]\nstarters = ["how"]\nphrases = ["how many"]\n'
+        f"[signals]\n{signals}\n[done]\n{done}\n"
+    )
+
+
+def test_a_minimal_vocabulary_loads_and_matches_nothing():
+    vocab = load_vocabulary(_minimal())
+    assert match("database on fire", vocab).layer is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not toml [", "not valid TOML"),
+        (_minimal("colour = 1"), "colour"),
+        (_minimal().replace('add_indexes = ["two words"]\n', ""), "add_indexes"),
+        (_minimal().replace("[signals]\n", '[signals]\nmade_up = ["two words"]\n'), "made_up"),
+        (_minimal().replace("[noise]", '[noise.terms]\n"the" = 1'), "only stopwords"),
+        (_minimal().replace("[noise]", '[noise.terms]\n"cpu" = -1'), "must be positive"),
+        (_minimal().replace("[layers.network]\n", ""), "network"),
+    ],
+)
+def test_a_bad_vocabulary_names_the_problem(text, message):
+    with pytest.raises(VocabularyError, match=message):
+        load_vocabulary(text, "custom.toml")
