@@ -241,7 +241,8 @@ def _fit(content: list[Block], tail: list[Block], limit: int) -> list[dict[str, 
 
 
 def _message(text: str, content: list[Block], tail: Sequence[Block] = ()) -> Message:
-    return Message(text=trim(text, MAX_MESSAGE_TEXT),
+    """`text` is plain words (escaped here): it is what notifications show."""
+    return Message(text=trim(escape(text), MAX_MESSAGE_TEXT),
                    blocks=_fit(content, list(tail), MAX_MESSAGE_BLOCKS))
 
 
@@ -351,7 +352,7 @@ def sizing_text(s: Sizing) -> str:
 def assessment_message(a: Assessment, advice_id: str) -> Message:
     """The full answer to a diagnosis, with feedback and what-if buttons carrying `advice_id`."""
     card = a.stage
-    content: list[Block] = [_header(f"{stage_title(card.number)}: {card.name}")]
+    content: list[Block] = [_header(f"Stage {int(card.number)}: {card.name}")]
     content += _sections(journey(card, a.pushed_toward))
     content.append(_fields([("Users", escape(_users_range(card))),
                             ("Monthly cost", escape(card.monthly_cost)),
@@ -393,7 +394,7 @@ def assessment_message(a: Assessment, advice_id: str) -> Message:
     if a.missing:
         content.append(_context("To sharpen this, tell me: "
                                 + ", ".join(escape(metric_label(m)) for m in a.missing)))
-    text = f"{stage_title(card.number)}: {card.name}"
+    text = f"Stage {int(card.number)}: {card.name}"
     if a.bottleneck:
         text += f"; bottleneck: {a.bottleneck.layer.value}"
     return _message(text, content, feedback_blocks(advice_id) + what_if_blocks(advice_id))
