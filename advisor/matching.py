@@ -69,12 +69,14 @@ def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
     text = text if isinstance(text, str) else ""
     clipped = text[: vocab.tuning.max_chars]
     metrics = extract_metrics(clipped)
-    words = [(n, o) for n, o in vocab.tokens(clipped) if _content(n, vocab)]
+    pairs = vocab.tokens(clipped)
+    stop, index = vocab.stop, vocab.index
+    words = [(n, o) for n, o in pairs if _content(n, stop, index)]
     scores = _Scores()
     _score_words(words, vocab, scores)
     _score_metrics(metrics, vocab, scores)
     joined = " " + " ".join(n for n, _ in words) + " "
-    said = " " + " ".join(vocab.phrase_words(clipped)) + " "
+    said = " " + " ".join(vocab.phrase_words(clipped, pairs)) + " "
     found = _Found(
         metrics=metrics,
         signals=_phrases_present(said, vocab.signal_phrases, vocab, negatable=False),
@@ -84,12 +86,12 @@ def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
     return _decide(scores, found, vocab)
 
 
-def _content(word: str, vocab: Vocabulary) -> bool:
+def _content(word: str, stop: frozenset[str], index: dict) -> bool:
     """Words that carry meaning: no stopwords, no bare numbers (metrics cover those)
     unless the number is itself a term, like 429 or 504."""
-    if word in vocab.stop:
+    if word in stop:
         return False
-    return not word.isdigit() or (word,) in vocab.index
+    return not word.isdigit() or (word,) in index
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ def _split_compound(word: str, vocab: Vocabulary) -> list[str] | None:
     """`maxpoolsize` -> [max, pool, size] when every piece is known and one is a term."""
     if len(word) < 6:
         return None
-    known = vocab.index
+    known, glue = vocab.index, vocab.parts
     best: list[list[str] | None] = [None] * (len(word) + 1)
     best[0] = []
     for end in range(3, len(word) + 1):
@@ -188,7 +190,7 @@ def _split_compound(word: str, vocab: Vocabulary) -> list[str] | None:
             if head is None:
                 continue
             piece = word[start:end]
-            if (piece,) in known or piece in vocab.parts:
+            if (piece,) in known or piece in glue:
                 candidate = head + [piece]
                 if best[end] is None or len(candidate) < len(best[end]):
                     best[end] = candidate

@@ -221,12 +221,12 @@ class Vocabulary(_Strict):
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         """(normalised, original) word pairs: lower case, synonyms applied, plurals folded."""
+        rewrite = self._rewrite  # one private-attribute lookup: this loop is the hot path
         out: list[tuple[str, str]] = []
         for raw in _WORD_RE.findall(text.lower().replace("'", "").replace("’", "")):
-            for word in _split_slash(raw, self._rewrite):
-                canonical = self._rewrite.get(word, word)
-                folded = stem(canonical)
-                out.append((self._rewrite.get(folded, folded), word))
+            for word in _split_slash(raw, rewrite):
+                folded = stem(rewrite.get(word, word))
+                out.append((rewrite.get(folded, folded), word))
         return out
 
     def fold(self, word: str) -> str:
@@ -249,9 +249,11 @@ class Vocabulary(_Strict):
             out.append(" " + " ".join(words) + " ")
         return tuple(out)
 
-    def phrase_words(self, text: str) -> list[str]:
+    def phrase_words(self, text: str, tokens: list[tuple[str, str]] | None = None) -> list[str]:
         """Normalised words keeping stopwords ("we have a cache" needs its "have")."""
-        return [norm for norm, _ in self.tokens(text) if norm not in self._fillers]
+        fillers = self._fillers
+        pairs = self.tokens(text) if tokens is None else tokens
+        return [norm for norm, _ in pairs if norm not in fillers]
 
     def _joined(self, phrase: str) -> str:
         return " " + " ".join(self.normalise(phrase)) + " "
