@@ -3,7 +3,7 @@
 - `FakeSlackAPI`: a real HTTP server on 127.0.0.1 that answers Web API methods under
   `/api/<method>` and response_url posts under `/response/<name>`, records every call,
   and can be scripted to fail (429 with Retry-After, 500, or `{"ok": false}`).
-- `SlackServer`: runs `python -m bot.server` (the same code as `scale-advisor serve`) in
+- `SlackServer`: runs `scale-advisor serve` (as `python -m bot.cli serve`) in
   HTTP mode as a subprocess against the fake, on a loopback port; `restart()` keeps the
   port and the SQLite file.
 - `SlackClient`: sends requests signed exactly as Slack signs them: slash commands,
@@ -555,7 +555,7 @@ def app_env(fake: FakeSlackAPI | None, db: Path, **overrides: str | None) -> dic
 
 @dataclass
 class SlackServer:
-    """The real app (`python -m bot.server`, i.e. `scale-advisor serve`) in HTTP mode."""
+    """The real app (`scale-advisor serve`, run as `python -m bot.cli serve`) in HTTP mode."""
 
     fake: FakeSlackAPI
     workdir: Path
@@ -578,7 +578,7 @@ class SlackServer:
         return self.workdir / f"server-{self.starts}.log"
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "bot.server", "--host", "127.0.0.1",
+        return [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", str(self.workers), "--threads", "8"]
 
     def start(self, timeout: float = 20.0) -> SlackServer:

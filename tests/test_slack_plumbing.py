@@ -139,7 +139,8 @@ def test_two_workers_serve_the_same_app(fake_slack: FakeSlackAPI, tmp_path: Path
 
 def run_serve(tmp_path: Path, fake: FakeSlackAPI | None, **env: str | None):
     return subprocess.run(
-        [sys.executable, "-m", "bot.server", "--host", "127.0.0.1", "--port", str(free_port())],
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+         "--port", str(free_port())],
         cwd=tmp_path, env=app_env(fake, tmp_path / "x.db", **env),
         capture_output=True, text=True, timeout=30)
 
