@@ -15,15 +15,17 @@ from bot.web import make_client
 def build_app(settings: Settings, deps: Deps | None = None) -> App:
     """A Bolt App wired with every listener.
 
-    Raises SettingsError when the Slack credentials for the configured mode are missing
-    or malformed. No network call happens here: Bolt asks auth.test for the bot's user id
-    lazily on the first request (and `bot.server` checks the token once at start-up).
+    Without `deps`, opens the SQLite file and playbook the settings name. Raises
+    SettingsError when the Slack credentials for the configured mode are missing or
+    malformed, PlaybookError for a bad team playbook. No network call happens here: Bolt
+    asks auth.test for the bot's user id lazily on the first request (and `bot.server`
+    checks the token once at start-up).
     HTTP mode acks first and runs listeners' slow work after (process_before_response off).
     """
     settings.require_slack()
     logger = logging.getLogger("bot.app")
     logger.addFilter(_quiet_token_warning)
-    deps = deps or Deps(settings=settings)
+    deps = deps or Deps.from_settings(settings)
     secret = settings.slack_signing_secret
     app = App(
         client=make_client(settings),

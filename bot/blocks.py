@@ -100,7 +100,7 @@ class FormField(BaseModel):
 class HistoryRow(BaseModel):
     """One logged piece of advice as the history list and App Home show it."""
 
-    advice_id: str
+    advice_id: str | int
     when: datetime
     channel_id: str
     ts: str | None = None
@@ -349,7 +349,7 @@ def sizing_text(s: Sizing) -> str:
     return "\n".join(lines)
 
 
-def assessment_message(a: Assessment, advice_id: str) -> Message:
+def assessment_message(a: Assessment, advice_id: str | int) -> Message:
     """The full answer to a diagnosis, with feedback and what-if buttons carrying `advice_id`."""
     card = a.stage
     content: list[Block] = [_header(f"Stage {int(card.number)}: {card.name}")]
@@ -400,14 +400,16 @@ def assessment_message(a: Assessment, advice_id: str) -> Message:
     return _message(text, content, feedback_blocks(advice_id) + what_if_blocks(advice_id))
 
 
-def feedback_blocks(advice_id: str) -> list[Block]:
+def feedback_blocks(advice_id: str | int) -> list[Block]:
+    advice_id = str(advice_id)
     return _actions(BlockId.FEEDBACK, [
         _button(":thumbsup: Helpful", ActionId.FEEDBACK_HELPFUL, advice_id),
         _button(":thumbsdown: Not helpful", ActionId.FEEDBACK_NOT_HELPFUL, advice_id),
     ])
 
 
-def what_if_blocks(advice_id: str) -> list[Block]:
+def what_if_blocks(advice_id: str | int) -> list[Block]:
+    advice_id = str(advice_id)
     return _actions(BlockId.WHAT_IF, [
         _button(f"What if {factor:,}x?", indexed(ActionId.WHAT_IF, factor), pack(advice_id, factor))
         for factor in WHAT_IF_FACTORS
@@ -417,7 +419,7 @@ def what_if_blocks(advice_id: str) -> list[Block]:
 # --------------------------------------------------------------------------- ask
 
 
-def answer_message(result: AskResult, advice_id: str | None = None,
+def answer_message(result: AskResult, advice_id: str | int | None = None,
                    question: str | None = None) -> Message:
     """A free-text answer; what was matched and read is shown so people can correct it."""
     content: list[Block] = []
@@ -434,7 +436,7 @@ def answer_message(result: AskResult, advice_id: str | None = None,
         read = ", ".join(f"{escape(metric_label(m))} {escape(with_unit(v, METRIC_SPECS[m].unit))}"
                          for m, v in result.metrics.items())
         content.append(_context(f"I read: {read}"))
-    tail = feedback_blocks(advice_id) if advice_id else []
+    tail = feedback_blocks(advice_id) if advice_id is not None else []
     return _message(trim(result.answer, 300) or "Answer", content, tail)
 
 

@@ -1,23 +1,39 @@
 """What listeners need besides the Bolt app: settings and the services built from them.
 
 One `Deps` per app (per worker process); nothing here is module-global, so tests can build
-several apps side by side. Services from `conversations/` (the SQLite store, dialogs) are
-attached by whoever wires them; listeners must cope with them being absent.
+several apps side by side. `conversations` is the front-end facade over dialogs and the
+SQLite advice log; listeners that need it must cope with it being None (unit tests that
+only check wiring build Deps without a database).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from advisor.playbook import Playbook, load_playbook
 from bot.settings import Settings
+from conversations.service import Conversations
+from conversations.store import Store
 
 
 @dataclass
 class Deps:
     settings: Settings
+    conversations: Conversations | None = None
     clock: Callable[[], float] = time.time
-    store: Any = None
-    services: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.time) -> Deps:
+        """Open the SQLite file and load the playbook named by the settings.
+
+        Raises PlaybookError (naming the file and field) for a bad team playbook.
+        """
+        store = Store(settings.scale_db, dialog_ttl_s=settings.scale_dialog_ttl_s)
+        conversations = Conversations(store, playbook_for(settings), clock=clock)
+        return cls(settings=settings, conversations=conversations, clock=clock)
+
+
+def playbook_for(settings: Settings) -> Playbook:
+    return load_playbook(settings.scale_playbook)

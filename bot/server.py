@@ -20,7 +20,9 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
+from advisor.playbook import PlaybookError
 from bot.app import build_app
+from bot.deps import playbook_for
 from bot.settings import Settings
 from bot.web import make_client
 
@@ -72,7 +74,12 @@ def load_settings() -> tuple[Settings | None, list[str]]:
     except ValidationError as err:
         return None, [f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
                       for e in err.errors()]
-    return settings, settings.slack_problems()
+    problems = settings.slack_problems()
+    try:
+        playbook_for(settings)
+    except PlaybookError as err:
+        problems.append(f"SCALE_PLAYBOOK: {err}")
+    return settings, problems
 
 
 def check_token(settings: Settings) -> str:

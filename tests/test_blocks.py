@@ -216,6 +216,11 @@ def test_assessment_sections_are_all_there() -> None:
         assert expected in text
 
 
+def test_integer_advice_ids_become_button_values() -> None:
+    buttons = action_buttons(blocks.assessment_message(assessment(), 42))
+    assert [b["value"] for b in buttons] == ["42", "42", "42|10", "42|100", "42|1000"]
+
+
 def test_assessment_buttons_carry_the_advice_id() -> None:
     buttons = action_buttons(blocks.assessment_message(assessment(), "adv-1"))
     assert [(b["action_id"], b["value"]) for b in buttons] == [

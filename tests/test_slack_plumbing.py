@@ -221,3 +221,16 @@ def test_fake_reports_privacy_by_channel_prefix(fake_slack: FakeSlackAPI) -> Non
     assert client.conversations_info(channel=PRIVATE_CHANNEL)["channel"]["is_private"] is True
     assert client.conversations_info(channel="D0X")["channel"]["is_private"] is True
     assert client.conversations_info(channel=PUBLIC_CHANNEL)["channel"]["is_private"] is False
+
+
+def test_broken_team_playbook_stops_startup(tmp_path: Path) -> None:
+    playbook = tmp_path / "team.toml"
+    playbook.write_text("this is = not [ a playbook\n")
+    done = run_serve(tmp_path, None, SCALE_PLAYBOOK=str(playbook))
+    assert done.returncode == 2
+    assert "SCALE_PLAYBOOK" in done.stderr and "team.toml" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_server_opens_the_configured_database(slack_server: SlackServer) -> None:
+    assert slack_server.db_path.exists()
