@@ -37,6 +37,9 @@ def render_reply(reply: Reply) -> str:
 
 def _show(outcome: Outcome, out: TextIO, *, json_out: bool) -> None:
     for message in outcome.messages:
+        for note in message.notes:
+            if not json_out:
+                out.write(f"  {note}\n")
         if message.assessment is not None:
             if json_out:
                 out.write(message.assessment.model_dump_json() + "\n")

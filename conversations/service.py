@@ -45,6 +45,7 @@ class Outbound(BaseModel):
     ask: AskResult | None = None
     what_ifs: list[WhatIf] = Field(default_factory=list)
     text: str = ""
+    notes: list[str] = Field(default_factory=list)
 
 
 class Outcome(BaseModel):
@@ -124,7 +125,7 @@ class Conversations:
         self, key: str, place: Place, result: StepResult, *, deliver: bool,
         version: int | None = None,
     ) -> Outcome:
-        messages = [_outbound(r) for r in result.replies]
+        messages = _fold(result.replies)
         assessment = result.assessment
         advice = None
         if assessment is not None:
@@ -237,7 +238,25 @@ class Conversations:
         return self.store.search_advice(query, viewer=viewer, limit=max(1, min(limit, 200)))
 
 
-def _outbound(reply: Reply) -> Outbound:
-    if reply.assessment is not None:
-        return Outbound(kind="assessment", reply=reply, assessment=reply.assessment)
-    return Outbound(kind="dialog", reply=reply)
+_LEADING = {"note", "help", "restarted"}
+
+
+def _fold(replies: list[Reply]) -> list[Outbound]:
+    """One message per question: notes and help ride along with what follows them.
+
+    Slack takes about one message a second per channel, and a thread reads better
+    when each message is one step of the dialog.
+    """
+    messages: list[Outbound] = []
+    notes: list[str] = []
+    for reply in replies:
+        if reply.kind in _LEADING:
+            notes.append(reply.text)
+            continue
+        kind = "assessment" if reply.assessment is not None else "dialog"
+        messages.append(Outbound(kind=kind, reply=reply, assessment=reply.assessment,
+                                 notes=notes))
+        notes = []
+    if notes:
+        messages.append(Outbound(kind="notice", text="\n".join(notes)))
+    return messages
