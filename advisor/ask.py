@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
-from advisor.models import AskResult, Match, Observations
+from advisor.models import AskResult, Match, Observations, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
 
@@ -42,3 +42,36 @@ def ask(text: str, playbook: Playbook | None = None) -> AskResult:
     from advisor.matching import match  # the matcher is heavier; load it on first use
 
     return answer_for(text, match(text), playbook)
+
+
+CLEAR_CONFIDENCE = 0.5
+
+
+def is_clear(result: AskResult) -> bool:
+    """Sure enough to answer outright; below this, offer candidates instead of a guess."""
+    return (result.layer is not None or result.topic is not None) and (
+        result.confidence >= CLEAR_CONFIDENCE
+    )
+
+
+def candidates(result: AskResult, limit: int = 3) -> list[str]:
+    """Likely symptom or topic names for an unclear text, best first."""
+    own = [x.value for x in (result.symptom, result.topic) if x is not None]
+    return list(dict.fromkeys([*own, *result.match.alternatives]))[:limit]
+
+
+def answer_as(name: str, text: str, playbook: Playbook | None = None) -> AskResult:
+    """Answer `text` as the symptom or topic `name` a person picked from the candidates."""
+    from advisor.matching import match as match_text
+
+    pb = playbook or default_playbook()
+    found = match_text(text)
+    if name in {s.value for s in Symptom}:
+        symptom = Symptom(name)
+        layer = found.layer or pb.row(symptom).layer
+        picked = found.model_copy(update={"kind": "symptom", "symptom": symptom, "layer": layer,
+                                          "topic": None, "confidence": 1.0})
+    else:
+        picked = found.model_copy(update={"kind": "question", "topic": Topic(name),
+                                          "layer": None, "symptom": None, "confidence": 1.0})
+    return answer_for(text, picked, pb)

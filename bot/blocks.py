@@ -40,9 +40,12 @@ from advisor.models import (
     StageNumber,
     Threshold,
     Trigger,
+    WhatIf,
 )
 from bot.ids import ActionId, BlockId, CallbackId, InputId, indexed, pack
 from bot.mrkdwn import archive_url, bold, bullets, channel, escape, link, user
+from conversations.dialog import Reply
+from conversations.service import Outbound
 
 # Slack's limits (FACTS.md).
 MAX_MESSAGE_BLOCKS = 50
@@ -441,12 +444,15 @@ def answer_message(result: AskResult, advice_id: str | int | None = None,
 
 
 def did_you_mean_message(question: str, candidates: Sequence[Choice], ref: str) -> Message:
-    """Up to three likely matches as buttons instead of a guess; values carry `ref`."""
+    """Up to three likely matches as buttons instead of a guess.
+
+    Each value packs the candidate, then `ref` (free text, e.g. the question itself).
+    """
     shown = list(candidates)[:3]
     asked = escape(trim(question, 300))
     content = _sections(f"I'm not sure what _{asked}_ is about. Did you mean:")
     tail = _actions(BlockId.CANDIDATES, [
-        _button(c.label, indexed(ActionId.PICK_MATCH, i), pack(ref, c.value))
+        _button(c.label, indexed(ActionId.PICK_MATCH, i), pack(c.value, ref))
         for i, c in enumerate(shown)
     ]) if shown else []
     return _message("Did you mean one of these?", content, tail)
@@ -692,3 +698,85 @@ def _check_element(element: dict[str, Any], where: str, problems: list[str]) -> 
         _limit(problems, f"{where} button value", element.get("value") or "", MAX_BUTTON_VALUE)
     if "placeholder" in element:
         _limit(problems, f"{where} placeholder", _text_of(element["placeholder"]), MAX_PLACEHOLDER)
+
+
+# --------------------------------------------------------------------------- outbound
+
+
+def what_if_message(steps: Sequence[WhatIf]) -> Message:
+    """Where 10x / 100x / 1000x the users and load would land, and what each step needs."""
+    content: list[Block] = []
+    for w in steps:
+        users = f"{number(w.users)} users, " if w.users is not None else ""
+        head = (f"*At {number(w.factor)}x* ({escape(users)}"
+                f"{escape(stage_title(w.stage.number))})")
+        if int(w.stage.number) == int(w.from_stage):
+            head += " — same stage as today"
+        changes = bullets([escape(c) for c in w.changes]) if w.changes else "_No stage change._"
+        content += _sections(f"{head}\n{changes}")
+    text = "What if: " + ", ".join(f"{number(w.factor)}x → stage {int(w.stage.number)}"
+                                   for w in steps)
+    return _message(text or "What if", content)
+
+
+def stage_message(card: StageCard, cost: Sizing, users: float) -> Message:
+    content: list[Block] = [_header(f"{number(users)} users: Stage {int(card.number)}, "
+                                     f"{card.name}")]
+    content += _sections(journey(card))
+    content.append(_fields([("Users", escape(_users_range(card))),
+                            ("Monthly cost", escape(card.monthly_cost)),
+                            ("Architecture", escape(card.architecture))]))
+    content += _sections(sizing_text(cost))
+    return _message(f"Stage {int(card.number)}: {card.name}", content)
+
+
+def sizing_message(s: Sizing) -> Message:
+    result = s.result if isinstance(s.result, str) else number(s.result)
+    return _message(f"{s.kind}: {result} {s.unit}".strip(), _sections(sizing_text(s)))
+
+
+def notice_message(text: str) -> Message:
+    return _message(text, _sections(escape(text)))
+
+
+def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -> Message:
+    """Render one queued reply; `ref` names the dialog its buttons answer."""
+    notes = "\n".join(escape(n) for n in out.notes)
+    if out.kind == "assessment" and out.assessment is not None:
+        message = assessment_message(out.assessment, advice_id if advice_id is not None else "")
+    elif out.kind == "what_if":
+        message = what_if_message(out.what_ifs)
+    elif out.kind == "ask" and out.ask is not None:
+        message = ask_message(out, advice_id)
+    elif out.kind == "dialog" and out.reply is not None:
+        message = dialog_reply_message(out.reply, ref or "")
+    else:
+        message = notice_message(out.text or "(no content)")
+    if not notes:
+        return message
+    lead = [_context(notes).to_dict()]
+    return Message(text=message.text, blocks=(lead + message.blocks)[:MAX_MESSAGE_BLOCKS])
+
+
+def dialog_reply_message(reply: Reply, ref: str) -> Message:
+    choices = [Choice(label=c.label, value=c.value) for c in reply.choices]
+    if reply.kind == "reprompt":
+        return dialog_question(reply.text, ref, choices, allow_form=False)
+    if reply.kind == "question":
+        step = (reply.position, MAX_DIALOG_QUESTIONS) if reply.position else None
+        return dialog_question(reply.text, ref, choices, step=step)
+    return notice_message(reply.text)
+
+
+MAX_DIALOG_QUESTIONS = 10
+
+
+def ask_message(out: Outbound, advice_id: int | None) -> Message:
+    """An answer; "did you mean" buttons when the match is unsure; else what I can do."""
+    assert out.ask is not None
+    if out.clear:
+        return answer_message(out.ask, advice_id, out.text)
+    if out.candidates:
+        choices = [Choice(label=c.label, value=c.value) for c in out.candidates]
+        return did_you_mean_message(out.text, choices, trim(out.text, 1500))
+    return not_understood_message(out.text)

@@ -14,13 +14,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from advisor.ask import answer_as, candidates, is_clear
 from advisor.ask import ask as advisor_ask
 from advisor.engine import assess, what_ifs
 from advisor.models import AskResult, Assessment, Match, Observations, WhatIf
 from advisor.playbook import Playbook, default_playbook
 from conversations.advice_log import AdviceEntry, AdviceRow, Viewer
 from conversations.dialog import DialogState, Reply, StepResult, start, step
-from conversations.script import Script, default_script
+from conversations.script import Choice, Script, default_script
 from conversations.store import OutgoingMessage, Store
 
 OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice"]
@@ -46,6 +47,8 @@ class Outbound(BaseModel):
     what_ifs: list[WhatIf] = Field(default_factory=list)
     text: str = ""
     notes: list[str] = Field(default_factory=list)
+    candidates: list[Choice] = Field(default_factory=list)
+    clear: bool = True
 
 
 class Outcome(BaseModel):
@@ -154,10 +157,26 @@ class Conversations:
     def ask(
         self, text: str, place: Place, *, key: str | None = None, deliver: bool = True
     ) -> Outcome:
-        """Answer a free-text question or symptom; scaling matters are logged."""
-        result = advisor_ask(text, self.playbook)
-        message = Outbound(kind="ask", ask=result)
-        if result.layer is None and result.topic is None:
+        """Answer a free-text question or symptom; clear scaling matters are logged.
+
+        An unclear text gets candidate symptoms/topics to pick from instead of a guess.
+        """
+        return self._answer(text, advisor_ask(text, self.playbook), place, key, deliver)
+
+    def ask_as(
+        self, name: str, text: str, place: Place, *, key: str | None = None,
+        deliver: bool = True,
+    ) -> Outcome:
+        """Answer `text` as the symptom or topic a person picked from the candidates."""
+        return self._answer(text, answer_as(name, text, self.playbook), place, key, deliver)
+
+    def _answer(
+        self, text: str, result: AskResult, place: Place, key: str | None, deliver: bool
+    ) -> Outcome:
+        clear = is_clear(result)
+        message = Outbound(kind="ask", ask=result, text=text, clear=clear,
+                           candidates=[] if clear else self._choices(candidates(result)))
+        if not clear:
             return self._log(None, [message], key, place, deliver)
         entry = AdviceEntry(
             created_at=self.clock(), team=place.team, channel=place.channel,
@@ -171,6 +190,11 @@ class Conversations:
             recommendations=result.answer,
         )
         return self._log(entry, [message], key, place, deliver)
+
+    def _choices(self, names: list[str]) -> list[Choice]:
+        labels = {r.symptom.value: r.label for r in self.playbook.decision_matrix}
+        labels |= {t.id.value: t.title for t in self.playbook.topics}
+        return [Choice(label=labels.get(n, n.replace("_", " ")), value=n) for n in names]
 
     def what_if(
         self, advice_id: int, place: Place, *, key: str | None = None, deliver: bool = True,

@@ -242,7 +242,7 @@ def test_dialog_question_has_choices_and_controls() -> None:
 def test_did_you_mean_offers_at_most_three() -> None:
     choices = [Choice(label=f"option {i}", value=f"v{i}") for i in range(5)]
     buttons = action_buttons(blocks.did_you_mean_message("hmm", choices, ref="r"))
-    assert [b["value"] for b in buttons] == ["r|v0", "r|v1", "r|v2"]
+    assert [b["value"] for b in buttons] == ["v0|r", "v1|r", "v2|r"]
 
 
 def test_history_rows_link_to_threads_and_hide_dm_names() -> None:
