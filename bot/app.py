@@ -7,12 +7,15 @@ import logging
 from slack_bolt import App
 
 from bot import listeners
+from bot.delivery import Deliverer, DeliveryLoop
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.web import make_client
 
 
-def build_app(settings: Settings, deps: Deps | None = None) -> App:
+def build_app(
+    settings: Settings, deps: Deps | None = None, *, deliver_in_background: bool = False
+) -> App:
     """A Bolt App wired with every listener.
 
     Without `deps`, opens the SQLite file and playbook the settings name. Raises
@@ -21,6 +24,7 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     asks auth.test for the bot's user id lazily on the first request (and `bot.server`
     checks the token once at start-up).
     HTTP mode acks first and runs listeners' slow work after (process_before_response off).
+    With `deliver_in_background`, a thread retries replies Slack did not take at once.
     """
     settings.require_slack()
     logger = logging.getLogger("bot.app")
@@ -36,6 +40,10 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         request_verification_enabled=not settings.socket_mode,
         logger=logger,
     )
+    if deps.conversations is not None:
+        deps.deliverer = Deliverer(app.client, deps.conversations.store, deps.clock)
+        if deliver_in_background:
+            DeliveryLoop(deps.deliverer).start()
     listeners.register(app, deps)
     return app
 

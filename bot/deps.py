@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor.playbook import Playbook, load_playbook
+from bot.delivery import Deliverer
 from bot.settings import Settings
 from conversations.service import Conversations
 from conversations.store import Store
@@ -23,6 +24,7 @@ class Deps:
     settings: Settings
     conversations: Conversations | None = None
     clock: Callable[[], float] = time.time
+    deliverer: Deliverer | None = None  # set by build_app once the Web API client exists
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.time) -> Deps:

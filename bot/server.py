@@ -118,7 +118,7 @@ def run_socket_mode(settings: Settings, workers: int) -> int:
 
     if workers != 1:
         log.info("Socket Mode runs one connection; --workers is ignored")
-    app = build_app(settings)
+    app = build_app(settings, deliver_in_background=True)
     assert settings.slack_app_token is not None  # checked by slack_problems()
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
@@ -152,7 +152,7 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
                     self.cfg.set(key, value)
 
         def load(self) -> WsgiApp:
-            return make_wsgi_app(build_app(settings))
+            return make_wsgi_app(build_app(settings, deliver_in_background=True))
 
     Server().run()
     return 0
