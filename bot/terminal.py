@@ -20,7 +20,7 @@ KEY_PREFIX = "cli:"
 
 def local_place() -> Place:
     """Everything asked at this terminal is one person's, in one non-Slack place."""
-    return Place(team="local", channel="terminal", user=getpass.getuser())
+    return Place(team="local", channel="terminal", user=getpass.getuser(), private=False)
 
 
 def render_reply(reply: Reply) -> str:

@@ -34,7 +34,7 @@ class Place(BaseModel):
     channel: str
     user: str
     thread: str | None = None
-    private: bool = False
+    private: bool | None = None  # None: not known here; treated as private when logging
 
 
 class Outbound(BaseModel):
@@ -110,6 +110,8 @@ class Conversations:
             row = self.store.load_dialog(key, now=self.clock())
             if row is None or row.finished:
                 return None
+            if place.private is None:
+                place = place.model_copy(update={"private": row.private})
             if row.expired:
                 return self._expire(key, place, deliver=deliver)
             state = DialogState.model_validate(row.state)
@@ -137,7 +139,8 @@ class Conversations:
             key, result.state.model_dump(mode="json"), now=self.clock(),
             outbox=self._outbox(key, place, messages) if deliver else (),
             advice=advice, finished=result.finished, expected_version=version,
-            owner=place.user, team=place.team, channel=place.channel, private=place.private,
+            owner=None if version else place.user, team=place.team, channel=place.channel,
+            private=place.private,
         )
         return Outcome(messages=messages, advice_id=saved.advice_id,
                        outbox_ids=saved.outbox_ids, finished=result.finished)
@@ -155,13 +158,26 @@ class Conversations:
                          key, place, deliver)
 
     def ask(
-        self, text: str, place: Place, *, key: str | None = None, deliver: bool = True
+        self, text: str, place: Place, *, key: str | None = None, deliver: bool = True,
+        event_id: str | None = None,
     ) -> Outcome:
         """Answer a free-text question or symptom; clear scaling matters are logged.
 
         An unclear text gets candidate symptoms/topics to pick from instead of a guess.
+        With `event_id`, a retried delivery of the same event is answered only once.
         """
-        return self._answer(text, advisor_ask(text, self.playbook), place, key, deliver)
+        with self.store.transaction():
+            if event_id is not None and not self.store.claim_event(event_id, now=self.clock()):
+                return Outcome(duplicate=True)
+            return self._answer(text, advisor_ask(text, self.playbook), place, key, deliver)
+
+    def has_dialog(self, key: str) -> bool:
+        """Whether `key` is (or was) a dialog thread, finished or not."""
+        return self.store.load_dialog(key, now=self.clock()) is not None
+
+    def claim(self, event_id: str) -> bool:
+        """Record an event id; True the first time it is seen (across workers)."""
+        return self.store.claim_event(event_id, now=self.clock())
 
     def ask_as(
         self, name: str, text: str, place: Place, *, key: str | None = None,
@@ -180,7 +196,7 @@ class Conversations:
             return self._log(None, [message], key, place, deliver)
         entry = AdviceEntry(
             created_at=self.clock(), team=place.team, channel=place.channel,
-            conversation_key=key, thread_ts=place.thread, private=place.private,
+            conversation_key=key, thread_ts=place.thread, private=place.private is not False,
             asked_by=place.user, kind="ask", inputs={"text": text},
             result=result.model_dump(mode="json"),
             layer=result.layer.value if result.layer else None,
@@ -217,7 +233,7 @@ class Conversations:
         return AdviceEntry.from_assessment(
             assessment, kind=kind, created_at=self.clock(), team=place.team,
             channel=place.channel, conversation_key=key, thread_ts=place.thread,
-            private=place.private, asked_by=place.user,
+            private=place.private is not False, asked_by=place.user,
         )
 
     def _log(

@@ -9,7 +9,7 @@ from conversations.advice_log import Viewer
 from conversations.service import Conversations, Place
 from conversations.store import Store
 
-PUBLIC = Place(team="T1", channel="C1", user="U1", thread="100.1")
+PUBLIC = Place(team="T1", channel="C1", user="U1", thread="100.1", private=False)
 PRIVATE = Place(team="T1", channel="G9", user="U2", thread="200.2", private=True)
 
 
