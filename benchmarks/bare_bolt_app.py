@@ -1,0 +1,66 @@
+"""A bare Bolt app on exactly the server stack of `scale-advisor serve` (the baseline that
+benchmarks/slack_ack.py compares the real app against).
+
+Same flags as `scale-advisor serve` (HTTP mode only), same Bolt options as `bot.app.build_app`,
+same gunicorn configuration and WSGI wrapper: `bot.server.run_http` is called as is, with
+only its app factory swapped for one whose listeners do nothing. So any gap the benchmark
+shows is the cost of our listeners, not of the stack.
+
+Run: python3 benchmarks/bare_bolt_app.py --host 127.0.0.1 --port 3100 --workers 2 --threads 25
+(needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; SLACK_API_URL for auth.test)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from slack_bolt import App
+
+import bot.server
+from bot.settings import Settings
+from bot.web import make_client
+
+
+def build_bare_app(settings: Settings, deps: Any = None, *,
+                   deliver_in_background: bool = False) -> App:
+    """The Bolt options of `bot.app.build_app`, with a `/scale` that only acks and a
+    message listener that does nothing (signature kept so it can stand in for build_app)."""
+    settings.require_slack()
+    secret = settings.slack_signing_secret
+    app = App(
+        client=make_client(settings),
+        signing_secret=secret.get_secret_value() if secret else "",
+        process_before_response=False,
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=True,
+        request_verification_enabled=True,
+        logger=logging.getLogger("bare.app"),
+    )
+
+    @app.command("/scale")
+    def scale(ack):
+        ack()
+
+    @app.event("message")
+    def on_message():
+        return None
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = bot.server.build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    settings.require_slack()
+    # run_http looks build_app up in bot.server when each worker loads; gunicorn forks the
+    # workers from this process, so they all get the bare app on the unchanged stack.
+    bot.server.build_app = build_bare_app
+    return bot.server.run_http(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
