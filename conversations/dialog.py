@@ -354,3 +354,85 @@ def _finish(
 _CLOSED = "This diagnosis is already finished. Start a new one with /scale diagnose."
 _CANCELLED = "Cancelled. Nothing was assessed; start again any time with /scale diagnose."
 _RESTARTED = "Starting over; earlier answers are cleared."
+
+
+# --- forms: every question at once ------------------------------------------------------
+
+
+def fill(state: DialogState, key: str, text: str, script: Script | None = None) -> DialogState:
+    """Record `text` as the answer to question `key`, whichever question is current.
+
+    A form answers every question at once, through the same parsing as a typed reply.
+    A choice's label counts as picking it (the form shows labels). Raises ParseError,
+    leaving `state` untouched, when the answer will not do.
+    """
+    script = script or default_script()
+    question = script.question(key)
+    new, _notes = _accept(state, question, _choice_value(question, text.strip()), script)
+    return new
+
+
+def fill_all(
+    state: DialogState, answers: dict[str, str], script: Script | None = None
+) -> tuple[DialogState, dict[str, str]]:
+    """Apply a form's answers in script order; blank or "skip" leaves a question unanswered.
+
+    Returns the new state and, per question key, why its answer was refused. Typed
+    answers are applied after what a description filled in, so they win.
+    """
+    script = script or default_script()
+    errors: dict[str, str] = {}
+    for question in script.questions:
+        text = (answers.get(question.key) or "").strip()
+        if not text or command_of(text) == "skip":
+            continue
+        try:
+            state = fill(state, question.key, text, script)
+        except ParseError as err:
+            errors[question.key] = str(err)
+    return state, errors
+
+
+def finish(
+    state: DialogState, script: Script | None = None, playbook: Playbook | None = None
+) -> StepResult:
+    """Assess from whatever is answered now (what "done" does, callable from a form)."""
+    return _finish(state, script or default_script(), [], playbook)
+
+
+def answer_texts(state: DialogState, script: Script | None = None) -> dict[str, str]:
+    """Each answered question's answer as a person would type it (to prefill a form).
+
+    Values read out of another answer (a description naming db cpu) are written out with
+    their unit; picked choices show their label; skipped questions are left out.
+    """
+    script = script or default_script()
+    texts: dict[str, str] = {}
+    for question in script.questions:
+        answer = state.answers.get(question.key)
+        if answer is None or answer.value is None:
+            continue
+        if answer.source == question.key:
+            labels = {c.value: c.label for c in question.choices}
+            texts[question.key] = labels.get(answer.raw.strip(), answer.raw)
+        elif isinstance(answer.value, bool):
+            texts[question.key] = "yes" if answer.value else "no"
+        elif question.metric is not None and isinstance(answer.value, int | float):
+            texts[question.key] = quantity_text(float(answer.value), question.metric)
+    return texts
+
+
+def quantity_text(value: float, metric: MetricName) -> str:
+    """`value` in `metric`'s unit as text `parse_quantity` reads back to the same value."""
+    digits = f"{value:.6f}".rstrip("0").rstrip(".")
+    unit = METRIC_SPECS[metric].unit.value
+    if unit in ("%", "x"):
+        return f"{digits}{unit}"
+    if unit in ("", "count"):
+        return digits
+    return f"{digits} {'rps' if unit == 'req/s' else unit}"
+
+
+def _choice_value(question: Question, text: str) -> str:
+    folded = text.casefold()
+    return next((c.value for c in question.choices if c.label.casefold() == folded), text)

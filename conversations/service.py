@@ -20,7 +20,15 @@ from advisor.engine import assess, what_ifs
 from advisor.models import AskResult, Assessment, Match, Observations, WhatIf
 from advisor.playbook import Playbook, default_playbook
 from conversations.advice_log import AdviceEntry, AdviceRow, Viewer
-from conversations.dialog import DialogState, Reply, StepResult, start, step
+from conversations.dialog import (
+    DialogState,
+    Reply,
+    StepResult,
+    fill_all,
+    finish,
+    start,
+    step,
+)
 from conversations.script import Choice, Script, default_script
 from conversations.store import OutgoingMessage, Store
 
@@ -116,6 +124,29 @@ class Conversations:
                 return self._expire(key, place, deliver=deliver)
             state = DialogState.model_validate(row.state)
             result = step(state, text, self.script, self.playbook)
+            return self._save(key, place, result, deliver=deliver, version=row.version)
+
+    def form_errors(self, answers: dict[str, str]) -> dict[str, str]:
+        """Why each of a form's answers (question key -> text) cannot be read; {} if all can."""
+        return fill_all(DialogState(), answers, self.script)[1]
+
+    def complete_with(
+        self, key: str, answers: dict[str, str], place: Place, *, deliver: bool = True
+    ) -> Outcome | None:
+        """Finish the dialog under `key` from a form that showed every question.
+
+        The form's answers replace the dialog's (it was prefilled with them; a cleared
+        field is a withdrawn answer); answers that cannot be read are left out, so check
+        them with `form_errors` first. None, changing nothing, when no open and unexpired
+        dialog lives under `key`. A private dialog stays private whatever `place` says.
+        """
+        with self.store.transaction():
+            row = self.store.load_dialog(key, now=self.clock())
+            if row is None or row.finished or row.expired:
+                return None
+            state, _errors = fill_all(DialogState(), answers, self.script)
+            result = finish(state, self.script, self.playbook)
+            place = place.model_copy(update={"private": bool(place.private) or row.private})
             return self._save(key, place, result, deliver=deliver, version=row.version)
 
     def _expire(self, key: str, place: Place, *, deliver: bool) -> Outcome:
