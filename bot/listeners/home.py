@@ -1,19 +1,45 @@
-"""The App Home tab, published whenever someone opens it."""
+"""The App Home tab, published whenever someone opens it.
+
+"Yours" holds everything the person asked, private places included: only they see
+their Home. "Your team's" holds what they may see from nowhere in particular: public
+advice, plus their own; another person's private-channel or DM advice never.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks import home_view
+from bot.blocks import HistoryRow, home_view
 from bot.deps import Deps
+from bot.listeners.history import history_rows
+from conversations.advice_log import AdviceRow, Viewer
 
 EVENTS = ("app_home_opened",)
+HOME_LIMIT = 10
+_SCAN = 50  # rows read to find HOME_LIMIT diagnoses among one-shot answers
+
+
+def _diagnoses(rows: list[AdviceRow]) -> list[AdviceRow]:
+    return [r for r in rows if r.kind == "diagnose"][:HOME_LIMIT]
+
+
+def home_rows(deps: Deps, team: str, user: str) -> tuple[list[HistoryRow], list[HistoryRow]]:
+    """(the person's recent diagnoses, the team's as the person may see them)."""
+    conversations = deps.conversations
+    if conversations is None:
+        return [], []
+    store = conversations.store
+    mine = _diagnoses(store.recent_for_user(team, user, limit=_SCAN))
+    team_rows = _diagnoses(store.recent_for_team(team, Viewer(team=team, user=user), limit=_SCAN))
+    return history_rows(mine, with_user=False), history_rows(team_rows)
 
 
 def register(app: Any, deps: Deps) -> None:
     @app.event("app_home_opened")
-    def on_home_opened(event, client):
+    def on_home_opened(event, client, context, body):
         if event.get("tab", "home") != "home":
             return
-        # Rows come from the advice log once conversations/ is wired.
-        client.views_publish(user_id=event["user"], view=home_view(mine=[], team=[]))
+        user = event["user"]
+        team = context.get("team_id") or body.get("team_id") or ""
+        mine, team_rows = home_rows(deps, team, user)
+        client.views_publish(user_id=user, view=home_view(mine=mine, team=team_rows))
