@@ -455,13 +455,14 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         ratio = by_app["real"].throughput / by_app["bare"].throughput
         print(f"\nthroughput real/bare: {ratio:.2f}  (goal >= 0.80)")
     if "real" in by_app:
-        real = by_app["real"]
-        print(f"real p99 ack: {pct(real.latencies(), 0.99):.1f} ms  (goal < 100 ms)")
-        print(f"\nreal app by request kind ({real.dialogs_found}/{real.dialogs} warm-up "
-              f"dialogs opened a thread):")
+        print(f"real p99 ack: {pct(by_app['real'].latencies(), 0.99):.1f} ms  (goal < 100 ms)")
+    for r in results:
+        opened = f", {r.dialogs_found}/{r.dialogs} warm-up dialogs opened a thread" \
+            if r.app == "real" else ""
+        print(f"\n{r.app} app by request kind{opened}:")
         for kind in ["help", "stage", "diagnose_numbers", "diagnose_dialog", "message",
                      "retry"]:
-            lat = real.latencies(kind)
+            lat = r.latencies(kind)
             if lat:
                 print(f"  {kind:<17} n={len(lat):>5}  median {statistics.median(lat):6.1f} ms"
                       f"  p99 {pct(lat, 0.99):7.1f} ms  max {pct(lat, 1.0):7.1f} ms")
