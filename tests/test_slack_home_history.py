@@ -81,7 +81,8 @@ def test_history_lists_what_this_channel_may_see_newest_first(
     # From the private channel itself: both, newest first.
     shown = text_of(history(slack, PRIVATE_CHANNEL, BOB))
     assert shown.index(link_to(secret)) < shown.index(link_to(public))
-    assert "Stage 4 Enterprise" in shown and "Stage 2 Growth" in shown
+    assert "Stage 4 Enterprise" in shown and "Stage 2 Growth ·" in shown
+    assert "Growth (Growth)" not in shown
 
     # A DM sees public advice, never a private channel's.
     shown = text_of(history(slack, DM_CHANNEL, ALICE))
@@ -151,8 +152,13 @@ def test_history_row_links_to_the_reply_in_its_thread() -> None:
     assert history_row(row()) == HistoryRow(
         advice_id=7, when=datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC), channel_id="C0PUB",
         ts="1700000001.000200", thread_ts="1700000000.000100", user_id="U1",
-        stage=StageNumber(2), stage_name="Growth", bottleneck="database",
+        stage=StageNumber(2), stage_name="", bottleneck="database",
         summary="Database CPU is the limit.")
+
+
+def test_history_row_names_a_stage_only_when_a_playbook_renamed_it() -> None:
+    renamed = history_row(row(result={"stage": {"name": "Scale-up"}}))
+    assert renamed.stage_name == "Scale-up"
 
 
 def test_history_row_without_thread_or_delivery_has_no_link() -> None:

@@ -31,6 +31,8 @@ def history_row(row: AdviceRow, *, with_user: bool = True) -> HistoryRow:
     stage_name = ""
     if stage is not None and isinstance(row.result, dict):
         stage_name = str((row.result.get("stage") or {}).get("name") or "")
+        if stage_name.casefold() == stage.name.casefold():
+            stage_name = ""  # the title already says it; only a team's own name adds news
     ts = row.delivered_ts or row.thread_ts
     return HistoryRow(
         advice_id=row.id, when=datetime.fromtimestamp(row.created_at, UTC),
