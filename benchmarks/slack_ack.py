@@ -469,8 +469,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print("\nwhere the CPU went during the timed phase (cores busy on average):")
     for r in results:
         wall = r.load.wall_s
+        ours = (r.server_cpu_s + r.main_cpu_s + r.load.cpu_s) / wall
         print(f"  {r.app:<5} server {r.server_cpu_s / wall:4.2f}, fake Web API "
-              f"{r.main_cpu_s / wall:4.2f}, load generator {r.load.cpu_s / wall:4.2f}; "
+              f"{r.main_cpu_s / wall:4.2f}, load generator {r.load.cpu_s / wall:4.2f}, "
+              f"everything else {max(0.0, r.box_busy * cores - ours):4.2f}; "
               f"box {r.box_busy * 100:3.0f}% busy of {cores} CPUs; "
               f"{r.api_calls} Web API calls, quiet {r.drain_s:.1f} s after the last ack")
     unsent = [r for r in results if len(r.load.samples) < r.requested]
