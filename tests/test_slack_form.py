@@ -171,24 +171,17 @@ def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
     assert row.inputs["metrics"] == {"users": 50_000.0, "p95_ms": 1400.0, "db_cpu_pct": 92.0}
     assert row.symptom == "database_slow"
 
-
-def test_finished_dialog_gets_a_note_instead_of_a_form_or_a_second_answer(
-        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
-    key, thread = start_dialog(slack, fake_slack)
-    assert submit(slack, key, {"users": "2M"}).status == 200
-    fake_slack.wait_for("chat.postMessage", 3)  # parent, question, assessment
-
+    # Finished: a second submission (someone else's) and the button get a note, nothing more.
     assert submit(slack, key, {"users": "3M"}, user=BOB).status == 200
     note = fake_slack.wait_for("chat.postEphemeral")[0]
     assert (note.args["channel"], note.args["user"], note.args["thread_ts"]) == (
         PUBLIC_CHANNEL, BOB, thread)
     assert note.text == CLOSED
-
     assert slack.block_action(ActionId.DIALOG_OPEN_FORM, key, thread_ts=thread).status == 200
     again = fake_slack.wait_for("chat.postEphemeral", 2)[1]
     assert (again.args["user"], again.text) == (ALICE, CLOSED)
-    assert fake_slack.calls("views.open") == []
-    assert len(fake_slack.calls("chat.postMessage")) == 3  # nothing posted twice
+    assert len(fake_slack.calls("views.open")) == 1
+    assert len(fake_slack.calls("chat.postMessage")) == 4  # nothing posted twice
 
 
 def test_form_in_a_private_channel_logs_private_advice(
