@@ -780,3 +780,16 @@ def ask_message(out: Outbound, advice_id: int | None) -> Message:
         choices = [Choice(label=c.label, value=c.value) for c in out.candidates]
         return did_you_mean_message(out.text, choices, trim(out.text, 1500))
     return not_understood_message(out.text)
+
+
+def dialog_parent_message(user_id: str) -> Message:
+    """The channel message that opens a check-up thread."""
+    content = _sections(f":mag: {user(user_id)} started a scaling check-up. Answer the "
+                        "questions in this thread; say *skip*, *back*, *done* or *cancel* "
+                        "at any point.")
+    return _message("Scaling check-up started", content)
+
+
+def error_message(text: str) -> Message:
+    """A short ephemeral explanation of why a request could not be done."""
+    return _message(text, _sections(f":warning: {escape(text)}"))

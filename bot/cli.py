@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from advisor import sizing
 from advisor.engine import assess, what_ifs
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName
-from advisor.models import Observations
+from advisor.models import Observations, Sizing
 from advisor.playbook import Playbook, PlaybookError, default_playbook, load_playbook
 from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
 from advisor.stages import stage_for_users
@@ -162,16 +162,20 @@ def _add_size(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_size)
 
 
-def run_size(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+def compute_size(args: argparse.Namespace, pb: Playbook) -> Sizing:
+    """The sizing a parsed `size ...` command asks for (shared with Slack's /scale size)."""
     if args.kind == "pool":
-        result = sizing.pool(int(args.cores), None if args.spindles is None else int(args.spindles),
-                             ssd=args.ssd, playbook=pb)
-    elif args.kind == "replicas":
-        result = sizing.replicas(args.reads, args.per_replica, pb)
-    elif args.kind == "cache":
-        result = sizing.cache(args.working_set, pb)
-    else:
-        result = sizing.capacity(args.peak, args.growth, args.safety, pb)
+        return sizing.pool(int(args.cores), None if args.spindles is None else int(args.spindles),
+                           ssd=args.ssd, playbook=pb)
+    if args.kind == "replicas":
+        return sizing.replicas(args.reads, args.per_replica, pb)
+    if args.kind == "cache":
+        return sizing.cache(args.working_set, pb)
+    return sizing.capacity(args.peak, args.growth, args.safety, pb)
+
+
+def run_size(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    result = compute_size(args, pb)
     return _emit(args, result, sizing_text(result), out)
 
 

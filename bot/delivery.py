@@ -72,6 +72,17 @@ class Deliverer:
         rows = self.store.claim_pending_deliveries(worker_name(), now=self.clock(), limit=limit)
         return sum(self._post(row) for row in rows)
 
+    def release_orphans(self) -> int:
+        """Free leases held by dead worker processes on this host; how many were freed."""
+        host = socket.gethostname()
+        freed = 0
+        for outbox_id, owner in self.store.leases():
+            owner_host, _, rest = owner.partition(":")
+            pid = rest.split(":", 1)[0]
+            if owner_host == host and pid.isdigit() and not _alive(int(pid)):
+                freed += self.store.release_lease(outbox_id, owner)
+        return freed
+
     def _post(self, row: OutboxRow) -> bool:
         try:
             ts = self._already_posted(row) if row.attempts > 1 else None
@@ -122,6 +133,21 @@ class Deliverer:
                                error=error, permanent=permanent)
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process still runs (a zombie left by a killed worker does not count)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
 def _outbox_id(message: dict[str, Any]) -> int | None:
     metadata = message.get("metadata") or {}
     if metadata.get("event_type") != METADATA_EVENT:
@@ -148,8 +174,12 @@ class DeliveryLoop:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
+        rounds = 0
+        while not self._stop.wait(0 if rounds == 0 else self.interval_s):
             try:
+                if rounds % 10 == 0:
+                    self.deliverer.release_orphans()
+                rounds += 1
                 while self.deliverer.pending() > 0:
                     pass
             except Exception:  # noqa: BLE001 - the loop must outlive any one bad row

@@ -543,6 +543,22 @@ class Store:
                 ("failed" if permanent else "failed_retrying", now + wait, error, outbox_id),
             )
 
+    def leases(self) -> list[tuple[int, str]]:
+        """(id, owner) of undelivered messages currently leased by some worker."""
+        rows = self._rows(
+            f"SELECT id, lease_owner FROM outbox WHERE lease_owner IS NOT NULL "
+            f"AND state IN {_DUE_STATES}")
+        return [(r["id"], r["lease_owner"]) for r in rows]
+
+    def release_lease(self, outbox_id: int, owner: str) -> bool:
+        """Free a lease whose owner is known to be gone (a crashed worker), so the message
+        is retried now rather than when the lease runs out."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE outbox SET lease_owner = NULL, lease_until = NULL "
+                "WHERE id = ? AND lease_owner = ?", (outbox_id, owner))
+            return cursor.rowcount == 1
+
     def get_outbox(self, outbox_id: int) -> OutboxRow | None:
         rows = self._rows("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
         return self._outbox_row(rows[0]) if rows else None

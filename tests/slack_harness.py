@@ -97,6 +97,7 @@ class FakeSlackAPI:
         self._responders: dict[str, Responder] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
+        self._posted: list[dict[str, Any]] = []  # what chat.postMessage accepted, for replies
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -249,7 +250,17 @@ class FakeSlackAPI:
                        "bot_id": BOT_ID, "ts": ts}
             if args.get("thread_ts"):
                 message["thread_ts"] = args["thread_ts"]
+            if args.get("metadata"):
+                message["metadata"] = args["metadata"]
+            with self._lock:
+                self._posted.append({**message, "channel": channel})
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "conversations.replies":
+            thread = str(args.get("ts", ""))
+            with self._lock:
+                found = [m for m in self._posted if m["channel"] == channel
+                         and thread in (m["ts"], m.get("thread_ts"))]
+            return {"ok": True, "messages": found, "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "chat.update":

@@ -1,19 +1,111 @@
-"""Button clicks (block_actions). Each ActionId has exactly one listener; indexed ids
-(`dialog_choice:2`, `what_if:100`) are matched by pattern. Until the real handlers are
-wired, clicks are acknowledged so Slack shows no error."""
+"""Button clicks (block_actions): dialog answers, feedback, what-if and candidate picks.
+
+Each ActionId has exactly one listener (the form button lives with the form in views.py);
+indexed ids (`dialog_choice:2`, `what_if:100`) are matched by pattern. Every click is
+acked first; the work and any posts follow.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.blocks import error_message
 from bot.deps import Deps
-from bot.ids import ActionId, pattern
+from bot.ids import ActionId, pattern, unpack
+from bot.listeners.places import action_place, key_parts, message_thread, thread_key
+from bot.web import is_private_channel
+from conversations.service import Conversations, Outcome
+
+GONE = "That advice isn't available here any more."
 
 
-def _ack_only(ack) -> None:
-    ack()
+def _value(body: dict[str, Any]) -> str:
+    return body["actions"][0].get("value") or ""
 
 
 def register(app: Any, deps: Deps) -> None:
-    for action_id in ActionId:
-        app.action(pattern(action_id))(_ack_only)
+    def conv() -> Conversations:
+        assert deps.conversations is not None
+        return deps.conversations
+
+    def deliver(outcome: Outcome | None) -> None:
+        if outcome is not None and deps.deliverer is not None:
+            deps.deliverer.flush(outcome.outbox_ids)
+
+    def tell(client: Any, body: dict[str, Any], text: str) -> None:
+        place = action_place(body, None)
+        client.chat_postEphemeral(channel=place.channel, user=place.user,
+                                  **error_message(text).kwargs())
+
+    def answer_dialog(body: dict[str, Any], client: Any, key: str, text: str) -> None:
+        parts = key_parts(key)
+        if parts is None:
+            return
+        outcome = conv().reply(key, text, action_place(body, parts[2]))
+        if outcome is None:
+            tell(client, body, "This check-up has already ended. Start a new one with "
+                               "/scale diagnose.")
+            return
+        deliver(outcome)
+
+    @app.action(pattern(ActionId.DIALOG_CHOICE))
+    def on_choice(ack, body, client):
+        ack()
+        key, text = unpack(_value(body), 2)
+        answer_dialog(body, client, key, text)
+
+    @app.action(pattern(ActionId.DIALOG_SKIP))
+    def on_skip(ack, body, client):
+        ack()
+        answer_dialog(body, client, _value(body), "skip")
+
+    @app.action(pattern(ActionId.DIALOG_CANCEL))
+    def on_cancel(ack, body, client):
+        ack()
+        answer_dialog(body, client, _value(body), "cancel")
+
+    def feedback(ack: Any, body: dict[str, Any], client: Any, helpful: bool) -> None:
+        ack()
+        advice_id = _value(body)
+        if not advice_id.isdigit() or not conv().feedback(int(advice_id),
+                                                          action_place(body, None), helpful):
+            tell(client, body, GONE)
+            return
+        place = action_place(body, None)
+        client.chat_postEphemeral(channel=place.channel, user=place.user,
+                                  text="Thanks, noted." if helpful else
+                                  "Thanks, noted. Tell me in the thread what was off.")
+
+    @app.action(pattern(ActionId.FEEDBACK_HELPFUL))
+    def on_helpful(ack, body, client):
+        feedback(ack, body, client, True)
+
+    @app.action(pattern(ActionId.FEEDBACK_NOT_HELPFUL))
+    def on_not_helpful(ack, body, client):
+        feedback(ack, body, client, False)
+
+    @app.action(pattern(ActionId.WHAT_IF))
+    def on_what_if(ack, body, client):
+        ack()
+        advice_id, factor = unpack(_value(body), 2)
+        thread = message_thread(body)
+        place = action_place(body, thread)
+        place = place.model_copy(update={"private": is_private_channel(client, place.channel)})
+        outcome = None
+        if advice_id.isdigit():
+            outcome = conv().what_if(int(advice_id), place, factors=(float(factor),),
+                                     key=thread_key(place.team, place.channel, thread))
+        if outcome is None:
+            tell(client, body, GONE)
+            return
+        deliver(outcome)
+
+    @app.action(pattern(ActionId.PICK_MATCH))
+    def on_pick(ack, body, client):
+        ack()
+        name, question = unpack(_value(body), 2)
+        thread = message_thread(body)
+        place = action_place(body, thread)
+        place = place.model_copy(update={"private": is_private_channel(client, place.channel)})
+        deliver(conv().ask_as(name, question, place,
+                              key=thread_key(place.team, place.channel, thread)))

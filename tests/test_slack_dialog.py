@@ -1,0 +1,311 @@
+"""`/scale diagnose` and friends end to end: the real app over HTTP, a fake Web API.
+
+Each test drives the app with requests signed exactly as Slack signs them and asserts
+on what the app posted (recorded by the fake) and on what it logged in SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from slack_harness import (
+    ALICE,
+    BOB,
+    PUBLIC_CHANNEL,
+    TEAM_ID,
+    Call,
+    FakeSlackAPI,
+    SlackClient,
+    SlackServer,
+)
+from slack_sdk.models.blocks import Block
+
+from bot.blocks import validate_message
+from bot.ids import ActionId, indexed, pack
+from conversations.store import Store
+
+POST = "chat.postMessage"
+
+
+def posts(fake: FakeSlackAPI) -> list[Call]:
+    return fake.calls(POST)
+
+
+def next_post(fake: FakeSlackAPI, seen: int) -> Call:
+    """Wait for post number `seen + 1` and check it is a valid Slack message."""
+    call = fake.wait_for(POST, seen + 1)[seen]
+    assert_valid(call)
+    return call
+
+
+def assert_valid(call: Call) -> None:
+    blocks = call.args.get("blocks") or []
+    assert validate_message(blocks, call.text) == []
+    for block in blocks:
+        assert Block.parse(block) is not None
+
+
+def start_dialog(slack: SlackClient, fake: FakeSlackAPI, channel: str = PUBLIC_CHANNEL
+                 ) -> tuple[str, str]:
+    """Run `/scale diagnose`; the thread ts and the dialog key."""
+    before = len(posts(fake))
+    resp = slack.command("diagnose", channel_id=channel)
+    assert resp.status == 200
+    assert "thread" in resp.json()["text"]
+    parent = next_post(fake, before)
+    question = next_post(fake, before + 1)
+    assert "started a scaling check-up" in parent.all_text()
+    thread = question.args["thread_ts"]
+    assert "Roughly how many users" in question.all_text()
+    return thread, f"{TEAM_ID}:{channel}:{thread}"
+
+
+def answer(slack: SlackClient, fake: FakeSlackAPI, thread: str, text: str, **kw) -> Call:
+    seen = len(posts(fake))
+    resp = slack.message(text, thread_ts=thread, **kw)
+    assert resp.status == 200
+    return next_post(fake, seen)
+
+
+def advice_rows(server: SlackServer) -> list[sqlite3.Row]:
+    with sqlite3.connect(server.db_path) as db:
+        db.row_factory = sqlite3.Row
+        return db.execute("SELECT * FROM advice ORDER BY id").fetchall()
+
+
+def wait_all_delivered(server: SlackServer, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(server.db_path) as db:
+            left = db.execute("SELECT COUNT(*) FROM outbox WHERE state != 'delivered'")
+            if left.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("outbox not drained")
+
+
+def test_a_whole_dialog_in_a_thread(slack: SlackClient, fake_slack: FakeSlackAPI,
+                                    slack_server: SlackServer) -> None:
+    thread, _ = start_dialog(slack, fake_slack)
+    reply = answer(slack, fake_slack, thread, "50k")
+    assert "What is hurting" in reply.all_text()
+    reply = answer(slack, fake_slack, thread, "checkout is slow and db cpu is at 92%")
+    assert "Noted from your description: database CPU" in reply.all_text()
+    assert "P95 response time" in reply.all_text()
+    reply = answer(slack, fake_slack, thread, "lots")
+    assert "That didn't work" in reply.all_text() and "For example" in reply.all_text()
+    reply = answer(slack, fake_slack, thread, "1.4s")
+    assert reply.args["thread_ts"] == thread
+    final = answer(slack, fake_slack, thread, "done")
+    text = final.all_text()
+    assert "Stage 2: Growth" in text
+    assert "you are here" in text
+    assert "Bottleneck: database" in text
+    assert "1,400 ms" in text  # the finding cites the value ...
+    assert "&gt; 1,000 ms" in text  # ... and the threshold it tripped (escaped mrkdwn)
+    assert "Add indexes" in text
+    buttons = [e["action_id"] for b in final.args["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert ActionId.FEEDBACK_HELPFUL in buttons and indexed(ActionId.WHAT_IF, 10) in buttons
+    rows = advice_rows(slack_server)
+    assert len(rows) == 1 and rows[0]["layer"] == "database" and rows[0]["stage"] == 2
+    assert rows[0]["thread_ts"] == thread and rows[0]["private"] == 0
+    # The thread is finished: further replies are ignored.
+    seen = len(posts(fake_slack))
+    slack.message("hello?", thread_ts=thread)
+    time.sleep(0.3)
+    assert len(posts(fake_slack)) == seen
+
+
+def test_quick_answer_buttons_skip_and_cancel(slack: SlackClient, fake_slack: FakeSlackAPI
+                                             ) -> None:
+    thread, key = start_dialog(slack, fake_slack)
+    seen = len(posts(fake_slack))
+    slack.block_action(indexed(ActionId.DIALOG_CHOICE, 2), pack(key, "100000"),
+                       thread_ts=thread)
+    assert "What is hurting" in next_post(fake_slack, seen).all_text()
+    slack.block_action(ActionId.DIALOG_SKIP, key, thread_ts=thread)
+    assert "P95" in next_post(fake_slack, seen + 1).all_text()
+    slack.block_action(ActionId.DIALOG_CANCEL, key, thread_ts=thread)
+    assert "Cancelled" in next_post(fake_slack, seen + 2).all_text()
+    slack.block_action(ActionId.DIALOG_SKIP, key, thread_ts=thread)
+    ended = fake_slack.wait_for("chat.postEphemeral")[-1]
+    assert "already ended" in ended.all_text()
+
+
+def test_restart_mid_dialog_resumes(slack_server: SlackServer, fake_slack: FakeSlackAPI
+                                    ) -> None:
+    slack = slack_server.client()
+    thread, _ = start_dialog(slack, fake_slack)
+    answer(slack, fake_slack, thread, "2M users")
+    answer(slack, fake_slack, thread, "p95 is 2s and the database cpu is 95%")
+    slack_server.restart(kill=True)
+    slack = slack_server.client()
+    final = answer(slack, fake_slack, thread, "done")
+    text = final.all_text()
+    assert "Stage 4: Enterprise" in text and "2,000 ms" in text
+    assert len(advice_rows(slack_server)) == 1
+
+
+def test_slack_retries_of_an_event_are_handled_once(slack: SlackClient,
+                                                   fake_slack: FakeSlackAPI,
+                                                   slack_server: SlackServer) -> None:
+    thread, key = start_dialog(slack, fake_slack)
+    seen = len(posts(fake_slack))
+    event = slack.message_event("50k", thread_ts=thread)
+    for retry in (None, 1, 2):
+        assert slack.event(event, event_id="EvSAME", retry_num=retry).status == 200
+    next_post(fake_slack, seen)
+    time.sleep(0.5)
+    assert len(posts(fake_slack)) == seen + 1
+    store = Store(slack_server.db_path)
+    state = store.load_dialog(key, now=time.time()).state
+    assert state["asked"] == ["users", "symptoms"][: len(state["asked"])]
+    assert state["answers"]["users"]["value"] == 50_000
+
+
+def test_one_shot_diagnose_answers_at_once(slack: SlackClient, fake_slack: FakeSlackAPI,
+                                           slack_server: SlackServer) -> None:
+    resp = slack.command("diagnose users=50k p95=1.2s db_cpu=85%")
+    assert resp.status == 200
+    post = next_post(fake_slack, 0)
+    text = post.all_text()
+    assert post.args["channel"] == PUBLIC_CHANNEL and "thread_ts" not in post.args
+    assert "Stage 2: Growth" in text and "85%" in text and "&gt; 70%" in text
+    assert advice_rows(slack_server)[0]["stage"] == 2
+
+
+def test_bad_one_shot_values_are_refused_with_reasons(slack: SlackClient,
+                                                      fake_slack: FakeSlackAPI,
+                                                      slack_server: SlackServer) -> None:
+    body = slack.command("diagnose users=-5 db_cpu=140% p59=1s").json()
+    text = body["blocks"][0]["text"]["text"]
+    assert "cannot be negative" in text and "100%" in text and "did you mean `p95`" in text
+    time.sleep(0.3)
+    assert posts(fake_slack) == [] and advice_rows(slack_server) == []
+
+
+def test_what_if_and_feedback_buttons(slack: SlackClient, fake_slack: FakeSlackAPI,
+                                      slack_server: SlackServer) -> None:
+    slack.command("diagnose users=50k peak=1000 growth=3x")
+    assessment = next_post(fake_slack, 0)
+    advice_id = advice_rows(slack_server)[0]["id"]
+    message_ts = f"{1_700_000_000 + 1}.000001"
+    slack.block_action(indexed(ActionId.WHAT_IF, 100), pack(advice_id, 100),
+                       message_ts=message_ts)
+    what_if = next_post(fake_slack, 1)
+    assert what_if.args["thread_ts"] == message_ts
+    assert "At 100x" in what_if.all_text() and "Stage 4 Enterprise" in what_if.all_text()
+    assert "4,500" in assessment.all_text()
+    slack.block_action(ActionId.FEEDBACK_NOT_HELPFUL, str(advice_id), user=BOB)
+    slack.block_action(ActionId.FEEDBACK_HELPFUL, str(advice_id), user=BOB)
+    fake_slack.wait_for("chat.postEphemeral", 2)
+    with sqlite3.connect(slack_server.db_path) as db:
+        votes = db.execute("SELECT user, helpful FROM feedback").fetchall()
+    assert votes == [(BOB, 1)]
+
+
+def test_mentions_get_threaded_answers(slack: SlackClient, fake_slack: FakeSlackAPI,
+                                       slack_server: SlackServer) -> None:
+    slack.app_mention("db cpu is pegged at 95% and checkout times out")
+    post = next_post(fake_slack, 0)
+    assert post.args.get("thread_ts")
+    assert "database" in post.all_text().lower()
+    slack.app_mention("cache")
+    unsure = next_post(fake_slack, 1)
+    assert "Did you mean" in unsure.all_text()
+    picks = [e for b in unsure.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert 1 <= len(picks) <= 3
+    slack.app_mention("the SSL certificate expired again")
+    noise = next_post(fake_slack, 2)
+    assert "what i can help with" in noise.all_text().lower()
+    # Picking a candidate answers that topic in the thread.
+    slack.block_action(picks[0]["action_id"], picks[0]["value"], message_ts="1700000099.000001")
+    picked = next_post(fake_slack, 3)
+    assert picked.args["thread_ts"] == "1700000099.000001"
+    assert [r["kind"] for r in advice_rows(slack_server)] == ["ask", "ask"]
+
+
+def test_a_retried_mention_is_answered_once(slack: SlackClient, fake_slack: FakeSlackAPI
+                                            ) -> None:
+    for retry in (None, 1):
+        slack.app_mention("how many read replicas for 12k reads/s if one handles 3k",
+                          event_id="EvMENTION", retry_num=retry)
+    post = next_post(fake_slack, 0)
+    assert "4" in post.all_text()
+    time.sleep(0.5)
+    assert len(posts(fake_slack)) == 1
+
+
+def test_messages_in_threads_we_do_not_own_are_ignored(slack: SlackClient,
+                                                       fake_slack: FakeSlackAPI) -> None:
+    slack.message("db cpu 99%", thread_ts="1699999999.000001")
+    slack.message("db cpu 99% in the channel itself")
+    time.sleep(0.5)
+    assert posts(fake_slack) == []
+
+
+def test_user_text_cannot_inject_mentions(slack: SlackClient, fake_slack: FakeSlackAPI
+                                          ) -> None:
+    thread, _ = start_dialog(slack, fake_slack)
+    answer(slack, fake_slack, thread, "5k")
+    answer(slack, fake_slack, thread, "<!channel> database is slow <@U0BOSS>")
+    final = answer(slack, fake_slack, thread, "done")
+    for call in posts(fake_slack):
+        assert "<!channel>" not in call.all_text() and "<@U0BOSS>" not in call.all_text()
+    assert "&lt;!channel&gt;" in final.all_text() or "channel" not in final.all_text()
+
+
+def test_rate_limited_replies_are_delivered_later_exactly_once(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
+    # More 429s than the client's own retries absorb: the outbox must finish the job.
+    fake_slack.rate_limit(POST, times=4, retry_after=1)
+    slack.command("diagnose users=50k db_cpu=90%")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        delivered = [c for c in posts(fake_slack) if "Stage 2" in c.all_text()]
+        row = advice_rows(slack_server)
+        if delivered and row:
+            break
+        time.sleep(0.2)
+    store = Store(slack_server.db_path)
+    advice = store.get_advice(advice_rows(slack_server)[0]["id"])
+    deadline = time.monotonic() + 10
+    while advice.delivery_state != "delivered" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        advice = store.get_advice(advice.id)
+    assert advice.delivery_state == "delivered"
+    time.sleep(1.5)
+    # Five attempts reached the fake (4 refused), one message was accepted.
+    assert len(posts(fake_slack)) == 5
+
+
+def test_a_post_slack_took_but_we_did_not_record_is_not_repeated(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
+    thread, _ = start_dialog(slack, fake_slack)
+    answer(slack, fake_slack, thread, "50k")
+    seen = len(posts(fake_slack))
+    wait_all_delivered(slack_server)
+    # As if the worker died between Slack's "ok" and recording it: the row is due again.
+    with sqlite3.connect(slack_server.db_path) as db:
+        db.execute("UPDATE outbox SET state = 'pending', posted_ts = NULL, lease_owner = NULL,"
+                   " lease_until = NULL WHERE id = (SELECT MAX(id) FROM outbox)")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with sqlite3.connect(slack_server.db_path) as db:
+            state = db.execute("SELECT state FROM outbox ORDER BY id DESC LIMIT 1").fetchone()
+        if state[0] == "delivered":
+            break
+        time.sleep(0.2)
+    assert state[0] == "delivered"
+    assert len(posts(fake_slack)) == seen
+    assert fake_slack.calls("conversations.replies")
+
+
+def test_alice_and_bob_both_answer_in_the_thread(slack: SlackClient, fake_slack: FakeSlackAPI
+                                                ) -> None:
+    thread, _ = start_dialog(slack, fake_slack)
+    answer(slack, fake_slack, thread, "50k", user=ALICE)
+    reply = answer(slack, fake_slack, thread, "none", user=BOB)
+    assert "P95" in reply.all_text()
