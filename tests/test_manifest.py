@@ -40,6 +40,8 @@ METHOD_SCOPES = {
     "chat_delete": {"chat:write"},
     "chat_getPermalink": set(),
     "conversations_info": {"channels:read", "groups:read", "im:read", "mpim:read"},
+    "conversations_replies": {"channels:history", "groups:history", "im:history",
+                              "mpim:history"},
     "views_open": set(),
     "views_publish": set(),
     "views_update": set(),
