@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -23,7 +24,8 @@ def build_app(
     malformed, PlaybookError for a bad team playbook. No network call happens here: Bolt
     asks auth.test for the bot's user id lazily on the first request (and `bot.server`
     checks the token once at start-up).
-    HTTP mode acks first and runs listeners' slow work after (process_before_response off).
+    Each listener acks in the request thread and does its work lazily on the executor
+    (process_before_response with lazy listeners), so acks never wait for slow work.
     With `deliver_in_background`, a thread retries replies Slack did not take at once.
     """
     settings.require_slack()
@@ -34,7 +36,8 @@ def build_app(
     app = App(
         client=make_client(settings),
         signing_secret=secret.get_secret_value() if secret else "",
-        process_before_response=False,
+        process_before_response=True,
+        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="work"),
         token_verification_enabled=False,
         ignoring_self_events_enabled=True,
         request_verification_enabled=not settings.socket_mode,

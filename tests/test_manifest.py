@@ -58,7 +58,7 @@ class RecordingApp:
     def _recorder(self, kind: str) -> Callable[..., Any]:
         def register(constraint: Any, *args: Any, **kwargs: Any) -> Callable[[Any], Any]:
             self.registered.setdefault(kind, []).append(constraint)
-            return lambda func: func
+            return lambda *funcs, **lazy: funcs[0] if funcs else lazy.get("ack")
         return register
 
     def __getattr__(self, kind: str) -> Callable[..., Any]:

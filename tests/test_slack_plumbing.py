@@ -96,7 +96,7 @@ def test_edits_deletions_and_own_messages_are_acked_and_ignored(
     slack.app_mention("hi")
     fake_slack.wait_for("chat.postMessage")
     assert [c.args["text"] for c in fake_slack.calls("chat.postMessage")] == [
-        "Scalability Advisor: /scale diagnose, ask, size, stage, history, help"]
+        "Here is what I can help with"]
 
 
 def test_home_tab_is_published(slack: SlackClient, fake_slack: FakeSlackAPI) -> None:

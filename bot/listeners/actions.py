@@ -12,6 +12,7 @@ from typing import Any
 from bot.blocks import error_message
 from bot.deps import Deps
 from bot.ids import ActionId, pattern, unpack
+from bot.listeners import just_ack
 from bot.listeners.places import action_place, key_parts, message_thread, thread_key
 from bot.web import is_private_channel
 from conversations.service import Conversations, Outcome
@@ -48,24 +49,17 @@ def register(app: Any, deps: Deps) -> None:
             return
         deliver(outcome)
 
-    @app.action(pattern(ActionId.DIALOG_CHOICE))
-    def on_choice(ack, body, client):
-        ack()
+    def on_choice(body, client):
         key, text = unpack(_value(body), 2)
         answer_dialog(body, client, key, text)
 
-    @app.action(pattern(ActionId.DIALOG_SKIP))
-    def on_skip(ack, body, client):
-        ack()
+    def on_skip(body, client):
         answer_dialog(body, client, _value(body), "skip")
 
-    @app.action(pattern(ActionId.DIALOG_CANCEL))
-    def on_cancel(ack, body, client):
-        ack()
+    def on_cancel(body, client):
         answer_dialog(body, client, _value(body), "cancel")
 
-    def feedback(ack: Any, body: dict[str, Any], client: Any, helpful: bool) -> None:
-        ack()
+    def feedback(body: dict[str, Any], client: Any, helpful: bool) -> None:
         advice_id = _value(body)
         if not advice_id.isdigit() or not conv().feedback(int(advice_id),
                                                           action_place(body, None), helpful):
@@ -76,17 +70,13 @@ def register(app: Any, deps: Deps) -> None:
                                   text="Thanks, noted." if helpful else
                                   "Thanks, noted. Tell me in the thread what was off.")
 
-    @app.action(pattern(ActionId.FEEDBACK_HELPFUL))
-    def on_helpful(ack, body, client):
-        feedback(ack, body, client, True)
+    def on_helpful(body, client):
+        feedback(body, client, True)
 
-    @app.action(pattern(ActionId.FEEDBACK_NOT_HELPFUL))
-    def on_not_helpful(ack, body, client):
-        feedback(ack, body, client, False)
+    def on_not_helpful(body, client):
+        feedback(body, client, False)
 
-    @app.action(pattern(ActionId.WHAT_IF))
-    def on_what_if(ack, body, client):
-        ack()
+    def on_what_if(body, client):
         advice_id, factor = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
@@ -100,12 +90,18 @@ def register(app: Any, deps: Deps) -> None:
             return
         deliver(outcome)
 
-    @app.action(pattern(ActionId.PICK_MATCH))
-    def on_pick(ack, body, client):
-        ack()
+    def on_pick(body, client):
         name, question = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
         place = place.model_copy(update={"private": is_private_channel(client, place.channel)})
         deliver(conv().ask_as(name, question, place,
                               key=thread_key(place.team, place.channel, thread)))
+
+    app.action(pattern(ActionId.DIALOG_CHOICE))(ack=just_ack, lazy=[on_choice])
+    app.action(pattern(ActionId.DIALOG_SKIP))(ack=just_ack, lazy=[on_skip])
+    app.action(pattern(ActionId.DIALOG_CANCEL))(ack=just_ack, lazy=[on_cancel])
+    app.action(pattern(ActionId.FEEDBACK_HELPFUL))(ack=just_ack, lazy=[on_helpful])
+    app.action(pattern(ActionId.FEEDBACK_NOT_HELPFUL))(ack=just_ack, lazy=[on_not_helpful])
+    app.action(pattern(ActionId.WHAT_IF))(ack=just_ack, lazy=[on_what_if])
+    app.action(pattern(ActionId.PICK_MATCH))(ack=just_ack, lazy=[on_pick])

@@ -109,19 +109,33 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str]]:
     return metrics, text, problems
 
 
-def run_diagnose(inv: Invocation) -> None:
+def _diagnose_problem(inv: Invocation) -> str | None:
+    """Why this `/scale diagnose ...` cannot run, or None (checked at ack and again after)."""
     if len(inv.args) > MAX_ARGS_CHARS:
-        inv.ack(**error_message(f"That is {len(inv.args):,} characters; keep it under "
-                                f"{MAX_ARGS_CHARS:,}.").kwargs())
+        return f"That is {len(inv.args):,} characters; keep it under {MAX_ARGS_CHARS:,}."
+    if not inv.args.strip():
+        return None
+    problems = parse_pairs(inv.args)[2]
+    return " ".join(problems) + " Nothing was assessed." if problems else None
+
+
+def ack_diagnose(inv: Invocation) -> None:
+    problem = _diagnose_problem(inv)
+    if problem:
+        inv.ack(**error_message(problem).kwargs())
+    elif not inv.args.strip():
+        inv.ack(response_type="ephemeral", text="Starting a scaling check-up in a thread below.")
+    else:
+        inv.ack()
+
+
+def run_diagnose(inv: Invocation) -> None:
+    if _diagnose_problem(inv):
         return
     if not inv.args.strip():
         start_dialog(inv)
         return
-    metrics, text, problems = parse_pairs(inv.args)
-    if problems:
-        inv.ack(**error_message(" ".join(problems) + " Nothing was assessed.").kwargs())
-        return
-    inv.ack()
+    metrics, text, _ = parse_pairs(inv.args)
     conv = inv.deps.conversations
     assert conv is not None
     obs = Observations(metrics=metrics, text=text)
@@ -130,7 +144,6 @@ def run_diagnose(inv: Invocation) -> None:
 
 
 def start_dialog(inv: Invocation) -> None:
-    inv.ack(response_type="ephemeral", text="Starting a scaling check-up in a thread below.")
     conv = inv.deps.conversations
     assert conv is not None
     channel, user = inv.command["channel_id"], inv.command["user_id"]
@@ -161,17 +174,26 @@ def deliver(inv: Invocation, outcome: Outcome) -> None:
 # --------------------------------------------------------------------------- ask
 
 
+def _ask_problem(text: str) -> str | None:
+    if not text:
+        return "Ask me something, e.g. `/scale ask how many read replicas for 12k reads/s`."
+    if len(text) > MAX_ARGS_CHARS:
+        return f"That is {len(text):,} characters; keep it under {MAX_ARGS_CHARS:,}."
+    return None
+
+
+def ack_ask(inv: Invocation) -> None:
+    problem = _ask_problem(inv.args.strip())
+    if problem:
+        inv.ack(**error_message(problem).kwargs())
+    else:
+        inv.ack()
+
+
 def run_ask(inv: Invocation) -> None:
     text = inv.args.strip()
-    if not text:
-        inv.ack(**error_message("Ask me something, e.g. `/scale ask how many read replicas "
-                                "for 12k reads/s`.").kwargs())
+    if _ask_problem(text):
         return
-    if len(text) > MAX_ARGS_CHARS:
-        inv.ack(**error_message(f"That is {len(text):,} characters; keep it under "
-                                f"{MAX_ARGS_CHARS:,}.").kwargs())
-        return
-    inv.ack()
     conv = inv.deps.conversations
     assert conv is not None
     deliver(inv, conv.ask(text, inv.place()))
@@ -234,13 +256,21 @@ def run_history(inv: Invocation) -> None:
     history(inv)
 
 
-SUBCOMMANDS: Mapping[str, Callable[[Invocation], None]] = MappingProxyType({
-    "help": run_help,
-    "diagnose": run_diagnose,
-    "ask": run_ask,
-    "size": run_size,
-    "stage": run_stage,
-    "history": run_history,
+@dataclass(frozen=True)
+class Subcommand:
+    """`ack` answers inside Slack's 3 s (it must call inv.ack); `then` runs after the ack."""
+
+    ack: Callable[[Invocation], None]
+    then: Callable[[Invocation], None] | None = None
+
+
+SUBCOMMANDS: Mapping[str, Subcommand] = MappingProxyType({
+    "help": Subcommand(run_help),
+    "diagnose": Subcommand(ack_diagnose, run_diagnose),
+    "ask": Subcommand(ack_ask, run_ask),
+    "size": Subcommand(run_size),
+    "stage": Subcommand(run_stage),
+    "history": Subcommand(run_history),
 })
 
 
@@ -248,14 +278,30 @@ def suggestions(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
+def _ignore(**_: Any) -> None:
+    """The lazy half has no ack: Slack has been answered already."""
+
+
 def register(app: Any, deps: Deps) -> None:
-    @app.command(COMMAND)
-    def scale(ack, command, respond, client):
+    def invocation(command: dict[str, Any], ack: Any, respond: Any, client: Any
+                   ) -> tuple[Subcommand | None, Invocation]:
         name, args = split_subcommand(command.get("text", ""))
-        handler = SUBCOMMANDS.get(name)
-        if handler is None:
+        inv = Invocation(command=command, name=name, args=args, ack=ack, respond=respond,
+                         client=client, deps=deps)
+        return SUBCOMMANDS.get(name), inv
+
+    def acknowledge(ack, command, respond, client):
+        sub, inv = invocation(command, ack, respond, client)
+        if sub is None:
             known = sorted(SUBCOMMANDS)
-            ack(**help_message(unknown=name, suggestions=suggestions(name, known)).kwargs())
+            ack(**help_message(unknown=inv.name, suggestions=suggestions(inv.name, known))
+                .kwargs())
             return
-        handler(Invocation(command=command, name=name, args=args, ack=ack, respond=respond,
-                           client=client, deps=deps))
+        sub.ack(inv)
+
+    def follow_up(command, respond, client):
+        sub, inv = invocation(command, _ignore, respond, client)
+        if sub is not None and sub.then is not None:
+            sub.then(inv)
+
+    app.command(COMMAND)(ack=acknowledge, lazy=[follow_up])

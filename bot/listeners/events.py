@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.blocks import help_message
 from bot.deps import Deps
+from bot.listeners import just_ack
 from bot.listeners.places import event_place, thread_key
 from conversations.service import Outcome
 
@@ -52,7 +53,6 @@ def register(app: Any, deps: Deps) -> None:
         if outcome is not None and not outcome.duplicate and deps.deliverer is not None:
             deps.deliverer.flush(outcome.outbox_ids)
 
-    @app.event("message")
     def on_message(body, event, context, client):
         if not is_person_message(event) or not is_thread_reply(event):
             return  # only thread replies can answer a dialog
@@ -65,8 +65,7 @@ def register(app: Any, deps: Deps) -> None:
         place = event_place(body, event, client, event["thread_ts"])
         deliver(conv.reply(key, event.get("text", ""), place, event_id=body.get("event_id")))
 
-    @app.event("app_mention")
-    def on_mention(body, event, context, client, say):
+    def on_mention(body, event, context, client):
         if not is_person_message(event):
             return
         conv = deps.conversations
@@ -86,3 +85,6 @@ def register(app: Any, deps: Deps) -> None:
             return
         place = event_place(body, event, client, thread)
         deliver(conv.ask(text, place, key=key, event_id=event_id))
+
+    app.event("message")(ack=just_ack, lazy=[on_message])
+    app.event("app_mention")(ack=just_ack, lazy=[on_mention])

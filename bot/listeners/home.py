@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.blocks import HistoryRow, home_view
 from bot.deps import Deps
+from bot.listeners import just_ack
 from bot.listeners.history import history_rows
 from conversations.advice_log import AdviceRow, Viewer
 
@@ -35,7 +36,6 @@ def home_rows(deps: Deps, team: str, user: str) -> tuple[list[HistoryRow], list[
 
 
 def register(app: Any, deps: Deps) -> None:
-    @app.event("app_home_opened")
     def on_home_opened(event, client, context, body):
         if event.get("tab", "home") != "home":
             return
@@ -43,3 +43,5 @@ def register(app: Any, deps: Deps) -> None:
         team = context.get("team_id") or body.get("team_id") or ""
         mine, team_rows = home_rows(deps, team, user)
         client.views_publish(user_id=user, view=home_view(mine=mine, team=team_rows))
+
+    app.event("app_home_opened")(ack=just_ack, lazy=[on_home_opened])

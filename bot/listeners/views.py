@@ -15,6 +15,7 @@ from typing import Any
 from bot.blocks import FormField, form_errors, form_modal, notice_message
 from bot.deps import Deps
 from bot.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
+from bot.listeners import just_ack
 from conversations.dialog import answer_texts
 from conversations.script import Script
 from conversations.service import Place
@@ -75,9 +76,7 @@ def _tell(client: Any, channel: str, user: str, text: str, thread_ts: str | None
 
 
 def register(app: Any, deps: Deps) -> None:
-    @app.action(str(ActionId.DIALOG_OPEN_FORM))
-    def open_form(ack, body, action, client):
-        ack()
+    def open_form(body, action, client):
         key = action.get("value") or ""
         user = body["user"]["id"]
         where = split_key(key)
@@ -94,18 +93,23 @@ def register(app: Any, deps: Deps) -> None:
         client.views_open(trigger_id=body["trigger_id"],
                           view=form_modal(fields, private_metadata=key, intro=FORM_INTRO))
 
-    @app.view(str(CallbackId.DIAGNOSE_FORM))
-    def submit_form(ack, body, view, client):
+    def check_form(ack, view):
+        """The quick half: field errors go back on the form, which stays open."""
         conversations = deps.conversations
-        answers = form_values(view)
-        errors = conversations.form_errors(answers) if conversations else {}
+        errors = conversations.form_errors(form_values(view)) if conversations else {}
         if errors:
             ack(**form_errors(errors))
+        else:
+            ack()
+
+    def submit_form(body, view, client):
+        conversations = deps.conversations
+        answers = form_values(view)
+        if conversations is None or conversations.form_errors(answers):
             return
-        ack()
         key = view.get("private_metadata") or ""
         where = split_key(key)
-        if conversations is None or where is None:
+        if where is None:
             log.warning("diagnose form submitted without a dialog key")
             return
         team, channel, thread_ts = where
@@ -118,3 +122,6 @@ def register(app: Any, deps: Deps) -> None:
             return
         if deps.deliverer is not None:
             deps.deliverer.flush(outcome.outbox_ids)
+
+    app.action(str(ActionId.DIALOG_OPEN_FORM))(ack=just_ack, lazy=[open_form])
+    app.view(str(CallbackId.DIAGNOSE_FORM))(ack=check_form, lazy=[submit_form])
