@@ -11,7 +11,7 @@ from bot import listeners
 from bot.delivery import Deliverer, DeliveryLoop
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.web import make_client
+from bot.web import ChannelPrivacy, make_client
 
 
 def build_app(
@@ -43,6 +43,7 @@ def build_app(
         request_verification_enabled=not settings.socket_mode,
         logger=logger,
     )
+    deps.privacy = ChannelPrivacy(app.client)
     if deps.conversations is not None:
         deps.deliverer = Deliverer(app.client, deps.conversations.store, deps.clock)
         if deliver_in_background:

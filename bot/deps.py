@@ -25,6 +25,11 @@ class Deps:
     conversations: Conversations | None = None
     clock: Callable[[], float] = time.time
     deliverer: Deliverer | None = None  # set by build_app once the Web API client exists
+    privacy: Callable[[str], bool] | None = None  # ditto: channel id -> private?
+
+    def is_private(self, channel_id: str) -> bool:
+        """Whether advice given in this channel must stay there (unknown: yes)."""
+        return self.privacy(channel_id) if self.privacy is not None else True
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.time) -> Deps:

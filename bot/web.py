@@ -6,6 +6,10 @@ from Slack would otherwise surface as an error mid-conversation.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
@@ -40,6 +44,34 @@ def make_client(settings: Settings, timeout: int = TIMEOUT_S) -> WebClient:
     )
 
 
+class ChannelPrivacy:
+    """`is_private_channel` remembered per channel for a while (one app's own cache).
+
+    A channel rarely changes between public and private, and asking Slack on every
+    request costs a round trip; failures are never remembered, so they stay private.
+    """
+
+    def __init__(self, client: WebClient, ttl_s: float = 600,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.ttl_s = ttl_s
+        self.clock = clock
+        self._known: dict[str, tuple[bool, float]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, channel_id: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            known = self._known.get(channel_id)
+        if known is not None and known[1] > now:
+            return known[0]
+        private, certain = _lookup_privacy(self.client, channel_id)
+        if certain:
+            with self._lock:
+                self._known[channel_id] = (private, now + self.ttl_s)
+        return private
+
+
 def is_private_channel(client: WebClient, channel_id: str) -> bool:
     """Whether advice given in `channel_id` must stay there (private channel, DM, group DM).
 
@@ -47,10 +79,15 @@ def is_private_channel(client: WebClient, channel_id: str) -> bool:
     so Slack is asked. If Slack cannot answer, assume private: hiding advice is the safe
     mistake, leaking it is not.
     """
+    return _lookup_privacy(client, channel_id)[0]
+
+
+def _lookup_privacy(client: WebClient, channel_id: str) -> tuple[bool, bool]:
+    """(private, whether Slack actually said so)."""
     if channel_id[:1] in ("D", "G"):
-        return True
+        return True, True
     try:
         info = client.conversations_info(channel=channel_id)["channel"]
     except Exception:  # noqa: BLE001 - any failure means "treat as private"
-        return True
-    return bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim"))
+        return True, False
+    return bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim")), True

@@ -14,7 +14,6 @@ from bot.deps import Deps
 from bot.ids import ActionId, pattern, unpack
 from bot.listeners import just_ack
 from bot.listeners.places import action_place, key_parts, message_thread, thread_key
-from bot.web import is_private_channel
 from conversations.service import Conversations, Outcome
 
 GONE = "That advice isn't available here any more."
@@ -80,7 +79,7 @@ def register(app: Any, deps: Deps) -> None:
         advice_id, factor = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
-        place = place.model_copy(update={"private": is_private_channel(client, place.channel)})
+        place = place.model_copy(update={"private": deps.is_private(place.channel)})
         outcome = None
         if advice_id.isdigit():
             outcome = conv().what_if(int(advice_id), place, factors=(float(factor),),
@@ -94,7 +93,7 @@ def register(app: Any, deps: Deps) -> None:
         name, question = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
-        place = place.model_copy(update={"private": is_private_channel(client, place.channel)})
+        place = place.model_copy(update={"private": deps.is_private(place.channel)})
         deliver(conv().ask_as(name, question, place,
                               key=thread_key(place.team, place.channel, thread)))
 

@@ -32,7 +32,6 @@ from bot.blocks import (
 from bot.cli import ALIASES, CliError, build_parser, compute_size
 from bot.deps import Deps
 from bot.listeners.places import thread_key
-from bot.web import is_private_channel
 from conversations.service import Outcome, Place
 
 COMMAND = "/scale"
@@ -62,7 +61,7 @@ class Invocation:
         channel = self.command["channel_id"]
         return Place(team=self.command["team_id"], channel=channel,
                      user=self.command["user_id"], thread=thread,
-                     private=is_private_channel(self.client, channel))
+                     private=self.deps.is_private(channel))
 
     def fail(self, text: str) -> None:
         self.respond(response_type="ephemeral", **error_message(text).kwargs())

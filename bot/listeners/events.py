@@ -62,7 +62,7 @@ def register(app: Any, deps: Deps) -> None:
         key = thread_key(body["team_id"], event["channel"], event["thread_ts"])
         if conv is None or not conv.has_dialog(key):
             return  # a thread we do not own
-        place = event_place(body, event, client, event["thread_ts"])
+        place = event_place(body, event, deps.is_private, event["thread_ts"])
         deliver(conv.reply(key, event.get("text", ""), place, event_id=body.get("event_id")))
 
     def on_mention(body, event, context, client):
@@ -75,7 +75,7 @@ def register(app: Any, deps: Deps) -> None:
         key = thread_key(body["team_id"], event["channel"], thread)
         event_id = body.get("event_id")
         if is_thread_reply(event) and conv.has_dialog(key):
-            place = event_place(body, event, client, thread)
+            place = event_place(body, event, deps.is_private, thread)
             deliver(conv.reply(key, text, place, event_id=event_id))
             return
         if not text:
@@ -83,7 +83,7 @@ def register(app: Any, deps: Deps) -> None:
                 client.chat_postMessage(channel=event["channel"], thread_ts=thread,
                                         **help_message().kwargs())
             return
-        place = event_place(body, event, client, thread)
+        place = event_place(body, event, deps.is_private, thread)
         deliver(conv.ask(text, place, key=key, event_id=event_id))
 
     app.event("message")(ack=just_ack, lazy=[on_message])

@@ -6,9 +6,9 @@ button click or worker process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from bot.web import is_private_channel
 from conversations.service import Place
 
 PRIVATE_CHANNEL_TYPES = frozenset({"group", "im", "mpim", "private_channel"})
@@ -23,12 +23,12 @@ def key_parts(key: str) -> tuple[str, str, str] | None:
     return (parts[0], parts[1], parts[2]) if len(parts) == 3 and all(parts) else None
 
 
-def event_place(body: dict[str, Any], event: dict[str, Any], client: Any,
+def event_place(body: dict[str, Any], event: dict[str, Any], is_private: Callable[[str], bool],
                 thread: str | None) -> Place:
     """Where an event happened; message events say their channel type, others ask Slack."""
     channel = event["channel"]
     kind = event.get("channel_type")
-    private = (kind in PRIVATE_CHANNEL_TYPES) if kind else is_private_channel(client, channel)
+    private = (kind in PRIVATE_CHANNEL_TYPES) if kind else is_private(channel)
     team = body.get("team_id") or event.get("team") or ""
     return Place(team=team, channel=channel, user=event.get("user", ""), thread=thread,
                  private=private)
