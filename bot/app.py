@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
-from bot import listeners
+from bot import jobs, listeners
 from bot.delivery import Deliverer, DeliveryLoop
 from bot.deps import Deps
+from bot.jobs import JobProcessor
 from bot.settings import Settings
 from bot.web import ChannelPrivacy, make_client
 
 
-def build_app(
-    settings: Settings, deps: Deps | None = None, *, deliver_in_background: bool = False
-) -> App:
+def build_app(settings: Settings, deps: Deps | None = None) -> App:
     """A Bolt App wired with every listener.
 
     Without `deps`, opens the SQLite file and playbook the settings name. Raises
@@ -26,7 +24,7 @@ def build_app(
     checks the token once at start-up).
     Each listener acks in the request thread and does its work lazily on the executor
     (process_before_response with lazy listeners), so acks never wait for slow work.
-    With `deliver_in_background`, a thread retries replies Slack did not take at once.
+    The lazy halves are stored as jobs (bot.jobs); `start_background` runs them.
     """
     settings.require_slack()
     logger = logging.getLogger("bot.app")
@@ -37,7 +35,6 @@ def build_app(
         client=make_client(settings),
         signing_secret=secret.get_secret_value() if secret else "",
         process_before_response=True,
-        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="work"),
         token_verification_enabled=False,
         ignoring_self_events_enabled=True,
         request_verification_enabled=not settings.socket_mode,
@@ -46,10 +43,16 @@ def build_app(
     deps.privacy = ChannelPrivacy(app.client)
     if deps.conversations is not None:
         deps.deliverer = Deliverer(app.client, deps.conversations.store, deps.clock)
-        if deliver_in_background:
-            DeliveryLoop(deps.deliverer).start()
+        jobs.install(app, deps.conversations.store, deps.clock)
     listeners.register(app, deps)
     return app
+
+
+def start_background(app: App, deps: Deps) -> tuple[JobProcessor, DeliveryLoop]:
+    """Run `app`'s stored jobs and retry its undelivered replies, on daemon threads."""
+    assert deps.conversations is not None and deps.deliverer is not None
+    processor = JobProcessor(app, deps.conversations.store, deps.clock).start()
+    return processor, DeliveryLoop(deps.deliverer).start()
 
 
 def _quiet_token_warning(record: logging.LogRecord) -> bool:

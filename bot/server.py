@@ -11,7 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
+import os
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,8 +25,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
 from advisor.playbook import PlaybookError
-from bot.app import build_app
-from bot.deps import playbook_for
+from bot.app import build_app, start_background
+from bot.deps import Deps, playbook_for
 from bot.settings import Settings
 from bot.web import make_client
 
@@ -118,7 +122,9 @@ def run_socket_mode(settings: Settings, workers: int) -> int:
 
     if workers != 1:
         log.info("Socket Mode runs one connection; --workers is ignored")
-    app = build_app(settings, deliver_in_background=True)
+    deps = Deps.from_settings(settings)
+    app = build_app(settings, deps)
+    start_background(app, deps)
     assert settings.slack_app_token is not None  # checked by slack_problems()
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
@@ -152,10 +158,37 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
                     self.cfg.set(key, value)
 
         def load(self) -> WsgiApp:
-            return make_wsgi_app(build_app(settings, deliver_in_background=True))
+            return make_wsgi_app(build_app(settings))
 
-    Server().run()
+    background = multiprocessing.get_context("fork").Process(
+        target=run_background, args=(settings,), name="scale-advisor-jobs", daemon=True)
+    background.start()
+    try:
+        Server().run()
+    finally:
+        background.terminate()
     return 0
+
+
+def run_background(settings: Settings) -> None:
+    """The job processor and delivery retries, in their own process at a lower priority.
+
+    HTTP workers only verify, store and ack; everything slow happens here, so acks do
+    not compete with it for a worker's CPU, and the OS favours the workers when busy.
+    """
+    os.nice(5)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for gunicorn
+    deps = Deps.from_settings(settings)
+    app = build_app(settings, deps)
+    processor, _ = start_background(app, deps)
+    watch_parent(os.getppid())
+    processor.stop()
+
+
+def watch_parent(parent: int, every_s: float = 1.0) -> None:
+    """Return once the server process that started us is gone."""
+    while os.getppid() == parent:
+        time.sleep(every_s)
 
 
 def main() -> None:

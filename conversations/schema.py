@@ -123,9 +123,30 @@ def _v2_audience_scope(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO advice_fts (advice_fts) VALUES ('rebuild')")
 
 
+def _v3_jobs(db: sqlite_utils.Database) -> None:
+    """Work accepted from a front end, stored before it is acknowledged, done after."""
+    db.executescript(
+        """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            created_at REAL NOT NULL,
+            function TEXT NOT NULL,
+            payload_json TEXT NOT NULL,
+            event_id TEXT UNIQUE,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL,
+            lease_owner TEXT,
+            lease_until REAL,
+            last_error TEXT
+        );
+        CREATE INDEX jobs_due ON jobs(next_attempt_at);
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> int:

@@ -86,6 +86,14 @@ class OutboxRow(OutgoingMessage):
     last_error: str | None = None
 
 
+class JobRow(BaseModel):
+    id: int
+    function: str
+    payload: dict[str, Any]
+    attempts: int
+    event_id: str | None = None
+
+
 class StepResult(BaseModel):
     dialog_version: int
     advice_id: int | None = None
@@ -436,6 +444,61 @@ class Store:
                 "INSERT OR IGNORE INTO events (event_id, seen_at) VALUES (?, ?)", (event_id, now)
             )
             return cursor.rowcount == 1
+
+    # -- jobs: work accepted before the ack, done after --------------------------
+
+    def add_job(
+        self, function: str, payload: dict[str, Any], *, now: float,
+        event_id: str | None = None,
+    ) -> bool:
+        """Store work to do; False when a job for the same event is already stored."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT OR IGNORE INTO jobs (created_at, function, payload_json, event_id, "
+                "next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+                (now, function, json.dumps(payload), event_id, now),
+            )
+            return cursor.rowcount == 1
+
+    def claim_jobs(
+        self, worker: str, *, now: float, lease_s: float = 60, limit: int = 8
+    ) -> list[JobRow]:
+        """Lease due jobs to `worker`, oldest first; no two workers get one job."""
+        with self.transaction():
+            rows = self._rows(
+                """
+                UPDATE jobs SET lease_owner = :worker, lease_until = :until,
+                                attempts = attempts + 1
+                WHERE id IN (SELECT id FROM jobs WHERE next_attempt_at <= :now
+                             AND (lease_until IS NULL OR lease_until <= :now)
+                             ORDER BY id LIMIT :limit)
+                RETURNING id, function, payload_json, attempts, event_id
+                """,
+                {"worker": worker, "until": now + lease_s, "now": now, "limit": limit},
+            )
+        return sorted((JobRow(payload=json.loads(r.pop("payload_json")), **r) for r in rows),
+                      key=lambda j: j.id)
+
+    def finish_job(self, job_id: int) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def retry_job(self, job_id: int, *, now: float, error: str, give_up: bool) -> None:
+        """Schedule another attempt with backoff, or drop the job after too many."""
+        with self.transaction():
+            if give_up:
+                self.conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+                return
+            found = self.conn.execute("SELECT attempts FROM jobs WHERE id = ?", (job_id,))
+            attempts = (found.fetchone() or [1])[0]
+            self.conn.execute(
+                "UPDATE jobs SET next_attempt_at = ?, last_error = ?, lease_owner = NULL, "
+                "lease_until = NULL WHERE id = ?",
+                (now + backoff_s(attempts), error[:500], job_id),
+            )
+
+    def pending_jobs(self) -> int:
+        return self._rows("SELECT COUNT(*) AS n FROM jobs")[0]["n"]
 
     # -- delivery outbox ---------------------------------------------------------
 
