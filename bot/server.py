@@ -162,7 +162,7 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
 
     background = multiprocessing.get_context("fork").Process(
         target=run_background, args=(settings,), name="scale-advisor-jobs", daemon=True)
-    background.start()
+    if not os.environ.get("NOBG"): background.start()
     try:
         Server().run()
     finally:
@@ -176,7 +176,7 @@ def run_background(settings: Settings) -> None:
     HTTP workers only verify, store and ack; everything slow happens here, so acks do
     not compete with it for a worker's CPU, and the OS favours the workers when busy.
     """
-    os.nice(5)
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for gunicorn
     deps = Deps.from_settings(settings)
     app = build_app(settings, deps)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -30,7 +30,7 @@ from conversations.dialog import (
     step,
 )
 from conversations.script import Choice, Script, default_script
-from conversations.store import OutgoingMessage, Store
+from conversations.store import OutgoingMessage, StaleDialog, Store
 
 OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice"]
 
@@ -65,6 +65,17 @@ class Outcome(BaseModel):
     outbox_ids: list[int] = Field(default_factory=list)
     finished: bool = False
     duplicate: bool = False
+
+
+MAX_STEP_TRIES = 5
+
+
+class _Prepared(BaseModel):
+    state: dict[str, Any]
+    finished: bool
+    messages: list[Outbound]
+    advice: AdviceEntry | None
+    outbox: list[OutgoingMessage]
 
 
 EXPIRED = (
@@ -110,21 +121,34 @@ class Conversations:
         """Feed one answer to the dialog under `key`; None when no dialog lives there.
 
         With `event_id`, the event is claimed in the same transaction, so a retried
-        delivery of the same event changes nothing and says `duplicate`.
+        delivery of the same event changes nothing and says `duplicate`. The step itself
+        is computed outside the write lock and committed only if the dialog did not move
+        meanwhile (else it is recomputed), so other writers never wait on the engine.
         """
-        with self.store.transaction():
-            if event_id is not None and not self.store.claim_event(event_id, now=self.clock()):
-                return Outcome(duplicate=True)
+        for _ in range(MAX_STEP_TRIES):
             row = self.store.load_dialog(key, now=self.clock())
             if row is None or row.finished:
                 return None
             if place.private is None:
                 place = place.model_copy(update={"private": row.private})
             if row.expired:
-                return self._expire(key, place, deliver=deliver)
+                with self.store.transaction():
+                    if event_id is not None and not self.store.claim_event(
+                            event_id, now=self.clock()):
+                        return Outcome(duplicate=True)
+                    return self._expire(key, place, deliver=deliver)
             state = DialogState.model_validate(row.state)
-            result = step(state, text, self.script, self.playbook)
-            return self._save(key, place, result, deliver=deliver, version=row.version)
+            prepared = self._prepare(key, place, step(state, text, self.script, self.playbook),
+                                     deliver=deliver)
+            try:
+                with self.store.transaction():
+                    if event_id is not None and not self.store.claim_event(
+                            event_id, now=self.clock()):
+                        return Outcome(duplicate=True)
+                    return self._commit(key, place, prepared, version=row.version)
+            except StaleDialog:
+                continue  # someone answered in between: step again from their state
+        raise StaleDialog(f"dialog {key} kept changing; gave up after {MAX_STEP_TRIES} tries")
 
     def form_errors(self, answers: dict[str, str]) -> dict[str, str]:
         """Why each of a form's answers (question key -> text) cannot be read; {} if all can."""
@@ -161,20 +185,32 @@ class Conversations:
         self, key: str, place: Place, result: StepResult, *, deliver: bool,
         version: int | None = None,
     ) -> Outcome:
+        return self._commit(key, place, self._prepare(key, place, result, deliver=deliver),
+                            version=version)
+
+    def _prepare(self, key: str, place: Place, result: StepResult, *, deliver: bool
+                 ) -> _Prepared:
+        """Everything a step writes, built before any lock is taken."""
         messages = _fold(result.replies)
-        assessment = result.assessment
         advice = None
-        if assessment is not None:
-            advice = self._entry(assessment, place, key, kind="diagnose")
+        if result.assessment is not None:
+            advice = self._entry(result.assessment, place, key, kind="diagnose")
+        return _Prepared(
+            state=result.state.model_dump(mode="json"), finished=result.finished,
+            messages=messages, advice=advice,
+            outbox=self._outbox(key, place, messages) if deliver else [],
+        )
+
+    def _commit(self, key: str, place: Place, p: _Prepared, *, version: int | None
+                ) -> Outcome:
         saved = self.store.accept_step(
-            key, result.state.model_dump(mode="json"), now=self.clock(),
-            outbox=self._outbox(key, place, messages) if deliver else (),
-            advice=advice, finished=result.finished, expected_version=version,
+            key, p.state, now=self.clock(), outbox=p.outbox, advice=p.advice,
+            finished=p.finished, expected_version=version,
             owner=None if version else place.user, team=place.team, channel=place.channel,
             private=place.private,
         )
-        return Outcome(messages=messages, advice_id=saved.advice_id,
-                       outbox_ids=saved.outbox_ids, finished=result.finished)
+        return Outcome(messages=p.messages, advice_id=saved.advice_id,
+                       outbox_ids=saved.outbox_ids, finished=p.finished)
 
     # -- one-shot advice ----------------------------------------------------------
 
@@ -197,10 +233,11 @@ class Conversations:
         An unclear text gets candidate symptoms/topics to pick from instead of a guess.
         With `event_id`, a retried delivery of the same event is answered only once.
         """
+        result = advisor_ask(text, self.playbook)  # outside the write lock
         with self.store.transaction():
             if event_id is not None and not self.store.claim_event(event_id, now=self.clock()):
                 return Outcome(duplicate=True)
-            return self._answer(text, advisor_ask(text, self.playbook), place, key, deliver)
+            return self._answer(text, result, place, key, deliver)
 
     def has_dialog(self, key: str) -> bool:
         """Whether `key` is (or was) a dialog thread, finished or not."""

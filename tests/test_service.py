@@ -111,3 +111,31 @@ def test_ask_logs_scaling_matters_only(tmp_path: Path):
     assert scaling.messages[0].ask.topic == "read_replicas"
     noise = conv.ask("thanks, the certificate expired again", PUBLIC)
     assert noise.advice_id is None
+
+
+def test_two_answers_at_once_are_both_kept(tmp_path: Path):
+    """Steps are computed outside the write lock; a clash is recomputed, never lost."""
+    import threading
+
+    path = tmp_path / "race.db"
+    first = open_conv(path)
+    keys = [f"k{i}" for i in range(8)]
+    for key in keys:
+        first.begin(key, PUBLIC)
+    convs = [Conversations(Store(path), clock=first.clock) for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def answer(conv: Conversations, text: str) -> None:
+        for key in keys:
+            barrier.wait()
+            conv.reply(key, text, PUBLIC)
+
+    threads = [threading.Thread(target=answer, args=(c, t)) for c, t in
+               zip(convs, ["50k", "skip"], strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for key in keys:
+        state, _ = first.current(key)
+        assert len(state.asked) == 2, state.asked  # both answers landed, one per question
