@@ -162,7 +162,7 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
 
     background = multiprocessing.get_context("fork").Process(
         target=run_background, args=(settings,), name="scale-advisor-jobs", daemon=True)
-    if not os.environ.get("NOBG"): background.start()
+    background.start()
     try:
         Server().run()
     finally:
@@ -176,13 +176,21 @@ def run_background(settings: Settings) -> None:
     HTTP workers only verify, store and ack; everything slow happens here, so acks do
     not compete with it for a worker's CPU, and the OS favours the workers when busy.
     """
-    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    lower_priority()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for gunicorn
     deps = Deps.from_settings(settings)
     app = build_app(settings, deps)
     processor, _ = start_background(app, deps)
     watch_parent(os.getppid())
     processor.stop()
+
+
+def lower_priority() -> None:
+    """Run only on CPU the HTTP workers leave idle (Linux), else at the lowest nice."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
 
 
 def watch_parent(parent: int, every_s: float = 1.0) -> None:
