@@ -48,7 +48,8 @@ def _missing(obs: Observations, playbook: Playbook) -> list[MetricName]:
 
 
 def _summary(a: Assessment) -> str:
-    parts = [f"Stage {a.stage.number} ({a.stage.name})"]
+    parts = [f"Stage {a.stage.number} ({a.stage.name})" if a.stage_known
+             else "Stage not placed (no user count)"]
     if a.pushed_toward:
         parts.append(f"metrics push toward Stage {a.pushed_toward}")
     if a.bottleneck:
@@ -74,6 +75,7 @@ def assess(
     bottleneck, symptom = diagnose(obs, pb, match)
     assessment = Assessment(
         stage=stage_card(number, pb),
+        stage_known=users is not None,
         pushed_toward=push,
         triggers=[t for t in triggers if t.fired],
         findings=findings(obs, pb),

@@ -153,7 +153,11 @@ class Sizing(BaseModel):
 
 
 class Assessment(BaseModel):
+    """`stage_known` is False when no user count was given: `stage` is then only the
+    baseline the stage-specific advice assumed, and must not be shown as "you are here"."""
+
     stage: StageCard
+    stage_known: bool = True
     pushed_toward: StageNumber | None = None
     triggers: list[Trigger] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)

@@ -53,7 +53,11 @@ def _ladder_lines(a: Assessment) -> list[str]:
 
 def assessment_text(a: Assessment) -> str:
     """The whole assessment as a terminal or chat reader would want it."""
-    lines = [journey(a.stage.number), stage_text(a.stage)]
+    if a.stage_known:
+        lines = [journey(a.stage.number), stage_text(a.stage)]
+    else:
+        lines = ["Stage: not placed, since no user count was given. Advice that depends on "
+                 f"the stage assumes Stage {a.stage.number} ({a.stage.name})."]
     if a.pushed_toward:
         lines.append(f"Your numbers push toward Stage {a.pushed_toward}.")
     if a.triggers:

@@ -355,11 +355,17 @@ def sizing_text(s: Sizing) -> str:
 def assessment_message(a: Assessment, advice_id: str | int) -> Message:
     """The full answer to a diagnosis, with feedback and what-if buttons carrying `advice_id`."""
     card = a.stage
-    content: list[Block] = [_header(f"Stage {int(card.number)}: {card.name}")]
-    content += _sections(journey(card, a.pushed_toward))
-    content.append(_fields([("Users", escape(_users_range(card))),
-                            ("Monthly cost", escape(card.monthly_cost)),
-                            ("Architecture", escape(card.architecture))]))
+    if a.stage_known:
+        content: list[Block] = [_header(f"Stage {int(card.number)}: {card.name}")]
+        content += _sections(journey(card, a.pushed_toward))
+        content.append(_fields([("Users", escape(_users_range(card))),
+                                ("Monthly cost", escape(card.monthly_cost)),
+                                ("Architecture", escape(card.architecture))]))
+    else:
+        content = [_header("Scaling assessment")]
+        content.append(_context(
+            f"_No user count given, so I can't place you on the journey; advice that depends "
+            f"on the stage assumes Stage {int(card.number)} ({escape(card.name)})._"))
     if a.summary:
         content += _sections(escape(a.summary))
     fired = [t for t in a.triggers if t.fired]
@@ -397,7 +403,7 @@ def assessment_message(a: Assessment, advice_id: str | int) -> Message:
     if a.missing:
         content.append(_context("To sharpen this, tell me: "
                                 + ", ".join(escape(metric_label(m)) for m in a.missing)))
-    text = f"Stage {int(card.number)}: {card.name}"
+    text = f"Stage {int(card.number)}: {card.name}" if a.stage_known else "Scaling assessment"
     if a.bottleneck:
         text += f"; bottleneck: {a.bottleneck.layer.value}"
     return _message(text, content, feedback_blocks(advice_id) + what_if_blocks(advice_id))

@@ -168,3 +168,18 @@ def test_assess_is_pure():
     o = obs(users=40_000, db_cpu_pct=92)
     assert assess(o) == assess(o)
     assert o.metrics == {M.USERS: 40_000, M.DB_CPU_PCT: 92}
+
+
+def test_without_a_user_count_the_stage_is_not_claimed():
+    from advisor.engine import assess
+    from advisor.models import Observations
+    from advisor.report import assessment_text
+    from bot.blocks import assessment_message
+
+    unknown = assess(Observations(metrics={"db_cpu_pct": 95}))
+    assert unknown.stage_known is False
+    assert unknown.summary.startswith("Stage not placed")
+    assert "you are here" not in assessment_text(unknown)
+    assert "you are here" not in str(assessment_message(unknown, 1).blocks)
+    known = assess(Observations(metrics={"users": 5000, "db_cpu_pct": 95}))
+    assert known.stage_known is True and "you are here" in assessment_text(known)
