@@ -309,3 +309,26 @@ def test_alice_and_bob_both_answer_in_the_thread(slack: SlackClient, fake_slack:
     answer(slack, fake_slack, thread, "50k", user=ALICE)
     reply = answer(slack, fake_slack, thread, "none", user=BOB)
     assert "P95" in reply.all_text()
+
+
+def test_retries_landing_on_two_workers_at_once_are_answered_once(
+        fake_slack: FakeSlackAPI, tmp_path) -> None:
+    import threading
+
+    server = SlackServer(fake_slack, tmp_path, workers=2).start()
+    try:
+        clients = [server.client() for _ in range(4)]
+        question = "how many read replicas for 12k reads/s if one handles 3k"
+        threads = [threading.Thread(target=c.app_mention, args=(question,),
+                                    kwargs={"event_id": "EvTWICE", "retry_num": n or None})
+                   for n, c in enumerate(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        next_post(fake_slack, 0)
+        time.sleep(1.0)
+        assert len(posts(fake_slack)) == 1
+        assert [r["kind"] for r in advice_rows(server)] == ["ask"]
+    finally:
+        server.stop(kill=True)
