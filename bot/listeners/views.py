@@ -16,6 +16,7 @@ from bot.blocks import FormField, form_errors, form_modal, notice_message
 from bot.deps import Deps
 from bot.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
 from bot.listeners import just_ack
+from bot.listeners.places import key_parts
 from conversations.dialog import answer_texts
 from conversations.script import Script
 from conversations.service import Place
@@ -60,12 +61,6 @@ def form_values(view: dict[str, Any]) -> dict[str, str]:
     return answers
 
 
-def split_key(key: str) -> tuple[str, str, str] | None:
-    """team, channel, thread_ts of a Slack dialog key `team:channel:thread_ts`."""
-    parts = key.split(":")
-    return (parts[0], parts[1], parts[2]) if len(parts) == 3 and all(parts) else None
-
-
 def _tell(client: Any, channel: str, user: str, text: str, thread_ts: str | None) -> None:
     """An ephemeral note to one person; failing to send it must not fail the request."""
     try:
@@ -79,7 +74,7 @@ def register(app: Any, deps: Deps) -> None:
     def open_form(body, action, client):
         key = action.get("value") or ""
         user = body["user"]["id"]
-        where = split_key(key)
+        where = key_parts(key)
         conversations = deps.conversations
         current = conversations.current(key) if conversations and where else None
         if current is None or current[1]:
@@ -108,7 +103,7 @@ def register(app: Any, deps: Deps) -> None:
         if conversations is None or conversations.form_errors(answers):
             return
         key = view.get("private_metadata") or ""
-        where = split_key(key)
+        where = key_parts(key)
         if where is None:
             log.warning("diagnose form submitted without a dialog key")
             return
