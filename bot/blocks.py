@@ -308,19 +308,18 @@ def finding_line(f: Finding) -> str:
     value = escape(with_unit(f.value, f.unit))
     limits = (f"warning {escape(threshold_text(f.warning))}, "
               f"target {escape(threshold_text(f.target))}")
-    line = (f"{STATUS_MARK.get(f.status, '')} *{escape(f.label)}* {value}: "
+    return (f"{STATUS_MARK.get(f.status, '')} *{escape(f.label)}* {value}: "
             f"{escape(f.status)} ({limits})")
-    return f"{line}. {escape(f.message)}" if f.message else line
 
 
 def trigger_line(t: Trigger) -> str:
-    parts = [escape(t.text)]
-    if t.threshold is not None:
-        parts.append(f"({escape(metric_label(t.threshold.metric))} "
-                     f"{escape(threshold_text(t.threshold))})")
+    """The trigger, with the value that fired it (its evidence) or else its threshold."""
     if t.evidence:
-        parts.append(f"— {escape(t.evidence)}")
-    return " ".join(parts)
+        return f"{escape(t.text)} — {escape(t.evidence)}"
+    if t.threshold is not None:
+        return (f"{escape(t.text)} ({escape(metric_label(t.threshold.metric))} "
+                f"{escape(threshold_text(t.threshold))})")
+    return escape(t.text)
 
 
 def ladder_lines(ladder: Ladder) -> list[str]:
@@ -369,9 +368,14 @@ def assessment_message(a: Assessment, advice_id: str | int) -> Message:
     if a.summary:
         content += _sections(escape(a.summary))
     fired = [t for t in a.triggers if t.fired]
-    if fired:
+    ahead = [t for t in fired if int(t.to_stage) > int(card.number)]
+    behind = [t for t in fired if int(t.to_stage) <= int(card.number)]
+    if ahead:
         content += _sections("*Signs you are outgrowing this stage*\n"
-                             + bullets([trigger_line(t) for t in fired]))
+                             + bullets([trigger_line(t) for t in ahead]))
+    if behind:
+        content += _sections("*Warning signs the guide ties to an earlier stage*\n"
+                             + bullets([trigger_line(t) for t in behind]))
     if a.findings:
         content += _sections("*Against the thresholds*\n"
                              + "\n".join(finding_line(f) for f in a.findings))
@@ -389,9 +393,8 @@ def assessment_message(a: Assessment, advice_id: str | int) -> Message:
         lines = []
         for add in a.additions:
             line = f"*{escape(add.component)}*: {escape(add.purpose)} — {escape(add.reason)}"
-            if add.threshold is not None:
-                line += (f" ({escape(metric_label(add.threshold.metric))} "
-                         f"{escape(threshold_text(add.threshold))})")
+            if add.detail:
+                line += f". {escape(add.detail)}"
             lines.append(line)
         content += _sections("*Add next*\n" + bullets(lines))
     for s in a.sizing:
