@@ -481,7 +481,7 @@ def dialog_question(prompt: str, ref: str, choices: Sequence[Choice] = (), *, hi
     content: list[Block] = []
     if error:
         content += _sections(f":warning: {escape(error)}")
-    lead = f"_Question {step[0]} of {step[1]}_\n" if step else ""
+    lead = f"_Question {step[0]}, of at most {step[1]}_\n" if step else ""
     content += _sections(lead + bold(prompt), BlockId.DIALOG_PROMPT)
     if hint:
         content.append(_context(escape(hint)))
