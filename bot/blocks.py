@@ -772,12 +772,9 @@ def dialog_reply_message(reply: Reply, ref: str) -> Message:
     if reply.kind == "reprompt":
         return dialog_question(reply.text, ref, choices, allow_form=False)
     if reply.kind == "question":
-        step = (reply.position, MAX_DIALOG_QUESTIONS) if reply.position else None
+        step = (reply.position, reply.limit) if reply.position and reply.limit else None
         return dialog_question(reply.text, ref, choices, step=step)
     return notice_message(reply.text)
-
-
-MAX_DIALOG_QUESTIONS = 10
 
 
 def ask_message(out: Outbound, advice_id: int | None) -> Message:

@@ -52,6 +52,7 @@ class Reply(BaseModel):
     question_key: str | None = None
     choices: list[Choice] = Field(default_factory=list)
     position: int | None = None
+    limit: int | None = None  # the most questions a run asks
     assessment: Assessment | None = None
     skipped: list[str] = Field(default_factory=list)
 
@@ -113,7 +114,7 @@ def step(
         return _finish(state, script, [], playbook)
     question = script.question(state.current)
     if cmd == "help":
-        return StepResult(state=state, replies=[_help(question), _ask(question, state)])
+        return StepResult(state=state, replies=[_help(question), _ask(question, state, script)])
     if cmd == "done":
         return _finish(state, script, [], playbook)
     if cmd == "back":
@@ -224,7 +225,7 @@ def _back(state: DialogState, script: Script) -> StepResult:
     if not previous:
         return StepResult(state=state, replies=[
             Reply(kind="note", text="This is the first question; there is nothing to go back to."),
-            _ask(script.question(state.current or script.questions[0].key), state),
+            _ask(script.question(state.current or script.questions[0].key), state, script),
         ])
     key = previous[-1]
     answers = {k: a for k, a in state.answers.items() if a.source != key and k != key}
@@ -232,7 +233,7 @@ def _back(state: DialogState, script: Script) -> StepResult:
     if key == "symptoms":
         update.update(match=None, picked_symptom=None)
     new = state.model_copy(update=update)
-    return StepResult(state=new, replies=[_ask(script.question(key), new)])
+    return StepResult(state=new, replies=[_ask(script.question(key), new, script)])
 
 
 # --- choosing the next question --------------------------------------------------------
@@ -283,16 +284,17 @@ def _advance(
     if question is None:
         return _finish(state, script, replies, playbook)
     new = state.model_copy(update={"current": question.key})
-    return StepResult(state=new, replies=[*replies, _ask(question, new)])
+    return StepResult(state=new, replies=[*replies, _ask(question, new, script)])
 
 
-def _ask(question: Question, state: DialogState) -> Reply:
+def _ask(question: Question, state: DialogState, script: Script) -> Reply:
     return Reply(
         kind="question",
         text=question.prompt,
         question_key=question.key,
         choices=question.choices,
         position=len([k for k in state.asked if k != question.key]) + 1,
+        limit=script.max_questions,
     )
 
 
