@@ -31,6 +31,7 @@ from bot.blocks import (
 )
 from bot.cli import ALIASES, CliError, build_parser, compute_size
 from bot.deps import Deps
+from bot.listeners.history import run_history
 from bot.listeners.places import thread_key
 from conversations.service import Outcome, Place
 
@@ -247,12 +248,6 @@ def run_stage(inv: Invocation) -> None:
 def _usage(name: str, err: BaseException) -> str:
     text = str(err) or "that didn't parse"
     return text.replace("scale-advisor ", "/scale ").replace("scale-advisor: error: ", "")
-
-
-def run_history(inv: Invocation) -> None:
-    from bot.listeners.history import run_history as history
-
-    history(inv)
 
 
 @dataclass(frozen=True)
