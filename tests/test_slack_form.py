@@ -162,7 +162,7 @@ def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
     assert answer.args["thread_ts"] == thread
     assert validate_message(answer.args["blocks"], answer.args["text"]) == []
     assert answer.args["blocks"][0]["text"]["text"].startswith("Stage 2: ")
-    assert "database CPU" in answer.all_text()
+    assert "db_cpu_pct 92% &gt; 70%" in answer.all_text()  # the form's value, cited
 
     assert conv.current(key) is None  # finished
     [row] = conv.history(None, Viewer(team=TEAM_ID, channel=PUBLIC_CHANNEL))
