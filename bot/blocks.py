@@ -584,7 +584,8 @@ def history_message(rows: Sequence[HistoryRow], query: str | None = None,
     content += _row_sections(rows)
     if more:
         content.append(_context(f"_{more} older not shown; add a word to narrow the list._"))
-    return _message(f"{len(rows)} pieces of advice", content)
+    count = "1 piece" if len(rows) == 1 else f"{len(rows)} pieces"
+    return _message(f"{count} of advice", content)
 
 
 def home_view(mine: Sequence[HistoryRow], team: Sequence[HistoryRow]) -> dict[str, Any]:

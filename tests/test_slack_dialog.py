@@ -332,3 +332,16 @@ def test_retries_landing_on_two_workers_at_once_are_answered_once(
         assert [r["kind"] for r in advice_rows(server)] == ["ask"]
     finally:
         server.stop(kill=True)
+
+
+def test_direct_messages_are_answered_and_stay_private(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
+    slack.message("how many read replicas for 12k reads/s if one handles 3k",
+                  channel="D0ALICE")
+    post = next_post(fake_slack, 0)
+    assert post.args["channel"] == "D0ALICE" and "4 replicas" in post.all_text()
+    # A check-up started in the DM runs in its thread there too.
+    thread, _ = start_dialog(slack, fake_slack, channel="D0ALICE")
+    reply = answer(slack, fake_slack, thread, "50k", channel="D0ALICE")
+    assert "What is hurting" in reply.all_text()
+    assert [r["private"] for r in advice_rows(slack_server)] == [1]

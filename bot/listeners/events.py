@@ -54,10 +54,15 @@ def register(app: Any, deps: Deps) -> None:
             deps.deliverer.flush(outcome.outbox_ids)
 
     def on_message(body, event, context, client):
-        if not is_person_message(event) or not is_thread_reply(event):
-            return  # only thread replies can answer a dialog
+        if not is_person_message(event):
+            return
         if mentions_bot(event.get("text", ""), context.get("bot_user_id")):
             return  # the app_mention listener handles it, once
+        if event.get("channel_type") == "im":
+            answer(body, event, event.get("text", ""), client)  # a DM is addressed to us
+            return
+        if not is_thread_reply(event):
+            return  # in channels, only thread replies can answer a dialog
         conv = deps.conversations
         key = thread_key(body["team_id"], event["channel"], event["thread_ts"])
         if conv is None or not conv.has_dialog(key):
@@ -66,11 +71,14 @@ def register(app: Any, deps: Deps) -> None:
         deliver(conv.reply(key, event.get("text", ""), place, event_id=body.get("event_id")))
 
     def on_mention(body, event, context, client):
-        if not is_person_message(event):
-            return
+        if is_person_message(event):
+            text = without_mentions(event.get("text", ""), context.get("bot_user_id"))
+            answer(body, event, text, client)
+
+    def answer(body: dict[str, Any], event: dict[str, Any], text: str, client: Any) -> None:
+        """Words addressed to the bot: a dialog answer in its thread, else ask the advisor."""
         conv = deps.conversations
         assert conv is not None
-        text = without_mentions(event.get("text", ""), context.get("bot_user_id"))
         thread = thread_of(event)
         key = thread_key(body["team_id"], event["channel"], thread)
         event_id = body.get("event_id")
