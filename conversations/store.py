@@ -478,7 +478,15 @@ class Store:
     def claim_jobs(
         self, worker: str, *, now: float, lease_s: float = 60, limit: int = 8
     ) -> list[JobRow]:
-        """Lease due jobs to `worker`, oldest first; no two workers get one job."""
+        """Lease due jobs to `worker`, oldest first; no two workers get one job.
+
+        A read looks first, so an idle poll never takes the write lock.
+        """
+        due = self._own_connection().execute(
+            "SELECT 1 FROM jobs WHERE next_attempt_at <= ? "
+            "AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1", (now, now)).fetchone()
+        if due is None:
+            return []
         with self.transaction():
             rows = self._rows(
                 """
