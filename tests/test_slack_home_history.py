@@ -76,7 +76,7 @@ def test_history_lists_what_this_channel_may_see_newest_first(
         shown = text_of(body)
         assert link_to(public) in shown
         assert link_to(secret) not in shown and PRIVATE_CHANNEL not in shown
-        assert body["text"] == "1 pieces of advice"
+        assert body["text"] == "1 piece of advice"
 
     # From the private channel itself: both, newest first.
     shown = text_of(history(slack, PRIVATE_CHANNEL, BOB))
