@@ -25,8 +25,10 @@ from bot.web import make_client
 
 def build_bare_app(settings: Settings, deps: Any = None, *,
                    deliver_in_background: bool = False) -> App:
-    """The Bolt options of `bot.app.build_app`, with a `/scale` that only acks and a
-    message listener that does nothing (signature kept so it can stand in for build_app)."""
+    """Bolt's default way of working (ack, then the listener on Bolt's thread pool), with a
+    `/scale` that only acks and a message listener that does nothing. build_app differs on
+    purpose: it acks in the request thread and stores the work as a job (bot.jobs). The
+    signature is kept so this can stand in for build_app."""
     settings.require_slack()
     secret = settings.slack_signing_secret
     app = App(
