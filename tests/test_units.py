@@ -1,7 +1,10 @@
 """Answers as people type them become values in the metric's unit, or a clear refusal."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from advisor.metrics import METRIC_SPECS
 from advisor.metrics import MetricName as M
 from advisor.units import (
     Parsed,
@@ -181,3 +184,25 @@ def test_extract_metrics_drops_what_it_cannot_trust(text):
 
 def test_extract_metrics_never_raises_on_odd_types():
     assert extract_metrics(None) == {}  # type: ignore[arg-type]
+
+
+# --- property tests: arbitrary text never escapes as anything but ParseError -------------
+
+NUMBERISH = st.from_regex(
+    r"[~+-]?[0-9]{1,7}([.,][0-9]{1,3})?(e[0-9])? ?(k|K|M|m|ms|s|min|%|x|GB|MiB|TB|rps|"
+    r"vCPU|cores|users|million)?", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=80), NUMBERISH))
+def test_any_text_parses_within_bounds_or_says_why(text: str) -> None:
+    for metric, spec in METRIC_SPECS.items():
+        try:
+            parsed = parse_quantity(text, metric)
+        except ParseError as err:
+            assert str(err)  # a reason a person can read
+        else:
+            assert spec.minimum <= parsed.value <= spec.maximum
+    assert parse_yes_no(text) in (True, False, None)
+    for metric, value in extract_metrics(text).items():
+        assert METRIC_SPECS[metric].minimum <= value <= METRIC_SPECS[metric].maximum
