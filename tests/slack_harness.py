@@ -225,7 +225,8 @@ class FakeSlackAPI:
             responder = self._responders.get(method)
         if failure is not None:
             return _reply_failure(req, failure)
-        if not auth.startswith("Bearer " + self.token_prefix):
+        prefix = "xapp-" if method == "apps.connections.open" else self.token_prefix
+        if not auth.startswith("Bearer " + prefix):
             return _reply(req, 200, {"ok": False, "error": "not_authed"})
         payload = responder(args) if responder else self._canned(method, args)
         return _reply(req, 200, payload)
@@ -600,6 +601,16 @@ class SlackServer:
                                          stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         self._wait_healthy(timeout)
+        return self
+
+    def start_socket_mode(self) -> SlackServer:
+        """Start in Socket Mode (no HTTP port to poll): the caller waits for the socket."""
+        self.starts += 1
+        env = app_env(self.fake, self.db_path, **self.env_overrides)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(self.command(), cwd=self.workdir, env=env,
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         return self
 
     def _wait_healthy(self, timeout: float) -> None:
