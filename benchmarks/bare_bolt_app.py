@@ -23,8 +23,7 @@ from bot.settings import Settings
 from bot.web import make_client
 
 
-def build_bare_app(settings: Settings, deps: Any = None, *,
-                   deliver_in_background: bool = False) -> App:
+def build_bare_app(settings: Settings, deps: Any = None) -> App:
     """Bolt's default way of working (ack, then the listener on Bolt's thread pool), with a
     `/scale` that only acks and a message listener that does nothing. build_app differs on
     purpose: it acks in the request thread and stores the work as a job (bot.jobs). The

@@ -45,7 +45,7 @@ def make_client(settings: Settings, timeout: int = TIMEOUT_S) -> WebClient:
 
 
 class ChannelPrivacy:
-    """`is_private_channel` remembered per channel for a while (one app's own cache).
+    """Whether a channel is private (DM, group DM, private channel), remembered a while.
 
     A channel rarely changes between public and private, and asking Slack on every
     request costs a round trip; failures are never remembered, so they stay private.
@@ -72,18 +72,13 @@ class ChannelPrivacy:
         return private
 
 
-def is_private_channel(client: WebClient, channel_id: str) -> bool:
-    """Whether advice given in `channel_id` must stay there (private channel, DM, group DM).
+def _lookup_privacy(client: WebClient, channel_id: str) -> tuple[bool, bool]:
+    """(whether advice given in `channel_id` must stay there, whether Slack said so).
 
     DMs (`D…`) and legacy groups (`G…`) are private by their id; a `C…` id can be either,
     so Slack is asked. If Slack cannot answer, assume private: hiding advice is the safe
     mistake, leaking it is not.
     """
-    return _lookup_privacy(client, channel_id)[0]
-
-
-def _lookup_privacy(client: WebClient, channel_id: str) -> tuple[bool, bool]:
-    """(private, whether Slack actually said so)."""
     if channel_id[:1] in ("D", "G"):
         return True, True
     try:
