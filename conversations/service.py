@@ -164,14 +164,19 @@ class Conversations:
         them with `form_errors` first. None, changing nothing, when no open and unexpired
         dialog lives under `key`. A private dialog stays private whatever `place` says.
         """
-        with self.store.transaction():
+        for _ in range(MAX_STEP_TRIES):
             row = self.store.load_dialog(key, now=self.clock())
             if row is None or row.finished or row.expired:
                 return None
             state, _errors = fill_all(DialogState(), answers, self.script)
-            result = finish(state, self.script, self.playbook)
             place = place.model_copy(update={"private": bool(place.private) or row.private})
-            return self._save(key, place, result, deliver=deliver, version=row.version)
+            prepared = self._prepare(key, place, finish(state, self.script, self.playbook),
+                                     deliver=deliver)
+            try:  # computed outside the write lock; committed only if nothing moved
+                return self._commit(key, place, prepared, version=row.version)
+            except StaleDialog:
+                continue
+        raise StaleDialog(f"dialog {key} kept changing; gave up after {MAX_STEP_TRIES} tries")
 
     def _expire(self, key: str, place: Place, *, deliver: bool) -> Outcome:
         notice = Outbound(kind="notice", text=EXPIRED)
