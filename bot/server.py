@@ -160,14 +160,35 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
         def load(self) -> WsgiApp:
             return make_wsgi_app(build_app(settings))
 
-    background = multiprocessing.get_context("fork").Process(
-        target=run_background, args=(settings,), name="scale-advisor-jobs", daemon=True)
-    background.start()
+    supervisor = multiprocessing.get_context("fork").Process(
+        target=supervise_background, args=(settings, os.getpid()), name="scale-advisor-jobs")
+    supervisor.start()
     try:
         Server().run()
     finally:
-        background.terminate()
+        supervisor.terminate()
+        supervisor.join(5)
     return 0
+
+
+def supervise_background(settings: Settings, server: int, restart_after_s: float = 1.0) -> None:
+    """Keep one job process alive for as long as the server runs.
+
+    Without it every ack would still be stored, but no answer would go out, so a job
+    process that dies (killed, out of memory) is started again after a short pause.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for gunicorn
+    context = multiprocessing.get_context("fork")
+    while os.getppid() == server:
+        child = context.Process(target=run_background, args=(settings,), daemon=True)
+        child.start()
+        while child.is_alive() and os.getppid() == server:
+            child.join(1.0)
+        if child.is_alive():
+            child.terminate()
+            return
+        log.error("the job process exited (%s); starting another", child.exitcode)
+        time.sleep(restart_after_s)
 
 
 def run_background(settings: Settings) -> None:
