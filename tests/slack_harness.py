@@ -594,24 +594,22 @@ class SlackServer:
                 "--port", str(self.port), "--workers", str(self.workers), "--threads", "8"]
 
     def start(self, timeout: float = 20.0) -> SlackServer:
-        self.starts += 1
-        env = app_env(self.fake, self.db_path, **self.env_overrides)
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(self.command(), cwd=self.workdir, env=env,
-                                         stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+        self._spawn()
         self._wait_healthy(timeout)
         return self
 
     def start_socket_mode(self) -> SlackServer:
         """Start in Socket Mode (no HTTP port to poll): the caller waits for the socket."""
+        self._spawn()
+        return self
+
+    def _spawn(self) -> None:
         self.starts += 1
         env = app_env(self.fake, self.db_path, **self.env_overrides)
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(self.command(), cwd=self.workdir, env=env,
                                          stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        return self
 
     def _wait_healthy(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
