@@ -1,8 +1,25 @@
-"""Numbers as people type them: `50k`, `~2 million`, `1.4s`, `0.92`, `512 MiB`, `3x`.
+"""Numbers as people type them: `50k`, `~2 million`, `1.4s`, `0.92`, `512 MiB`, `3x`,
+`3k/s`, `60k/min`, `2.5k rps`, `45/50`, `40 thousnad`.
 
 Parsing is pure and strict: an answer either becomes one value in the metric's own
 unit (with a note when we converted or picked from a range) or a ParseError whose
 message says what form we expected, with an example, so a dialog can re-prompt.
+
+Multipliers are never dropped: `3k/s` is 3,000 per second, and a misspelled number word
+right after a number ("40 thousnad") is read as the word it is one edit away from, or
+refused when it is only close to one; it is never read as the bare number.
+
+When a bare number needs a unit (the rule, per metric unit):
+- times in ms (p95_ms, slowest_query_ms): a bare number above 60 is milliseconds (as
+  seconds it would be over a minute, past any request timeout); from 0 to 60 both
+  readings are real latencies, so "1.2" is asked back as "1.2 ms or 1.2 s?".
+- times in s (replica_lag_s): below 1 a bare number is seconds (sub-millisecond lag is
+  noise); from 1 up, lag in ms and in s are both common, so it is asked back.
+- sizes (working_set_gb): a hot data set of "10" is as likely MB as GB: asked back.
+- shares: a bare number above 1 is a percentage (the question asks for a share), a
+  decimal below 1 is a fraction (0.62 -> 62%), exactly 1 is asked ("1% or 100%?").
+- counts, rates and factors: the metric's name says the unit (users, per second, x),
+  so a bare number is read in it. Zero is zero in any unit.
 """
 
 from __future__ import annotations
@@ -11,6 +28,9 @@ import math
 import re
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
 
 MAX_ANSWER_CHARS = 200
@@ -18,6 +38,14 @@ MAX_ANSWER_CHARS = 200
 
 class ParseError(ValueError):
     """An answer that is not a usable value; the message says the form expected."""
+
+
+class AmbiguousUnit(ParseError):
+    """A bare number whose unit matters: `readings` are the two ways to read it."""
+
+    def __init__(self, readings: tuple[str, str]) -> None:
+        self.readings = readings
+        super().__init__(f"{readings[0]} or {readings[1]}? Give the unit, e.g. {readings[1]}.")
 
 
 @dataclass(frozen=True)
@@ -35,12 +63,14 @@ class _Token:
     start: int
     end: int
     raw: str
+    misspelt: str | None = None  # the suffix as typed, when it was read as a number word
+    doubt: str | None = None  # the number word an unreadable suffix is close to
 
 
 # A number: grouped thousands (1,200,000), plain or decimal, optional exponent.
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?"
 _TOKEN_RE = re.compile(
-    rf"(?<![\w.])(?P<num>{_NUM})(?![\d,])\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?)?",
+    rf"(?<![\w.])(?P<num>{_NUM})(?![\d,])\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
 _X_PREFIX_RE = re.compile(r"(?<![\w.])[x×](?=\s?\d)", re.IGNORECASE)
@@ -51,7 +81,15 @@ _MULTIPLIERS: dict[str, float] = {
     "k": 1e3, "thousand": 1e3, "thousands": 1e3, "grand": 1e3,
     "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
     "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+    "trillion": 1e12, "trillions": 1e12,
 }
+# Number words a misspelling is matched against (short ones like `k` are never guessed).
+_NUMBER_WORDS = ("thousand", "thousands", "million", "millions", "billion", "billions",
+                 "trillion", "trillions")
+# Ordinary words one or two edits from a number word: never taken for one.
+_NOT_NUMBER_WORDS = frozenset({"billing", "billings", "billed", "bills", "bitcoin", "bitcoins",
+                               "mission", "missions", "millis", "minion", "minions", "bullion",
+                               "bullions", "mullion", "mullions", "thousandth", "thousandths"})
 _SECONDS: dict[str, float] = {
     "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "microseconds": 1e-6,
     "ms": 1e-3, "msec": 1e-3, "msecs": 1e-3, "millis": 1e-3, "millisecond": 1e-3,
@@ -69,7 +107,21 @@ _GB: dict[str, float] = {
     "ki": 1024 / 1e9, "mi": 1024**2 / 1e9, "gi": 1024**3 / 1e9, "ti": 1024**4 / 1e9,
 }
 _FACTOR_SUFFIXES = {"x", "×", "times", "fold"}
-_PER_MINUTE = {"rpm", "/min", "qpm", "req/min", "requests/min", "per minute"}
+# A rate's unit, after the number and its multiplier: `rps`, `/s`, `req/min`, `qps`,
+# `requests per second`, `reads a minute`... -> seconds per unit.
+_PER_SECONDS = {"s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+                "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+                "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0}
+_RATE_ABBR = {"rps": 1.0, "qps": 1.0, "tps": 1.0, "ops": 1.0, "wps": 1.0,
+              "rpm": 60.0, "qpm": 60.0, "tpm": 60.0, "rph": 3600.0}
+_RATE_NOUNS = (r"(?:req(?:uest)?s?|quer(?:y|ies)|reads?|writes?|ops|operations?|calls?|hits?|"
+               r"events?|messages?|msgs?|transactions?|txns?|lookups?|selects?|jobs?)")
+_RATE_UNIT_RE = re.compile(
+    rf"^\s*(?:(?P<abbr>{'|'.join(_RATE_ABBR)})\b"
+    rf"|(?:{_RATE_NOUNS}\s*)?(?:/\s*|\bper\s+|\ban?\s+|\beach\s+|\bevery\s+)"
+    rf"(?P<per>{'|'.join(sorted(_PER_SECONDS, key=len, reverse=True))})\b)",
+    re.IGNORECASE,
+)
 
 _YES = {"yes", "y", "yep", "yeah", "yup", "ya", "sure", "true", "ok", "okay", "affirmative",
         "correct", "right", "indeed", "definitely", "absolutely", "1", "on"}
@@ -108,12 +160,56 @@ def _tokens(text: str) -> list[_Token]:
             suffix = "x"
         if _NEGATIVE_RE.search(text[: m.start()]):
             value = -value
-        found.append(_Token(value, suffix, m.start(), m.end(), m.group(0)))
+        head, slash, tail = suffix.partition("/")
+        word, doubt = number_word(head)
+        misspelt = None
+        if word is not None and word != head:
+            misspelt, suffix = head, word + slash + tail
+        found.append(_Token(value, suffix, m.start(), m.end(), m.group(0), misspelt, doubt))
     return found
 
 
-def _one_value(text: str, unit: Unit) -> tuple[_Token, str | None]:
-    """The single number (or upper end of a range) an answer holds, else ParseError."""
+def number_word(word: str) -> tuple[str | None, str | None]:
+    """(the number word `word` is, allowing one slip; the one it is merely close to).
+
+    "thousnad" -> ("thousand", None); "thsnd"-like near misses -> (None, "thousand");
+    ordinary words -> (None, None). Only words of five letters or more are guessed at.
+    """
+    if word in _MULTIPLIERS:
+        return word, None
+    if len(word) < 5 or not word.isalpha() or word in _NOT_NUMBER_WORDS or _known_unit(word):
+        return None, None
+    best, score, _ = process.extractOne(word, _NUMBER_WORDS, scorer=OSA.distance)
+    if word[0] != best[0] or abs(len(word) - len(best)) > 2:
+        return None, None
+    if score <= 1:
+        return str(best), None
+    if score == 2 or (score == 3 and len(word) >= 6 and word[:2] == best[:2]):
+        return None, str(best)
+    return None, None
+
+
+def _known_unit(word: str) -> bool:
+    return (word in _SECONDS or word in _GB or word in _FACTOR_SUFFIXES or word in _RATE_ABBR
+            or word in _PER_SECONDS)
+
+
+def _misspelling_error(token: _Token) -> ParseError:
+    typed = token.suffix.partition("/")[0]
+    return ParseError(f"'{typed}' is not a number word I know; did you mean {token.doubt}? "
+                      f"Write it as {_fmt(token.value)} {token.doubt} or with k/M/B.")
+
+
+@dataclass(frozen=True)
+class _Pick:
+    """How one value was chosen from two: the upper end of a range, or the latest reading."""
+
+    text: str
+    latest: bool
+
+
+def _one_value(text: str, unit: Unit) -> tuple[_Token, _Pick | None]:
+    """The single number (the upper end of a range, the latest of a change) an answer holds."""
     if text is None or not str(text).strip():
         raise ParseError(f"Expected {_EXAMPLES[unit]}; the answer was empty.")
     text = str(text).strip()
@@ -135,11 +231,19 @@ def _one_value(text: str, unit: Unit) -> tuple[_Token, str | None]:
         if low.suffix in {"to", "or"}:
             between, low = f" {low.suffix} {between}", _Token(low.value, "", low.start,
                                                               low.end, low.raw)
-        if _RANGE_SEP_RE.match(between):
+        latest = bool(_ARROW_RE.match(between)) or (
+            bool(_FROM_RE.search(text[: low.start])) and bool(_RANGE_SEP_RE.match(between)))
+        if latest or _RANGE_SEP_RE.match(between):
             suffix = high.suffix or low.suffix
-            upper = _Token(abs(high.value), suffix, low.start, high.end, high.raw)
-            return upper, text[low.start: high.end].strip()
+            value = high.value if latest else abs(high.value)
+            picked = _Token(value, suffix, low.start, high.end, high.raw, high.misspelt,
+                            high.doubt)
+            return picked, _Pick(text[low.start: high.end].strip(), latest)
     raise ParseError(f"Expected one value: {_EXAMPLES[unit]} (found {len(tokens)} numbers).")
+
+
+_ARROW_RE = re.compile(r"^\s*(?:->|-->|→|=>|⇒)\s*$")
+_FROM_RE = re.compile(r"\bfrom\s*$", re.IGNORECASE)
 
 
 def _finite(value: float, unit: Unit) -> float:
@@ -148,10 +252,12 @@ def _finite(value: float, unit: Unit) -> float:
     return value
 
 
-def _range_note(range_text: str | None, value: float, unit_word: str = "") -> str | None:
-    if range_text is None:
+def _pick_note(pick: _Pick | None, value: float, unit_word: str = "") -> str | None:
+    if pick is None:
         return None
-    return f"took {_fmt(value)}{unit_word}, the upper end of {range_text}"
+    if pick.latest:
+        return f"took {_fmt(value)}{unit_word}, the latest value in {pick.text}"
+    return f"took {_fmt(value)}{unit_word}, the upper end of {pick.text}"
 
 
 def _join(*notes: str | None) -> str | None:
@@ -159,36 +265,73 @@ def _join(*notes: str | None) -> str | None:
     return "; ".join(kept) if kept else None
 
 
-def _count(token: _Token) -> float:
-    suffix = token.suffix
-    if suffix in _MULTIPLIERS:
-        return token.value * _MULTIPLIERS[suffix]
+def _multiplier(suffix: str) -> tuple[float, str]:
+    """The multiplier a suffix starts with, and what follows it: `k/s` -> (1000, '/s')."""
+    head, slash, tail = suffix.partition("/")
+    if head in _MULTIPLIERS:
+        return _MULTIPLIERS[head], slash + tail
     # "50kusers" never happens, but "2krps" does: peel a multiplier off a glued unit.
     for mult in ("k", "m", "b"):
-        if suffix.startswith(mult) and suffix[1:] in {"rps", "qps", "users", "req/s"}:
-            return token.value * _MULTIPLIERS[mult]
-    return token.value
+        if head.startswith(mult) and (head[1:] in _RATE_ABBR or head[1:] in _GLUED_NOUNS):
+            return _MULTIPLIERS[mult], head[1:] + slash + tail
+    return 1.0, suffix
+
+
+_GLUED_NOUNS = {"users", "req", "reqs", "requests", "reads", "queries"}
+
+
+def _count(token: _Token) -> float:
+    return token.value * _multiplier(token.suffix)[0]
+
+
+def _misspelt_note(token: _Token) -> str | None:
+    if token.misspelt is None:
+        return None
+    return f"read '{token.misspelt}' as {token.suffix.partition('/')[0]}"
+
+
+def _checked(token: _Token) -> _Token:
+    if token.doubt is not None:
+        raise _misspelling_error(token)
+    return token
 
 
 def parse_number(text: str) -> Parsed:
     """One count or rate: `50k`, `1.2M users`, `~2 million`, `1.2e6`, `40-60k`, `16 cores`."""
-    token, range_text = _one_value(text, Unit.COUNT)
+    token, pick = _one_value(text, Unit.COUNT)
+    token = _checked(token)
     if token.suffix == "%":
         raise ParseError(f"Expected {_EXAMPLES[Unit.COUNT]}, not a percentage.")
     value = _finite(_count(token), Unit.COUNT)
-    return Parsed(value, _range_note(range_text, value))
+    return Parsed(value, _join(_misspelt_note(token), _pick_note(pick, value)))
 
 
 def _duration(token: _Token, unit: Unit) -> tuple[float, str | None]:
     target = 1e-3 if unit is Unit.MS else 1.0
     target_word = "ms" if unit is Unit.MS else "s"
     suffix = token.suffix
-    if not suffix or suffix in ("ms", "s") and suffix == target_word:
+    if not suffix:
+        _bare_time(token.value, unit)
+        return token.value, None
+    if suffix in ("ms", "s") and suffix == target_word:
         return token.value, None
     if suffix not in _SECONDS:
         raise ParseError(f"Expected {_EXAMPLES[unit]}; did not understand '{suffix}'.")
     value = token.value * _SECONDS[suffix] / target
     return value, f"{_fmt(token.value)} {suffix} = {_fmt(value)} {target_word}"
+
+
+BARE_MS_UP_TO = 60.0  # a bare p95 of 60 or less could be ms or s; above, only ms is real
+BARE_S_FROM = 1.0  # a bare lag of 1 or more could be ms or s; below, only s is real
+
+
+def _bare_time(value: float, unit: Unit) -> None:
+    """Refuse a bare time that reads as well in ms as in s (rule in the module docstring)."""
+    shown = _fmt(value)
+    if unit is Unit.MS and 0 < value <= BARE_MS_UP_TO:
+        raise AmbiguousUnit((f"{shown} ms", f"{shown} s"))
+    if unit is Unit.S and value >= BARE_S_FROM:
+        raise AmbiguousUnit((f"{shown} ms", f"{shown} s"))
 
 
 def _share(token: _Token) -> tuple[float, str | None]:
@@ -198,15 +341,40 @@ def _share(token: _Token) -> tuple[float, str | None]:
         raise ParseError(f"Expected {_EXAMPLES[Unit.PCT]}; did not understand '{token.suffix}'.")
     if token.suffix:
         return token.value, None
+    if token.value == 1 and "." not in token.raw:
+        raise AmbiguousUnit(("1%", "100%"))
     if 0 <= token.value <= 1:
         value = token.value * 100
         return value, f"read {_fmt(token.value)} as a fraction: {_fmt(value)}%"
     return token.value, None
 
 
+_FRACTION_RE = re.compile(
+    rf"^\s*(?:~|about\s+)?(?P<part>{_NUM})\s*(?:/|of|out of)\s*(?P<whole>{_NUM})(?P<rest>\D*)$",
+    re.IGNORECASE,
+)
+
+
+def _fraction(text: str) -> Parsed | None:
+    """`45/50`, `45 of 50`, `45 out of 50 connections` as a share: 90%."""
+    m = _FRACTION_RE.match(text)
+    if m is None:
+        return None
+    part, whole = (float(m.group(g).replace(",", "")) for g in ("part", "whole"))
+    if whole <= 0:
+        raise ParseError(f"Expected {_EXAMPLES[Unit.PCT]}; {m.group('whole')} of nothing?")
+    value = float(f"{part / whole * 100:.12g}")
+    return Parsed(value, f"{_fmt(part)} of {_fmt(whole)} = {_fmt(value)}%")
+
+
 def _size(token: _Token) -> tuple[float, str | None]:
     suffix = token.suffix
-    if not suffix or suffix in {"gb", "g"}:
+    if not suffix:
+        if token.value > 0:
+            shown = _fmt(token.value)
+            raise AmbiguousUnit((f"{shown} MB", f"{shown} GB"))
+        return token.value, None
+    if suffix in {"gb", "g"}:
         return token.value, None
     if suffix not in _GB:
         raise ParseError(f"Expected {_EXAMPLES[Unit.GB]}; did not understand '{suffix}'.")
@@ -224,22 +392,46 @@ def _factor(token: _Token) -> tuple[float, str | None]:
     raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; did not understand '{token.suffix}'.")
 
 
-def _rate(token: _Token, text: str) -> tuple[float, str | None]:
-    value = _count(token)
-    lowered = text.lower()
-    if any(marker in lowered for marker in _PER_MINUTE) or token.suffix == "rpm":
-        per_second = value / 60
-        return per_second, f"{_fmt(value)} per minute = {_fmt(per_second)} per second"
-    return value, None
+def rate_unit(rest: str) -> float | None:
+    """Seconds per unit of the rate named at the start of `rest` (`/min` -> 60), else None."""
+    m = _RATE_UNIT_RE.match(rest)
+    if m is None:
+        return None
+    if m.group("abbr"):
+        return _RATE_ABBR[m.group("abbr").lower()]
+    return _PER_SECONDS[m.group("per").lower()]
+
+
+_PER_WORD = {1.0: "second", 60.0: "minute", 3600.0: "hour"}
+
+
+def _rate(token: _Token, after: str) -> tuple[float, str | None]:
+    """A rate per second: `3k/s` = 3,000; `60k/min` = 1,000; `2.5k rps` = 2,500."""
+    if token.suffix == "%":
+        raise ParseError(f"Expected {_EXAMPLES[Unit.RPS]}, not a percentage.")
+    mult, rest = _multiplier(token.suffix)
+    value = token.value * mult
+    per = rate_unit(f"{rest} {after}" if rest else after)
+    if per is None or per == 1.0:
+        return value, None
+    per_second = value / per
+    return per_second, (f"{_fmt(value)} per {_PER_WORD[per]} = "
+                        f"{_fmt(per_second)} per second")
 
 
 def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     """An answer for one metric, converted to that metric's unit and bounds-checked.
 
-    Raises ParseError (never MetricError) so callers handle one exception type.
+    Raises ParseError (never MetricError) so callers handle one exception type; a bare
+    number whose unit matters raises AmbiguousUnit (a ParseError) with both readings.
     """
     spec = METRIC_SPECS[MetricName(metric)]
-    token, range_text = _one_value(text, spec.unit)
+    fraction = _fraction(str(text or "")) if spec.unit is Unit.PCT else None
+    if fraction is not None:
+        return _bounded(spec.name, fraction.value, fraction.note)
+    token, pick = _one_value(text, spec.unit)
+    token = _checked(token)
+    after = str(text).strip()[token.end:].lower()
     if spec.unit in (Unit.MS, Unit.S):
         value, note = _duration(token, spec.unit)
     elif spec.unit is Unit.PCT:
@@ -249,12 +441,18 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     elif spec.unit is Unit.FACTOR:
         value, note = _factor(token)
     elif spec.unit is Unit.RPS:
-        value, note = _rate(token, text)
+        value, note = _rate(token, after)
     else:
         if token.suffix == "%":
             raise ParseError(f"Expected {_EXAMPLES[spec.unit]}, not a percentage.")
         value, note = _count(token), None
     value = float(f"{_finite(value, spec.unit):.12g}")  # 1.4 s is 1400 ms, not 1399.99…
+    return _bounded(spec.name, value, _join(_misspelt_note(token), _pick_note(pick, value),
+                                            note))
+
+
+def _bounded(metric: MetricName, value: float, note: str | None) -> Parsed:
+    spec = METRIC_SPECS[metric]
     if spec.integer:
         if abs(value - round(value)) > 1e-6 * max(1.0, abs(value)):
             raise ParseError(f"Expected a whole number for {spec.label}, e.g. 16.")
@@ -263,7 +461,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
         check_metric(spec.name, value)
     except MetricError as exc:
         raise ParseError(f"{exc}. Expected {_EXAMPLES[spec.unit]}.") from exc
-    return Parsed(value, _join(_range_note(range_text, value), note))
+    return Parsed(value, note)
 
 
 def parse_yes_no(text: str) -> bool | None:
@@ -323,7 +521,11 @@ _RATE_WORDS = re.compile(r"^(rps|qps|req/s|reqs?/s|requests?/s|requests? (per|a)
                          r"reads?/s|reads? (per|a) (second|sec)|ops/s|ops|/s|per second|"
                          r"queries? per second|writes?/s|rpm|/min|requests? per minute)")
 _PER_REQUEST = re.compile(r"^(db |database |sql )?(quer(y|ies)|calls|selects)\s*"
-                          r"(per|/|a|each)\s*(request|page|req|call|page ?view|hit)")
+                          r"(per|/|a|each|for each|for every|on each|on every|every|in each)"
+                          r"\s*(request|page|req|call|page ?view|hit)")
+_EACH_REQUEST = re.compile(r"\b(each|every|per|one|a single|a|the)\s+(request|req|page|page ?view|"
+                           r"page load|call|api call|endpoint|hit)\b(\s+[a-z]+){0,2}$")
+_QUERY_WORDS = re.compile(r"^(db |database |sql )?(quer(y|ies)|selects|sql statements)\b")
 _SIZE_CONTEXT = re.compile(r"\b(working set|hot set|hot data|dataset|data set|data|cache|"
                            r"cached|redis|memcached|keys|sessions)\b")
 _PER_REPLICA = re.compile(
@@ -361,6 +563,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
 
     if _PER_REQUEST.match(tail) or (_PER_REQUEST.match(after) and not suffix):
         return MetricName.QUERIES_PER_REQUEST, token.value
+    if _EACH_REQUEST.search(near) and _QUERY_WORDS.match(tail if suffix else after):
+        return MetricName.QUERIES_PER_REQUEST, token.value  # "each request fires 45 queries"
     if suffix == "%" or suffix in {"pct", "percent"}:
         return _classify_pct(token.value, near, after, wide)
     if suffix in _SECONDS and suffix not in {"m"} or (suffix == "m" and "p9" in near):
@@ -381,22 +585,45 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.CORES, token.value
     if _SPINDLE_WORDS.match(tail):
         return MetricName.SPINDLES, token.value
-    value = _count(token)
-    rest = after if suffix in _MULTIPLIERS else tail
+    if not suffix and 0 < token.value < 1 and "." in token.raw:
+        return _classify_ratio(token.value, near)
+    mult, unit_rest = _multiplier(suffix)
+    value = token.value * mult
+    rest = f"{unit_rest} {after}".strip()
     if _USERS_WORDS.match(rest) or re.search(r"\busers?\b", near):
         return MetricName.USERS, value
-    is_rate = bool(_RATE_WORDS.match(rest)) or bool(re.search(r"\b(rps|qps|req/s)\b", near))
+    per = rate_unit(rest)
+    is_rate = (per is not None or bool(_RATE_WORDS.match(rest))
+               or bool(re.search(r"\b(rps|qps|req/s)\b", near)))
+    value = value / (per or 1.0)
     if _PER_REPLICA.search(near):
         return MetricName.PER_REPLICA_RPS, value
     reads = re.search(r"^reads?\b", rest) or re.search(r"\breads?$", near)
-    if reads and (is_rate or re.search(r"/s|per sec", rest)):
+    if reads and is_rate:
         return MetricName.READS_RPS, value
     if is_rate:
-        if re.search(r"\brpm\b|/min|per minute", rest):
-            value = value / 60
         return MetricName.PEAK_RPS, value
     if re.search(r"\b(peak|traffic|throughput)\b", near):
         return MetricName.PEAK_RPS, value
+    return None
+
+
+_RATIO_WORDS = re.compile(r"\b(ratio|share|fraction|utili[sz]ation|utili[sz]ed)\b")
+
+
+def _classify_ratio(value: float, near: str) -> tuple[MetricName, float] | None:
+    """A bare decimal below 1 is a share when the words say so: "hit ratio 0.62" -> 62%."""
+    share = float(f"{value * 100:.12g}")
+    if re.search(r"\bhits?\b", near):
+        return MetricName.CACHE_HIT_PCT, share
+    if not _RATIO_WORDS.search(near):
+        return None
+    for metric, pattern in _PCT_RULES:
+        if metric is not MetricName.SERVER_CPU_PCT and pattern.search(near):
+            return metric, share
+    if re.search(r"\bcpu\b", near):
+        return (MetricName.DB_CPU_PCT if _DB_WORDS.search(near) else MetricName.SERVER_CPU_PCT,
+                share)
     return None
 
 
@@ -431,23 +658,94 @@ def _classify_duration(
     return None
 
 
-def extract_metrics(text: str) -> dict[MetricName, float]:
+_POOL_FRACTION_RE = re.compile(
+    r"(?<![\w./])(?P<part>\d+)\s*(?:/|of|out of)\s*(?P<whole>\d+)(?![\w./])"
+)
+_POOL_CONTEXT = re.compile(r"\b(pool|pools|connections?|conns?|db connections?)\b")
+
+
+def _pool_fractions(text: str) -> tuple[str, list[float]]:
+    """`45/50 connections` (or "45 of 50", "pool 45/50") as pool shares, masked out of the
+    text so their numbers are not read again."""
+    shares: list[float] = []
+    for m in _POOL_FRACTION_RE.finditer(text):
+        around = f"{text[max(0, m.start() - 30): m.start()]} {text[m.end(): m.end() + 30]}"
+        part, whole = int(m.group("part")), int(m.group("whole"))
+        if whole > 0 and part <= whole and _POOL_CONTEXT.search(around):
+            shares.append(float(f"{part / whole * 100:.12g}"))
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    return text, shares
+
+
+_CHAIN_TO_RE = re.compile(r"^\s*(?:to|->|-->|→|=>|⇒)\s*$")
+
+
+def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
+    """Whether `token` is the later value of a change: "from 300ms to 2.4s", "300ms -> 2.4s"."""
+    if prev is None:
+        return False
+    between = text[prev.end: token.start]
+    if prev.suffix == "to":  # "300 to 2400 ms": the word was taken for a unit
+        between = f" to {between}"
+    return bool(_ARROW_RE.match(between)) or (
+        bool(_CHAIN_TO_RE.match(between)) and bool(_FROM_RE.search(text[: prev.start])))
+
+
+def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
+    """The later value of a change, in the unit of the reading it changes from."""
+    raw = token.raw.strip() if token.suffix else f"{token.raw.strip()} {prev.suffix}"
+    try:
+        return parse_quantity(raw, metric).value
+    except ParseError:
+        return None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What free text says in numbers: metrics by name (in reading order), and the numbers
+    we refused to read, each with why (a misspelt number word is never a bare number)."""
+
+    metrics: dict[MetricName, float]
+    refused: tuple[str, ...] = ()
+
+
+def read_text(text: str) -> Reading:
     """Numbers with their meaning from free text: "db cpu 92%, p95 1.4s" -> two metrics.
 
-    Never raises: a value that is not a plausible reading of its metric is dropped, the
-    first reading of a metric wins.
+    Never raises: a value that is not a plausible reading of its metric is dropped. The
+    first reading of a metric wins, except the later value of a change ("went from 300ms
+    to 2.4s", "300ms -> 2.4s"), which replaces the earlier one.
     """
     found: dict[MetricName, float] = {}
+    refused: list[str] = []
     if not text or not isinstance(text, str):
-        return found
-    lowered = text[:5000].lower()
+        return Reading(found)
+    lowered, pool_shares = _pool_fractions(text[:5000].lower())
+    for share in pool_shares:
+        found.setdefault(MetricName.POOL_USED_PCT, share)
     prev_end = 0
+    prev: _Token | None = None
+    prev_start = 0
+    prev_metric: MetricName | None = None
     for token in _tokens(lowered):
+        if token.doubt is not None:
+            refused.append(f"{token.raw.strip()} ({_misspelling_error(token)})")
+            prev, prev_end, prev_metric = token, token.end, None
+            continue
         try:
             guess = _classify(token, lowered, prev_end)
         except (KeyError, ValueError):
             guess = None
-        prev_end = token.end
+        chained = _chained(lowered, prev, token)
+        if chained and prev is not None:
+            if prev_metric is not None:
+                value = _as_metric(token, prev, prev_metric)
+                guess = None if value is None else (prev_metric, value)
+            elif guess is None:
+                guess = _classify(token, lowered, prev_start)
+        seg_start = prev_end
+        prev, prev_end, prev_metric = token, token.end, None
+        prev_start = prev_start if chained else seg_start
         if guess is None:
             continue
         metric, value = guess
@@ -458,7 +756,48 @@ def extract_metrics(text: str) -> dict[MetricName, float]:
             continue
         if spec.integer and abs(value - round(value)) > 1e-6 * max(1.0, abs(value)):
             continue
-        found.setdefault(metric, float(round(value)) if spec.integer else value)
+        value = float(round(value)) if spec.integer else value
+        prev_metric = metric
+        if chained:
+            found[metric] = value
+        else:
+            found.setdefault(metric, value)
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
-    return found
+    return Reading(found, tuple(refused))
+
+
+def extract_metrics(text: str) -> dict[MetricName, float]:
+    """The metrics `read_text` finds (the matcher's view: numbers by name)."""
+    return read_text(text).metrics
+
+
+_SHORT_LABELS: dict[MetricName, str] = {
+    MetricName.USERS: "users", MetricName.PEAK_RPS: "peak", MetricName.GROWTH_FACTOR: "growth",
+    MetricName.SAFETY_MARGIN: "safety margin", MetricName.P95_MS: "p95",
+    MetricName.SERVER_CPU_PCT: "server cpu", MetricName.DB_CPU_PCT: "db cpu",
+    MetricName.MEMORY_PCT: "memory", MetricName.POOL_USED_PCT: "pool in use",
+    MetricName.QUERIES_PER_REQUEST: "queries per request", MetricName.READ_PCT: "reads",
+    MetricName.CACHE_HIT_PCT: "cache hit rate", MetricName.REPLICA_LAG_S: "replica lag",
+    MetricName.SLOWEST_QUERY_MS: "slowest query", MetricName.CORES: "cores",
+    MetricName.SPINDLES: "spindles", MetricName.WORKING_SET_GB: "working set",
+    MetricName.STATIC_BANDWIDTH_PCT: "static bandwidth", MetricName.READS_RPS: "db reads",
+    MetricName.PER_REPLICA_RPS: "per replica",
+}
+_UNIT_WORDS: dict[Unit, str] = {Unit.MS: " ms", Unit.S: " s", Unit.PCT: "%", Unit.GB: " GB",
+                                Unit.FACTOR: "x", Unit.RPS: " req/s", Unit.COUNT: ""}
+
+
+def echo(metric: MetricName, value: float) -> str:
+    """One reading as it is echoed back: "p95 2,400 ms", "users 40,000", "db cpu 85%"."""
+    return f"{_SHORT_LABELS[metric]} {_fmt(value)}{_UNIT_WORDS[METRIC_SPECS[metric].unit]}"
+
+
+def read_line(metrics: dict[MetricName, float], refused: tuple[str, ...] = ()) -> str:
+    """Every number read from a text, with its unit: "Read: p95 2,400 ms, users 40,000"."""
+    parts = []
+    if metrics:
+        parts.append("Read: " + ", ".join(echo(m, v) for m, v in metrics.items()) + ".")
+    if refused:
+        parts.append("Not read: " + "; ".join(refused))
+    return " ".join(parts)

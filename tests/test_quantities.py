@@ -1,0 +1,266 @@
+"""Quantities as people type them: rates keep their multiplier, shares, changes, misspelt
+number words and bare numbers whose unit matters."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor.metrics import METRIC_SPECS
+from advisor.metrics import MetricName as M
+from advisor.units import (
+    AmbiguousUnit,
+    Parsed,
+    ParseError,
+    Reading,
+    extract_metrics,
+    number_word,
+    parse_number,
+    parse_quantity,
+    read_line,
+    read_text,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "note"),
+    [
+        ("3k/s", 3000, None),
+        ("3k /s", 3000, None),
+        ("3 k/s", 3000, None),
+        ("3000/s", 3000, None),
+        ("3k/sec", 3000, None),
+        ("3k/second", 3000, None),
+        ("3k per second", 3000, None),
+        ("3k requests per second", 3000, None),
+        ("3k req/s", 3000, None),
+        ("3k reqs/sec", 3000, None),
+        ("2.5k rps", 2500, None),
+        ("2.5krps", 2500, None),
+        ("2.5k qps", 2500, None),
+        ("60k/min", 1000, "60,000 per minute = 1,000 per second"),
+        ("60k/minute", 1000, "60,000 per minute = 1,000 per second"),
+        ("60k requests per minute", 1000, "60,000 per minute = 1,000 per second"),
+        ("60k rpm", 1000, "60,000 per minute = 1,000 per second"),
+        ("3.6M/h", 1000, "3,600,000 per hour = 1,000 per second"),
+        ("3.6M/hr", 1000, "3,600,000 per hour = 1,000 per second"),
+        ("3.6 million requests per hour", 1000, "3,600,000 per hour = 1,000 per second"),
+        ("1.2M/s", 1_200_000, None),
+        ("12000", 12000, None),
+    ],
+)
+def test_rates_keep_their_multiplier_and_become_per_second(text, value, note):
+    assert parse_quantity(text, M.PEAK_RPS) == Parsed(value, note)
+    assert parse_quantity(text, M.PER_REPLICA_RPS) == Parsed(value, note)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "note"),
+    [
+        ("45/50", 90, "45 of 50 = 90%"),
+        ("45 of 50", 90, "45 of 50 = 90%"),
+        ("45 out of 50 connections", 90, "45 of 50 = 90%"),
+        ("45/50 connections", 90, "45 of 50 = 90%"),
+    ],
+)
+def test_part_of_a_whole_is_a_share(text, value, note):
+    assert parse_quantity(text, M.POOL_USED_PCT) == Parsed(value, note)
+
+
+def test_a_ratio_is_a_share_and_exactly_one_is_asked():
+    assert parse_quantity("0.62", M.CACHE_HIT_PCT) == Parsed(62, "read 0.62 as a fraction: 62%")
+    with pytest.raises(AmbiguousUnit) as info:
+        parse_quantity("1", M.CACHE_HIT_PCT)
+    assert info.value.readings == ("1%", "100%")
+    assert parse_quantity("62", M.CACHE_HIT_PCT) == Parsed(62)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["went from 300ms to 2.4s", "300ms -> 2.4s", "300ms → 2.4s", "up from 300ms to 2.4s",
+     "from 300ms to 2.4s"],
+)
+def test_a_change_keeps_the_latest_value(text):
+    parsed = parse_quantity(text, M.P95_MS)
+    assert parsed.value == 2400
+    assert parsed.note is not None and parsed.note.startswith("took 2,400, the latest value")
+
+
+def test_a_fall_keeps_the_latest_value_too():
+    assert parse_quantity("from 2.4s to 300ms", M.P95_MS).value == 300
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "word"),
+    [("40 thousnad", 40_000, "thousnad"), ("3 millon", 3_000_000, "millon"),
+     ("2 bilion", 2_000_000_000, "bilion"), ("40 thousend users", 40_000, "thousend"),
+     ("1.5 milion", 1_500_000, "milion")],
+)
+def test_misspelt_number_words_are_understood(text, value, word):
+    parsed = parse_quantity(text, M.USERS)
+    assert parsed.value == value
+    assert parsed.note == f"read '{word}' as {number_word(word)[0]}"
+
+
+def test_a_word_only_close_to_a_number_word_is_refused():
+    with pytest.raises(ParseError) as info:
+        parse_quantity("40 thsnad", M.USERS)
+    assert str(info.value) == ("'thsnad' is not a number word I know; did you mean thousand? "
+                               "Write it as 40 thousand or with k/M/B.")
+    with pytest.raises(ParseError):
+        parse_number("40 thsnad users")
+
+
+@pytest.mark.parametrize("word", ["billing", "mission", "motion", "mention", "minutes", "millis",
+                                  "users", "tables", "threads", "bitcoin"])
+def test_ordinary_words_are_not_number_words(word):
+    assert number_word(word) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "readings"),
+    [
+        ("1.2", M.P95_MS, ("1.2 ms", "1.2 s")),
+        ("60", M.P95_MS, ("60 ms", "60 s")),
+        ("5", M.SLOWEST_QUERY_MS, ("5 ms", "5 s")),
+        ("12", M.REPLICA_LAG_S, ("12 ms", "12 s")),
+        ("10", M.WORKING_SET_GB, ("10 MB", "10 GB")),
+        ("1", M.DB_CPU_PCT, ("1%", "100%")),
+    ],
+)
+def test_a_bare_number_whose_unit_matters_gives_both_readings(text, metric, readings):
+    with pytest.raises(AmbiguousUnit) as info:
+        parse_quantity(text, metric)
+    assert info.value.readings == readings
+    assert str(info.value) == f"{readings[0]} or {readings[1]}? Give the unit, e.g. {readings[1]}."
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "value"),
+    [("61", M.P95_MS, 61), ("850", M.P95_MS, 850), ("0", M.P95_MS, 0),
+     ("0.5", M.REPLICA_LAG_S, 0.5), ("0", M.WORKING_SET_GB, 0), ("50k", M.USERS, 50_000),
+     ("3", M.GROWTH_FACTOR, 3), ("450", M.PEAK_RPS, 450), ("92", M.DB_CPU_PCT, 92),
+     ("45", M.QUERIES_PER_REQUEST, 45), ("16", M.CORES, 16)],
+)
+def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
+    assert parse_quantity(text, metric).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "metrics"),
+    [
+        ("p95 went from 300ms to 2.4s, 40 thousnad users, db cpu 85%",
+         {M.P95_MS: 2400, M.USERS: 40_000, M.DB_CPU_PCT: 85}),
+        ("p95 300ms -> 2.4s", {M.P95_MS: 2400}),
+        ("p95 up from 300ms to 2.4s", {M.P95_MS: 2400}),
+        ("p95 went from 300 to 2400 ms", {M.P95_MS: 2400}),
+        ("45/50 connections in use", {M.POOL_USED_PCT: 90}),
+        ("45 out of 50 connections", {M.POOL_USED_PCT: 90}),
+        ("pool at 45 of 50", {M.POOL_USED_PCT: 90}),
+        ("cache hit ratio 0.62", {M.CACHE_HIT_PCT: 62}),
+        ("redis hit rate is 0.62", {M.CACHE_HIT_PCT: 62}),
+        ("each request fires 45 queries", {M.QUERIES_PER_REQUEST: 45}),
+        ("every page load runs 45 db queries", {M.QUERIES_PER_REQUEST: 45}),
+        ("45 queries per request", {M.QUERIES_PER_REQUEST: 45}),
+        ("45 queries per page", {M.QUERIES_PER_REQUEST: 45}),
+        ("peak is 3k/s", {M.PEAK_RPS: 3000}),
+        ("peak 60k/min", {M.PEAK_RPS: 1000}),
+        ("we serve 2.5k rps", {M.PEAK_RPS: 2500}),
+        ("traffic 120k requests per minute", {M.PEAK_RPS: 2000}),
+        ("12000 reads/s and each replica handles 3k/s",
+         {M.READS_RPS: 12_000, M.PER_REPLICA_RPS: 3000}),
+        ("40 thsnad users", {}),
+        ("the meeting is 11/28 at 3pm", {}),
+    ],
+)
+def test_free_text_reads_every_form(text, metrics):
+    assert extract_metrics(text) == metrics
+
+
+def test_a_refused_number_word_is_said_not_dropped_silently():
+    reading = read_text("40 thsnad users and db cpu 90%")
+    assert reading == Reading(
+        {M.DB_CPU_PCT: 90},
+        ("40 thsnad ('thsnad' is not a number word I know; did you mean thousand? Write it as "
+         "40 thousand or with k/M/B.)",),
+    )
+
+
+def test_read_line_echoes_every_number_with_its_unit():
+    metrics = extract_metrics("p95 went from 300ms to 2.4s, 40 thousnad users, db cpu 85%")
+    assert read_line(metrics) == "Read: p95 2,400 ms, users 40,000, db cpu 85%."
+    assert read_line({M.PEAK_RPS: 1000, M.WORKING_SET_GB: 10, M.GROWTH_FACTOR: 3,
+                      M.REPLICA_LAG_S: 2}) == (
+        "Read: peak 1,000 req/s, working set 10 GB, growth 3x, replica lag 2 s.")
+    assert read_line({}) == ""
+
+
+# --- properties ------------------------------------------------------------------------
+
+RATE_SPELLINGS = {
+    "/s": 1, "/sec": 1, "/second": 1, " rps": 1, " qps": 1, " req/s": 1, " reqs/sec": 1,
+    " requests per second": 1, "/min": 60, "/minute": 60, " rpm": 60,
+    " requests per minute": 60, "/h": 3600, "/hr": 3600, "/hour": 3600,
+}
+MULTIPLIERS = {"": 1, "k": 1e3, "K": 1e3, "M": 1e6, " thousand": 1e3, " million": 1e6}
+VALUES = st.decimals(min_value="0.01", max_value="9999", places=2).map(
+    lambda d: format(d.normalize(), "f"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(VALUES, st.sampled_from(sorted(MULTIPLIERS)), st.sampled_from(sorted(RATE_SPELLINGS)))
+def test_any_rate_spelling_reads_back_its_value_per_second(number, mult, unit):
+    per = RATE_SPELLINGS[unit]
+    expected = float(number) * MULTIPLIERS[mult] / per
+    text = f"{number}{mult}{unit}"
+    try:
+        parsed = parse_quantity(text, M.PEAK_RPS)
+    except ParseError as err:  # only the metric's bounds may refuse it
+        assert "beyond any real system" in str(err)
+        return
+    assert parsed.value == pytest.approx(expected, rel=1e-9), text
+
+
+@settings(max_examples=200, deadline=None)
+@given(VALUES.filter(lambda n: float(n) < 1000), st.sampled_from(["k", "K", "M", " thousand",
+                                                                  " million"]))
+def test_per_minute_is_per_second_times_sixty(number, mult):
+    per_second = parse_quantity(f"{number}{mult}/s", M.PEAK_RPS).value
+    per_minute = parse_quantity(f"{number}{mult}/min", M.PEAK_RPS).value
+    assert per_minute * 60 == pytest.approx(per_second, rel=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(VALUES, st.sampled_from(["k", "K", "M", "m", "B", " thousand", " million"]),
+       st.sampled_from(["", "/s", " rps", " users", " reads/s"]))
+def test_a_multiplier_is_never_dropped(number, mult, unit):
+    metric = M.USERS if unit == " users" else M.READS_RPS
+    try:
+        value = parse_quantity(f"{number}{mult}{unit}", metric).value
+    except ParseError:
+        return  # out of bounds, or not a whole number of users: refused, never misread
+    assert value >= float(number) * 1000 * (1 - 1e-9)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="0123456789.,/kKmMsx%-> tohusandrplq", max_size=30),
+       st.sampled_from(sorted(METRIC_SPECS)))
+def test_number_like_text_raises_only_parse_error(text, metric):
+    try:
+        parse_quantity(text, metric)
+    except ParseError:
+        pass
+    read_text(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(METRIC_SPECS)), st.floats(min_value=0, max_value=1e5))
+def test_echo_text_of_a_value_reads_back(metric, value):
+    from conversations.dialog import quantity_text
+
+    spec = METRIC_SPECS[metric]
+    value = max(spec.minimum, min(spec.maximum, round(value, 3)))
+    if spec.integer:
+        value = float(round(value))
+    assert parse_quantity(quantity_text(value, metric), metric).value == pytest.approx(value)
