@@ -11,6 +11,7 @@ from advisor.engine import assess
 from advisor.models import AskResult, Match, Observations, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
+from advisor.units import read_line, read_text
 
 
 def _symptom_answer(text: str, match: Match, pb: Playbook) -> str:
@@ -31,6 +32,9 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
         answer = "\n".join(restraint_lines(None, text, match.metrics, pb))
     else:
         answer = help_text(pb)
+    echoed = read_line(match.metrics, read_text(text).refused)  # every number, with its unit
+    if echoed:
+        answer = f"{answer}\n{echoed}"
     return AskResult(
         layer=match.layer, symptom=match.symptom, topic=match.topic,
         confidence=match.confidence, metrics=match.metrics, answer=answer, match=match,

@@ -73,6 +73,7 @@ _TOKEN_RE = re.compile(
     rf"(?<![\w.])(?P<num>{_NUM})(?![\d,])\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
+_HYPHEN_WORD_RE = re.compile(r"-([a-z]+)\b", re.IGNORECASE)
 _X_PREFIX_RE = re.compile(r"(?<![\w.])[x×](?=\s?\d)", re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"^\s*(?:-|–|—|to|or|~)\s*$", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(r"(?:^|[\s(:=])[-−]\s?$")
@@ -160,12 +161,17 @@ def _tokens(text: str) -> list[_Token]:
             suffix = "x"
         if _NEGATIVE_RE.search(text[: m.start()]):
             value = -value
+        end = m.end()
+        hyphened = _HYPHEN_WORD_RE.match(text, end) if not suffix else None
+        if hyphened and any(number_word(hyphened.group(1).lower())):  # "40-thousand"
+            suffix, end = hyphened.group(1).lower(), hyphened.end()
         head, slash, tail = suffix.partition("/")
         word, doubt = number_word(head)
         misspelt = None
         if word is not None and word != head:
             misspelt, suffix = head, word + slash + tail
-        found.append(_Token(value, suffix, m.start(), m.end(), m.group(0), misspelt, doubt))
+        found.append(_Token(value, suffix, m.start(), end, text[m.start():end], misspelt,
+                            doubt))
     return found
 
 
@@ -664,15 +670,15 @@ _POOL_FRACTION_RE = re.compile(
 _POOL_CONTEXT = re.compile(r"\b(pool|pools|connections?|conns?|db connections?)\b")
 
 
-def _pool_fractions(text: str) -> tuple[str, list[float]]:
-    """`45/50 connections` (or "45 of 50", "pool 45/50") as pool shares, masked out of the
-    text so their numbers are not read again."""
-    shares: list[float] = []
+def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
+    """`45/50 connections` (or "45 of 50", "pool 45/50") as pool shares with where they
+    start, masked out of the text so their numbers are not read again."""
+    shares: list[tuple[int, float]] = []
     for m in _POOL_FRACTION_RE.finditer(text):
         around = f"{text[max(0, m.start() - 30): m.start()]} {text[m.end(): m.end() + 30]}"
         part, whole = int(m.group("part")), int(m.group("whole"))
         if whole > 0 and part <= whole and _POOL_CONTEXT.search(around):
-            shares.append(float(f"{part / whole * 100:.12g}"))
+            shares.append((m.start(), float(f"{part / whole * 100:.12g}")))
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
     return text, shares
 
@@ -721,13 +727,15 @@ def read_text(text: str) -> Reading:
     if not text or not isinstance(text, str):
         return Reading(found)
     lowered, pool_shares = _pool_fractions(text[:5000].lower())
-    for share in pool_shares:
-        found.setdefault(MetricName.POOL_USED_PCT, share)
     prev_end = 0
     prev: _Token | None = None
     prev_start = 0
     prev_metric: MetricName | None = None
-    for token in _tokens(lowered):
+    for token in [*_tokens(lowered), None]:
+        while pool_shares and (token is None or pool_shares[0][0] < token.start):
+            found.setdefault(MetricName.POOL_USED_PCT, pool_shares.pop(0)[1])  # in text order
+        if token is None:
+            break
         if token.doubt is not None:
             refused.append(f"{token.raw.strip()} ({_misspelling_error(token)})")
             prev, prev_end, prev_metric = token, token.end, None
@@ -788,9 +796,14 @@ _UNIT_WORDS: dict[Unit, str] = {Unit.MS: " ms", Unit.S: " s", Unit.PCT: "%", Uni
                                 Unit.FACTOR: "x", Unit.RPS: " req/s", Unit.COUNT: ""}
 
 
+def value_text(metric: MetricName, value: float) -> str:
+    """A value in its metric's unit: "2,400 ms", "85%", "1,000 req/s", "40,000"."""
+    return f"{_fmt(value)}{_UNIT_WORDS[METRIC_SPECS[metric].unit]}"
+
+
 def echo(metric: MetricName, value: float) -> str:
     """One reading as it is echoed back: "p95 2,400 ms", "users 40,000", "db cpu 85%"."""
-    return f"{_SHORT_LABELS[metric]} {_fmt(value)}{_UNIT_WORDS[METRIC_SPECS[metric].unit]}"
+    return f"{_SHORT_LABELS[metric]} {value_text(metric, value)}"
 
 
 def read_line(metrics: dict[MetricName, float], refused: tuple[str, ...] = ()) -> str:

@@ -17,7 +17,16 @@ from advisor.matching import match
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Assessment, Layer, Match, Observations, Symptom
 from advisor.playbook import Playbook
-from advisor.units import ParseError, extract_metrics, parse_quantity, parse_yes_no
+from advisor.units import (
+    AmbiguousUnit,
+    ParseError,
+    echo,
+    extract_metrics,
+    parse_quantity,
+    parse_yes_no,
+    read_text,
+    value_text,
+)
 from conversations.script import Choice, Question, Script, default_script, holds
 
 MAX_ANSWER_CHARS = 1000
@@ -124,6 +133,8 @@ def step(
         return _advance(new, script, [], playbook)
     try:
         new, notes = _accept(state, question, text.strip(), script)
+    except AmbiguousUnit as err:
+        return StepResult(state=state, replies=[_ask_unit(question, err)])
     except ParseError as err:
         return StepResult(state=state, replies=[_reprompt(question, str(err))])
     return _advance(new, script, notes, playbook)
@@ -165,8 +176,9 @@ def _accept_number(
         return _fill_metrics(state, question.key, text, extra), []
     new = _record(state, question.key, Answer(raw=text, value=parsed.value, note=parsed.note,
                                                source=question.key))
-    notes = [Reply(kind="note", text=parsed.note)] if parsed.note else []
-    return new, notes
+    read = f"Read: {echo(metric, parsed.value)}"  # every number is echoed with its unit
+    return new, [Reply(kind="note", text=f"{read} ({parsed.note})." if parsed.note
+                       else f"{read}.")]
 
 
 def _accept_symptoms(
@@ -189,9 +201,17 @@ def _accept_symptoms(
     filled = [k for k, a in new.answers.items() if a.source == question.key and k != question.key]
     notes = []
     if filled:
-        names = ", ".join(METRIC_SPECS[MetricName(k)].label for k in filled)
+        names = ", ".join(_labelled(MetricName(k), new.answers[k].value) for k in filled)
         notes.append(Reply(kind="note", text=f"Noted from your description: {names}."))
+    refused = read_text(text).refused
+    if refused:
+        notes.append(Reply(kind="note", text="Not read: " + "; ".join(refused)))
     return new, notes
+
+
+def _labelled(metric: MetricName, value: object) -> str:
+    """"database CPU 90%": a metric's label with the value read, in its unit."""
+    return f"{METRIC_SPECS[metric].label} {value_text(metric, float(value))}"  # type: ignore[arg-type]
 
 
 def _symptom(name: str) -> Symptom:
@@ -301,6 +321,13 @@ def _ask(question: Question, state: DialogState, script: Script) -> Reply:
 def _help(question: Question) -> Reply:
     return Reply(kind="help", text=f"{question.help} For example: {question.example}.",
                  question_key=question.key)
+
+
+def _ask_unit(question: Question, err: AmbiguousUnit) -> Reply:
+    """A bare number whose unit matters is asked back, with both readings as quick answers."""
+    first, second = err.readings
+    return Reply(kind="reprompt", text=f"{first} or {second}?", question_key=question.key,
+                 choices=[Choice(label=r, value=r) for r in err.readings])
 
 
 def _reprompt(question: Question, reason: str) -> Reply:

@@ -1,0 +1,159 @@
+"""Every path reads quantities the same way: `ask`, `diagnose` and `size` flags, `stage`,
+the interview, and Slack's `k=v`."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from slack_harness import FakeSlackAPI, SlackClient
+
+from advisor.metrics import MetricName as M
+from bot.cli import main
+from bot.listeners.commands import parse_pairs
+from conversations.dialog import start, step
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out, inp=io.StringIO(""))
+    return code, out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _own_files(monkeypatch, tmp_path):
+    monkeypatch.delenv("SCALE_PLAYBOOK", raising=False)
+    monkeypatch.setenv("SCALE_DB", str(tmp_path / "advice.db"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "result"),
+    [
+        (["size", "replicas", "--reads", "12000", "--per-replica", "3k/s"], 4),
+        (["size", "replicas", "--reads", "12k reads/s", "--per-replica", "2.5k rps"], 5),
+        (["size", "replicas", "--reads", "720k/min", "--per-replica", "3k/s"], 4),
+        (["size", "capacity", "--peak", "60k/min", "--growth", "3x"], 4500),
+        (["size", "capacity", "--peak", "3.6M/h"], 1500),
+    ],
+)
+def test_size_flags_keep_multipliers_and_rates(argv, result):
+    code, out = run(*argv, "--json")
+    assert code == 0 and json.loads(out)["result"] == result
+
+
+def test_stage_understands_a_misspelt_number_word():
+    code, out = run("stage", "40 thousnad", "--json")
+    assert code == 0 and json.loads(out)["users"] == 40_000
+    assert json.loads(out)["stage"]["number"] == 2
+
+
+def test_bare_time_flag_is_refused_with_both_readings(capsys):
+    code, out = run("diagnose", "--users", "50k", "--p95", "1.2")
+    err = capsys.readouterr().err
+    assert code == 2 and out == ""
+    assert err == ("scale-advisor diagnose: argument --p95-ms/--p95: 1.2 ms or 1.2 s? "
+                   "Give the unit, e.g. 1.2 s.\n")
+
+
+def test_misspelt_number_word_close_to_none_is_refused(capsys):
+    code, _ = run("stage", "40 thsnad")
+    assert code == 2
+    assert "did you mean thousand?" in capsys.readouterr().err
+
+
+def test_diagnose_flags_read_every_form():
+    code, out = run("diagnose", "--users", "40 thousnad", "--p95", "300ms -> 2.4s",
+                    "--pool", "45/50", "--cache-hit", "0.62", "--peak", "60k/min",
+                    "--queries", "45", "--json")
+    metrics = json.loads(out)["inputs"]["metrics"]
+    assert code == 0 and metrics == {"users": 40_000, "p95_ms": 2400, "pool_used_pct": 90,
+                                     "cache_hit_pct": 62, "peak_rps": 1000,
+                                     "queries_per_request": 45}
+
+
+def test_ask_reads_and_echoes_every_number():
+    code, out = run("ask", "p95 went from 300ms to 2.4s, 40 thousnad users, db cpu 85%",
+                    "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert result["metrics"] == {"p95_ms": 2400, "users": 40_000, "db_cpu_pct": 85}
+    assert result["answer"].splitlines()[-1] == "Read: p95 2,400 ms, users 40,000, db cpu 85%."
+
+
+def test_ask_says_which_number_it_did_not_read():
+    code, out = run("ask", "db cpu 95% with 40 thsnad users", "--json")
+    answer = json.loads(out)["answer"]
+    assert answer.splitlines()[-1] == (
+        "Read: db cpu 95%. Not read: 40 thsnad ('thsnad' is not a number word I know; did you "
+        "mean thousand? Write it as 40 thousand or with k/M/B.)")
+
+
+# --- the interview -------------------------------------------------------------------
+
+
+def at_p95():
+    result = step(step(start().state, "50k").state, "symptom:database_slow")
+    assert result.state.current == "p95_ms"
+    return result.state
+
+
+def test_interview_asks_back_a_bare_time_and_takes_either_reading():
+    state = at_p95()
+    out = step(state, "1.2")
+    assert out.state == state
+    [reply] = out.replies
+    assert (reply.kind, reply.text) == ("reprompt", "1.2 ms or 1.2 s?")
+    assert [(c.label, c.value) for c in reply.choices] == [("1.2 ms", "1.2 ms"),
+                                                           ("1.2 s", "1.2 s")]
+    picked = step(state, reply.choices[1].value)
+    assert picked.state.answers["p95_ms"].value == 1200
+    assert picked.replies[0].text == "Read: p95 1,200 ms (1.2 s = 1,200 ms)."
+
+
+def test_interview_echoes_every_number_with_its_unit():
+    out = step(at_p95(), "went from 300ms to 2.4s")
+    assert out.state.answers["p95_ms"].value == 2400
+    assert out.replies[0].text == ("Read: p95 2,400 ms (took 2,400, the latest value in 300ms "
+                                   "to 2.4s; 2.4 s = 2,400 ms).")
+    users = step(start().state, "40 thousnad")
+    assert users.state.answers["users"].value == 40_000
+    assert users.replies[0].text == "Read: users 40,000 (read 'thousnad' as thousand)."
+
+
+def test_interview_reads_a_pool_fraction_and_a_description():
+    result = step(start().state, "50k")
+    result = step(result.state, "db cpu 92% and 45/50 connections, cache hit ratio 0.62")
+    answers = result.state.answers
+    assert (answers["db_cpu_pct"].value, answers["pool_used_pct"].value,
+            answers["cache_hit_pct"].value) == (92, 90, 62)
+    assert result.replies[0].text == ("Noted from your description: database CPU 92%, "
+                                      "connection pool in use 90%, cache hit rate 62%.")
+
+
+def test_interview_refuses_a_word_only_close_to_a_number_word():
+    out = step(start().state, "40 thsnad")
+    assert out.replies[0].kind == "reprompt"
+    assert "did you mean thousand?" in out.replies[0].text
+    assert "users" not in out.state.answers
+
+
+# --- Slack's k=v ---------------------------------------------------------------------
+
+
+def test_slack_pairs_read_every_form():
+    metrics, text, problems = parse_pairs("users=50k p95=1.2s peak=60k/min pool=45/50 "
+                                          "cache_hit=0.62 per_replica=3k/s")
+    assert problems == [] and text == ""
+    assert metrics == {M.USERS: 50_000, M.P95_MS: 1200, M.PEAK_RPS: 1000,
+                       M.POOL_USED_PCT: 90, M.CACHE_HIT_PCT: 62, M.PER_REPLICA_RPS: 3000}
+    assert parse_pairs("users=50k p95=1.2")[2] == [
+        "`p95`: 1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s."]
+
+
+def test_slack_size_and_diagnose_read_rates_and_refuse_bare_times(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    body = slack.command("size replicas reads=12000 per_replica=3k/s").json()
+    assert "= 4 replicas" in json.dumps(body)
+    body = slack.command("diagnose users=50k p95=1.2").json()
+    assert "1.2 ms or 1.2 s?" in body["blocks"][0]["text"]["text"]
