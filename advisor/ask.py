@@ -11,14 +11,21 @@ from advisor.engine import assess
 from advisor.models import AskResult, Match, Observations, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
+from advisor.symptoms import match_for
 from advisor.units import read_line, read_text
 
 
-def _symptom_answer(text: str, match: Match, pb: Playbook) -> str:
+def _symptom_answer(text: str, match: Match, pb: Playbook) -> tuple[str, Match]:
+    """The assessment's text, and the match with the bottleneck and ladder it settled on."""
     obs = Observations(metrics=match.metrics, signals=match.signals, text=text, done=match.done)
     assessment = assess(obs, pb, match)
     lines = restraint_lines(None, text, match.metrics, pb)
-    return "\n".join([*lines, assessment_text(assessment)])
+    settled = match
+    if assessment.bottleneck is not None:  # one symptom, one bottleneck, one ladder
+        settled = match.model_copy(update={
+            "layer": assessment.bottleneck.layer,
+            "symptom": assessment.ladder.symptom if assessment.ladder else match.symptom})
+    return "\n".join([*lines, assessment_text(assessment)]), settled
 
 
 def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> AskResult:
@@ -27,7 +34,7 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
     if match.kind == "question" and match.topic is not None:
         answer = topic_answer(match.topic, text, match.metrics, pb)
     elif match.kind == "symptom" and (match.layer or match.symptom):
-        answer = _symptom_answer(text, match, pb)
+        answer, match = _symptom_answer(text, match, pb)
     elif restraint_lines(None, text, match.metrics, pb):
         answer = "\n".join(restraint_lines(None, text, match.metrics, pb))
     else:
@@ -43,9 +50,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
 
 def ask(text: str, playbook: Playbook | None = None) -> AskResult:
     """Match free text and answer it from the playbook."""
-    from advisor.matching import match  # the matcher is heavier; load it on first use
-
-    return answer_for(text, match(text), playbook)
+    pb = playbook or default_playbook()
+    return answer_for(text, match_for(text, pb), pb)  # a decision-matrix label is a pick
 
 
 CLEAR_CONFIDENCE = 0.5
@@ -72,7 +78,7 @@ def answer_as(name: str, text: str, playbook: Playbook | None = None) -> AskResu
     found = match_text(text)
     if name in {s.value for s in Symptom}:
         symptom = Symptom(name)
-        layer = found.layer or pb.row(symptom).layer
+        layer = pb.row(symptom).layer  # the playbook's one mapping, as on every path
         picked = found.model_copy(update={"kind": "symptom", "symptom": symptom, "layer": layer,
                                           "topic": None, "confidence": 1.0})
     else:

@@ -48,34 +48,60 @@ def _from_metrics(obs: Observations, playbook: Playbook) -> tuple[Layer, Symptom
     return layer, symptom, [e for _, e in found[layer]]
 
 
+def _seen(symptom: Symptom, playbook: Playbook) -> str:
+    return f"what people see: {playbook.row(symptom).label}"
+
+
+def _row_for(layer: Layer, symptom: Symptom | None, fallback: Symptom | None,
+             playbook: Playbook) -> Symptom | None:
+    """The ladder for `layer`: the words' symptom when its row is that layer's, else the
+    layer's own row (the evidence's row, then the playbook's default for the layer)."""
+    if symptom is not None and playbook.row(symptom).layer == layer:
+        return symptom
+    if fallback is not None and playbook.row(fallback).layer == layer:
+        return fallback
+    return playbook.layer(layer).symptom or symptom
+
+
 def diagnose(
     obs: Observations, playbook: Playbook, match: Match | None = None
 ) -> tuple[Bottleneck | None, Symptom | None]:
-    """The bottleneck layer with its evidence, and the decision-matrix symptom to climb."""
+    """The bottleneck layer with its evidence, and the decision-matrix symptom to climb.
+
+    One bottleneck, one ladder: the ladder is always a row of the named layer. Numbers
+    outrank words: when the metrics point at a layer, that is the bottleneck and its row
+    the ladder; a symptom the words named for another layer is kept as what people see
+    ("db cpu 95% and checkout times out": database, the database ladder, timeouts seen).
+    """
     layer: Layer | None = None
-    symptom: Symptom | None = None
+    words: Symptom | None = None
     evidence: list[str] = []
     confidence = 0.0
     if match is not None and match.kind == "symptom" and (match.layer or match.symptom):
-        symptom = match.symptom
-        layer = match.layer or playbook.row(symptom).layer  # type: ignore[arg-type]
+        words = match.symptom
+        layer = match.layer or playbook.row(words).layer  # type: ignore[arg-type]
         evidence = list(match.evidence)
         confidence = match.confidence
     inferred = _from_metrics(obs, playbook)
+    m_symptom: Symptom | None = None
     if inferred is not None:
         m_layer, m_symptom, m_evidence = inferred
         if layer is None:
-            layer, symptom = m_layer, m_symptom
             confidence = min(0.9, 0.5 + 0.1 * len(m_evidence))
             evidence = m_evidence
         elif m_layer == layer:
             evidence += [e for e in m_evidence if e not in evidence]
             confidence = min(1.0, max(confidence, 0.5) + 0.1)
-            symptom = symptom or m_symptom
+        else:
+            evidence = [*m_evidence, *(e for e in evidence if e not in m_evidence)]
+            confidence = min(0.9, 0.5 + 0.1 * len(m_evidence))
+        layer = m_layer
     if layer is None:
         return None, None
     entry = playbook.layer(layer)
-    symptom = symptom or entry.symptom
+    symptom = _row_for(layer, words, m_symptom, playbook)
+    if words is not None and symptom != words:
+        evidence.append(_seen(words, playbook))
     bottleneck = Bottleneck(
         layer=layer, confidence=round(confidence, 2), evidence=evidence,
         symptoms=list(entry.symptoms), solutions=list(entry.solutions),

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from advisor import sizing
 from advisor.engine import assess, what_ifs
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName
-from advisor.models import Observations, Sizing
+from advisor.models import Match, Observations, Sizing
 from advisor.playbook import Playbook, PlaybookError, default_playbook, load_playbook
 from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
 from advisor.stages import stage_for_users
@@ -322,6 +322,18 @@ def observations_from(args: argparse.Namespace, pb: Playbook) -> Observations:
                         text=args.symptom or "")
 
 
+def symptom_match(text: str, pb: Playbook) -> Match:
+    """`--symptom`: a decision-matrix label or id (any case, a slip allowed) is an exact
+    pick; a description goes to the matcher; text that names nothing is refused."""
+    from advisor.symptoms import match_for, symptom_list
+
+    found = match_for(text, pb)
+    if found.kind != "symptom" or not (found.layer or found.symptom):
+        raise CliError(f"diagnose: --symptom '{text}' names no symptom I know; give one of: "
+                       f"{symptom_list(pb)}; or describe what people see")
+    return found
+
+
 def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     obs = observations_from(args, pb)
     if args.interactive or (not obs.metrics and not obs.text and not obs.signals):
@@ -333,11 +345,7 @@ def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextI
             "Scaling check-up: answer in your own words; say skip, back, done, help or cancel "
             "at any point.\n")
         return run_dialog(conv, inp, out, json_out=args.json)
-    match = None
-    if obs.text:
-        from advisor.matching import match as match_text
-
-        match = match_text(obs.text)
+    match = symptom_match(obs.text, pb) if obs.text else None
     assessment = assess(obs, pb, match)
     _log_quietly(pb, lambda conv: conv.store.log_advice(AdviceEntry.from_assessment(
         assessment, created_at=conv.clock(), team="local", channel="terminal",

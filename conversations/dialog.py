@@ -17,6 +17,7 @@ from advisor.matching import match
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Assessment, Layer, Match, Observations, Symptom
 from advisor.playbook import Playbook
+from advisor.symptoms import symptom_from
 from advisor.units import (
     AmbiguousUnit,
     ParseError,
@@ -27,7 +28,7 @@ from advisor.units import (
     read_text,
     value_text,
 )
-from conversations.script import Choice, Question, Script, default_script, holds
+from conversations.script import SYMPTOM_PREFIX, Choice, Question, Script, default_script, holds
 
 MAX_ANSWER_CHARS = 1000
 
@@ -186,11 +187,19 @@ def _accept_symptoms(
 ) -> tuple[DialogState, list[Reply]]:
     if sum(ch.isalnum() for ch in text) < 2:
         raise ParseError("Describe what you see in a few words.")
-    if text.startswith("symptom:"):
-        name = text.removeprefix("symptom:")
-        picked = None if name == "none" else _symptom(name)
-        new = _record(state, question.key, Answer(raw=text, value=name, source=question.key))
+    names = _symptom_names(question, script)
+    if text.startswith(SYMPTOM_PREFIX):  # a button, or its value typed
+        name = text.removeprefix(SYMPTOM_PREFIX).strip()
+        picked = None if name.lower() == "none" else _symptom(name, names)
+        value = picked.value if picked else "none"
+        new = _record(state, question.key, Answer(raw=text, value=value, source=question.key))
         return new.model_copy(update={"picked_symptom": picked, "match": None}), []
+    named = symptom_from(text, names)
+    if named is not None:  # a quick answer's label or id, typed: the same pick as its button
+        raw = f"{SYMPTOM_PREFIX}{named.value}"
+        new = _record(state, question.key, Answer(raw=raw, value=named.value,
+                                                   source=question.key))
+        return new.model_copy(update={"picked_symptom": named, "match": None}), []
     if text.strip().lower().rstrip(".!") in _NONE_WORDS:
         new = _record(state, question.key, Answer(raw=text, value="none", source=question.key))
         return new.model_copy(update={"picked_symptom": None, "match": None}), []
@@ -214,11 +223,22 @@ def _labelled(metric: MetricName, value: object) -> str:
     return f"{METRIC_SPECS[metric].label} {value_text(metric, float(value))}"  # type: ignore[arg-type]
 
 
-def _symptom(name: str) -> Symptom:
-    try:
-        return Symptom(name)
-    except ValueError as err:
-        raise ParseError("Pick one of the listed symptoms.") from err
+def _symptom_names(question: Question, script: Script) -> dict[str, Symptom]:
+    """The symptoms question's quick answers by label, and every symptom by id."""
+    names: dict[str, Symptom] = {s.value: s for s in script.symptom_layers}
+    for choice in question.choices:
+        value = choice.value.removeprefix(SYMPTOM_PREFIX)
+        if value in names:
+            names[choice.label] = names[value]
+    return names
+
+
+def _symptom(name: str, names: dict[str, Symptom]) -> Symptom:
+    picked = symptom_from(name, names)
+    if picked is None:
+        listed = ", ".join(label for label, symptom in names.items() if label != symptom.value)
+        raise ParseError(f"Pick one of the listed symptoms: {listed}.")
+    return picked
 
 
 def _fill_metrics(

@@ -1,4 +1,9 @@
-"""The interview script: questions as validated data, and the rule for which to ask next."""
+"""The interview script: questions as validated data, and the rule for which to ask next.
+
+What quotes the playbook is not in the script's file: the symptoms question's quick
+answers (the decision matrix's labels) and the layer each pick names (the matrix row's
+layer) are filled in from the playbook in use, so there is one mapping, the playbook's.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.metrics import MetricName
 from advisor.models import Layer, Symptom
+from advisor.playbook import Playbook, default_playbook
 
 Op = Literal[">", ">=", "<", "<="]
 
@@ -51,17 +57,37 @@ class Question(Strict):
 
 class Script(Strict):
     max_questions: int
-    symptom_layers: dict[Symptom, Layer]
+    symptom_layers: dict[Symptom, Layer]  # from the playbook's decision matrix
     questions: list[Question]
 
     def question(self, key: str) -> Question:
         return next(q for q in self.questions if q.key == key)
 
 
+SYMPTOM_PREFIX = "symptom:"
+
+
+@lru_cache(maxsize=1)
+def _script_data() -> str:
+    return resources.files("conversations").joinpath("data/questions.toml").read_text("utf-8")
+
+
+def script_for(playbook: Playbook) -> Script:
+    """The interview with the playbook's symptom labels and layers filled in."""
+    data = tomllib.loads(_script_data())
+    matrix = [{"label": row.label, "value": f"{SYMPTOM_PREFIX}{row.symptom.value}"}
+              for row in playbook.decision_matrix]
+    for question in data.get("questions", []):
+        if question.get("kind") == "symptoms":
+            question["choices"] = [*matrix, *question.get("choices", [])]
+    data["symptom_layers"] = {row.symptom.value: row.layer.value
+                              for row in playbook.decision_matrix}
+    return Script.model_validate(data)
+
+
 @lru_cache(maxsize=1)
 def default_script() -> Script:
-    text = resources.files("conversations").joinpath("data/questions.toml").read_text("utf-8")
-    return Script.model_validate(tomllib.loads(text))
+    return script_for(default_playbook())
 
 
 _OPS = {

@@ -29,7 +29,7 @@ from conversations.dialog import (
     start,
     step,
 )
-from conversations.script import Choice, Script, default_script
+from conversations.script import Choice, Script, script_for
 from conversations.store import OutgoingMessage, StaleDialog, Store
 
 OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice"]
@@ -97,7 +97,7 @@ class Conversations:
     ) -> None:
         self.store = store
         self.playbook = playbook or default_playbook()
-        self.script = script or default_script()
+        self.script = script or script_for(self.playbook)
         self.clock = clock
 
     # -- dialogs ------------------------------------------------------------------

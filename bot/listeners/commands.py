@@ -16,11 +16,11 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from advisor.matching import match as match_text
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Observations
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
+from advisor.symptoms import match_for
 from advisor.units import ParseError, extract_metrics, parse_quantity
 from bot.blocks import (
     dialog_parent_message,
@@ -139,7 +139,8 @@ def run_diagnose(inv: Invocation) -> None:
     conv = inv.deps.conversations
     assert conv is not None
     obs = Observations(metrics=metrics, text=text)
-    outcome = conv.diagnose(obs, inv.place(), match=match_text(text) if text else None)
+    match = match_for(text, conv.playbook) if text else None  # a matrix label is a pick
+    outcome = conv.diagnose(obs, inv.place(), match=match)
     deliver(inv, outcome)
 
 
