@@ -70,9 +70,11 @@ class _Token:
 # A number: grouped thousands (1,200,000), plain or decimal, optional exponent.
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?"
 _TOKEN_RE = re.compile(
-    rf"(?<![\w.])(?P<num>{_NUM})(?![\d,])\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
+    rf"(?<![\w.])(?P<num>{_NUM})(?!\d|,\d)\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
+_FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for", "so", "the",
+                           "we", "it", "is", "was", "are", "now", "then", "which", "when"})
 _HYPHEN_WORD_RE = re.compile(r"-([a-z]+)\b", re.IGNORECASE)
 _X_PREFIX_RE = re.compile(r"(?<![\w.])[x×](?=\s?\d)", re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"^\s*(?:-|–|—|to|or|~)\s*$", re.IGNORECASE)
@@ -162,6 +164,8 @@ def _tokens(text: str) -> list[_Token]:
         if _NEGATIVE_RE.search(text[: m.start()]):
             value = -value
         end = m.end()
+        if suffix in _FILLER_WORDS:  # "p95 1.2 and ...": the next word is not a unit
+            suffix, end = "", m.start("suffix")
         hyphened = _HYPHEN_WORD_RE.match(text, end) if not suffix else None
         if hyphened and any(number_word(hyphened.group(1).lower())):  # "40-thousand"
             suffix, end = hyphened.group(1).lower(), hyphened.end()
@@ -516,6 +520,7 @@ _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.P95_MS, re.compile(r"\b(p\d\d|latency|response|responses|pages?|load|loads|"
                                    r"takes|took|slow|requests?|checkout|endpoint|api)\b")),
 ]
+_BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
 _FACTOR_CONTEXT = re.compile(r"\b(grow|grows|growth|growing|expect|expected|traffic|scale|"
                              r"increase|more|users|load|by|launch|what if)\b")
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
@@ -587,6 +592,9 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         if _SAFETY_CONTEXT.search(context):
             return MetricName.SAFETY_MARGIN, token.value
         return MetricName.GROWTH_FACTOR, token.value
+    if not suffix and _BARE_P95.search(near) and not _after_words(text, token.end, 1):
+        _bare_time(token.value, Unit.MS)  # "p95 850" is 850 ms; "p95 1.2" is asked
+        return MetricName.P95_MS, token.value
     if _CORES_WORDS.match(tail):
         return MetricName.CORES, token.value
     if _SPINDLE_WORDS.match(tail):
@@ -742,6 +750,9 @@ def read_text(text: str) -> Reading:
             continue
         try:
             guess = _classify(token, lowered, prev_end)
+        except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
+            refused.append(f"p95 {token.raw.strip()} ({err.readings[0]} or {err.readings[1]}?)")
+            guess = None
         except (KeyError, ValueError):
             guess = None
         chained = _chained(lowered, prev, token)

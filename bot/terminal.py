@@ -31,7 +31,8 @@ def render_reply(reply: Reply) -> str:
             head += "\n    quick answers: " + " | ".join(c.label for c in reply.choices)
         return head
     if reply.kind == "reprompt":
-        return f"  ! {reply.text}"
+        readings = " | ".join(c.label for c in reply.choices) if reply.choices else ""
+        return f"  ! {reply.text}" + (f"\n    quick answers: {readings}" if readings else "")
     return f"  {reply.text}"
 
 

@@ -171,6 +171,8 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("12000 reads/s and each replica handles 3k/s",
          {M.READS_RPS: 12_000, M.PER_REPLICA_RPS: 3000}),
         ("40 thsnad users", {}),
+        ("p95 is 850, 40k users", {M.P95_MS: 850, M.USERS: 40_000}),
+        ("latency 1.2 and db cpu 90%", {M.DB_CPU_PCT: 90}),
         ("the meeting is 11/28 at 3pm", {}),
     ],
 )
@@ -185,6 +187,11 @@ def test_a_refused_number_word_is_said_not_dropped_silently():
         ("40 thsnad ('thsnad' is not a number word I know; did you mean thousand? Write it as "
          "40 thousand or with k/M/B.)",),
     )
+
+
+def test_a_bare_latency_in_free_text_is_said_back_not_guessed():
+    assert read_text("p95 1.2 and db cpu 90%") == Reading(
+        {M.DB_CPU_PCT: 90}, ("p95 1.2 (1.2 ms or 1.2 s?)",))
 
 
 def test_read_line_echoes_every_number_with_its_unit():
