@@ -92,7 +92,8 @@ _NUMBER_WORDS = ("thousand", "thousands", "million", "millions", "billion", "bil
 # Ordinary words one or two edits from a number word: never taken for one.
 _NOT_NUMBER_WORDS = frozenset({"billing", "billings", "billed", "bills", "bitcoin", "bitcoins",
                                "mission", "missions", "millis", "minion", "minions", "bullion",
-                               "bullions", "mullion", "mullions", "thousandth", "thousandths"})
+                               "bullions", "pillion", "mullion", "mullions", "thousandth",
+                               "thousandths"})
 _SECONDS: dict[str, float] = {
     "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "microseconds": 1e-6,
     "ms": 1e-3, "msec": 1e-3, "msecs": 1e-3, "millis": 1e-3, "millisecond": 1e-3,
@@ -190,10 +191,10 @@ def number_word(word: str) -> tuple[str | None, str | None]:
     if len(word) < 5 or not word.isalpha() or word in _NOT_NUMBER_WORDS or _known_unit(word):
         return None, None
     best, score, _ = process.extractOne(word, _NUMBER_WORDS, scorer=OSA.distance)
-    if word[0] != best[0] or abs(len(word) - len(best)) > 2:
-        return None, None
     if score <= 1:
         return str(best), None
+    if word[0] != best[0] or abs(len(word) - len(best)) > 2:
+        return None, None
     if score == 2 or (score == 3 and len(word) >= 6 and word[:2] == best[:2]):
         return None, str(best)
     return None, None

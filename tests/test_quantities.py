@@ -271,3 +271,25 @@ def test_echo_text_of_a_value_reads_back(metric, value):
     if spec.integer:
         value = float(round(value))
     assert parse_quantity(quantity_text(value, metric), metric).value == pytest.approx(value)
+
+
+def _one_slip(word: str, kind: int, at: int, letter: str) -> str:
+    at %= len(word)
+    if kind == 0:
+        return word[:at] + word[at + 1:]  # a letter left out
+    if kind == 1 and at < len(word) - 1:
+        return word[:at] + word[at + 1] + word[at] + word[at + 2:]  # two letters swapped
+    return word[:at] + letter + word[at + 1:]  # a wrong letter
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=1, max_value=999),
+       st.sampled_from(["thousand", "million", "billion", "thousands", "millions"]),
+       st.integers(0, 2), st.integers(1, 20), st.sampled_from("abcdeilmnostuz"))
+def test_a_misspelt_number_word_is_never_read_as_the_bare_number(number, word, kind, at, letter):
+    slipped = _one_slip(word, kind, at, letter)
+    try:
+        value = parse_quantity(f"{number} {slipped}", M.PEAK_RPS).value
+    except ParseError:
+        return  # refused with a message: allowed
+    assert value in {number * 1e3, number * 1e6, number * 1e9}, slipped
