@@ -92,7 +92,8 @@ _NUMBER_WORDS = ("thousand", "thousands", "million", "millions", "billion", "bil
 # Ordinary words one or two edits from a number word: never taken for one.
 _NOT_NUMBER_WORDS = frozenset({"billing", "billings", "billed", "bills", "bitcoin", "bitcoins",
                                "mission", "missions", "millis", "minion", "minions", "bullion",
-                               "bullions", "pillion", "mullion", "mullions", "thousandth",
+                               "bullions", "pillion", "pillions", "mullion", "mullions",
+                               "thousandth",
                                "thousandths"})
 _SECONDS: dict[str, float] = {
     "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "microseconds": 1e-6,

