@@ -15,7 +15,16 @@ import sqlite_utils
 from conversations.advice_log import scope_text
 
 
-class SchemaTooNew(RuntimeError):
+class DatabaseProblem(RuntimeError):
+    """A database file this app cannot use; `str()` is one line naming the path and why."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"cannot use database {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class SchemaTooNew(DatabaseProblem):
     """The file was written by a newer version of the app than this one."""
 
 
@@ -144,6 +153,11 @@ def _v3_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
+def too_new_reason(version: int, known: int) -> str:
+    return (f"its schema version {version} is newer than this app understands ({known}); "
+            "upgrade the app")
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs]
@@ -159,10 +173,8 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(migrations):
-            raise SchemaTooNew(
-                f"database schema version {version} is newer than this app "
-                f"understands ({len(migrations)}); upgrade the app"
-            )
+            main_file = conn.execute("PRAGMA database_list").fetchone()[2]
+            raise SchemaTooNew(main_file, too_new_reason(version, len(migrations)))
         for number, step in enumerate(migrations[version:], start=version + 1):
             step(db)
             conn.execute(f"PRAGMA user_version = {number}")
