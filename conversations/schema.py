@@ -144,9 +144,57 @@ def _v3_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v4_systems(db: sqlite_utils.Database) -> None:
+    """Named systems, their assessments and their ladder marks.
+
+    A system belongs to the place it was first assessed in; its team, channel, private and
+    asked_by columns mirror the advice log's, so the same visibility rule reads both.
+    """
+    db.executescript(
+        """
+        CREATE TABLE systems (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            private INTEGER NOT NULL DEFAULT 0,
+            asked_by TEXT NOT NULL,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            last_advice_id INTEGER,
+            last_at REAL,
+            assessments INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (team, channel, name_key)
+        );
+        CREATE INDEX systems_name ON systems(team, name_key);
+        CREATE INDEX systems_recent ON systems(team, last_at);
+
+        ALTER TABLE advice ADD COLUMN system_id INTEGER REFERENCES systems(id);
+        CREATE INDEX advice_system ON advice(system_id, id) WHERE system_id IS NOT NULL;
+
+        CREATE TABLE rung_marks (
+            system_id INTEGER NOT NULL REFERENCES systems(id) ON DELETE CASCADE,
+            rung TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('done', 'not_now', 'open')),
+            by_user TEXT NOT NULL,
+            at REAL NOT NULL,
+            PRIMARY KEY (system_id, rung)
+        ) WITHOUT ROWID;
+
+        -- Every path that logs advice keeps its system's "last assessed" in step.
+        CREATE TRIGGER advice_filed AFTER INSERT ON advice WHEN NEW.system_id IS NOT NULL
+        BEGIN
+            UPDATE systems SET last_advice_id = NEW.id, last_at = NEW.created_at,
+                               assessments = assessments + 1
+            WHERE id = NEW.system_id;
+        END;
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs, _v4_systems]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> int:

@@ -1,0 +1,192 @@
+"""Named systems in the SQLite file: finding and filing them, their ladder marks, listings.
+
+A system belongs to the place it was first assessed in. Its row carries the same place
+columns as an advice row (team, channel, private, asked_by), so `visibility_sql` decides
+who sees a system exactly as it decides who sees advice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from conversations.advice_log import AdviceRow, Viewer, visibility_sql
+from conversations.store import Store
+
+MAX_NAME = 60
+TREND_POINTS = 12
+
+MarkState = Literal["done", "not_now", "open"]
+
+
+class SystemNameError(ValueError):
+    """A system name that cannot be used; the message says why."""
+
+
+def clean_name(name: str) -> str:
+    """The name as shown: trimmed, inner whitespace collapsed; at most MAX_NAME characters."""
+    cleaned = re.sub(r"\s+", " ", name or "").strip()
+    if not cleaned:
+        raise SystemNameError("a system name cannot be empty")
+    if len(cleaned) > MAX_NAME:
+        raise SystemNameError(f"a system name is at most {MAX_NAME} characters "
+                              f"(got {len(cleaned)})")
+    return cleaned
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same system: case and surrounding space do not count."""
+    return clean_name(name).casefold()
+
+
+class SystemRow(BaseModel):
+    id: int
+    team: str
+    channel: str
+    private: bool
+    asked_by: str
+    name: str
+    created_at: float
+    last_advice_id: int | None = None
+    last_at: float | None = None
+    assessments: int = 0
+
+
+class RungMark(BaseModel):
+    rung: str
+    state: MarkState
+    by: str
+    at: float
+
+
+class Previous(BaseModel):
+    """The earlier assessment a new one is compared with."""
+
+    advice_id: int
+    at: float
+    metrics: dict[str, float]
+    stage: int | None
+    layer: str | None
+    symptom: str | None
+
+
+def place_viewer(team: str, channel: str) -> Viewer:
+    """Who "this place" is: private things of this channel, public things of its team.
+
+    No user: a private system follows its channel, never the person who named it, so
+    nothing of a private channel is filed under or compared with in another place.
+    """
+    return Viewer(team=team, channel=channel)
+
+
+def _system(row: dict[str, Any]) -> SystemRow:
+    row.pop("name_key", None)
+    return SystemRow(**row)
+
+
+def find_system(store: Store, name: str, viewer: Viewer, *, own_channel: bool = False
+                ) -> SystemRow | None:
+    """The system called `name` that `viewer` may see: this channel's first, then the most
+    recently assessed. `own_channel` limits it to the viewer's channel (private places)."""
+    where, params = visibility_sql(viewer, "s")
+    sql = f"SELECT s.* FROM systems s WHERE s.name_key = ? AND {where}"
+    args: list[Any] = [name_key(name), *params]
+    if own_channel:
+        sql += " AND s.channel = ?"
+        args.append(viewer.channel)
+    sql += " ORDER BY (s.channel = ?) DESC, s.last_at DESC LIMIT 1"
+    rows = store._rows(sql, [*args, viewer.channel])
+    return _system(rows[0]) if rows else None
+
+
+def ensure_system(store: Store, name: str, *, team: str, channel: str, private: bool,
+                  asked_by: str, now: float) -> SystemRow:
+    """The system `name` of this place, created on first use."""
+    with store.transaction():
+        store.conn.execute(
+            "INSERT OR IGNORE INTO systems (team, channel, private, asked_by, name, name_key, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (team, channel, private, asked_by, clean_name(name), name_key(name), now))
+        rows = store._rows("SELECT * FROM systems WHERE team = ? AND channel = ? "
+                           "AND name_key = ?", (team, channel, name_key(name)))
+    return _system(rows[0])
+
+
+def get_system(store: Store, system_id: int) -> SystemRow | None:
+    rows = store._rows("SELECT * FROM systems WHERE id = ?", (system_id,))
+    return _system(rows[0]) if rows else None
+
+
+def marks(store: Store, system_ids: list[int]) -> dict[int, list[RungMark]]:
+    """Each system's rung marks (done, not now, reopened), oldest first."""
+    out: dict[int, list[RungMark]] = {i: [] for i in system_ids}
+    if not system_ids:
+        return out
+    holes = ", ".join("?" for _ in system_ids)
+    for r in store._rows(f"SELECT system_id, rung, state, by_user, at FROM rung_marks "
+                         f"WHERE system_id IN ({holes}) ORDER BY at", system_ids):
+        out[r["system_id"]].append(RungMark(rung=r["rung"], state=r["state"], by=r["by_user"],
+                                            at=r["at"]))
+    return out
+
+
+def set_mark(store: Store, system_id: int, rung: str, state: MarkState, *, by: str,
+             now: float) -> None:
+    """Record who marked a rung and when; a later mark replaces an earlier one."""
+    with store.transaction():
+        store.conn.execute(
+            "INSERT INTO rung_marks (system_id, rung, state, by_user, at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(system_id, rung) DO UPDATE SET state = excluded.state, "
+            "by_user = excluded.by_user, at = excluded.at",
+            (system_id, rung, state, by, now))
+
+
+def previous(store: Store, system_id: int, viewer: Viewer) -> Previous | None:
+    """The latest assessment of the system that `viewer` may see (the "last time")."""
+    where, params = visibility_sql(viewer)
+    rows = store._rows(
+        f"SELECT a.id, a.created_at, a.inputs_json, a.stage, a.layer, a.symptom FROM advice a "
+        f"WHERE a.system_id = ? AND {where} ORDER BY a.id DESC LIMIT 1", [system_id, *params])
+    if not rows:
+        return None
+    r = rows[0]
+    metrics = json.loads(r["inputs_json"]).get("metrics", {})
+    return Previous(advice_id=r["id"], at=r["created_at"], metrics=metrics,
+                    stage=r["stage"] if "users" in metrics else None, layer=r["layer"],
+                    symptom=r["symptom"])
+
+
+def trend(store: Store, system_id: int, viewer: Viewer, points: int = TREND_POINTS
+          ) -> list[dict[str, float]]:
+    """The metrics of the system's latest `points` visible assessments, oldest first."""
+    where, params = visibility_sql(viewer)
+    rows = store._rows(
+        f"SELECT a.inputs_json FROM advice a WHERE a.system_id = ? AND {where} "
+        f"ORDER BY a.id DESC LIMIT ?", [system_id, *params, points])
+    return [json.loads(r["inputs_json"]).get("metrics", {}) for r in reversed(rows)]
+
+
+def visible_systems(store: Store, viewer: Viewer, *, limit: int = 50,
+                    own_channel: bool = False) -> list[SystemRow]:
+    """Systems `viewer` may see, most recently assessed first."""
+    where, params = visibility_sql(viewer, "s")
+    sql = f"SELECT s.* FROM systems s WHERE {where}"
+    args: list[Any] = list(params)
+    if own_channel:
+        sql += " AND s.channel = ?"
+        args.append(viewer.channel)
+    sql += " ORDER BY s.last_at DESC, s.id DESC LIMIT ?"
+    return [_system(r) for r in store._rows(sql, [*args, limit])]
+
+
+def system_history(store: Store, name: str, viewer: Viewer, limit: int = 20) -> list[AdviceRow]:
+    """Assessments filed under systems called `name` that `viewer` may see, newest first."""
+    where, params = visibility_sql(viewer)
+    ids_where, ids_params = visibility_sql(viewer, "s")
+    sql = (f"SELECT a.* FROM advice a WHERE a.system_id IN (SELECT s.id FROM systems s "
+           f"WHERE s.name_key = ? AND {ids_where}) AND {where} ORDER BY a.id DESC LIMIT ?")
+    rows = store._rows(sql, [name_key(name), *ids_params, *params, limit])
+    return store._advice_rows(rows)
