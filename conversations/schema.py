@@ -181,12 +181,38 @@ def _v4_systems(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (system_id, rung)
         ) WITHOUT ROWID;
 
-        -- Every path that logs advice keeps its system's "last assessed" in step.
+        -- Each system's assessments as a compact series, stored together (clustered by
+        -- system), so "last time" and trend lines read a page or two, not a row per page.
+        -- Place columns as in advice: the same visibility rule applies to each point.
+        CREATE TABLE system_points (
+            system_id INTEGER NOT NULL,
+            advice_id INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            private INTEGER NOT NULL,
+            asked_by TEXT NOT NULL,
+            stage INTEGER,
+            layer TEXT,
+            symptom TEXT,
+            metrics_json TEXT NOT NULL,
+            PRIMARY KEY (system_id, advice_id)
+        ) WITHOUT ROWID;
+
+        -- Every path that logs advice keeps its system's series and "last assessed" in step.
         CREATE TRIGGER advice_filed AFTER INSERT ON advice WHEN NEW.system_id IS NOT NULL
         BEGIN
             UPDATE systems SET last_advice_id = NEW.id, last_at = NEW.created_at,
                                assessments = assessments + 1
             WHERE id = NEW.system_id;
+            INSERT INTO system_points VALUES (
+                NEW.system_id, NEW.id, NEW.created_at, NEW.team, NEW.channel, NEW.private,
+                NEW.asked_by, NEW.stage, NEW.layer, NEW.symptom,
+                COALESCE(json_extract(NEW.inputs_json, '$.metrics'), '{}'));
+        END;
+        CREATE TRIGGER advice_unfiled AFTER DELETE ON advice WHEN OLD.system_id IS NOT NULL
+        BEGIN
+            DELETE FROM system_points WHERE system_id = OLD.system_id AND advice_id = OLD.id;
         END;
         """
     )

@@ -144,29 +144,29 @@ def set_mark(store: Store, system_id: int, rung: str, state: MarkState, *, by: s
             (system_id, rung, state, by, now))
 
 
+def recent(store: Store, system_id: int, viewer: Viewer, count: int = TREND_POINTS
+           ) -> list[Previous]:
+    """The system's latest `count` assessments that `viewer` may see, newest first."""
+    where, params = visibility_sql(viewer, "p")
+    rows = store._rows(
+        f"SELECT p.advice_id, p.created_at, p.metrics_json, p.stage, p.layer, p.symptom "
+        f"FROM system_points p WHERE p.system_id = ? AND {where} "
+        f"ORDER BY p.advice_id DESC LIMIT ?", [system_id, *params, count])
+    out = []
+    for r in rows:
+        metrics = json.loads(r["metrics_json"])
+        # Rows this module wrote itself: built without re-validation (listings read hundreds).
+        out.append(Previous.model_construct(
+            advice_id=r["advice_id"], at=r["created_at"], metrics=metrics,
+            stage=r["stage"] if "users" in metrics else None, layer=r["layer"],
+            symptom=r["symptom"]))
+    return out
+
+
 def previous(store: Store, system_id: int, viewer: Viewer) -> Previous | None:
     """The latest assessment of the system that `viewer` may see (the "last time")."""
-    where, params = visibility_sql(viewer)
-    rows = store._rows(
-        f"SELECT a.id, a.created_at, a.inputs_json, a.stage, a.layer, a.symptom FROM advice a "
-        f"WHERE a.system_id = ? AND {where} ORDER BY a.id DESC LIMIT 1", [system_id, *params])
-    if not rows:
-        return None
-    r = rows[0]
-    metrics = json.loads(r["inputs_json"]).get("metrics", {})
-    return Previous(advice_id=r["id"], at=r["created_at"], metrics=metrics,
-                    stage=r["stage"] if "users" in metrics else None, layer=r["layer"],
-                    symptom=r["symptom"])
-
-
-def trend(store: Store, system_id: int, viewer: Viewer, points: int = TREND_POINTS
-          ) -> list[dict[str, float]]:
-    """The metrics of the system's latest `points` visible assessments, oldest first."""
-    where, params = visibility_sql(viewer)
-    rows = store._rows(
-        f"SELECT a.inputs_json FROM advice a WHERE a.system_id = ? AND {where} "
-        f"ORDER BY a.id DESC LIMIT ?", [system_id, *params, points])
-    return [json.loads(r["inputs_json"]).get("metrics", {}) for r in reversed(rows)]
+    found = recent(store, system_id, viewer, 1)
+    return found[0] if found else None
 
 
 def visible_systems(store: Store, viewer: Viewer, *, limit: int = 50,

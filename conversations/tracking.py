@@ -176,15 +176,16 @@ class SystemsMixin:
         rows = sysdb.visible_systems(self.store, viewer, limit=limit, own_channel=own_channel)
         all_marks = sysdb.marks(self.store, [r.id for r in rows])
         texts = self._rung_texts()
-        metrics = trend_metrics(self.playbook)
+        metrics = [m.value for m in trend_metrics(self.playbook)]
         out = []
         for row in rows:
-            points = sysdb.trend(self.store, row.id, viewer)
-            last = sysdb.previous(self.store, row.id, viewer)
+            points = sysdb.recent(self.store, row.id, viewer)  # newest first
+            last = points[0] if points else None
             done, deferred = _state_of(all_marks[row.id])
             symptom = Symptom(last.symptom) if last and last.symptom else None
             steps = ladder(symptom, done, self.playbook, deferred) if symptom else None
-            trends = {m.value: [p[m.value] for p in points if m.value in p] for m in metrics}
+            trends = {m: [p.metrics[m] for p in reversed(points) if m in p.metrics]
+                      for m in metrics}
             out.append(SystemSummary(
                 id=row.id, name=row.name, channel=row.channel, private=row.private,
                 assessments=row.assessments, last_advice_id=last.advice_id if last else None,
