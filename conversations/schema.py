@@ -210,6 +210,19 @@ def _v4_systems(db: sqlite_utils.Database) -> None:
                 NEW.asked_by, NEW.stage, NEW.layer, NEW.symptom,
                 COALESCE(json_extract(NEW.inputs_json, '$.metrics'), '{}'));
         END;
+        -- Re-check reminders scheduled in Slack for an assessment (cancellable by id).
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            advice_id INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,
+            scheduled_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            post_at REAL NOT NULL,
+            by_user TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            cancelled_at REAL
+        );
+        CREATE INDEX reminders_advice ON reminders(advice_id, id);
+
         CREATE TRIGGER advice_unfiled AFTER DELETE ON advice WHEN OLD.system_id IS NOT NULL
         BEGIN
             DELETE FROM system_points WHERE system_id = OLD.system_id AND advice_id = OLD.id;

@@ -211,8 +211,9 @@ class Conversations(SystemsMixin):
                 tracked = self.track(name, observations(result.state, self.script), place,
                                      effective_match(result.state, self.script))
                 messages = [_tracked_message(m, tracked) for m in messages]
-                advice = self._entry(tracked.assessment, place, key, kind="diagnose",
-                                     system_id=tracked.system.id)
+                advice = _with_since(self._entry(tracked.assessment, place, key,
+                                                 kind="diagnose", system_id=tracked.system.id),
+                                     tracked)
             else:
                 advice = self._entry(result.assessment, place, key, kind="diagnose")
         return _Prepared(
@@ -246,8 +247,8 @@ class Conversations(SystemsMixin):
         if system:
             tracked = self.track(system, obs, place, match)
             message = _tracked_message(Outbound(kind="assessment"), tracked)
-            entry = self._entry(tracked.assessment, place, key, kind="diagnose",
-                                system_id=tracked.system.id)
+            entry = _with_since(self._entry(tracked.assessment, place, key, kind="diagnose",
+                                            system_id=tracked.system.id), tracked)
             return self._log(entry, [message], key, place, deliver)
         assessment = assess(obs, self.playbook, match=match)
         message = Outbound(kind="assessment", assessment=assessment)
@@ -375,6 +376,13 @@ class Conversations(SystemsMixin):
 
     def history(self, query: str | None, viewer: Viewer, limit: int = 20) -> list[AdviceRow]:
         return self.store.search_advice(query, viewer=viewer, limit=max(1, min(limit, 200)))
+
+
+def _with_since(entry: AdviceEntry, tracked: Tracked) -> AdviceEntry:
+    """Keep "what changed since" with the logged result, so a message redrawn later has it."""
+    if tracked.since is not None and entry.result is not None:
+        entry.result["since"] = tracked.since.model_dump(mode="json")
+    return entry
 
 
 def _tracked_message(message: Outbound, tracked: Tracked) -> Outbound:

@@ -190,3 +190,43 @@ def system_history(store: Store, name: str, viewer: Viewer, limit: int = 20) -> 
            f"WHERE s.name_key = ? AND {ids_where}) AND {where} ORDER BY a.id DESC LIMIT ?")
     rows = store._rows(sql, [name_key(name), *ids_params, *params, limit])
     return store._advice_rows(rows)
+
+
+class Reminder(BaseModel):
+    id: int
+    advice_id: int
+    scheduled_id: str
+    channel: str
+    post_at: float
+    by: str
+    created_at: float
+    cancelled_at: float | None = None
+
+
+def add_reminder(store: Store, advice_id: int, scheduled_id: str, *, channel: str,
+                 post_at: float, by: str, now: float) -> int:
+    with store.transaction():
+        cursor = store.conn.execute(
+            "INSERT INTO reminders (advice_id, scheduled_id, channel, post_at, by_user, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (advice_id, scheduled_id, channel, post_at, by, now))
+        return int(cursor.lastrowid)
+
+
+def active_reminder(store: Store, advice_id: int) -> Reminder | None:
+    """The latest reminder of an assessment that is neither cancelled nor already due."""
+    rows = store._rows("SELECT * FROM reminders WHERE advice_id = ? AND cancelled_at IS NULL "
+                       "ORDER BY id DESC LIMIT 1", (advice_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    row["by"] = row.pop("by_user")
+    return Reminder(**row)
+
+
+def cancel_reminder(store: Store, advice_id: int, scheduled_id: str, *, now: float) -> bool:
+    with store.transaction():
+        cursor = store.conn.execute(
+            "UPDATE reminders SET cancelled_at = ? WHERE advice_id = ? AND scheduled_id = ? "
+            "AND cancelled_at IS NULL", (now, advice_id, scheduled_id))
+        return cursor.rowcount == 1

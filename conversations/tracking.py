@@ -20,7 +20,7 @@ from advisor.playbook import MatrixRung, Playbook
 from advisor.rungs import find_rung
 from conversations import systems as sysdb
 from conversations.advice_log import AdviceRow, Viewer
-from conversations.systems import MarkState, RungMark, SystemRow
+from conversations.systems import MarkState, Reminder, RungMark, SystemRow
 
 if TYPE_CHECKING:
     from conversations.service import Conversations, Place
@@ -34,6 +34,7 @@ class Since(BaseModel):
 
     advice_id: int
     at: float
+    age_s: float = 0.0  # how long before the new assessment it was made
     changes: Changes
 
 
@@ -50,6 +51,7 @@ class SystemSummary(BaseModel):
     name: str
     channel: str
     private: bool
+    created_by: str
     assessments: int
     last_advice_id: int | None
     last_assessed: float | None
@@ -61,6 +63,16 @@ class SystemSummary(BaseModel):
     done_rungs: list[str] = Field(default_factory=list)
     not_now_rungs: list[str] = Field(default_factory=list)
     trends: dict[str, list[float]] = Field(default_factory=dict)
+
+
+class TrackedView(BaseModel):
+    """A logged system assessment as it stands now: ladder per today's marks, reminder."""
+
+    advice_id: int
+    assessment: Assessment
+    system: SystemRow
+    since: Since | None = None
+    reminder: Reminder | None = None
 
 
 class NoSuchSystem(LookupError):
@@ -136,7 +148,7 @@ class SystemsMixin:
             texts = self._rung_texts()
             done_since = [texts.get(m.rung, m.rung) for m in marks
                           if m.state == "done" and m.at > last.at]
-            since = Since(advice_id=last.advice_id, at=last.at,
+            since = Since(advice_id=last.advice_id, at=last.at, age_s=self.clock() - last.at,
                           changes=compare(before, Snapshot.of(assessment), self.playbook,
                                           done_since))
         return Tracked(assessment=assessment, system=system, since=since)
@@ -188,6 +200,7 @@ class SystemsMixin:
                       for m in metrics}
             out.append(SystemSummary(
                 id=row.id, name=row.name, channel=row.channel, private=row.private,
+                created_by=row.asked_by,
                 assessments=row.assessments, last_advice_id=last.advice_id if last else None,
                 last_assessed=last.at if last else None,
                 stage=last.stage if last else None, layer=last.layer if last else None,
@@ -202,6 +215,32 @@ class SystemsMixin:
                 trends={k: v for k, v in trends.items() if v},
             ))
         return out
+
+    def tracked_advice(self: Conversations, advice_id: int, place: Place) -> TrackedView | None:
+        """A system assessment visible at `place`, its ladder redrawn from the marks now."""
+        row = self.visible_advice(advice_id, place)
+        if row is None or row.system_id is None or not isinstance(row.result, dict):
+            return None
+        system = sysdb.get_system(self.store, row.system_id)
+        if system is None:
+            return None
+        assessment = Assessment.model_validate(row.result)
+        if assessment.ladder is not None:
+            done, deferred = _state_of(sysdb.marks(self.store, [system.id])[system.id])
+            assessment.ladder = ladder(assessment.ladder.symptom, done | assessment.inputs.done,
+                                       self.playbook, deferred)
+        since = row.result.get("since")
+        return TrackedView(advice_id=advice_id, assessment=assessment, system=system,
+                           since=Since.model_validate(since) if since else None,
+                           reminder=sysdb.active_reminder(self.store, advice_id))
+
+    def add_reminder(self: Conversations, advice_id: int, scheduled_id: str, place: Place,
+                     post_at: float) -> None:
+        sysdb.add_reminder(self.store, advice_id, scheduled_id, channel=place.channel,
+                           post_at=post_at, by=place.user, now=self.clock())
+
+    def cancel_reminder(self: Conversations, advice_id: int, scheduled_id: str) -> bool:
+        return sysdb.cancel_reminder(self.store, advice_id, scheduled_id, now=self.clock())
 
     def system_history(self: Conversations, name: str, viewer: Viewer, limit: int = 20
                        ) -> list[AdviceRow]:
