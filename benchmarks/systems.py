@@ -147,7 +147,7 @@ def main() -> None:
                 ("systems (App Home)", lambda t, c, u: Viewer(team=t, user=u)),
             ):
                 latencies, shown = [], 0
-                for i in range(args.queries // 5 + 10):
+                for i in range(args.queries + 10):
                     team, channel = rng.randrange(TEAMS), rng.randrange(CHANNELS_PER_TEAM)
                     t, c, _ = place(team, channel)
                     viewer = viewer_of(t, c, f"U{team:04d}{rng.randrange(USERS_PER_TEAM):03d}")

@@ -164,6 +164,10 @@ def _v4_systems(db: sqlite_utils.Database) -> None:
             last_advice_id INTEGER,
             last_at REAL,
             assessments INTEGER NOT NULL DEFAULT 0,
+            -- The latest points of system_points, newest first, for listings (one row
+            -- read per system). Whoever sees a system may see all of its points: a private
+            -- place files only under its own channel's systems.
+            recent_json TEXT NOT NULL DEFAULT '[]',
             UNIQUE (team, channel, name_key)
         );
         CREATE INDEX systems_name ON systems(team, name_key);
@@ -202,13 +206,18 @@ def _v4_systems(db: sqlite_utils.Database) -> None:
         -- Every path that logs advice keeps its system's series and "last assessed" in step.
         CREATE TRIGGER advice_filed AFTER INSERT ON advice WHEN NEW.system_id IS NOT NULL
         BEGIN
-            UPDATE systems SET last_advice_id = NEW.id, last_at = NEW.created_at,
-                               assessments = assessments + 1
-            WHERE id = NEW.system_id;
             INSERT INTO system_points VALUES (
                 NEW.system_id, NEW.id, NEW.created_at, NEW.team, NEW.channel, NEW.private,
                 NEW.asked_by, NEW.stage, NEW.layer, NEW.symptom,
                 COALESCE(json_extract(NEW.inputs_json, '$.metrics'), '{}'));
+            UPDATE systems SET last_advice_id = NEW.id, last_at = NEW.created_at,
+                               assessments = assessments + 1,
+                               recent_json = (
+                SELECT json_group_array(json_array(advice_id, created_at, stage, layer,
+                                                   symptom, json(metrics_json)))
+                FROM (SELECT * FROM system_points WHERE system_id = NEW.system_id
+                      ORDER BY advice_id DESC LIMIT 12))
+            WHERE id = NEW.system_id;
         END;
         -- Re-check reminders scheduled in Slack for an assessment (cancellable by id).
         CREATE TABLE reminders (

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from conversations.advice_log import AdviceRow, Viewer, visibility_sql
 from conversations.store import Store
@@ -43,6 +43,8 @@ def name_key(name: str) -> str:
 
 
 class SystemRow(BaseModel):
+    """A system; `recent` holds its latest points, newest first (see `points_of`)."""
+
     id: int
     team: str
     channel: str
@@ -53,6 +55,7 @@ class SystemRow(BaseModel):
     last_advice_id: int | None = None
     last_at: float | None = None
     assessments: int = 0
+    recent: list[list[Any]] = Field(default_factory=list, repr=False)
 
 
 class RungMark(BaseModel):
@@ -84,7 +87,25 @@ def place_viewer(team: str, channel: str) -> Viewer:
 
 def _system(row: dict[str, Any]) -> SystemRow:
     row.pop("name_key", None)
+    row["recent"] = json.loads(row.pop("recent_json", None) or "[]")
     return SystemRow(**row)
+
+
+class Point(NamedTuple):
+    """One assessment in a listing's trend (a light tuple: listings read hundreds)."""
+
+    advice_id: int
+    at: float
+    stage: int | None  # None when no user count placed it
+    layer: str | None
+    symptom: str | None
+    metrics: dict[str, float]
+
+
+def points_of(system: SystemRow) -> list[Point]:
+    """The system's latest assessments from its own row, newest first (no extra query)."""
+    return [Point(advice_id, at, stage if "users" in metrics else None, layer, symptom, metrics)
+            for advice_id, at, stage, layer, symptom, metrics in system.recent]
 
 
 def find_system(store: Store, name: str, viewer: Viewer, *, own_channel: bool = False
@@ -171,8 +192,12 @@ def previous(store: Store, system_id: int, viewer: Viewer) -> Previous | None:
 
 def visible_systems(store: Store, viewer: Viewer, *, limit: int = 50,
                     own_channel: bool = False) -> list[SystemRow]:
-    """Systems `viewer` may see, most recently assessed first."""
-    where, params = visibility_sql(viewer, "s")
+    """Systems `viewer` may see, most recently assessed first.
+
+    By place only: a private system is seen in its own channel and nowhere else, not even
+    by the person who named it, so all of its points may be shown wherever it is listed.
+    """
+    where, params = visibility_sql(viewer.model_copy(update={"user": None}), "s")
     sql = f"SELECT s.* FROM systems s WHERE {where}"
     args: list[Any] = list(params)
     if own_channel:

@@ -191,7 +191,7 @@ class SystemsMixin:
         metrics = [m.value for m in trend_metrics(self.playbook)]
         out = []
         for row in rows:
-            points = sysdb.recent(self.store, row.id, viewer)  # newest first
+            points = sysdb.points_of(row)  # newest first
             last = points[0] if points else None
             done, deferred = _state_of(all_marks[row.id])
             symptom = Symptom(last.symptom) if last and last.symptom else None
