@@ -155,3 +155,18 @@ def test_home_blocks_fit_a_view():
     View(**view).to_dict()
     assert [b["text"]["text"] for b in extra if b["type"] == "header"] == [
         "Your systems", "Your team's systems"]
+
+
+def test_what_if_message_shows_the_numbers():
+    from advisor.engine import what_ifs
+
+    steps = what_ifs(Observations(metrics={M.USERS: 50_000, M.PEAK_RPS: 1000, M.READS_RPS: 900,
+                                           M.PER_REPLICA_RPS: 3000}))
+    message = blocks.what_if_message(steps)
+    sendable(message.blocks, message.text)
+    ten = message.blocks[0]["text"]["text"]
+    assert "• *capacity*: 1,000 × 10 = 10,000 req/s peak; × 1 growth × 1.5 safety = " \
+           "15,000 req/s _(no growth factor given, so 1x)_" in ten
+    assert "• *replicas*: ceiling(9,000 / 3,000) = 3 replicas" in ten
+    hundred = message.blocks[1]["text"]["text"]
+    assert "• *replicas*: ceiling(90,000 / 3,000) = 30 replicas" in hundred
