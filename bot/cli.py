@@ -464,7 +464,11 @@ def _diagnose_system(name: str, obs: Observations, pb: Playbook, match: Any
     Returns the assessment, the JSON fields it adds (system, changes, since) and the text
     that opens the answer.
     """
-    conv = conversations_for(pb)
+    try:
+        conv = conversations_for(pb)
+    except (OSError, sqlite3.Error) as err:
+        raise CliError(f"diagnose: --system needs the advice log, which cannot be opened "
+                       f"({err})") from err
     try:
         outcome = conv.diagnose(obs, local_place(), match=match, deliver=False, system=name)
         now = conv.clock()

@@ -86,9 +86,11 @@ def place_viewer(team: str, channel: str) -> Viewer:
 
 
 def _system(row: dict[str, Any]) -> SystemRow:
+    """A row this module wrote, built without re-validation (listings read many)."""
     row.pop("name_key", None)
     row["recent"] = json.loads(row.pop("recent_json", None) or "[]")
-    return SystemRow(**row)
+    row["private"] = bool(row["private"])
+    return SystemRow.model_construct(**row)
 
 
 class Point(NamedTuple):
