@@ -17,7 +17,7 @@ from conversations.advice_log import AdviceRow, Viewer, visibility_sql
 from conversations.store import Store
 
 MAX_NAME = 60
-TREND_POINTS = 12
+TREND_POINTS = 12  # as many as the filing trigger keeps in systems.recent_json (schema v4)
 
 MarkState = Literal["done", "not_now", "open"]
 
