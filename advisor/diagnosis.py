@@ -109,10 +109,15 @@ def diagnose(
     return bottleneck, symptom
 
 
-def ladder(symptom: Symptom, done: set[str], playbook: Playbook) -> Ladder:
-    """The symptom's three rungs; the next one to try is the first not already done."""
-    rungs = [Rung(id=r.id, text=r.text, done=r.id in done) for r in playbook.row(symptom).rungs]
-    next_index = next((i for i, r in enumerate(rungs) if not r.done), None)
+def ladder(
+    symptom: Symptom, done: set[str], playbook: Playbook,
+    deferred: frozenset[str] | set[str] = frozenset(),
+) -> Ladder:
+    """The symptom's three rungs; the next one to try is the first neither done nor put off
+    ("not now")."""
+    rungs = [Rung(id=r.id, text=r.text, done=r.id in done, deferred=r.id in deferred - done)
+             for r in playbook.row(symptom).rungs]
+    next_index = next((i for i, r in enumerate(rungs) if not r.done and not r.deferred), None)
     return Ladder(symptom=symptom, rungs=rungs, next_index=next_index)
 
 

@@ -13,6 +13,7 @@ from advisor.format import num
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Assessment, Match, Observations, StageNumber, WhatIf
 from advisor.playbook import Playbook, default_playbook
+from advisor.projection import project
 from advisor.sizing import sizing_for
 from advisor.stages import evaluate_triggers, pushed_toward, stage_card, stage_number_for_users
 
@@ -36,6 +37,7 @@ def with_match(obs: Observations, match: Match | None) -> Observations:
         signals=obs.signals | match.signals,
         text=obs.text,
         done=obs.done | match.done,
+        deferred=obs.deferred,
     )
 
 
@@ -81,7 +83,7 @@ def assess(
         findings=findings(obs, pb),
         additions=additions(obs, pb),
         bottleneck=bottleneck,
-        ladder=ladder(symptom, obs.done, pb) if symptom else None,
+        ladder=ladder(symptom, obs.done, pb, obs.deferred) if symptom else None,
         sizing=sizing_for(obs, number, pb),
         not_yet=not_yet(max(number, push or 0), pb),
         watch=[t for t in triggers if not t.fired and t.to_stage == number + 1],
@@ -134,7 +136,7 @@ def what_if(
         later.summary = f"At {num(factor)}x: {num(users)} users; {later.summary}"
     return WhatIf(
         factor=factor, users=users, from_stage=now.stage.number, stage=later.stage,
-        changes=changes, assessment=later,
+        changes=changes, numbers=project(base, factor, pb), assessment=later,
     )
 
 

@@ -28,3 +28,12 @@ def with_unit(metric: MetricName, value: float) -> str:
     if metric is MetricName.USERS:
         return f"{num(value)} users"
     return num(value)
+
+
+def ago(seconds: float) -> str:
+    """How long ago, in the largest whole unit: "just now", "3 hours ago", "12 days ago"."""
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        count = int(max(seconds, 0) // size)
+        if count:
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"

@@ -67,6 +67,7 @@ class Observations(BaseModel):
     signals: set[str] = Field(default_factory=set)
     text: str = ""
     done: set[str] = Field(default_factory=set)
+    deferred: set[str] = Field(default_factory=set)  # rungs marked "not now": skipped, not done
 
     @field_validator("metrics")
     @classmethod
@@ -135,6 +136,7 @@ class Rung(BaseModel):
     id: str
     text: str
     done: bool = False
+    deferred: bool = False  # "not now": passed over for the next rung, still open
 
 
 class Ladder(BaseModel):
@@ -199,6 +201,18 @@ class AskResult(BaseModel):
     match: Match
 
 
+class Projection(BaseModel):
+    """One number a what-if computes (capacity, replicas...), with the arithmetic shown."""
+
+    kind: Literal["users", "capacity", "reads", "replicas", "pool", "instances", "cache",
+                  "cost"]
+    value: float | str
+    unit: str
+    worked: str
+    formula: str
+    note: str = ""  # the assumption it rests on, if any
+
+
 class WhatIf(BaseModel):
     """The same system at `factor` times the users and load: where it lands, what must change."""
 
@@ -207,4 +221,5 @@ class WhatIf(BaseModel):
     from_stage: StageNumber
     stage: StageCard
     changes: list[str] = Field(default_factory=list)
+    numbers: list[Projection] = Field(default_factory=list)
     assessment: Assessment

@@ -44,7 +44,8 @@ def _ladder_lines(a: Assessment) -> list[str]:
     labels = ["First try", "Then try", "Finally"]
     lines = [f"Decision ladder ({a.ladder.symptom.value}):"]
     for i, rung in enumerate(a.ladder.rungs):
-        mark = " (done)" if rung.done else (" <- next" if i == a.ladder.next_index else "")
+        mark = " (done)" if rung.done else " (not now)" if rung.deferred else (
+            " <- next" if i == a.ladder.next_index else "")
         lines.append(f"  {labels[i]}: {rung.text}{mark}")
     if a.ladder.next_index is None:
         lines.append("  Every rung is done; look again at the bottleneck hunt.")
@@ -95,4 +96,9 @@ def assessment_text(a: Assessment) -> str:
 def what_if_text(w: WhatIf) -> str:
     users = f"{num(w.users)} users, " if w.users is not None else ""
     head = f"At {num(w.factor)}x ({users}Stage {w.stage.number} {w.stage.name}):"
-    return "\n".join([head] + [f"  - {c}" for c in w.changes])
+    lines = [head]
+    for p in w.numbers:
+        note = f" ({p.note})" if p.note else ""
+        lines.append(f"  {p.kind}: {p.worked}{note}")
+    lines += [f"  - {c}" for c in w.changes]
+    return "\n".join(lines)

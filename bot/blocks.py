@@ -124,6 +124,9 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     ("/scale size pool|replicas|cache|capacity ...", "sizing with the formula shown"),
     ("/scale stage <users>", "which stage of the journey that many users puts you in"),
     ("/scale history [query]", "advice given before in this channel, newest first"),
+    ("/scale diagnose system=NAME ...",
+     "file it under a named system: what changed since last time"),
+    ("/scale systems", "the named systems this channel can see, with trends"),
     ("/scale help", "this message"),
 )
 
@@ -723,7 +726,9 @@ def what_if_message(steps: Sequence[WhatIf]) -> Message:
         if int(w.stage.number) == int(w.from_stage):
             head += " — same stage as today"
         changes = bullets([escape(c) for c in w.changes]) if w.changes else "_No stage change._"
-        content += _sections(f"{head}\n{changes}")
+        figures = bullets([f"*{escape(p.kind)}*: {escape(p.worked)}"
+                           + (f" _({escape(p.note)})_" if p.note else "") for p in w.numbers])
+        content += _sections(f"{head}\n{figures}\n{changes}" if figures else f"{head}\n{changes}")
     text = "What if: " + ", ".join(f"{number(w.factor)}x → stage {int(w.stage.number)}"
                                    for w in steps)
     return _message(text or "What if", content)
@@ -752,7 +757,13 @@ def notice_message(text: str) -> Message:
 def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -> Message:
     """Render one queued reply; `ref` names the dialog its buttons answer."""
     notes = "\n".join(escape(n) for n in out.notes)
-    if out.kind == "assessment" and out.assessment is not None:
+    if (out.kind == "assessment" and out.assessment is not None and out.system
+            and out.system_id is not None and advice_id is not None):
+        from bot.system_blocks import tracked_assessment_message  # it builds on this module
+
+        message = tracked_assessment_message(out.assessment, advice_id, system=out.system,
+                                             system_id=out.system_id, since=out.since)
+    elif out.kind == "assessment" and out.assessment is not None:
         message = assessment_message(out.assessment, advice_id if advice_id is not None else "")
     elif out.kind == "what_if":
         message = what_if_message(out.what_ifs)

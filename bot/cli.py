@@ -21,11 +21,14 @@ from typing import Any, TextIO
 from pydantic import BaseModel
 
 from advisor import sizing
+from advisor.changes import change_lines
 from advisor.engine import assess, what_ifs
+from advisor.format import ago, with_unit
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName
-from advisor.models import Match, Observations, Sizing
+from advisor.models import Assessment, Match, Observations, Sizing
 from advisor.playbook import Playbook, PlaybookError
 from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
+from advisor.rungs import UnknownRung
 from advisor.stages import stage_for_users
 from advisor.units import ParseError, parse_quantity
 from bot.settings import SettingsError, load_team_playbook, read_settings
@@ -34,6 +37,8 @@ from conversations.advice_log import AdviceEntry, Viewer
 from conversations.dbcheck import DatabaseProblem
 from conversations.service import HISTORY_MAX, Conversations
 from conversations.store import Store
+from conversations.systems import SystemNameError, get_system
+from conversations.tracking import NoSuchSystem, SystemSummary, sparkline
 
 USAGE_ERROR = 2
 BROKEN_PIPE = 128 + 13  # what a shell reports for a writer killed by SIGPIPE
@@ -217,6 +222,8 @@ def _add_diagnose(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--done", action="append", default=[], metavar="RUNG",
                    help="a decision-matrix rung already tried, e.g. add_indexes (repeatable)")
     p.add_argument("--what-if", action="store_true", help="also show 10x, 100x and 1000x")
+    p.add_argument("--system", metavar="NAME",
+                   help="file the assessment under a named system and compare with last time")
     p.add_argument("--interactive", "-i", action="store_true",
                    help="the guided dialog (the default with no flags at a terminal)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -256,6 +263,7 @@ def _add_history(sub: argparse._SubParsersAction) -> None:
     p.add_argument("query", metavar="QUERY", nargs="?", help="words to search for")
     p.add_argument("--limit", type=int, default=20,
                    help=f"how many rows (default 20, at most {HISTORY_MAX})")
+    p.add_argument("--system", metavar="NAME", help="only the assessments of this system")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON object per row")
     fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
@@ -270,15 +278,32 @@ def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO
     if not 1 <= args.limit <= HISTORY_MAX:
         raise CliError(f"history: --limit must be between 1 and {HISTORY_MAX}")
     conv = conversations_for(pb)
-    rows = conv.history(args.query, Viewer(team="local", unrestricted=True), args.limit)
+    viewer = Viewer(team="local", unrestricted=True)
+    if args.system:
+        if args.query:
+            raise CliError("history: give QUERY or --system NAME, not both")
+        try:
+            rows = conv.system_history(args.system, viewer, args.limit)
+        except SystemNameError as err:
+            raise CliError(f"history: {err}") from err
+        if not rows:
+            out.write(f"No assessments of a system called '{args.system.strip()}'.\n")
+            return 0
+    else:
+        rows = conv.history(args.query, viewer, args.limit)
+    columns = HISTORY_COLUMNS + (["system"] if args.system else [])
+    names = {i: getattr(get_system(conv.store, i), "name", "")
+             for i in {r.system_id for r in rows if r.system_id}}
     records = [{c: getattr(r, c) for c in HISTORY_COLUMNS} for r in rows]
-    for record in records:
+    for r, record in zip(rows, records, strict=True):
         record["created_at"] = _iso(record["created_at"])
+        if args.system:
+            record["system"] = names.get(r.system_id, "")
     if args.json:
         for record in records:
             _print_json(record, out)
     elif args.csv:
-        writer = csv.DictWriter(out, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
     elif not records:
@@ -289,6 +314,81 @@ def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO
             where = "" if r["channel"] == "terminal" else f" #{r['channel']}"
             out.write(f"#{r['id']}  {r['created_at']}  stage {r['stage'] or '-'}  "
                       f"{r['layer'] or r['topic'] or '-'}{where}\n    {r['summary']}\n")
+    return 0
+
+
+# ---------------------------------------------------------------------------- systems
+
+
+def _add_systems(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("systems", help="named systems: stage, next rung, trends")
+    p.add_argument("--limit", type=int, default=50, help="how many systems (default 50)")
+    p.add_argument("--json", action="store_true", help="one JSON object per system")
+    p.set_defaults(handler=run_systems)
+
+
+def system_record(s: SystemSummary) -> dict[str, Any]:
+    """One system as JSON: its summary, times in ISO form, a trend line per metric."""
+    record = s.model_dump(mode="json", exclude={"trends", "last_assessed"})
+    record["last_assessed"] = _iso(s.last_assessed) if s.last_assessed else None
+    record["trends"] = {m: {"values": v, "line": sparkline(v)} for m, v in s.trends.items()}
+    return record
+
+
+def system_text(s: SystemSummary) -> str:
+    when = _iso(s.last_assessed) if s.last_assessed else "never"
+    stage = f"stage {s.stage}" if s.stage else "stage not placed"
+    lines = [f"{s.name}  (last assessed {when}, {s.assessments} assessment"
+             f"{'s' if s.assessments != 1 else ''})",
+             f"  {stage}; bottleneck: {s.layer or 'none'}; next: {s.next_rung or '-'}"]
+    if s.open_rungs or s.done_rungs or s.not_now_rungs:
+        lines.append(f"  open: {', '.join(s.open_rungs) or '-'}; done: "
+                     f"{', '.join(s.done_rungs) or '-'}"
+                     + (f"; not now: {', '.join(s.not_now_rungs)}" if s.not_now_rungs else ""))
+    for metric, values in s.trends.items():
+        last = with_unit(MetricName(metric), values[-1])
+        lines.append(f"  {metric:<20} {sparkline(values):<12} {last}")
+    return "\n".join(lines)
+
+
+def run_systems(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    if not 1 <= args.limit <= 10000:
+        raise CliError("systems: --limit must be between 1 and 10000")
+    conv = conversations_for(pb)
+    try:
+        found = conv.systems(Viewer(team="local", unrestricted=True), limit=args.limit)
+    finally:
+        conv.store.close()
+    if args.json:
+        for s in found:
+            _print_json(system_record(s), out)
+    elif not found:
+        out.write("No systems yet: name one with diagnose --system NAME.\n")
+    else:
+        out.write("\n".join(system_text(s) for s in found) + "\n")
+    return 0
+
+
+def _add_marks(sub: argparse._SubParsersAction) -> None:
+    for command, state, what in (("done", "done", "mark a rung of a system's ladder done"),
+                                 ("not-now", "not_now", "put a rung off for now"),
+                                 ("reopen", "open", "open a rung again")):
+        p = sub.add_parser(command, help=what)
+        p.add_argument("name", metavar="NAME", help="the system")
+        p.add_argument("rung", metavar="RUNG", nargs="+", help='the rung, e.g. "add indexes"')
+        p.set_defaults(handler=run_mark, state=state)
+
+
+def run_mark(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    conv = conversations_for(pb)
+    try:
+        system, rung = conv.mark_rung(args.name, " ".join(args.rung), local_place(), args.state)
+    except (SystemNameError, NoSuchSystem, UnknownRung) as err:
+        raise CliError(f"{args.command}: {err}") from err
+    finally:
+        conv.store.close()
+    said = {"done": "done", "not_now": "not now", "open": "open again"}[args.state]
+    out.write(f"{system.name}: {rung.text} is {said}; the next assessment starts from it.\n")
     return 0
 
 
@@ -379,17 +479,67 @@ def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextI
             "at any point.\n")
         return run_dialog(conv, inp, out, json_out=args.json)
     match = symptom_match(obs.text, pb) if obs.text else None
-    assessment = assess(obs, pb, match)
-    _log_quietly(pb, lambda conv: conv.store.log_advice(AdviceEntry.from_assessment(
-        assessment, created_at=conv.clock(), team="local", channel="terminal",
-        asked_by=local_place().user)))
-    if not args.what_if:
-        return _emit(args, assessment, assessment_text(assessment), out)
-    steps = what_ifs(obs, pb, match)
-    data = {**assessment.model_dump(mode="json"),
-            "what_if": [w.model_dump(mode="json", exclude={"assessment"}) for w in steps]}
-    text = "\n\n".join([assessment_text(assessment), *(what_if_text(w) for w in steps)])
-    return _emit(args, data, text, out)
+    data: dict[str, Any] = {}
+    parts: list[str] = []
+    if args.system:
+        assessment, data, parts = _diagnose_system(args.system, obs, pb, match)
+        obs = assessment.inputs  # the system's recorded rungs count for the what-if too
+    else:
+        assessment = assess(obs, pb, match)
+        _log_quietly(pb, lambda conv: conv.store.log_advice(AdviceEntry.from_assessment(
+            assessment, created_at=conv.clock(), team="local", channel="terminal",
+            asked_by=local_place().user)))
+    data = {**assessment.model_dump(mode="json"), **data}
+    parts.append(assessment_text(assessment))
+    if args.what_if:
+        steps = what_ifs(obs, pb, match)
+        data["what_if"] = [w.model_dump(mode="json", exclude={"assessment"}) for w in steps]
+        parts += [what_if_text(w) for w in steps]
+    return _emit(args, data, "\n\n".join(parts), out)
+
+
+def _diagnose_system(name: str, obs: Observations, pb: Playbook, match: Any
+                     ) -> tuple[Assessment, dict[str, Any], list[str]]:
+    """Assess, file under system `name` and compare with its last assessment.
+
+    Returns the assessment, the JSON fields it adds (system, changes, since) and the text
+    that opens the answer.
+    """
+    try:
+        conv = conversations_for(pb)
+    except (OSError, sqlite3.Error) as err:
+        raise CliError(f"diagnose: --system needs the advice log, which cannot be opened "
+                       f"({err})") from err
+    try:
+        outcome = conv.diagnose(obs, local_place(), match=match, deliver=False, system=name)
+        now = conv.clock()
+    except SystemNameError as err:
+        raise CliError(f"diagnose: {err}") from err
+    finally:
+        conv.store.close()
+    message = outcome.messages[0]
+    assert message.assessment is not None
+    since = message.since
+    head = f"System: {message.system} (assessment #{outcome.advice_id})"
+    data: dict[str, Any] = {"system": message.system, "changes": [], "since": None}
+    if since is None:
+        return message.assessment, data, [head + "; first assessment, nothing to compare yet."]
+    c = since.changes
+    data["changes"] = [m.model_dump(mode="json") for m in c.metrics]
+    data["since"] = {
+        "id": since.advice_id, "at": _iso(since.at),
+        "stage": {"before": _opt(c.stage_before), "after": _opt(c.stage_after)},
+        "bottleneck": {"before": _opt(c.layer_before), "after": _opt(c.layer_after)},
+        "rungs_done": c.rungs_done,
+    }
+    lines = [head, f"Since last time (#{since.advice_id}, {ago(now - since.at)}):"]
+    lines += [f"  {line}" for line in change_lines(c)] or ["  nothing given both times"]
+    return message.assessment, data, ["\n".join(lines)]
+
+
+def _opt(value: Any) -> Any:
+    """An enum member as its JSON value; None stays None."""
+    return None if value is None else value.value
 
 
 # ------------------------------------------------------------------------------ main
@@ -400,6 +550,8 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_stage,
     _add_diagnose,
     _add_history,
+    _add_systems,
+    _add_marks,
     _add_serve,
 ]
 

@@ -24,6 +24,10 @@ class ActionId(StrEnum):
     DIALOG_CANCEL = "dialog_cancel"
     DIALOG_OPEN_FORM = "dialog_open_form"
     PICK_MATCH = "pick_match"
+    RUNG_DONE = "rung_done"
+    RUNG_NOT_NOW = "rung_not_now"
+    REMIND = "remind"
+    REMIND_CANCEL = "remind_cancel"
 
 
 class CallbackId(StrEnum):
@@ -39,6 +43,9 @@ class BlockId(StrEnum):
     DIALOG_CONTROLS = "dialog_controls"
     CANDIDATES = "candidates"
     FORM_FIELD = "field"
+    SINCE = "since"
+    LADDER_MARKS = "ladder_marks"
+    REMIND = "remind"
 
 
 class InputId(StrEnum):

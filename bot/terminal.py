@@ -11,6 +11,7 @@ import sys
 import uuid
 from typing import TextIO
 
+from advisor.changes import change_lines
 from advisor.report import assessment_text
 from conversations.dialog import Reply
 from conversations.service import Conversations, Outcome, Place
@@ -45,6 +46,11 @@ def _show(outcome: Outcome, out: TextIO, *, json_out: bool) -> None:
             if json_out:
                 out.write(message.assessment.model_dump_json() + "\n")
             else:
+                if message.system:
+                    out.write(f"\nSystem: {message.system}\n")
+                if message.since is not None:
+                    out.write("Since last time:\n" + "".join(
+                        f"  {line}\n" for line in change_lines(message.since.changes)))
                 out.write("\n" + assessment_text(message.assessment) + "\n")
             if message.reply and message.reply.skipped:
                 skipped = ", ".join(message.reply.skipped)

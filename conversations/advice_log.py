@@ -56,6 +56,7 @@ class AdviceEntry(BaseModel):
     symptoms: str = ""
     findings: str = ""
     recommendations: str = ""
+    system_id: int | None = None  # the named system this assessment is filed under
 
     @classmethod
     def from_assessment(

@@ -31,6 +31,7 @@ from advisor.units import (
 from conversations.script import SYMPTOM_PREFIX, Choice, Question, Script, default_script, holds
 
 MAX_ANSWER_CHARS = 1000
+MAX_SYSTEM_NAME = 60
 
 ReplyKind = Literal[
     "question", "reprompt", "note", "help", "assessment", "cancelled", "restarted"
@@ -54,6 +55,9 @@ class DialogState(BaseModel):
     current: str | None = None
     match: Match | None = None
     picked_symptom: Symptom | None = None
+    # Systems already assessed in this place: the quick answers to the "system" question,
+    # which is asked only when there are some.
+    system_choices: list[str] = Field(default_factory=list)
 
 
 class Reply(BaseModel):
@@ -99,9 +103,15 @@ def command_of(text: str) -> str | None:
     return _COMMAND_OF.get(norm)
 
 
-def start(script: Script | None = None) -> StepResult:
-    """A fresh dialog with its first question."""
-    return _advance(DialogState(), script or default_script(), [])
+def start(script: Script | None = None, systems: list[str] | tuple[str, ...] = ()) -> StepResult:
+    """A fresh dialog with its first question; `systems` are the place's named systems."""
+    return _advance(DialogState(system_choices=list(systems)), script or default_script(), [])
+
+
+def system_answer(state: DialogState) -> str | None:
+    """The system the dialog is about, if one was named."""
+    answer = state.answers.get("system")
+    return answer.value if answer is not None and isinstance(answer.value, str) else None
 
 
 def step(
@@ -137,7 +147,8 @@ def step(
     except AmbiguousUnit as err:
         return StepResult(state=state, replies=[_ask_unit(question, err)])
     except ParseError as err:
-        return StepResult(state=state, replies=[_reprompt(question, str(err))])
+        reprompt = _reprompt(question, str(err), _choices(question, state))
+        return StepResult(state=state, replies=[reprompt])
     return _advance(new, script, notes, playbook)
 
 
@@ -156,6 +167,11 @@ def _accept(
         )
     if question.kind == "symptoms":
         return _accept_symptoms(state, question, text, script)
+    if question.kind == "system":
+        name = re.sub(r"\s+", " ", text).strip()
+        if len(name) > MAX_SYSTEM_NAME:
+            raise ParseError(f"A system name is at most {MAX_SYSTEM_NAME} characters.")
+        return _record(state, question.key, Answer(raw=text, value=name, source=question.key)), []
     if question.kind == "yesno":
         yes = parse_yes_no(text)
         if yes is None:
@@ -309,6 +325,8 @@ def next_question(state: DialogState, script: Script) -> Question | None:
     for q in script.questions:
         if q.key in state.answers or q.key in state.asked:
             continue
+        if q.kind == "system" and not state.system_choices:
+            continue
         if q.when and not any(
             holds(c, layer=layer, symptom=symptom, metrics=metrics) for c in q.when
         ):
@@ -327,12 +345,18 @@ def _advance(
     return StepResult(state=new, replies=[*replies, _ask(question, new, script)])
 
 
+def _choices(question: Question, state: DialogState) -> list[Choice]:
+    if question.kind == "system":
+        return [Choice(label=name, value=name) for name in state.system_choices]
+    return question.choices
+
+
 def _ask(question: Question, state: DialogState, script: Script) -> Reply:
     return Reply(
         kind="question",
         text=question.prompt,
         question_key=question.key,
-        choices=question.choices,
+        choices=_choices(question, state),
         position=len([k for k in state.asked if k != question.key]) + 1,
         limit=script.max_questions,
     )
@@ -350,7 +374,7 @@ def _ask_unit(question: Question, err: AmbiguousUnit) -> Reply:
                  choices=[Choice(label=r, value=r) for r in err.readings])
 
 
-def _reprompt(question: Question, reason: str) -> Reply:
+def _reprompt(question: Question, reason: str, choices: list[Choice]) -> Reply:
     reason = reason.strip()
     if reason and reason[-1] not in ".!?":
         reason += "."
@@ -359,7 +383,7 @@ def _reprompt(question: Question, reason: str) -> Reply:
         text=f"That didn't work: {reason} For example: {question.example}. "
              "(skip, back, done and cancel work too.)",
         question_key=question.key,
-        choices=question.choices,
+        choices=choices,
     )
 
 

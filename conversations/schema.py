@@ -158,9 +158,105 @@ def too_new_reason(version: int, known: int) -> str:
             "upgrade the app")
 
 
+def _v4_systems(db: sqlite_utils.Database) -> None:
+    """Named systems, their assessments and their ladder marks.
+
+    A system belongs to the place it was first assessed in; its team, channel, private and
+    asked_by columns mirror the advice log's, so the same visibility rule reads both.
+    """
+    db.executescript(
+        """
+        CREATE TABLE systems (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            private INTEGER NOT NULL DEFAULT 0,
+            asked_by TEXT NOT NULL,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            last_advice_id INTEGER,
+            last_at REAL,
+            assessments INTEGER NOT NULL DEFAULT 0,
+            -- The latest points of system_points, newest first, for listings (one row
+            -- read per system). Whoever sees a system may see all of its points: a private
+            -- place files only under its own channel's systems.
+            recent_json TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (team, channel, name_key)
+        );
+        CREATE INDEX systems_name ON systems(team, name_key);
+        CREATE INDEX systems_recent ON systems(team, last_at);
+
+        ALTER TABLE advice ADD COLUMN system_id INTEGER REFERENCES systems(id);
+        CREATE INDEX advice_system ON advice(system_id, id) WHERE system_id IS NOT NULL;
+
+        CREATE TABLE rung_marks (
+            system_id INTEGER NOT NULL REFERENCES systems(id) ON DELETE CASCADE,
+            rung TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('done', 'not_now', 'open')),
+            by_user TEXT NOT NULL,
+            at REAL NOT NULL,
+            PRIMARY KEY (system_id, rung)
+        ) WITHOUT ROWID;
+
+        -- Each system's assessments as a compact series, stored together (clustered by
+        -- system), so "last time" and trend lines read a page or two, not a row per page.
+        -- Place columns as in advice: the same visibility rule applies to each point.
+        CREATE TABLE system_points (
+            system_id INTEGER NOT NULL,
+            advice_id INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            team TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            private INTEGER NOT NULL,
+            asked_by TEXT NOT NULL,
+            stage INTEGER,
+            layer TEXT,
+            symptom TEXT,
+            metrics_json TEXT NOT NULL,
+            PRIMARY KEY (system_id, advice_id)
+        ) WITHOUT ROWID;
+
+        -- Every path that logs advice keeps its system's series and "last assessed" in step.
+        CREATE TRIGGER advice_filed AFTER INSERT ON advice WHEN NEW.system_id IS NOT NULL
+        BEGIN
+            INSERT INTO system_points VALUES (
+                NEW.system_id, NEW.id, NEW.created_at, NEW.team, NEW.channel, NEW.private,
+                NEW.asked_by, NEW.stage, NEW.layer, NEW.symptom,
+                COALESCE(json_extract(NEW.inputs_json, '$.metrics'), '{}'));
+            UPDATE systems SET last_advice_id = NEW.id, last_at = NEW.created_at,
+                               assessments = assessments + 1,
+                               recent_json = (
+                SELECT json_group_array(json_array(advice_id, created_at, stage, layer,
+                                                   symptom, json(metrics_json)))
+                FROM (SELECT * FROM system_points WHERE system_id = NEW.system_id
+                      ORDER BY advice_id DESC LIMIT 12))
+            WHERE id = NEW.system_id;
+        END;
+        -- Re-check reminders scheduled in Slack for an assessment (cancellable by id).
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            advice_id INTEGER NOT NULL REFERENCES advice(id) ON DELETE CASCADE,
+            scheduled_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            post_at REAL NOT NULL,
+            by_user TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            cancelled_at REAL
+        );
+        CREATE INDEX reminders_advice ON reminders(advice_id, id);
+
+        CREATE TRIGGER advice_unfiled AFTER DELETE ON advice WHEN OLD.system_id IS NOT NULL
+        BEGIN
+            DELETE FROM system_points WHERE system_id = OLD.system_id AND advice_id = OLD.id;
+        END;
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs, _v4_systems]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> int:

@@ -45,7 +45,7 @@ class Condition(Strict):
 
 class Question(Strict):
     key: str
-    kind: Literal["number", "symptoms", "yesno"]
+    kind: Literal["number", "symptoms", "yesno", "system"]
     prompt: str
     help: str
     example: str

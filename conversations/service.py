@@ -24,13 +24,17 @@ from conversations.dialog import (
     DialogState,
     Reply,
     StepResult,
+    effective_match,
     fill_all,
     finish,
+    observations,
     start,
     step,
+    system_answer,
 )
 from conversations.script import Choice, Script, script_for
 from conversations.store import OutgoingMessage, StaleDialog, Store
+from conversations.tracking import Since, SystemsMixin, Tracked
 
 HISTORY_MAX = 1000  # rows one history request may return (CLI --limit, /scale history)
 
@@ -59,6 +63,9 @@ class Outbound(BaseModel):
     notes: list[str] = Field(default_factory=list)
     candidates: list[Choice] = Field(default_factory=list)
     clear: bool = True
+    system: str | None = None  # the named system an assessment was filed under
+    system_id: int | None = None
+    since: Since | None = None  # its previous assessment, and what changed since
 
 
 class Outcome(BaseModel):
@@ -86,7 +93,7 @@ EXPIRED = (
 )
 
 
-class Conversations:
+class Conversations(SystemsMixin):
     """Dialog and advice operations over one Store; safe to share between threads."""
 
     def __init__(
@@ -106,7 +113,7 @@ class Conversations:
 
     def begin(self, key: str, place: Place, *, deliver: bool = True) -> Outcome:
         """Open a dialog under `key` (replacing any old one) and ask the first question."""
-        result = start(self.script)
+        result = start(self.script, systems=self.system_choices(place))
         return self._save(key, place, result, deliver=deliver)
 
     def current(self, key: str) -> tuple[DialogState, bool] | None:
@@ -201,7 +208,16 @@ class Conversations:
         messages = _fold(result.replies)
         advice = None
         if result.assessment is not None:
-            advice = self._entry(result.assessment, place, key, kind="diagnose")
+            name = system_answer(result.state)
+            if name:
+                tracked = self.track(name, observations(result.state, self.script), place,
+                                     effective_match(result.state, self.script))
+                messages = [_tracked_message(m, tracked) for m in messages]
+                advice = _with_since(self._entry(tracked.assessment, place, key,
+                                                 kind="diagnose", system_id=tracked.system.id),
+                                     tracked)
+            else:
+                advice = self._entry(result.assessment, place, key, kind="diagnose")
         return _Prepared(
             state=result.state.model_dump(mode="json"), finished=result.finished,
             messages=messages, advice=advice,
@@ -223,9 +239,19 @@ class Conversations:
 
     def diagnose(
         self, obs: Observations, place: Place, *, match: Match | None = None,
-        key: str | None = None, deliver: bool = True,
+        key: str | None = None, deliver: bool = True, system: str | None = None,
     ) -> Outcome:
-        """Assess at once from what is already known (flags, `key=value` text)."""
+        """Assess at once from what is already known (flags, `key=value` text).
+
+        With `system`, the assessment is filed under that named system: it starts from the
+        system's recorded rungs and says what changed since its last assessment.
+        """
+        if system:
+            tracked = self.track(system, obs, place, match)
+            message = _tracked_message(Outbound(kind="assessment"), tracked)
+            entry = _with_since(self._entry(tracked.assessment, place, key, kind="diagnose",
+                                            system_id=tracked.system.id), tracked)
+            return self._log(entry, [message], key, place, deliver)
         assessment = assess(obs, self.playbook, match=match)
         message = Outbound(kind="assessment", assessment=assessment)
         return self._log(self._entry(assessment, place, key, kind="diagnose"), [message],
@@ -303,12 +329,13 @@ class Conversations:
         return self._log(None, [message], key, place, deliver)
 
     def _entry(
-        self, assessment: Assessment, place: Place, key: str | None, *, kind: str
+        self, assessment: Assessment, place: Place, key: str | None, *, kind: str,
+        system_id: int | None = None,
     ) -> AdviceEntry:
         return AdviceEntry.from_assessment(
             assessment, kind=kind, created_at=self.clock(), team=place.team,
             channel=place.channel, conversation_key=key, thread_ts=place.thread,
-            private=place.private is not False, asked_by=place.user,
+            private=place.private is not False, asked_by=place.user, system_id=system_id,
         )
 
     def _log(
@@ -352,6 +379,25 @@ class Conversations:
     def history(self, query: str | None, viewer: Viewer, limit: int = 20) -> list[AdviceRow]:
         return self.store.search_advice(query, viewer=viewer,
                                         limit=max(1, min(limit, HISTORY_MAX)))
+
+
+def _with_since(entry: AdviceEntry, tracked: Tracked) -> AdviceEntry:
+    """Keep "what changed since" with the logged result, so a message redrawn later has it."""
+    if tracked.since is not None and entry.result is not None:
+        entry.result["since"] = tracked.since.model_dump(mode="json")
+    return entry
+
+
+def _tracked_message(message: Outbound, tracked: Tracked) -> Outbound:
+    """An assessment message re-made for a named system (others pass unchanged)."""
+    if message.kind != "assessment":
+        return message
+    reply = None
+    if message.reply is not None:
+        reply = message.reply.model_copy(update={"assessment": tracked.assessment})
+    return message.model_copy(update={
+        "assessment": tracked.assessment, "reply": reply, "system": tracked.system.name,
+        "system_id": tracked.system.id, "since": tracked.since})
 
 
 _LEADING = {"note", "help", "restarted"}

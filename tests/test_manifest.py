@@ -37,6 +37,8 @@ METHOD_SCOPES = {
     "chat_postMessage": {"chat:write"},
     "chat_postEphemeral": {"chat:write"},
     "chat_update": {"chat:write"},
+    "chat_scheduleMessage": {"chat:write"},
+    "chat_deleteScheduledMessage": {"chat:write"},
     "chat_delete": {"chat:write"},
     "chat_getPermalink": set(),
     "conversations_info": {"channels:read", "groups:read", "im:read", "mpim:read"},

@@ -69,7 +69,7 @@ def test_v1_file_is_migrated_with_its_rows(tmp_path: Path):
     )
     db.close()
     with Store(path) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
         assert len(s.search_advice("replica", viewer=Viewer(team="T1", channel="G1"))) == 1
         assert len(s.search_advice("replica", viewer=Viewer(team="T1", user="U1"))) == 1
         assert s.search_advice("replica", viewer=Viewer(team="T1", channel="C1")) == []

@@ -19,7 +19,7 @@ def just_ack(ack: Any) -> None:
 
 def register(app: Any, deps: Deps) -> None:
     """Wire every listener onto `app` (a Bolt App, or anything with the same decorators)."""
-    from bot.listeners import actions, commands, events, home, views
+    from bot.listeners import actions, commands, events, home, systems, views
 
-    for module in (commands, events, actions, views, home):
+    for module in (commands, events, actions, views, home, systems):
         module.register(app, deps)

@@ -33,6 +33,7 @@ from bot.cli import ALIASES, CliError, build_parser, compute_size
 from bot.deps import Deps
 from bot.listeners.history import run_history
 from bot.listeners.places import thread_key
+from bot.listeners.systems import run_systems, split_system
 from conversations.service import Outcome, Place
 
 COMMAND = "/scale"
@@ -115,7 +116,8 @@ def _diagnose_problem(inv: Invocation) -> str | None:
         return f"That is {len(inv.args):,} characters; keep it under {MAX_ARGS_CHARS:,}."
     if not inv.args.strip():
         return None
-    problems = parse_pairs(inv.args)[2]
+    _system, rest, problem = split_system(inv.args)
+    problems = parse_pairs(rest)[2] + ([problem] if problem else [])
     return " ".join(problems) + " Nothing was assessed." if problems else None
 
 
@@ -135,12 +137,13 @@ def run_diagnose(inv: Invocation) -> None:
     if not inv.args.strip():
         start_dialog(inv)
         return
-    metrics, text, _ = parse_pairs(inv.args)
+    system, rest, _ = split_system(inv.args)
+    metrics, text, _ = parse_pairs(rest)
     conv = inv.deps.conversations
     assert conv is not None
     obs = Observations(metrics=metrics, text=text)
     match = match_for(text, conv.playbook) if text else None  # a matrix label is a pick
-    outcome = conv.diagnose(obs, inv.place(), match=match)
+    outcome = conv.diagnose(obs, inv.place(), match=match, system=system)
     deliver(inv, outcome)
 
 
@@ -266,6 +269,7 @@ SUBCOMMANDS: Mapping[str, Subcommand] = MappingProxyType({
     "size": Subcommand(run_size),
     "stage": Subcommand(run_stage),
     "history": Subcommand(run_history),
+    "systems": Subcommand(run_systems),
 })
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks import HistoryRow, home_view
+from bot.blocks import MAX_VIEW_BLOCKS, HistoryRow, home_view
 from bot.deps import Deps
 from bot.listeners import just_ack
 from bot.listeners.history import history_rows
+from bot.listeners.systems import home_systems
+from bot.system_blocks import home_systems_blocks
 from conversations.advice_log import AdviceRow, Viewer
 
 EVENTS = ("app_home_opened",)
@@ -42,6 +44,9 @@ def register(app: Any, deps: Deps) -> None:
         user = event["user"]
         team = context.get("team_id") or body.get("team_id") or ""
         mine, team_rows = home_rows(deps, team, user)
-        client.views_publish(user_id=user, view=home_view(mine=mine, team=team_rows))
+        view = home_view(mine=mine, team=team_rows)
+        view["blocks"] = (view["blocks"] + home_systems_blocks(
+            *home_systems(deps.conversations, team, user)))[:MAX_VIEW_BLOCKS]
+        client.views_publish(user_id=user, view=view)
 
     app.event("app_home_opened")(ack=just_ack, lazy=[on_home_opened])

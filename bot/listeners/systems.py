@@ -1,0 +1,162 @@
+"""Systems in Slack: `system=NAME` in `/scale diagnose`, `/scale systems`, the ladder's
+Done / Not now buttons (the message is updated in place) and re-check reminders
+(`chat.scheduleMessage`, cancellable with `chat.deleteScheduledMessage`).
+
+Every click is acked first; the marks, scheduling and message updates follow.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import error_message
+from bot.deps import Deps
+from bot.ids import ActionId, pattern, unpack
+from bot.listeners import just_ack
+from bot.listeners.places import action_place, message_thread
+from bot.system_blocks import reminder_message, systems_message, tracked_assessment_message
+from conversations.advice_log import Viewer
+from conversations.service import Conversations, Place
+from conversations.systems import MAX_NAME, SystemNameError, clean_name
+from conversations.tracking import SystemSummary, TrackedView
+
+if TYPE_CHECKING:
+    from bot.listeners.commands import Invocation
+
+DAY_S = 86400
+SYSTEMS_LIMIT = 15
+GONE = "That system's assessment isn't available here any more."
+_SYSTEM_PAIR = re.compile(r"(?:^|\s)system=(\"[^\"]*\"|'[^']*'|\S+)", re.IGNORECASE)
+
+
+def split_system(args: str) -> tuple[str | None, str, str | None]:
+    """(`system=NAME` value, the other words, a problem) from `/scale diagnose` arguments.
+
+    A name with spaces is quoted: `system="checkout api"`.
+    """
+    found = _SYSTEM_PAIR.search(args)
+    if found is None:
+        return None, args, None
+    rest = (args[:found.start()] + " " + args[found.end():]).strip()
+    raw = found.group(1).strip("\"'")
+    try:
+        return clean_name(raw), rest, None
+    except SystemNameError as err:
+        return None, rest, f"`system`: {err} (at most {MAX_NAME} characters, e.g. checkout-api)."
+
+
+def run_systems(inv: Invocation) -> None:
+    """`/scale systems`, answered in the ack (ephemeral): what this channel may see.
+
+    Scoped to the channel like history: public systems of the team, plus this channel's
+    own; another channel's private systems never, whoever asks.
+    """
+    conversations = inv.deps.conversations
+    found: list[SystemSummary] = []
+    if conversations is not None:
+        viewer = Viewer(team=inv.command["team_id"], channel=inv.command["channel_id"])
+        found = conversations.systems(viewer, limit=SYSTEMS_LIMIT)
+    inv.ack(response_type="ephemeral", **systems_message(found).kwargs())
+
+
+def home_systems(conversations: Conversations | None, team: str, user: str
+                 ) -> tuple[list[SystemSummary], list[SystemSummary]]:
+    """App Home: (systems the person named, the team's), from public channels only."""
+    if conversations is None:
+        return [], []
+    public = conversations.systems(Viewer(team=team), limit=50)
+    mine = [s for s in public if s.created_by == user][:10]
+    return mine, [s for s in public if s.created_by != user][:10]
+
+
+def tracked_message(view: TrackedView):
+    return tracked_assessment_message(
+        view.assessment, view.advice_id, system=view.system.name, system_id=view.system.id,
+        since=view.since, reminder=view.reminder)
+
+
+def register(app: Any, deps: Deps) -> None:
+    def conv() -> Conversations:
+        assert deps.conversations is not None
+        return deps.conversations
+
+    def place_of(body: dict[str, Any]) -> Place:
+        place = action_place(body, message_thread(body))
+        return place.model_copy(update={"private": deps.is_private(place.channel)})
+
+    def tell(client: Any, place: Place, text: str) -> None:
+        client.chat_postEphemeral(channel=place.channel, user=place.user,
+                                  **error_message(text).kwargs())
+
+    def redraw(client: Any, body: dict[str, Any], place: Place, advice_id: int) -> None:
+        view = conv().tracked_advice(advice_id, place)
+        if view is None:
+            tell(client, place, GONE)
+            return
+        ts = (body.get("container") or {}).get("message_ts") or body["message"]["ts"]
+        client.chat_update(channel=place.channel, ts=ts, **tracked_message(view).kwargs())
+
+    def mark(body: dict[str, Any], client: Any, state: str) -> None:
+        place = place_of(body)
+        try:
+            system_id, rung, advice_id = unpack(body["actions"][0].get("value") or "", 3)
+        except ValueError:
+            tell(client, place, GONE)
+            return
+        if not (system_id.isdigit() and advice_id.isdigit()) or conv().mark_rung_of(
+                int(system_id), rung, place, state) is None:  # type: ignore[arg-type]
+            tell(client, place, GONE)
+            return
+        redraw(client, body, place, int(advice_id))
+
+    def on_done(body, client):
+        mark(body, client, "done")
+
+    def on_not_now(body, client):
+        mark(body, client, "not_now")
+
+    def on_remind(body, client):
+        place = place_of(body)
+        advice_id, days = unpack(body["actions"][0].get("value") or "|", 2)
+        view = conv().tracked_advice(int(advice_id), place) if advice_id.isdigit() else None
+        if view is None or not days.isdigit():
+            tell(client, place, GONE)
+            return
+        row = conv().store.get_advice(view.advice_id)
+        post_at = int(deps.clock()) + int(days) * DAY_S
+        message = reminder_message(view.system.name, view.assessment,
+                                   row.created_at if row else deps.clock())
+        try:
+            sent = client.chat_scheduleMessage(channel=place.channel, post_at=post_at,
+                                               thread_ts=place.thread, **message.kwargs())
+        except SlackApiError as err:
+            tell(client, place, f"Slack would not schedule the reminder "
+                                f"({err.response.get('error', 'error')}).")
+            return
+        conv().add_reminder(view.advice_id, str(sent["scheduled_message_id"]), place, post_at)
+        redraw(client, body, place, view.advice_id)
+
+    def on_cancel(body, client):
+        place = place_of(body)
+        advice_id, scheduled_id = unpack(body["actions"][0].get("value") or "|", 2)
+        if not advice_id.isdigit() or conv().tracked_advice(int(advice_id), place) is None:
+            tell(client, place, GONE)
+            return
+        try:
+            client.chat_deleteScheduledMessage(channel=place.channel,
+                                               scheduled_message_id=scheduled_id)
+        except SlackApiError as err:
+            if err.response.get("error") != "invalid_scheduled_message_id":  # already sent
+                tell(client, place, "Slack would not cancel the reminder "
+                                    f"({err.response.get('error', 'error')}).")
+                return
+        conv().cancel_reminder(int(advice_id), scheduled_id)
+        redraw(client, body, place, int(advice_id))
+
+    app.action(pattern(ActionId.RUNG_DONE))(ack=just_ack, lazy=[on_done])
+    app.action(pattern(ActionId.RUNG_NOT_NOW))(ack=just_ack, lazy=[on_not_now])
+    app.action(pattern(ActionId.REMIND))(ack=just_ack, lazy=[on_remind])
+    app.action(pattern(ActionId.REMIND_CANCEL))(ack=just_ack, lazy=[on_cancel])

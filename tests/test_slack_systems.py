@@ -1,0 +1,168 @@
+"""Systems through Slack, end to end: `system=NAME`, since last time, the ladder's Done /
+Not now buttons updating the message in place, re-check reminders scheduled and cancelled
+in the thread, `/scale systems` and the App Home, with a private channel's system kept there.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from slack_harness import (
+    ALICE,
+    BOB,
+    PRIVATE_CHANNEL,
+    PUBLIC_CHANNEL,
+    Call,
+    FakeSlackAPI,
+    SlackClient,
+)
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.blocks import validate_message, validate_view
+from bot.ids import ActionId
+
+OTHER_PUBLIC = "C0OTHER"
+
+
+def sendable(args: dict[str, Any]) -> None:
+    assert validate_message(args["blocks"], args["text"]) == []
+    for block in args["blocks"]:
+        Block.parse(block).to_dict()
+
+
+def diagnose(slack: SlackClient, fake: FakeSlackAPI, text: str,
+             channel: str = PUBLIC_CHANNEL, user: str = ALICE) -> Call:
+    before = len(fake.calls("chat.postMessage"))
+    assert slack.command(f"diagnose {text}", channel_id=channel, user_id=user).status == 200
+    call = fake.wait_for("chat.postMessage", before + 1)[before]
+    sendable(call.args)
+    return call
+
+
+def button(call_args: dict[str, Any], action_id: str) -> dict[str, Any]:
+    return next(e for b in call_args["blocks"] if b["type"] == "actions"
+                for e in b["elements"] if e["action_id"] == action_id)
+
+
+def ts_of(fake: FakeSlackAPI, call: Call) -> str:
+    """The ts the fake gave the posted message (the n-th post gets the n-th ts)."""
+    posts = fake.calls("chat.postMessage")
+    index = posts.index(call)
+    return fake._posted[index]["ts"]  # noqa: SLF001 - the fake's own record of what it posted
+
+
+def click(slack: SlackClient, fake: FakeSlackAPI, posted: Call, action_id: str, value: str,
+          method: str, user: str = ALICE) -> Call:
+    before = len(fake.calls(method))
+    ts = ts_of(fake, posted)
+    slack.block_action(action_id, value, channel=posted.args["channel"], user=user,
+                       message_ts=ts)
+    return fake.wait_for(method, before + 1)[before]
+
+
+def ladder_text(args: dict[str, Any]) -> str:
+    texts = [(b.get("text") or {}).get("text", "") for b in args["blocks"]]
+    return next(t for t in texts if "What to try" in t)
+
+
+def test_since_last_time_and_done_buttons_update_in_place(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    first = diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=90%")
+    assert "First assessment of *checkout-api*" in first.all_text()
+    done = button(first.args, ActionId.RUNG_DONE)
+    assert done["text"]["text"] == "Done: Add indexes"
+
+    update = click(slack, fake_slack, first, ActionId.RUNG_DONE, done["value"], "chat.update")
+    assert update.args["ts"] == ts_of(fake_slack, first)
+    assert update.args["channel"] == PUBLIC_CHANNEL
+    sendable(update.args)
+    assert "~Add indexes~ (done)" in ladder_text(update.args)
+    assert "*Then try: Read replicas*" in ladder_text(update.args)
+    assert button(update.args, ActionId.RUNG_DONE)["text"]["text"] == "Done: Read replicas"
+
+    again = diagnose(slack, fake_slack, "system=Checkout-API users=50k db_cpu=60%")
+    since = next(b for b in again.args["blocks"] if b.get("block_id") == "since")
+    assert since["text"]["text"].splitlines() == [
+        "*Since last time* (just now)", "• users: 50,000 users -&gt; 50,000 users (same)",
+        "• db_cpu_pct: 90% -&gt; 60% (better)", "• stage: still 2",
+        "• bottleneck moved: database -&gt; none", "• done since: Add indexes"]
+    worse = diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=95%")
+    assert "*Then try: Read replicas*" in ladder_text(worse.args)
+    other = diagnose(slack, fake_slack, "system=search users=50k db_cpu=95%")
+    assert "*First try: Add indexes*" in ladder_text(other.args)
+
+    not_now = button(worse.args, ActionId.RUNG_NOT_NOW)
+    update = click(slack, fake_slack, worse, ActionId.RUNG_NOT_NOW, not_now["value"],
+                   "chat.update")
+    assert "*Finally: Sharding*" in ladder_text(update.args)
+
+
+def test_a_reminder_is_scheduled_in_the_thread_and_can_be_cancelled(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    fake_slack.respond_with("chat.scheduleMessage", lambda args: {
+        "ok": True, "channel": args["channel"], "scheduled_message_id": "Q0REMIND1",
+        "post_at": int(args["post_at"])})
+    posted = diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=90% p95=1.2s")
+    remind = button(posted.args, "remind:14")
+    assert remind["text"]["text"] == "Remind me in 2 weeks"
+    scheduled = click(slack, fake_slack, posted, "remind:14", remind["value"],
+                      "chat.scheduleMessage")
+    thread = ts_of(fake_slack, posted)
+    assert (scheduled.args["channel"], scheduled.args["thread_ts"]) == (PUBLIC_CHANNEL, thread)
+    post_at = int(scheduled.args["post_at"])
+    assert abs(post_at - 14 * 86400 - time.time()) < 120  # two weeks from the click
+    sendable(scheduled.args)
+    assert scheduled.args["text"] == "Time to re-check checkout-api"
+    assert ("/scale diagnose system=checkout-api users=50000 p95_ms=1200ms db_cpu_pct=90%"
+            in scheduled.all_text())
+    update = fake_slack.wait_for("chat.update")[0]
+    cancel = button(update.args, ActionId.REMIND_CANCEL)
+    assert cancel["value"].endswith("|Q0REMIND1")
+
+    deleted = click(slack, fake_slack, posted, ActionId.REMIND_CANCEL, cancel["value"],
+                    "chat.deleteScheduledMessage")
+    assert (deleted.args["channel"], deleted.args["scheduled_message_id"]) == (PUBLIC_CHANNEL,
+                                                                              "Q0REMIND1")
+    restored = fake_slack.wait_for("chat.update", 2)[1]
+    assert button(restored.args, "remind:7")["text"]["text"] == "Remind me in 1 week"
+
+
+def systems_listing(slack: SlackClient, channel: str, user: str) -> str:
+    resp = slack.command("systems", channel_id=channel, user_id=user)
+    assert resp.status == 200
+    body = resp.json()
+    assert validate_message(body["blocks"], body["text"]) == []
+    return "\n".join(b["text"]["text"] for b in body["blocks"] if b.get("text"))
+
+
+def home(slack: SlackClient, fake: FakeSlackAPI, user: str) -> str:
+    before = len(fake.calls("views.publish"))
+    assert slack.app_home_opened(user=user).status == 200
+    call = fake.wait_for("views.publish", before + 1)[before]
+    assert validate_view(call.args["view"]) == []
+    View(**call.args["view"]).validate_json()
+    return call.all_text()
+
+
+def test_systems_listing_and_home_keep_a_private_system_in_its_channel(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=90%")
+    diagnose(slack, fake_slack, "system=checkout-api users=60k db_cpu=70%")
+    diagnose(slack, fake_slack, "system=payroll users=2k p95=900ms", PRIVATE_CHANNEL, BOB)
+
+    public = systems_listing(slack, PUBLIC_CHANNEL, BOB)
+    assert "*checkout-api* · <#C0GENERAL>" in public
+    assert "users" in public and "▁█" in public
+    assert "payroll" not in public
+    assert "payroll" not in systems_listing(slack, OTHER_PUBLIC, BOB)
+    private = systems_listing(slack, PRIVATE_CHANNEL, BOB)
+    assert "*payroll* · <#G0SECRET>" in private and "*checkout-api*" in private
+
+    alice = home(slack, fake_slack, ALICE)
+    mine, team = alice.split("Your team's systems")
+    assert "*checkout-api*" in mine.split("Your systems")[1]
+    bob = home(slack, fake_slack, BOB)
+    assert "payroll" not in alice and "payroll" not in bob
+    assert "*checkout-api*" in bob.split("Your team's systems")[1]
