@@ -144,9 +144,20 @@ def _v3_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v4_one_path(db: sqlite_utils.Database) -> None:
+    """Each request is answered inside the request now, so stored jobs are gone; a reply
+    row may be an ephemeral note to one person (`ephemeral_to`), delivered like the rest."""
+    db.executescript(
+        """
+        DROP TABLE IF EXISTS jobs;
+        ALTER TABLE outbox ADD COLUMN ephemeral_to TEXT;
+        """
+    )
+
+
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs, _v4_one_path]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> int:
