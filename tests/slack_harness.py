@@ -367,6 +367,8 @@ class SlackClient:
     bot_user_id: str = BOT_USER_ID
     timeout: float = 10.0
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _tag: str = field(default_factory=lambda: uuid.uuid4().hex[:6].upper())
+    _ts_base: int = field(default_factory=lambda: uuid.uuid4().int % 800_000)
 
     # -- raw
     def sign(self, body: bytes, timestamp: int | None = None) -> dict[str, str]:
@@ -407,10 +409,12 @@ class SlackClient:
         return self.post(json.dumps(payload), "application/json", **kw)
 
     def _next(self, prefix: str) -> str:
-        return f"{prefix}{next(self._ids):06d}"
+        """A fresh id, unique across clients too: the app treats a repeated trigger or
+        event id as Slack replaying the same request."""
+        return f"{prefix}{self._tag}{next(self._ids):06d}"
 
     def new_ts(self) -> str:
-        return f"{int(time.time())}.{next(self._ids):06d}"
+        return f"{int(time.time())}.{self._ts_base + next(self._ids):06d}"
 
     # -- slash commands
     def command(self, text: str, *, command: str = "/scale", channel_id: str = PUBLIC_CHANNEL,
