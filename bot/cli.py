@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -23,16 +24,20 @@ from advisor import sizing
 from advisor.engine import assess, what_ifs
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName
 from advisor.models import Observations, Sizing
-from advisor.playbook import Playbook, PlaybookError, default_playbook, load_playbook
+from advisor.playbook import Playbook, PlaybookError
 from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
 from advisor.stages import stage_for_users
 from advisor.units import ParseError, parse_quantity
+from bot.settings import SettingsError, load_team_playbook, read_settings
 from bot.terminal import local_place, run_dialog
 from conversations.advice_log import AdviceEntry, Viewer
-from conversations.service import Conversations
+from conversations.dbcheck import DatabaseProblem
+from conversations.service import HISTORY_MAX, Conversations
 from conversations.store import Store
 
 USAGE_ERROR = 2
+BROKEN_PIPE = 128 + 13  # what a shell reports for a writer killed by SIGPIPE
+INTERRUPTED = 128 + 2
 M = MetricName
 
 # Short flags people reach for, besides the full `--metric-name` form.
@@ -219,10 +224,11 @@ def _add_diagnose(sub: argparse._SubParsersAction) -> None:
 
 
 def conversations_for(pb: Playbook) -> Conversations:
-    """The dialog service over the configured SQLite file (SCALE_DB)."""
-    from bot.settings import Settings
+    """The dialog service over the configured SQLite file (SCALE_DB).
 
-    settings = Settings()
+    Raises DatabaseProblem (one line, nothing written) when the file is unusable.
+    """
+    settings = read_settings()
     return Conversations(Store(settings.scale_db, dialog_ttl_s=settings.scale_dialog_ttl_s), pb)
 
 
@@ -234,8 +240,12 @@ def _log_quietly(pb: Playbook, write: Callable[[Conversations], object]) -> None
             write(conv)
         finally:
             conv.store.close()
-    except (OSError, sqlite3.Error) as err:
-        sys.stderr.write(f"scale-advisor: note: advice not logged ({err})\n")
+    except (OSError, sqlite3.Error, DatabaseProblem) as err:
+        sys.stderr.write(f"scale-advisor: note: advice not logged ({_one_line(err)})\n")
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 # ---------------------------------------------------------------------------- history
@@ -244,7 +254,8 @@ def _log_quietly(pb: Playbook, write: Callable[[Conversations], object]) -> None
 def _add_history(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("history", help="the advice log, newest first")
     p.add_argument("query", metavar="QUERY", nargs="?", help="words to search for")
-    p.add_argument("--limit", type=int, default=20, help="how many rows (default 20)")
+    p.add_argument("--limit", type=int, default=20,
+                   help=f"how many rows (default 20, at most {HISTORY_MAX})")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON object per row")
     fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
@@ -256,8 +267,8 @@ HISTORY_COLUMNS = ["id", "created_at", "kind", "stage", "layer", "symptom", "top
 
 
 def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
-    if not 1 <= args.limit <= 1000:
-        raise CliError("history: --limit must be between 1 and 1000")
+    if not 1 <= args.limit <= HISTORY_MAX:
+        raise CliError(f"history: --limit must be between 1 and {HISTORY_MAX}")
     conv = conversations_for(pb)
     rows = conv.history(args.query, Viewer(team="local", unrestricted=True), args.limit)
     records = [{c: getattr(r, c) for c in HISTORY_COLUMNS} for r in rows]
@@ -293,12 +304,34 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     sub.add_parser("serve", help="run the Slack app (see README: Run it in Slack)")
 
 
-def _serve_args(argv: list[str]) -> list[str] | None:
-    """The arguments after `serve` when that is the command, else None."""
-    i = 0
+def _serve_args(argv: list[str]) -> tuple[str | None, list[str]] | None:
+    """(the `--playbook` given before it, the arguments after `serve`) when that is the
+    command, else None."""
+    i, playbook = 0, None
     while i < len(argv) and argv[i].startswith("-"):
-        i += 2 if argv[i] == "--playbook" else 1
-    return argv[i + 1:] if i < len(argv) and argv[i] == "serve" else None
+        if argv[i] == "--playbook" and i + 1 < len(argv):
+            playbook = argv[i + 1]
+            i += 2
+            continue
+        if argv[i].startswith("--playbook="):
+            playbook = argv[i].partition("=")[2]
+        i += 1
+    return (playbook, argv[i + 1:]) if i < len(argv) and argv[i] == "serve" else None
+
+
+def _start_serving(playbook: str | None, argv: list[str]) -> int:
+    """Hand over to the server with `--playbook` carried as SCALE_PLAYBOOK, the setting
+    every process the server starts (workers included) reads."""
+    if playbook is not None:
+        os.environ["SCALE_PLAYBOOK"] = playbook
+    try:
+        read_settings()
+    except SettingsError as err:
+        sys.stderr.write(f"scale-advisor serve: cannot start: {err}\n")
+        return USAGE_ERROR
+    from bot.server import serve_main
+
+    return serve_main(argv)
 
 
 def _known_ids(pb: Playbook) -> tuple[set[str], set[str]]:
@@ -377,12 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def playbook_from(path: str | None) -> Playbook:
     """--playbook, else SCALE_PLAYBOOK from the settings, else the packaged playbook."""
-    if path is None:
-        from bot.settings import Settings
-
-        configured = Settings().scale_playbook
-        path = str(configured) if configured else None
-    return load_playbook(path) if path else default_playbook()
+    return load_team_playbook(read_settings(playbook=path).scale_playbook)
 
 
 def _glue_negative_values(argv: list[str]) -> list[str]:
@@ -390,12 +418,34 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
     refused with its reason instead of being mistaken for an option."""
     out: list[str] = []
     for token in argv:
-        if (out and out[-1].startswith("--") and "=" not in out[-1]
+        if (out and out[-1].startswith("--") and out[-1] != "--" and "=" not in out[-1]
+                and "--" not in out
                 and len(token) > 1 and token[0] == "-" and (token[1].isdigit() or token[1] == ".")):
             out[-1] = f"{out[-1]}={token}"
         else:
             out.append(token)
     return out
+
+
+def _database_error(err: sqlite3.Error) -> str:
+    """An SQLite failure mid-command (disk full, locked, read-only) as one line naming the
+    file."""
+    try:
+        where = f"database {read_settings().scale_db}"
+    except SettingsError:
+        where = "database"
+    return f"scale-advisor: error: {where}: {_one_line(err)}"
+
+
+def _stdout_gone() -> int:
+    """The reader of our output went away (`| head -1`): stop quietly. Point stdout at
+    /dev/null so the interpreter's final flush does not complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return BROKEN_PIPE
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None,
@@ -406,14 +456,32 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         argv = sys.argv[1:] if argv is None else list(argv)
         serve_args = _serve_args(argv)
         if serve_args is not None:
-            from bot.server import serve_main
-
-            return serve_main(serve_args)
+            return _start_serving(*serve_args)
         args = build_parser().parse_args(_glue_negative_values(argv))
         pb = playbook_from(args.playbook)
-        return args.handler(args, pb, out, inp)
+        status = args.handler(args, pb, out, inp)
+        out.flush()  # a closed pipe or a full disk shows up here, not at exit
+        return status
     except SystemExit as done:  # --help and --version end here
         return int(done.code or 0)
+    except BrokenPipeError:
+        return _stdout_gone() if out is sys.stdout else BROKEN_PIPE
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return INTERRUPTED
+    except (SettingsError, DatabaseProblem) as err:
+        sys.stderr.write(f"scale-advisor: error: {err}\n")
+        return USAGE_ERROR
+    except sqlite3.Error as err:
+        sys.stderr.write(_database_error(err) + "\n")
+        return USAGE_ERROR
+    except UnicodeDecodeError as err:
+        sys.stderr.write(f"scale-advisor: error: input is not UTF-8 text (byte "
+                         f"{err.object[err.start]:#04x} at position {err.start})\n")
+        return USAGE_ERROR
+    except OSError as err:
+        sys.stderr.write(f"scale-advisor: error: {_one_line(err)}\n")
+        return USAGE_ERROR
     except ModuleNotFoundError as err:
         if err.name != "advisor.matching":
             raise

@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from advisor.playbook import Playbook, load_playbook
+from advisor.playbook import Playbook
 from bot.delivery import Deliverer, DeliveryLoop
-from bot.settings import Settings
+from bot.settings import Settings, load_team_playbook
 from conversations.service import Conversations
 from conversations.store import Store
 
@@ -49,4 +49,4 @@ class Deps:
 
 
 def playbook_for(settings: Settings) -> Playbook:
-    return load_playbook(settings.scale_playbook)
+    return load_team_playbook(settings.scale_playbook)

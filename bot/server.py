@@ -20,15 +20,14 @@ import sys
 import threading
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from advisor.playbook import PlaybookError
 from bot.app import build_app, start_delivery
-from bot.deps import Deps, playbook_for
+from bot.deps import Deps
 from bot.gate import HEALTH_PATH, SlackGate, WsgiApp
-from bot.settings import Settings
+from bot.preflight import preflight
+from bot.settings import Settings, SettingsError, read_settings
 from bot.web import make_client
 
 STARTUP_ERROR = 2
@@ -83,33 +82,14 @@ def make_wsgi_app(app: App, deps: Deps | None = None, settings: Settings | None 
 
 
 def load_settings() -> tuple[Settings | None, list[str]]:
-    """Settings plus what stops the Slack app from starting; never raises."""
+    """Settings plus what stops the Slack app from starting (tokens, secret, API URL,
+    playbook, database: bot.preflight, which touches no file that is not ours); never
+    raises."""
     try:
-        settings = Settings()
-    except ValidationError as err:
-        return None, [f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                      for e in err.errors()]
-    except (OSError, UnicodeDecodeError) as err:
-        return None, [f".env: cannot be read ({err})"]
-    problems = settings.slack_problems()
-    try:
-        playbook_for(settings)
-    except PlaybookError as err:
-        problems.append(f"SCALE_PLAYBOOK: {err}")
-    return settings, problems
-
-
-def check_database(settings: Settings) -> str:
-    """Start-up hook for the database: open it (and bring its schema up) once, here, so
-    a file the app cannot use stops serve before any worker starts. The thorough check
-    (not ours, newer schema, read-only ...) plugs in here."""
-    from conversations.store import Store
-
-    try:
-        Store(settings.scale_db, dialog_ttl_s=settings.scale_dialog_ttl_s).close()
-    except Exception as err:  # noqa: BLE001 - every kind of unusable file is one line
-        return f"SCALE_DB {settings.scale_db}: {type(err).__name__}: {err}"
-    return ""
+        settings = read_settings()
+    except SettingsError as err:
+        return None, [str(err)]
+    return settings, preflight(settings)
 
 
 def check_token(settings: Settings) -> str:
@@ -146,10 +126,7 @@ def check_port(host: str, port: int) -> str:
 
 
 def startup_problems(settings: Settings, args: argparse.Namespace) -> list[str]:
-    """Everything serve needs, checked before anything starts; empty when all is well."""
-    database = check_database(settings)
-    if database:
-        return [database]
+    """What preflight cannot tell without the network or the port; empty when all is well."""
     token = check_token(settings)
     if token:
         return [token]

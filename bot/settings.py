@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from advisor.playbook import Playbook, PlaybookError, load_playbook
 
 SLACK_API_URL = "https://slack.com/api/"
 _SECRET_SHAPE = re.compile(r"[0-9A-Za-z]+")
@@ -31,6 +34,12 @@ class Settings(BaseSettings):
     scale_db: Path = Path("scale-advisor.db")
     scale_playbook: Path | None = None
     scale_dialog_ttl_s: int = Field(default=24 * 3600, gt=0)
+
+    @field_validator("scale_playbook", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        """`SCALE_PLAYBOOK=` (as .env templates leave it) means the packaged playbook."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def socket_mode(self) -> bool:
@@ -56,6 +65,42 @@ class Settings(BaseSettings):
         problems = self.slack_problems()
         if problems:
             raise SettingsError("; ".join(problems))
+
+
+def read_settings(*, playbook: str | Path | None = None) -> Settings:
+    """The settings, with `--playbook` (when given) over SCALE_PLAYBOOK.
+
+    Raises SettingsError whose text is one line naming the variable (or the .env file)
+    and what is wrong, instead of pydantic's multi-line report or a decode traceback.
+    """
+    overrides: dict[str, Any] = {} if playbook is None else {"scale_playbook": playbook}
+    try:
+        return Settings(**overrides)
+    except ValidationError as err:
+        raise SettingsError("; ".join(_describe(e) for e in err.errors())) from None
+    except UnicodeDecodeError as err:
+        raise SettingsError(f".env is not UTF-8 text (byte {err.object[err.start]:#04x} "
+                            f"at position {err.start})") from None
+    except OSError as err:
+        raise SettingsError(f".env cannot be read ({err.strerror or err})") from None
+
+
+def _describe(error: Any) -> str:
+    name = "_".join(str(part) for part in error["loc"]).upper()
+    given = error.get("input")
+    shown = f"={given!r}" if isinstance(given, str | int | float) else ""
+    return f"{name}{shown}: {error['msg']}"
+
+
+def load_team_playbook(path: str | Path | None) -> Playbook:
+    """The playbook at `path` (None: the packaged one); PlaybookError, one line, when the
+    file cannot be read, is not UTF-8 or does not validate."""
+    try:
+        return load_playbook(path)
+    except UnicodeDecodeError as err:
+        raise PlaybookError(f"{path}: cannot read playbook: not UTF-8 text "
+                            f"(byte {err.object[err.start]:#04x} at position {err.start})"
+                            ) from None
 
 
 def _token_problem(name: str, value: SecretStr | None, prefix: str) -> str:

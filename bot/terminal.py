@@ -69,13 +69,27 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
     return row.key
 
 
+PAUSED = "\n  Paused. Run `scale-advisor diagnose` again to resume.\n"
+
+
 def run_dialog(conv: Conversations, inp: TextIO, out: TextIO, *, json_out: bool = False) -> int:
     """Interview until the assessment (0) or until input ends, leaving it resumable (0).
 
-    With `json_out` the questions go to stderr, so stdout carries only the JSON result.
+    Ctrl-C pauses like Ctrl-D: every accepted answer is already stored, and an answer
+    interrupted mid-write rolls back whole. With `json_out` the questions go to stderr,
+    so stdout carries only the JSON result.
     """
-    place = local_place()
     prompt_out = sys.stderr if json_out else out
+    try:
+        return _interview(conv, inp, out, prompt_out, json_out=json_out)
+    except KeyboardInterrupt:
+        prompt_out.write(PAUSED)
+        return 0
+
+
+def _interview(conv: Conversations, inp: TextIO, out: TextIO, prompt_out: TextIO, *,
+               json_out: bool) -> int:
+    place = local_place()
     key = _resume_key(conv, place, inp, prompt_out)
     if key is None:
         key = f"{KEY_PREFIX}{place.user}:{uuid.uuid4().hex[:12]}"
@@ -93,7 +107,7 @@ def run_dialog(conv: Conversations, inp: TextIO, out: TextIO, *, json_out: bool 
         prompt_out.flush()
         line = inp.readline()
         if not line:
-            prompt_out.write("\n  Paused. Run `scale-advisor diagnose` again to resume.\n")
+            prompt_out.write(PAUSED)
             return 0
         outcome = conv.reply(key, line.rstrip("\n"), place, deliver=False)
         if outcome is None:

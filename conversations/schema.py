@@ -15,7 +15,16 @@ import sqlite_utils
 from conversations.advice_log import scope_text
 
 
-class SchemaTooNew(RuntimeError):
+class DatabaseProblem(RuntimeError):
+    """A database file this app cannot use; `str()` is one line naming the path and why."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"cannot use database {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class SchemaTooNew(DatabaseProblem):
     """The file was written by a newer version of the app than this one."""
 
 
@@ -147,12 +156,13 @@ def _v3_jobs(db: sqlite_utils.Database) -> None:
 def _v4_one_path(db: sqlite_utils.Database) -> None:
     """Each request is answered inside the request now, so stored jobs are gone; a reply
     row may be an ephemeral note to one person (`ephemeral_to`), delivered like the rest."""
-    db.executescript(
-        """
-        DROP TABLE IF EXISTS jobs;
-        ALTER TABLE outbox ADD COLUMN ephemeral_to TEXT;
-        """
-    )
+    db.execute("DROP TABLE IF EXISTS jobs")  # plain statements: inside migrate's transaction
+    db.execute("ALTER TABLE outbox ADD COLUMN ephemeral_to TEXT")
+
+
+def too_new_reason(version: int, known: int) -> str:
+    return (f"its schema version {version} is newer than this app understands ({known}); "
+            "upgrade the app")
 
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -170,10 +180,8 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS)
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(migrations):
-            raise SchemaTooNew(
-                f"database schema version {version} is newer than this app "
-                f"understands ({len(migrations)}); upgrade the app"
-            )
+            main_file = conn.execute("PRAGMA database_list").fetchone()[2]
+            raise SchemaTooNew(main_file, too_new_reason(version, len(migrations)))
         for number, step in enumerate(migrations[version:], start=version + 1):
             step(db)
             conn.execute(f"PRAGMA user_version = {number}")

@@ -33,6 +33,8 @@ from conversations.dialog import (
 from conversations.script import Choice, Script, default_script
 from conversations.store import OutgoingMessage, StaleDialog, Store
 
+HISTORY_MAX = 1000  # rows one history request may return (CLI --limit, /scale history)
+
 OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice", "help"]
 
 
@@ -375,7 +377,8 @@ class Conversations:
         return True
 
     def history(self, query: str | None, viewer: Viewer, limit: int = 20) -> list[AdviceRow]:
-        return self.store.search_advice(query, viewer=viewer, limit=max(1, min(limit, 200)))
+        return self.store.search_advice(query, viewer=viewer,
+                                        limit=max(1, min(limit, HISTORY_MAX)))
 
 
 _LEADING = {"note", "help", "restarted"}

@@ -35,6 +35,7 @@ from conversations.advice_log import (
     scope_text,
     visibility_sql,
 )
+from conversations.dbcheck import DatabaseProblem, check_contents, check_database
 from conversations.schema import migrate
 
 BUSY_TIMEOUT_S = 5.0
@@ -142,9 +143,19 @@ class Store:
     # -- connection and transactions ---------------------------------------
 
     def _open(self) -> None:
-        conn = sqlite3.connect(
-            str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False
-        )
+        """Check the file (DatabaseProblem, nothing written), then set WAL and migrate."""
+        check_database(self.path)
+        try:
+            conn = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False
+            )
+        except sqlite3.Error as err:
+            raise DatabaseProblem(self.path, f"it cannot be opened ({err})") from err
+        try:
+            check_contents(conn, self.path)  # again, on the connection that will write
+        except BaseException:
+            conn.close()
+            raise
         self._pid = os.getpid()
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()

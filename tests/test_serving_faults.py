@@ -190,5 +190,6 @@ def test_a_database_that_cannot_be_opened_stops_start_up(tmp_path: Path,
     (tmp_path / "x.db").mkdir()  # a directory where the file should be
     done = run_serve(tmp_path, fake_slack, "--port", str(free_port()))
     assert done.returncode == 2
-    [line] = done.stderr.splitlines()
-    assert line.startswith("scale-advisor serve: cannot start: SCALE_DB ")
+    db = tmp_path / "x.db"
+    assert done.stderr == (f"scale-advisor serve: cannot start: SCALE_DB: cannot use database "
+                           f"{db}: it is a directory, not a database file\n")

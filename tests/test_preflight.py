@@ -1,0 +1,112 @@
+"""Start-up checks for `serve`: each problem named in one line, nothing else touched."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_dbcheck import REFUSED
+
+from bot.preflight import PreflightError, preflight, require_ready
+from bot.settings import Settings
+from conversations.schema import MIGRATIONS
+
+BOT = "xoxb-1-2-abc"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch, tmp_path: Path):
+    for name in list(os.environ):
+        if name.startswith(("SCALE_", "SLACK_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def folder(tmp_path: Path):
+    d = tmp_path / "data"
+    d.mkdir()
+    yield d
+    d.chmod(0o755)
+
+
+def settings(folder: Path, **over) -> Settings:
+    base = dict(slack_bot_token=BOT, slack_signing_secret=SECRET,
+                scale_db=folder / "advisor.db")
+    return Settings(_env_file=None, **{**base, **over})
+
+
+def test_ready_creates_and_migrates_the_database(folder: Path):
+    assert preflight(settings(folder)) == []
+    require_ready(settings(folder))
+    conn = sqlite3.connect(folder / "advisor.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+@pytest.mark.parametrize(("over", "problem"), [
+    ({"slack_bot_token": None}, "SLACK_BOT_TOKEN is not set (expected a token starting with "
+                                "xoxb-)"),
+    ({"slack_bot_token": "xoxp-1-2"}, "SLACK_BOT_TOKEN is malformed (expected a token "
+                                      "starting with xoxb-)"),
+    ({"slack_signing_secret": ""}, "SLACK_SIGNING_SECRET is not set (copy it from the app's "
+                                   "Basic Information page)"),
+    ({"slack_signing_secret": "not a secret!"}, "SLACK_SIGNING_SECRET is malformed (expected "
+                                                "letters and digits only, as Slack issues it)"),
+    ({"slack_app_token": "xoxb-wrong"}, "SLACK_APP_TOKEN is malformed (expected a token "
+                                        "starting with xapp-)"),
+    ({"slack_api_url": "localhost:3000"}, "SLACK_API_URL='localhost:3000' is not an http(s) "
+                                          "URL"),
+    ({"scale_playbook": "missing.toml"}, "SCALE_PLAYBOOK: missing.toml: cannot read playbook: "
+                                         "No such file or directory"),
+], ids=["no-bot-token", "bot-token-shape", "no-secret", "secret-shape", "app-token-shape",
+        "api-url", "playbook-missing"])
+def test_each_setting_problem_is_named(folder: Path, over, problem):
+    assert preflight(settings(folder, **over)) == [problem]
+
+
+def test_a_playbook_that_does_not_validate_is_named(folder: Path):
+    bad = folder / "team.toml"
+    bad.write_text("[[stages]]\nnumber = 'one'\n")
+    [problem] = preflight(settings(folder, scale_playbook=bad))
+    assert problem.startswith(f"SCALE_PLAYBOOK: {bad}") and "\n" not in problem
+
+
+def test_a_non_utf8_playbook_is_named(folder: Path):
+    bad = folder / "team.toml"
+    bad.write_bytes(b"\xff")
+    assert preflight(settings(folder, scale_playbook=bad)) == [
+        f"SCALE_PLAYBOOK: {bad}: cannot read playbook: not UTF-8 text (byte 0xff at position 0)"]
+
+
+@pytest.mark.parametrize(("make", "reason"), REFUSED, ids=[m.__name__ for m, _ in REFUSED])
+def test_each_unusable_database_is_named_and_left_alone(folder: Path, make, reason):
+    path = make(folder / "advisor.db")
+    before = path.read_bytes() if path.is_file() else None
+    assert preflight(settings(folder, scale_db=path)) == [
+        f"SCALE_DB: cannot use database {path}: {reason.format(folder=folder)}"]
+    assert (path.read_bytes() if path.is_file() else None) == before
+
+
+def test_a_locked_database_is_named(folder: Path, monkeypatch):
+    path = folder / "advisor.db"
+    assert preflight(settings(folder)) == []
+    monkeypatch.setattr("conversations.store.BUSY_TIMEOUT_S", 0.0)  # fail at once, no wait
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        assert preflight(settings(folder)) == [
+            f"SCALE_DB: cannot use database {path}: database is locked"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_every_problem_together_on_one_line(folder: Path):
+    with pytest.raises(PreflightError) as caught:
+        require_ready(settings(folder, slack_bot_token=None, scale_db=folder))
+    assert str(caught.value) == (
+        "SLACK_BOT_TOKEN is not set (expected a token starting with xoxb-); "
+        f"SCALE_DB: cannot use database {folder}: it is a directory, not a database file")
