@@ -124,25 +124,17 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str]]:
     return metrics, text, problems
 
 
-def _diagnose_problem(inv: Invocation) -> str | None:
-    """Why this `/scale diagnose ...` cannot run, or None."""
-    if len(inv.args) > MAX_ARGS_CHARS:
-        return f"That is {len(inv.args):,} characters; keep it under {MAX_ARGS_CHARS:,}."
-    if not inv.args.strip():
-        return None
-    problems = parse_pairs(inv.args)[2]
-    return " ".join(problems) + " Nothing was assessed." if problems else None
-
-
 def run_diagnose(inv: Invocation) -> None:
-    problem = _diagnose_problem(inv)
-    if problem:
-        inv.fail(problem)
+    if len(inv.args) > MAX_ARGS_CHARS:
+        inv.fail(f"That is {len(inv.args):,} characters; keep it under {MAX_ARGS_CHARS:,}.")
         return
     if not inv.args.strip():
         start_dialog(inv)
         return
-    metrics, text, _ = parse_pairs(inv.args)
+    metrics, text, problems = parse_pairs(inv.args)
+    if problems:
+        inv.fail(" ".join(problems) + " Nothing was assessed.")
+        return
     obs = Observations(metrics=metrics, text=text)
     inv.conv.diagnose(obs, inv.place(), match=match_text(text) if text else None,
                       request_key=inv.request_key)
