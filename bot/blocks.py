@@ -762,6 +762,8 @@ def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -
         message = dialog_reply_message(out.reply, ref or "")
     elif out.kind == "help":
         message = help_message()
+    elif out.kind == "opening":
+        message = dialog_parent_message(out.text)
     else:
         message = notice_message(out.text or "(no content)")
     if not notes:

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message, outbound_message, validate_message
+from bot.listeners.places import key_parts, thread_key
 from conversations.service import Outbound
 from conversations.store import OutboxRow, Store
 
@@ -90,7 +91,12 @@ class Deliverer:
         except OSError as err:  # network trouble after the client's own retries
             self.store.mark_failed(row.id, now=self.clock(), error=f"network: {err}")
             return False
-        self.store.mark_delivered(row.id, ts)
+        parts = key_parts(row.key or "")
+        if row.payload.get("kind") == "opening" and ts and parts:
+            # The dialog lives in the thread this message opened: move it there.
+            self.store.mark_opened(row.id, ts, thread_key(parts[0], parts[1], ts))
+        else:
+            self.store.mark_delivered(row.id, ts)
         return True
 
     def _send(self, row: OutboxRow) -> str | None:

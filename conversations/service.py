@@ -35,7 +35,9 @@ from conversations.store import OutgoingMessage, StaleDialog, Store
 
 HISTORY_MAX = 1000  # rows one history request may return (CLI --limit, /scale history)
 
-OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice", "help"]
+# "opening": the message that opens a dialog's thread (its text: who started it); the
+# front posts it first and moves the dialog to the thread it opened.
+OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice", "help", "opening"]
 
 
 class Place(BaseModel):
@@ -106,9 +108,17 @@ class Conversations:
     # -- dialogs ------------------------------------------------------------------
 
     def begin(self, key: str, place: Place, *, deliver: bool = True,
-              request_key: str | None = None) -> Outcome:
-        """Open a dialog under `key` (replacing any old one) and ask the first question."""
+              request_key: str | None = None, opening: bool = False) -> Outcome:
+        """Open a dialog under `key` (replacing any old one) and ask the first question.
+
+        With `opening`, an "opening" message goes out first: a front whose threads exist
+        only once a message is posted begins under a provisional key and moves the
+        dialog to its thread when that message is delivered."""
         prepared = self._prepare(key, place, start(self.script), deliver=deliver)
+        if opening and deliver:
+            first = Outbound(kind="opening", text=place.user)
+            prepared.messages.insert(0, first)
+            prepared.outbox[:0] = self._outbox(key, place, [first])
         return self._once(request_key, lambda: self._commit(key, place, prepared, version=None))
 
     def request_seen(self, request_key: str) -> bool:

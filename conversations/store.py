@@ -519,6 +519,22 @@ class Store:
             )
         return sorted((self._outbox_row(r) for r in rows), key=lambda r: r.id)
 
+    def mark_opened(self, outbox_id: int, posted_ts: str, new_key: str) -> bool:
+        """Record the post that opened a dialog's thread and, in the same transaction,
+        move the dialog and its waiting replies from their provisional key to `new_key`,
+        in that thread. False (nothing moved) if it was already marked delivered."""
+        with self.transaction():
+            row = self.conn.execute("SELECT key FROM outbox WHERE id = ?",
+                                    (outbox_id,)).fetchone()
+            if not self.mark_delivered(outbox_id, posted_ts) or row is None or not row[0]:
+                return False
+            old_key = row[0]
+            self.conn.execute("UPDATE dialogs SET key = ? WHERE key = ?", (new_key, old_key))
+            self.conn.execute(
+                f"UPDATE outbox SET key = ?, thread_ts = ? WHERE key = ? AND state IN "
+                f"{_DUE_STATES}", (new_key, posted_ts, old_key))
+            return True
+
     def mark_delivered(self, outbox_id: int, posted_ts: str | None) -> bool:
         """Record a successful post; False if it was already marked delivered."""
         with self.transaction():

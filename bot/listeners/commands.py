@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import difflib
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
-
-from slack_sdk.errors import SlackApiError
 
 from advisor.matching import match as match_text
 from advisor.metrics import METRIC_SPECS, MetricName
@@ -25,7 +24,6 @@ from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.units import ParseError, extract_metrics, parse_quantity
 from bot.blocks import (
-    dialog_parent_message,
     error_message,
     help_message,
     sizing_message,
@@ -142,33 +140,14 @@ def run_diagnose(inv: Invocation) -> None:
 
 
 def start_dialog(inv: Invocation) -> None:
-    """The parent message is posted inside the request (its ts names the dialog's
-    thread); the dialog and its first question are then committed with the trigger_id."""
-    if inv.request_key is not None and inv.conv.request_seen(inv.request_key):
-        inv.ack()  # a replayed command: its dialog was started already
-        return
-    channel, user = inv.command["channel_id"], inv.command["user_id"]
-    try:
-        parent = inv.client.chat_postMessage(channel=channel,
-                                             **dialog_parent_message(user).kwargs())
-    except SlackApiError as err:
-        inv.fail(_post_problem(err))
-        return
-    thread = parent["ts"]
-    key = thread_key(inv.command["team_id"], channel, thread)
-    if inv.conv.begin(key, inv.place(thread), request_key=inv.request_key).duplicate:
-        inv.client.chat_delete(channel=channel, ts=thread)  # lost a race with its replay
-        inv.ack()
-        return
+    """The dialog, its opening message and first question are committed with the
+    trigger_id under a provisional key; delivery posts the opening message and moves the
+    dialog into the thread it opened. So the request never waits on Slack."""
+    channel = inv.command["channel_id"]
+    provisional = thread_key(inv.command["team_id"], channel,
+                             f"new-{inv.command.get('trigger_id') or uuid.uuid4().hex}")
+    inv.conv.begin(provisional, inv.place(), request_key=inv.request_key, opening=True)
     inv.ack(response_type="ephemeral", text="Starting a scaling check-up in a thread below.")
-
-
-def _post_problem(err: SlackApiError) -> str:
-    error = err.response.get("error", "")
-    if error in ("not_in_channel", "channel_not_found"):
-        return ("I can't post in this channel. Invite me first (/invite @Scalability Advisor), "
-                "or run /scale diagnose where I'm a member.")
-    return f"Slack would not take my message ({error or err.response.status_code}); try again."
 
 
 # --------------------------------------------------------------------------- ask
