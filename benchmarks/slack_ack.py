@@ -7,8 +7,7 @@ fake Web API of tests/slack_harness.py (so posts really happen, on loopback). A 
 load process keeps --concurrency keep-alive connections busy with pre-signed requests,
 signed exactly as Slack signs them. For each subcommand in turn, --requests of it alone:
   help, stage 50k, size pool cores=8 ssd, history database, ask (a question),
-  diagnose users=50k p95=1.2s db_cpu=85% (one-shot), diagnose (starts a dialog: posts its
-  parent message inside the request)
+  diagnose users=50k p95=1.2s db_cpu=85% (one-shot), diagnose (starts a dialog)
 Ack latency is measured on the client, from writing the request to reading the whole
 response. Goals: each subcommand's throughput at least 0.8 of the bare app's, p99 under
 100 ms. Then end to end at --e2e-concurrency: from sending a one-shot diagnose (or ask) to

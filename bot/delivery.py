@@ -139,6 +139,8 @@ class Deliverer:
         self.store.mark_failed(row.id, now=self.clock(), retry_after_s=retry_after,
                                error=error, permanent=permanent)
         if permanent:
+            if row.payload.get("kind") == "opening" and row.key:
+                self.store.abandon_key(row.key, f"its thread was not opened ({error})")
             self._give_up(row, error)
 
     def _give_up(self, row: OutboxRow, error: str) -> None:

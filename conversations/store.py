@@ -599,6 +599,15 @@ class Store:
                 ("failed" if permanent else "failed_retrying", now + wait, error, outbox_id),
             )
 
+    def abandon_key(self, key: str, error: str) -> int:
+        """Give up every undelivered message of `key` (their thread could not be opened);
+        how many."""
+        with self.transaction():
+            return self.conn.execute(
+                f"UPDATE outbox SET state = 'failed', last_error = ?, lease_owner = NULL, "
+                f"lease_until = NULL WHERE key = ? AND state IN {_DUE_STATES}",
+                (error, key)).rowcount
+
     def leases(self) -> list[tuple[int, str]]:
         """(id, owner) of undelivered messages currently leased by some worker."""
         rows = self._rows(

@@ -307,3 +307,27 @@ def test_each_subcommand_acks_without_a_parser_build(served: Served,
     for text in ("help", "stage 50k", "size pool cores=8", "history", "ask db cpu 95%",
                  "diagnose users=50k", "diagnose"):
         assert served.client.command(text).status == 200
+
+
+def test_a_dialog_whose_thread_cannot_be_opened_is_told_once(
+        served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    assert served.client.command("diagnose").status == 200
+    served.fake.fail(POST, error="not_in_channel")
+    served.deliver()
+    opening, note = posts(served.fake)
+    assert (opening.text, note.text, note.args.get("thread_ts")) == (
+        "Scaling check-up started", COULD_NOT_FINISH, None)
+    assert served.rows("SELECT state FROM outbox ORDER BY id") == [("failed",), ("failed",)]
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+
+
+def test_delivering_the_opening_moves_the_dialog_into_its_thread(served: Served) -> None:
+    served.client.command("diagnose")
+    served.deliver()
+    opening, question = posts(served.fake)
+    assert "thread_ts" not in opening.args  # a top-level message: it opens the thread
+    [(key,)] = served.rows("SELECT key FROM dialogs")
+    assert key == f"T0FAKE:{PUBLIC_CHANNEL}:{question.args['thread_ts']}"
+    answer = served.client.message("50k", thread_ts=question.args["thread_ts"])
+    assert answer.status == 200 and served.deliver() == 1
+    assert "What is hurting" in served.fake.last(POST).all_text()
