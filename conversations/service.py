@@ -121,11 +121,6 @@ class Conversations:
             prepared.outbox[:0] = self._outbox(key, place, [first])
         return self._once(request_key, lambda: self._commit(key, place, prepared, version=None))
 
-    def request_seen(self, request_key: str) -> bool:
-        """Whether a request with this key was already handled (a read; no claim)."""
-        return bool(self.store.conn.execute(
-            "SELECT 1 FROM events WHERE event_id = ?", (request_key,)).fetchone())
-
     def _once(self, request_key: str | None, work: Callable[[], Outcome]) -> Outcome:
         """Run `work` in one transaction with the claim of `request_key`; a key claimed
         before means a replayed request: nothing is done and the outcome says so."""
