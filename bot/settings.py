@@ -3,6 +3,8 @@
 Loading never fails on Slack credentials: the CLI's `ask`/`size`/`history` need no Slack at
 all. Only the Slack front end asks `slack_problems()` before it starts, so a bad token
 stops `serve` with a message naming the variable instead of failing on the first request.
+Every front reads them through `read_settings()`, which turns a bad value or an unreadable
+`.env` into one line naming it, and lets `--playbook` take precedence over SCALE_PLAYBOOK.
 """
 
 from __future__ import annotations

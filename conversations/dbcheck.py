@@ -21,6 +21,7 @@ __all__ = ["DatabaseProblem", "SchemaTooNew", "check_database", "check_contents"
 
 # Tables every version of our schema has had since the first migration.
 OUR_TABLES = frozenset({"dialogs", "advice"})
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def check_database(path: str | Path) -> None:
@@ -57,14 +58,35 @@ def check_database(path: str | Path) -> None:
         raise DatabaseProblem(p, f"it {what}: its folder {folder} is read-only")
     if st is None or st.st_size == 0:
         return
-    try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as err:
-        raise DatabaseProblem(p, f"it cannot be opened ({err})") from err
+    conn = _open_read_only(p)
     try:
         check_contents(conn, p)
     finally:
         conn.close()
+
+
+def _open_read_only(p: Path) -> sqlite3.Connection:
+    """A connection that cannot write to the file nor leave files beside it.
+
+    A WAL-mode file with no -wal beside it is closed by everyone, so its main file is
+    complete: read it as immutable, since an ordinary read-only open would create the
+    -wal and -shm files (litter next to another application's file). With a -wal
+    present, someone has it open; read it normally, through its locks.
+    """
+    try:
+        with p.open("rb") as f:
+            header = f.read(100)
+    except OSError as err:
+        raise DatabaseProblem(p, f"it cannot be read ({err.strerror or err})") from err
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise DatabaseProblem(p, "it is not an SQLite database")
+    wal_mode = header[18] == 2
+    closed = wal_mode and not p.with_name(p.name + "-wal").exists()
+    uri = f"{p.resolve().as_uri()}?mode=ro" + ("&immutable=1" if closed else "")
+    try:
+        return sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as err:
+        raise DatabaseProblem(p, f"it cannot be opened ({err})") from err
 
 
 def check_contents(conn: sqlite3.Connection, path: str | Path) -> None:
@@ -79,7 +101,7 @@ def check_contents(conn: sqlite3.Connection, path: str | Path) -> None:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
     except sqlite3.DatabaseError as err:
         if "not a database" in str(err) or "malformed" in str(err):
-            raise DatabaseProblem(path, f"it is not an SQLite database ({err})") from err
+            raise DatabaseProblem(path, f"it is not a sound SQLite database ({err})") from err
         raise DatabaseProblem(path, f"it cannot be read ({err})") from err
     if not tables and version == 0:
         return  # an empty database: the first migration fills it

@@ -20,8 +20,9 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str]:
 
 
 @pytest.fixture(autouse=True)
-def _no_team_playbook(monkeypatch):
+def _no_team_playbook(monkeypatch, tmp_path):
     monkeypatch.delenv("SCALE_PLAYBOOK", raising=False)
+    monkeypatch.setenv("SCALE_DB", str(tmp_path / "advisor.db"))  # not the checkout's file
 
 
 def test_size_worked_examples_text():

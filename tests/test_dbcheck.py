@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from conversations.advice_log import AdviceEntry
 from conversations.dbcheck import DatabaseProblem, SchemaTooNew, check_database
 from conversations.schema import MIGRATIONS, migrate
 from conversations.store import Store
@@ -65,7 +66,7 @@ def missing_folder(path: Path) -> Path:
 REFUSED: list[tuple[Callable[[Path], Path], str]] = [
     (missing_folder, "its folder {folder}/nope does not exist"),
     (a_directory, "it is a directory, not a database file"),
-    (garbage_file, "it is not an SQLite database (file is not a database)"),
+    (garbage_file, "it is not an SQLite database"),
     (other_apps_file, "it is another application's SQLite file (tables: photos); "
                       "left untouched"),
     (newer_file, f"its schema version {len(MIGRATIONS) + 1} is newer than this app "
@@ -120,6 +121,38 @@ def test_another_apps_file_keeps_its_journal_mode(folder: Path):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert conn.execute("SELECT name FROM photos").fetchall() == [("cat.jpg",)]
+
+
+def test_another_apps_wal_file_gets_no_companion_files(folder: Path):
+    path = folder / "notes.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = wal")
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseProblem, match="another application's SQLite file"):
+        Store(path)
+    assert [p.name for p in folder.iterdir()] == ["notes.db"]
+    assert path.read_bytes() == before
+
+
+def test_our_file_open_in_another_process_is_read_through_its_wal(folder: Path):
+    path = folder / "advisor.db"
+    with Store(path) as running:  # holds the -wal open, as a server would
+        running.log_advice(AdviceEntry(created_at=1.0, team="T", channel="C", asked_by="U",
+                                       kind="ask", summary="kept in the WAL"))
+        check_database(path)
+        with Store(path) as second:
+            assert second.get_advice(1).summary == "kept in the WAL"
+
+
+def test_a_short_garbage_file_is_not_sqlite(folder: Path):
+    path = folder / "a.db"
+    path.write_text("hi\n")
+    with pytest.raises(DatabaseProblem, match="it is not an SQLite database$"):
+        Store(path)
+    assert path.read_text() == "hi\n"
 
 
 def test_newer_schema_is_a_database_problem(folder: Path):
