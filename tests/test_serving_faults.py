@@ -79,8 +79,7 @@ def test_after_a_worker_dies_or_a_reload_the_next_diagnose_is_answered(
     assert two_workers.proc is not None
     master = two_workers.proc.pid
     answered_within(two_workers, fake_slack)
-    workers = children(master)
-    assert len(workers) == 2
+    assert wait_until(lambda: len(children(master)) == 2, 10), two_workers.log()
     for _ in range(2):  # twice: the replacement must deliver as well as the survivor
         if how == "SIGHUP the master":
             os.kill(master, signal.SIGHUP)
