@@ -1,8 +1,8 @@
 """A bare Bolt app on exactly the server stack of `scale-advisor serve` (the baseline that
 benchmarks/slack_ack.py compares the real app against).
 
-Same flags as `scale-advisor serve` (HTTP mode only), same Bolt options as `bot.app.build_app`,
-same gunicorn configuration and WSGI wrapper: `bot.server.run_http` is called as is, with
+Same flags as `scale-advisor serve` (HTTP mode only), same gunicorn configuration and
+request gate (bot.gate): `bot.server.run_http` is called as is, with
 only its app factory swapped for one whose listeners do nothing. So any gap the benchmark
 shows is the cost of our listeners, not of the stack.
 
@@ -26,7 +26,7 @@ from bot.web import make_client
 def build_bare_app(settings: Settings, deps: Any = None) -> App:
     """Bolt's default way of working (ack, then the listener on Bolt's thread pool), with a
     `/scale` that only acks and a message listener that does nothing. build_app differs on
-    purpose: it acks in the request thread and stores the work as a job (bot.jobs). The
+    purpose: its listeners run in the request and commit their outcome before the ack. The
     signature is kept so this can stand in for build_app."""
     settings.require_slack()
     secret = settings.slack_signing_secret

@@ -1,19 +1,20 @@
-"""Acknowledgement latency and throughput of the Slack app in HTTP mode, beside a bare Bolt app.
+"""Acknowledgement latency and throughput of every `/scale` subcommand, beside a bare Bolt
+app, plus the time from request to posted answer.
 
-Both apps run on the same stack (`bot.server.run_http`: gunicorn gthread around
-`bot.server.make_wsgi_app`, same --workers/--threads), one after the other in the same run,
-against the fake Web API of tests/slack_harness.py (so follow-up posts really happen, on
-loopback). A separate load process keeps --concurrency keep-alive connections busy with
-pre-signed requests, signed exactly as Slack signs them:
-  40% slash commands: `/scale help`, `/scale stage 50k`,
-      `/scale diagnose users=50k p95=1.2s db_cpu=85%`, `/scale diagnose` (opens a dialog)
-  50% thread replies (`message` events) in dialogs opened during the warm-up
-  10% Slack retries (same event_id, X-Slack-Retry-Num: 1) of earlier replies
-Latency is measured on the client: from writing the request to reading the whole response
-(the ack). Goal: p99 under 100 ms, throughput at least 80% of the bare app's.
+Both apps run on the same stack (`bot.server.run_http`: gunicorn gthread around the request
+gate and Bolt, same --workers/--threads), one after the other in the same run, against the
+fake Web API of tests/slack_harness.py (so posts really happen, on loopback). A separate
+load process keeps --concurrency keep-alive connections busy with pre-signed requests,
+signed exactly as Slack signs them. For each subcommand in turn, --requests of it alone:
+  help, stage 50k, size pool cores=8 ssd, history database, ask (a question),
+  diagnose users=50k p95=1.2s db_cpu=85% (one-shot), diagnose (starts a dialog)
+Ack latency is measured on the client, from writing the request to reading the whole
+response. Goals: each subcommand's throughput at least 0.8 of the bare app's, p99 under
+100 ms. Then end to end at --e2e-concurrency: from sending a one-shot diagnose (or ask) to
+the fake Web API receiving its posted answer (matched by the outbox id the post carries).
 Prints figures; no asserts. Only 127.0.0.1. Stops by itself (--time-limit per phase).
 
-Run: python3 benchmarks/slack_ack.py [--requests 3000 --concurrency 50 --workers 2 --threads 25]
+Run: python3 benchmarks/slack_ack.py [--requests 2000 --concurrency 20 --workers 2 --threads 8]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import asyncio
 import math
 import multiprocessing as mp
 import os
-import random
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -44,18 +45,17 @@ from slack_harness import (  # noqa: E402 - the tests dir is put on the path jus
 )
 
 HOST = "127.0.0.1"
-COMMANDS = {
+SUBCOMMANDS = {
     "help": "help",
     "stage": "stage 50k",
-    "diagnose_numbers": "diagnose users=50k p95=1.2s db_cpu=85%",
+    "size": "size pool cores=8 ssd",
+    "history": "history database",
+    "ask": "ask how many read replicas for 12k reads/s if one handles 3k",
+    "diagnose": "diagnose users=50k p95=1.2s db_cpu=85%",
     "diagnose_dialog": "diagnose",
 }
-# One block of 20 requests: 8 commands, 10 thread replies, 2 retried deliveries.
-PATTERN = (["help", "stage", "diagnose_numbers", "diagnose_dialog"] * 2
-           + ["message"] * 10 + ["retry"] * 2)
-ANSWERS = ("50k", "checkout times out and db cpu is at 92%", "1.2s", "2k rps", "skip",
-           "none", "8 cores", "70%")
-RETRY_GAP = 50  # a retry repeats an event sent at least this many requests earlier
+E2E_KINDS = ("diagnose", "ask")
+CHANNELS = 10  # requests spread over this many channels (privacy lookups are cached per channel)
 
 
 # ============================================================================ requests
@@ -65,12 +65,13 @@ RETRY_GAP = 50  # a retry repeats an event sent at least this many requests earl
 class Prepared:
     kind: str
     raw: bytes
+    user: str = ""
 
 
 @dataclass
 class PresignedClient(SlackClient):
     """The harness's SlackClient, but `request` keeps the signed HTTP/1.1 bytes instead of
-    sending them, so a whole run can be signed before the clock starts."""
+    sending them, so a whole phase can be signed before the clock starts."""
 
     captured: list[bytes] = field(default_factory=list)
 
@@ -87,81 +88,41 @@ class PresignedClient(SlackClient):
         return self.captured.pop()
 
 
-@dataclass(frozen=True)
-class Dialog:
-    channel: str
-    user: str
-    thread_ts: str
+def commands(client: PresignedClient, kind: str, n: int, tag: str) -> list[Prepared]:
+    """`n` signed `/scale` commands of one kind, each by its own user (`U0{tag}{i}`)."""
+    out = []
+    for i in range(n):
+        client.command(SUBCOMMANDS[kind], channel_id=f"C0BENCH{i % CHANNELS}",
+                       user_id=user_id(tag, i))
+        out.append(Prepared(kind, client.take(), user_id(tag, i)))
+    return out
 
 
-class ParentPosts:
-    """Answers chat.postMessage like the fake does, and remembers the first top-level post
-    per channel: that is where a dialog's thread is (its ts is the thread_ts)."""
+def user_id(tag: str, i: int) -> str:
+    return f"U0{tag}{i:06d}"
+
+
+class Posts:
+    """Answers chat.postMessage like the fake does, and notes when each outbox row was
+    posted (the outbox id rides in the message metadata)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._n = 0
-        self.by_channel: dict[str, str] = {}
+        self.at: dict[int, float] = {}
 
     def __call__(self, args: dict[str, Any]) -> dict[str, Any]:
+        now = time.time()
         channel = str(args.get("channel", ""))
+        payload = (args.get("metadata") or {}).get("event_payload") or {}
         with self._lock:
             self._n += 1
             ts = f"{1_800_000_000 + self._n}.{self._n:06d}"
-            if not args.get("thread_ts"):
-                self.by_channel.setdefault(channel, ts)
+            if isinstance(payload.get("outbox_id"), int):
+                self.at.setdefault(payload["outbox_id"], now)
         message = {"type": "message", "text": args.get("text", ""), "user": "U0BOT",
                    "bot_id": "B0BOT", "ts": ts}
-        if args.get("thread_ts"):
-            message["thread_ts"] = args["thread_ts"]
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
-
-
-def dialog_channel(i: int) -> tuple[str, str]:
-    return f"C0DLG{i:04d}", f"U0DLG{i:04d}"
-
-
-def opening_requests(client: PresignedClient, dialogs: int) -> list[Prepared]:
-    """One `/scale diagnose` per warm-up channel, each by its own person."""
-    out = []
-    for i in range(dialogs):
-        channel, user = dialog_channel(i)
-        client.command("diagnose", channel_id=channel, user_id=user)
-        out.append(Prepared("diagnose_dialog", client.take()))
-    return out
-
-
-def mixed_requests(client: PresignedClient, n: int, dialogs: list[Dialog], tag: str,
-                   rng: random.Random) -> list[Prepared]:
-    """`n` signed requests in PATTERN's proportions, shuffled block by block."""
-    out: list[Prepared] = []
-    sent: list[tuple[int, dict[str, Any], str]] = []  # (position, event, event_id)
-    replies = 0
-    while len(out) < n:
-        block = list(PATTERN)
-        rng.shuffle(block)
-        for kind in block[: n - len(out)]:
-            pos = len(out)
-            if kind == "retry" and not (sent and sent[0][0] <= pos - RETRY_GAP):
-                kind = "message"
-            if kind == "retry":
-                older = [s for s in sent if s[0] <= pos - RETRY_GAP]
-                _, event, event_id = rng.choice(older[-200:])
-                client.event(event, event_id=event_id, retry_num=1)
-            elif kind == "message":
-                d = dialogs[replies % len(dialogs)]
-                text = ANSWERS[(replies // len(dialogs)) % len(ANSWERS)]
-                event = client.message_event(text, channel=d.channel, user=d.user,
-                                             thread_ts=d.thread_ts)
-                event_id = f"Ev{tag}{pos:07d}"
-                client.event(event, event_id=event_id)
-                sent.append((pos, event, event_id))
-                replies += 1
-            else:
-                channel = f"C0NEW{pos % 10}" if kind == "diagnose_dialog" else "C0GENERAL"
-                client.command(COMMANDS[kind], channel_id=channel, user_id=f"U0{tag}{pos:06d}")
-            out.append(Prepared(kind, client.take()))
-    return out
 
 
 # ============================================================================ load process
@@ -196,7 +157,7 @@ async def connection_loop(port: int, reqs: list[Prepared], queue: Any, results: 
             break
         req = reqs[i]
         for attempt in (0, 1):
-            t0 = time.perf_counter()
+            t0, sent_at = time.perf_counter(), time.time()
             try:
                 if conn is None:
                     conn = await asyncio.open_connection(HOST, port)
@@ -210,7 +171,7 @@ async def connection_loop(port: int, reqs: list[Prepared], queue: Any, results: 
             except (TimeoutError, OSError, ValueError):
                 conn, status, close = _close(conn), -1, True
             break
-        results.append((req.kind, status, time.perf_counter() - t0))
+        results.append((req.kind, status, time.perf_counter() - t0, req.user, sent_at))
         if close:
             conn = _close(conn)
     _close(conn)
@@ -227,7 +188,7 @@ def load_process(port: int, reqs: list[Prepared], conns: int, time_limit: float,
     """Runs in its own process: `conns` connections share `reqs`; sends back the samples."""
     ready.set()
     go.wait()
-    results: list[tuple[str, int, float]] = []
+    results: list[tuple[str, int, float, str, float]] = []
     queue = iter(range(len(reqs)))
     cpu0, start = sum(os.times()[:2]), time.monotonic()
 
@@ -275,7 +236,7 @@ def drive(port: int, reqs: list[Prepared], concurrency: int, procs: int, time_li
 
 @dataclass
 class Load:
-    samples: list[tuple[str, int, float]] = field(default_factory=list)
+    samples: list[tuple[str, int, float, str, float]] = field(default_factory=list)
     start: float = math.inf
     end: float = 0.0
     cpu_s: float = 0.0
@@ -304,33 +265,6 @@ class BenchServer(SlackServer):
                 "--log-level", self.log_level]
 
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_s(root: int) -> float:
-    """CPU seconds used so far by `root` and its direct children (gunicorn master + workers)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == root or ppid == root:
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
-
-
-def box_busy() -> tuple[float, float]:
-    """(busy, total) jiffies of all CPUs, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
 def wait_quiet(fake: FakeSlackAPI, quiet_s: float = 1.0, limit_s: float = 60.0) -> float:
     """Seconds until the app stops calling the Web API (background work after the acks)."""
     start = time.monotonic()
@@ -345,86 +279,74 @@ def wait_quiet(fake: FakeSlackAPI, quiet_s: float = 1.0, limit_s: float = 60.0) 
     return time.monotonic() - start
 
 
-# ============================================================================ one app
+# ============================================================================ phases
 
 
 @dataclass
-class Result:
+class Phase:
     app: str
-    requested: int
+    kind: str
     load: Load
-    server_cpu_s: float
-    main_cpu_s: float
-    box_busy: float
-    api_calls: int
-    drain_s: float
-    dialogs_found: int
-    dialogs: int
+    e2e_ms: list[float] = field(default_factory=list)
+    answered: int = 0
 
-    def latencies(self, kind: str | None = None) -> list[float]:
-        return sorted(lat * 1000 for k, status, lat in self.load.samples
-                      if (kind is None or k == kind) and status > 0)
+    def latencies(self) -> list[float]:
+        return sorted(lat * 1000 for _, status, lat, _, _ in self.load.samples if status > 0)
 
     @property
     def errors(self) -> int:
-        return sum(1 for _, status, _ in self.load.samples if not 200 <= status < 300)
+        return sum(1 for _, status, _, _, _ in self.load.samples if not 200 <= status < 300)
 
     @property
     def throughput(self) -> float:
         return len(self.load.samples) / self.load.wall_s
 
 
-def run_app(name: str, args: argparse.Namespace, workdir: Path) -> Result:
-    rng = random.Random(args.seed)
-    parents = ParentPosts()
+def run_app(name: str, args: argparse.Namespace, workdir: Path) -> list[Phase]:
+    """Every subcommand in turn against one server; then (real app) the end-to-end phase."""
+    posts = Posts()
+    phases = []
     with FakeSlackAPI() as fake:
-        fake.respond_with("chat.postMessage", parents)
+        fake.respond_with("chat.postMessage", posts)
         server = BenchServer(fake, workdir / name, workers=args.workers, threads=args.threads,
                              log_level=args.log_level, bare=(name == "bare"))
         server.workdir.mkdir(parents=True)
         server.start(timeout=60)
         try:
             client = PresignedClient(server.url, fake=fake)
-            # Warm-up: open the dialogs the timed replies will go to, plus a mixed batch.
-            warm = opening_requests(client, args.dialogs)
-            fillers = [Dialog("C0WARM", "U0WARM", client.new_ts())]
-            warm += mixed_requests(client, args.warmup, fillers, "W", rng)
+            warm = [r for i, kind in enumerate(SUBCOMMANDS)
+                    for r in commands(client, kind, args.warmup, f"W{i}")]
             drive(server.port, warm, args.concurrency, args.load_procs, args.time_limit)
-            if name == "real":
-                wait_for(lambda: len(parents.by_channel) >= args.dialogs, 20)
             wait_quiet(fake, limit_s=30)
-            dialogs = []
-            for i in range(args.dialogs):
-                channel, user = dialog_channel(i)
-                ts = parents.by_channel.get(channel) or client.new_ts()
-                dialogs.append(Dialog(channel, user, ts))
-            found = sum(1 for i in range(args.dialogs)
-                        if dialog_channel(i)[0] in parents.by_channel)
-            # Timed: signed now, sent at once.
-            reqs = mixed_requests(client, args.requests, dialogs, "T", rng)
-            calls0 = len(fake.calls())
-            server_cpu0, main_cpu0, box0 = (tree_cpu_s(server.proc.pid),
-                                            sum(os.times()[:2]), box_busy())
-            load = drive(server.port, reqs, args.concurrency, args.load_procs, args.time_limit)
-            box1 = box_busy()
-            server_cpu = tree_cpu_s(server.proc.pid) - server_cpu0
-            main_cpu = sum(os.times()[:2]) - main_cpu0
-            drain = wait_quiet(fake, limit_s=args.time_limit)
-            api_calls = len(fake.calls()) - calls0
+            for i, kind in enumerate(SUBCOMMANDS):
+                reqs = commands(client, kind, args.requests, f"T{i}")
+                load = drive(server.port, reqs, args.concurrency, args.load_procs,
+                             args.time_limit)
+                phases.append(Phase(name, kind, load))
+                wait_quiet(fake, quiet_s=0.5, limit_s=30)
+            if name == "real":
+                for i, kind in enumerate(E2E_KINDS):
+                    tag = f"E{i}"
+                    reqs = commands(client, kind, args.e2e_requests, tag)
+                    load = drive(server.port, reqs, args.e2e_concurrency, args.load_procs,
+                                 args.time_limit)
+                    wait_quiet(fake, quiet_s=1.0, limit_s=60)
+                    phases.append(end_to_end(kind, load, posts, server.db_path, tag))
         finally:
             server.stop()
-    busy = (box1[0] - box0[0]) / max(box1[1] - box0[1], 1)
-    return Result(name, len(reqs), load, server_cpu, main_cpu, busy, api_calls, drain, found,
-                  args.dialogs)
+    return phases
 
 
-def wait_for(predicate: Any, limit_s: float) -> bool:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
+def end_to_end(kind: str, load: Load, posts: Posts, db: Path, tag: str) -> Phase:
+    """Milliseconds from each acked request's send to its answer reaching the fake."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT o.id, a.asked_by FROM outbox o JOIN advice a ON a.id = o.advice_id "
+            "WHERE a.asked_by LIKE ?", (f"U0{tag}%",)).fetchall()
+    posted = {user: posts.at[oid] for oid, user in rows if oid in posts.at}
+    sent = {user: at for _, status, _, user, at in load.samples if status == 200}
+    e2e = sorted((posted[u] - sent[u]) * 1000 for u in sent if u in posted)
+    return Phase("real", f"{kind} e2e", load, e2e, len(e2e))
 
 
 # ============================================================================ report
@@ -437,78 +359,67 @@ def pct(values: list[float], q: float) -> float:
     return values[max(0, math.ceil(q * len(values)) - 1)]
 
 
-def report(results: list[Result], args: argparse.Namespace) -> None:
+def report(phases: list[Phase], args: argparse.Namespace) -> None:
     cores = os.cpu_count() or 1
-    print(f"\n{args.concurrency} connections, gunicorn gthread --workers {args.workers} "
-          f"--threads {args.threads}, log level {args.log_level}, {cores} CPUs\n")
-    head = f"{'app':<6} {'requests':>8} {'errors':>6} {'median ms':>9} {'p99 ms':>8} " \
-           f"{'max ms':>8} {'req/s':>7}"
+    print(f"\n{args.concurrency} connections, {args.requests} requests per subcommand, "
+          f"gunicorn gthread --workers {args.workers} --threads {args.threads}, "
+          f"log level {args.log_level}, {cores} CPUs\n")
+    bare = {p.kind: p for p in phases if p.app == "bare"}
+    head = (f"{'subcommand':<16} {'bare req/s':>10} {'real req/s':>10} {'ratio':>6} "
+            f"{'real p50 ms':>11} {'real p99 ms':>11} {'bare p99 ms':>11} {'errors':>6}  goals")
     print(head)
     print("-" * len(head))
-    for r in results:
-        lat = r.latencies()
-        med = statistics.median(lat) if lat else math.nan
-        print(f"{r.app:<6} {len(r.load.samples):>8} {r.errors:>6} {med:>9.1f} "
-              f"{pct(lat, 0.99):>8.1f} {pct(lat, 1.0):>8.1f} {r.throughput:>7.0f}")
-    by_app = {r.app: r for r in results}
-    if "real" in by_app and "bare" in by_app:
-        ratio = by_app["real"].throughput / by_app["bare"].throughput
-        print(f"\nthroughput real/bare: {ratio:.2f}  (goal >= 0.80)")
-    if "real" in by_app:
-        print(f"real p99 ack: {pct(by_app['real'].latencies(), 0.99):.1f} ms  (goal < 100 ms)")
-    for r in results:
-        opened = f", {r.dialogs_found}/{r.dialogs} warm-up dialogs opened a thread" \
-            if r.app == "real" else ""
-        print(f"\n{r.app} app by request kind{opened}:")
-        for kind in ["help", "stage", "diagnose_numbers", "diagnose_dialog", "message",
-                     "retry"]:
-            lat = r.latencies(kind)
-            if lat:
-                print(f"  {kind:<17} n={len(lat):>5}  median {statistics.median(lat):6.1f} ms"
-                      f"  p99 {pct(lat, 0.99):7.1f} ms  max {pct(lat, 1.0):7.1f} ms")
-    print("\nwhere the CPU went during the timed phase (cores busy on average):")
-    for r in results:
-        wall = r.load.wall_s
-        ours = (r.server_cpu_s + r.main_cpu_s + r.load.cpu_s) / wall
-        print(f"  {r.app:<5} server {r.server_cpu_s / wall:4.2f}, fake Web API "
-              f"{r.main_cpu_s / wall:4.2f}, load generator {r.load.cpu_s / wall:4.2f}, "
-              f"everything else {max(0.0, r.box_busy * cores - ours):4.2f}; "
-              f"box {r.box_busy * 100:3.0f}% busy of {cores} CPUs; "
-              f"{r.api_calls} Web API calls, quiet {r.drain_s:.1f} s after the last ack")
-    unsent = [r for r in results if len(r.load.samples) < r.requested]
-    for r in unsent:
-        print(f"  {r.app}: time limit hit, {r.requested - len(r.load.samples)} requests unsent")
+    for p in phases:
+        if p.app != "real" or p.e2e_ms or p.kind.endswith("e2e"):
+            continue
+        b = bare.get(p.kind)
+        lat = p.latencies()
+        ratio = p.throughput / b.throughput if b else math.nan
+        p99 = pct(lat, 0.99)
+        ok = "ok" if ratio >= 0.8 and p99 < 100 else "MISSED"
+        print(f"{p.kind:<16} {b.throughput if b else math.nan:>10.0f} {p.throughput:>10.0f} "
+              f"{ratio:>6.2f} {statistics.median(lat) if lat else math.nan:>11.1f} "
+              f"{p99:>11.1f} {pct(b.latencies(), 0.99) if b else math.nan:>11.1f} "
+              f"{p.errors + (b.errors if b else 0):>6}  {ok}")
+    print(f"\nend to end at concurrency {args.e2e_concurrency} (send -> answer posted to "
+          "the fake Web API):")
+    for p in phases:
+        if p.kind.endswith("e2e"):
+            print(f"  {p.kind:<14} answered {p.answered}/{len(p.load.samples)}  "
+                  f"p50 {pct(p.e2e_ms, 0.5):7.1f} ms  p99 {pct(p.e2e_ms, 0.99):7.1f} ms  "
+                  f"max {pct(p.e2e_ms, 1.0):7.1f} ms  (ack p99 "
+                  f"{pct(p.latencies(), 0.99):.1f} ms)")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--requests", type=int, default=3000, help="timed requests per app")
-    p.add_argument("--warmup", type=int, default=300, help="untimed requests per app first")
-    p.add_argument("--dialogs", type=int, default=50,
-                   help="dialogs opened in the warm-up that the timed thread replies go to")
-    p.add_argument("--concurrency", type=int, default=50, help="connections in all")
+    p.add_argument("--requests", type=int, default=2000, help="timed requests per subcommand")
+    p.add_argument("--warmup", type=int, default=50, help="untimed requests per subcommand")
+    p.add_argument("--concurrency", type=int, default=20, help="connections in all")
+    p.add_argument("--e2e-requests", type=int, default=1000,
+                   help="requests per end-to-end phase")
+    p.add_argument("--e2e-concurrency", type=int, default=20)
     p.add_argument("--load-procs", type=int, default=1, help="load generator processes")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers for both apps")
-    p.add_argument("--threads", type=int, default=25, help="threads per worker for both apps")
+    p.add_argument("--threads", type=int, default=8, help="threads per worker for both apps")
     p.add_argument("--log-level", default="warning",
                    choices=["debug", "info", "warning", "error"])
     p.add_argument("--time-limit", type=float, default=120.0,
                    help="seconds each load phase may run before it stops sending")
     p.add_argument("--apps", default="bare,real", help="which apps, in order")
-    p.add_argument("--seed", type=int, default=4)
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    results = []
+    phases: list[Phase] = []
     with tempfile.TemporaryDirectory(prefix="slack-ack-") as tmp:
         for name in [a.strip() for a in args.apps.split(",") if a.strip()]:
             if name not in ("bare", "real"):
                 raise SystemExit(f"unknown app {name!r}: use bare and/or real")
             print(f"running {name} ...", flush=True)
-            results.append(run_app(name, args, Path(tmp)))
-    report(results, args)
+            phases += run_app(name, args, Path(tmp))
+    report(phases, args)
 
 
 if __name__ == "__main__":

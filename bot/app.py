@@ -6,10 +6,9 @@ import logging
 
 from slack_bolt import App
 
-from bot import jobs, listeners
+from bot import listeners
 from bot.delivery import Deliverer, DeliveryLoop
 from bot.deps import Deps
-from bot.jobs import JobProcessor
 from bot.settings import Settings
 from bot.web import ChannelPrivacy, make_client
 
@@ -22,9 +21,8 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     malformed, PlaybookError for a bad team playbook. No network call happens here: Bolt
     asks auth.test for the bot's user id lazily on the first request (and `bot.server`
     checks the token once at start-up).
-    Each listener acks in the request thread and does its work lazily on the executor
-    (process_before_response with lazy listeners), so acks never wait for slow work.
-    The lazy halves are stored as jobs (bot.jobs); `start_background` runs them.
+    Listeners run in the request (process_before_response): each commits its outcome,
+    then acks; `start_delivery` runs the loop that posts the committed replies.
     """
     settings.require_slack()
     logger = logging.getLogger("bot.app")
@@ -32,7 +30,7 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     deps = deps or Deps.from_settings(settings)
     secret = settings.slack_signing_secret
     app = App(
-        client=make_client(settings),
+        client=make_client(settings, patient=False),
         signing_secret=secret.get_secret_value() if secret else "",
         process_before_response=True,
         token_verification_enabled=False,
@@ -43,16 +41,15 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     deps.privacy = ChannelPrivacy(app.client)
     if deps.conversations is not None:
         deps.deliverer = Deliverer(app.client, deps.conversations.store, deps.clock)
-        jobs.install(app, deps.conversations.store, deps.clock)
     listeners.register(app, deps)
     return app
 
 
-def start_background(app: App, deps: Deps) -> tuple[JobProcessor, DeliveryLoop]:
-    """Run `app`'s stored jobs and retry its undelivered replies, on daemon threads."""
-    assert deps.conversations is not None and deps.deliverer is not None
-    processor = JobProcessor(app, deps.conversations.store, deps.clock).start()
-    return processor, DeliveryLoop(deps.deliverer).start()
+def start_delivery(deps: Deps, **loop_options: float) -> DeliveryLoop:
+    """Start this process's delivery loop (after build_app) and let requests wake it."""
+    assert deps.deliverer is not None, "build_app(settings, deps) first, with a database"
+    deps.delivery = DeliveryLoop(deps.deliverer, **loop_options).start()  # type: ignore[arg-type]
+    return deps.delivery
 
 
 def _quiet_token_warning(record: logging.LogRecord) -> bool:

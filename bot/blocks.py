@@ -771,6 +771,10 @@ def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -
         message = ask_message(out, advice_id)
     elif out.kind == "dialog" and out.reply is not None:
         message = dialog_reply_message(out.reply, ref or "")
+    elif out.kind == "help":
+        message = help_message()
+    elif out.kind == "opening":
+        message = dialog_parent_message(out.text)
     else:
         message = notice_message(out.text or "(no content)")
     if not notes:

@@ -1,10 +1,13 @@
 """Posting queued replies to Slack: from the outbox, in order, once, surviving failures.
 
-Every reply is in the outbox (SQLite) before anything is posted. A post that fails on a
-rate limit, a 5xx or the network is retried later by whichever worker's loop gets to it
-first; the outbox lease keeps two workers from posting the same row. Each post carries
-its outbox id in message metadata, so a retry after an unrecorded success (a worker
-killed between Slack's "ok" and our commit) finds the earlier post and does not repeat it.
+Every reply is in the outbox (SQLite) before its request is acked; a `DeliveryLoop` in
+every worker process posts what is due, woken at once by its own requests and polling
+for rows other workers left (crashed, killed, rate-limited). A post that fails on a rate
+limit, a 5xx or the network is retried later by whichever loop gets to it first; the
+outbox lease keeps two loops from posting the same row. Each post carries its outbox id
+in message metadata, so a retry after an unrecorded success (a worker killed between
+Slack's "ok" and our commit) finds the earlier post and does not repeat it. A reply that
+cannot be delivered tells the person so in one line, and the reason is logged once.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message, outbound_message, validate_message
+from bot.listeners.places import key_parts, thread_key
 from conversations.service import Outbound
 from conversations.store import OutboxRow, Store
 
@@ -33,6 +38,7 @@ PERMANENT_ERRORS = frozenset({
     "thread_not_found", "invalid_arguments",
 })
 MAX_ATTEMPTS = 12
+COULD_NOT_FINISH = "I couldn't finish this; try again."
 
 
 def worker_name() -> str:
@@ -58,16 +64,7 @@ class Deliverer:
         self.store = store
         self.clock = clock
 
-    def flush(self, outbox_ids: Iterable[int]) -> None:
-        """Post these rows now if they are due (called right after they were queued)."""
-        for outbox_id in outbox_ids:
-            row = self.store.claim_delivery(outbox_id, worker_name(), now=self.clock())
-            if row is None:
-                return  # an earlier reply of the same thread is still pending: keep order
-            if not self._post(row):
-                return
-
-    def pending(self, limit: int = 20) -> int:
+    def pending(self, limit: int = 1) -> int:
         """Post whatever is due (retries, replies left by a crashed worker); how many went."""
         rows = self.store.claim_pending_deliveries(worker_name(), now=self.clock(), limit=limit)
         return sum(self._post(row) for row in rows)
@@ -94,11 +91,21 @@ class Deliverer:
         except OSError as err:  # network trouble after the client's own retries
             self.store.mark_failed(row.id, now=self.clock(), error=f"network: {err}")
             return False
-        self.store.mark_delivered(row.id, ts)
+        parts = key_parts(row.key or "")
+        if row.payload.get("kind") == "opening" and ts and parts:
+            # The dialog lives in the thread this message opened: move it there.
+            self.store.mark_opened(row.id, ts, thread_key(parts[0], parts[1], ts))
+        else:
+            self.store.mark_delivered(row.id, ts)
         return True
 
     def _send(self, row: OutboxRow) -> str | None:
         message = render(row)
+        if row.ephemeral_to:
+            response = self.client.chat_postEphemeral(
+                channel=row.channel, user=row.ephemeral_to, thread_ts=row.thread_ts,
+                **message.kwargs())
+            return response.get("message_ts")
         response = self.client.chat_postMessage(
             channel=row.channel, thread_ts=row.thread_ts, **message.kwargs(),
             unfurl_links=False, unfurl_media=False,
@@ -108,7 +115,7 @@ class Deliverer:
 
     def _already_posted(self, row: OutboxRow) -> str | None:
         """The ts of an earlier post of this row, found by its metadata; None if none."""
-        if row.thread_ts is None:
+        if row.thread_ts is None or row.ephemeral_to:
             return None
         try:
             response = self.client.conversations_replies(
@@ -127,10 +134,35 @@ class Deliverer:
         retry_after = None
         if response.status_code == 429:
             retry_after = float(response.headers.get("Retry-After", 1) or 1)
-        log.warning("posting outbox %s failed (%s)%s", row.id, error,
-                    "; giving up" if permanent else "; will retry")
+        if not permanent:
+            log.info("posting outbox %s failed (%s); will retry", row.id, error)
         self.store.mark_failed(row.id, now=self.clock(), retry_after_s=retry_after,
                                error=error, permanent=permanent)
+        if permanent:
+            if row.payload.get("kind") == "opening" and row.key:
+                self.store.abandon_key(row.key, f"its thread was not opened ({error})")
+            self._give_up(row, error)
+
+    def _give_up(self, row: OutboxRow, error: str) -> None:
+        """Log why once and tell the person in one line (a single plain try: if Slack
+        refuses this too, say so in the log; there is nowhere else to tell them)."""
+        told = "told the person"
+        try:
+            if row.ephemeral_to:
+                told = "an ephemeral note; nothing more to tell"
+            else:
+                self.client.chat_postMessage(channel=row.channel, thread_ts=row.thread_ts,
+                                             text=COULD_NOT_FINISH)
+        except Exception as err:  # noqa: BLE001 - any failure: only the log is left
+            told = f"could not tell the person either ({_reason(err)})"
+        log.warning("gave up on reply %s to %s after %s attempt(s): %s; %s", row.id,
+                    row.channel, row.attempts, error, told)
+
+
+def _reason(err: Exception) -> str:
+    if isinstance(err, SlackApiError):
+        return str(err.response.get("error") or err.response.status_code)
+    return f"{type(err).__name__}: {err}"
 
 
 def _alive(pid: int) -> bool:
@@ -157,30 +189,48 @@ def _outbox_id(message: dict[str, Any]) -> int | None:
 
 
 class DeliveryLoop:
-    """A daemon thread per worker process that retries due replies every `interval_s`."""
+    """`threads` daemon threads in one worker process that post what is due.
 
-    def __init__(self, deliverer: Deliverer, interval_s: float = 1.0) -> None:
+    `wake()` (called after a request commits its replies) starts a post at once; without
+    it the loop looks every `interval_s` for rows other workers left. `stop()` lets each
+    thread finish the post it is making and returns once they have all ended.
+    """
+
+    def __init__(self, deliverer: Deliverer, *, threads: int = 4, interval_s: float = 0.5,
+                 orphan_check_s: float = 5.0) -> None:
         self.deliverer = deliverer
         self.interval_s = interval_s
+        self.orphan_check_s = orphan_check_s
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+        self._wake = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(i,), name=f"outbox-{i}",
+                                          daemon=True) for i in range(max(1, threads))]
 
     def start(self) -> DeliveryLoop:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+    def wake(self) -> None:
+        self._wake.set()
 
-    def _run(self) -> None:
-        rounds = 0
-        while not self._stop.wait(0 if rounds == 0 else self.interval_s):
+    def stop(self, timeout_s: float = 15.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout_s)
+
+    def _run(self, index: int) -> None:
+        last_orphan_check = float("-inf")
+        while not self._stop.is_set():
             try:
-                if rounds % 10 == 0:
+                if index == 0 and time.monotonic() - last_orphan_check >= self.orphan_check_s:
+                    last_orphan_check = time.monotonic()
                     self.deliverer.release_orphans()
-                rounds += 1
-                while self.deliverer.pending() > 0:
-                    pass
-            except Exception:  # noqa: BLE001 - the loop must outlive any one bad row
-                log.exception("outbox loop failed; retrying")
+                if self.deliverer.pending() > 0:
+                    continue  # more may be due: look again before sleeping
+            except Exception as err:  # noqa: BLE001 - the loop must outlive any one bad row
+                log.error("delivery loop: %s; retrying", _reason(err))
+            self._wake.wait(self.interval_s)
+            self._wake.clear()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor.playbook import Playbook
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, DeliveryLoop
 from bot.settings import Settings, load_team_playbook
 from conversations.service import Conversations
 from conversations.store import Store
@@ -26,6 +26,12 @@ class Deps:
     clock: Callable[[], float] = time.time
     deliverer: Deliverer | None = None  # set by build_app once the Web API client exists
     privacy: Callable[[str], bool] | None = None  # ditto: channel id -> private?
+    delivery: DeliveryLoop | None = None  # set by start_delivery in a serving process
+
+    def wake(self) -> None:
+        """Replies were just committed: let this process's delivery loop post them now."""
+        if self.delivery is not None:
+            self.delivery.wake()
 
     def is_private(self, channel_id: str) -> bool:
         """Whether advice given in this channel must stay there (unknown: yes)."""

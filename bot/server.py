@@ -2,36 +2,34 @@
 
 HTTP mode runs Bolt through its WSGI adapter under gunicorn (not `app.start()`, which is a
 development server): POST /slack/events for Slack, GET /healthz for load balancers.
-Each worker process builds its own app after the fork, so nothing is shared in memory;
-shared state lives in the SQLite file. Socket Mode is one process holding the socket.
+Each worker process builds its own app after the fork and runs its own delivery loop
+(started in `post_worker_init`, stopped in `worker_exit`), so nothing is shared in memory
+and gunicorn's master, restarting any worker that dies or reloads, is the only
+supervisor. Shared state lives in the SQLite file. Socket Mode is one process holding
+the socket, with its delivery loop beside it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import errno
 import logging
-import multiprocessing
-import os
 import signal
+import socket
 import sys
-import time
-from collections.abc import Callable, Iterable
+import threading
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
-from advisor.playbook import PlaybookError
-from bot.app import build_app, start_background
-from bot.deps import Deps, playbook_for
-from bot.settings import Settings
+from bot.app import build_app, start_delivery
+from bot.deps import Deps
+from bot.gate import HEALTH_PATH, SlackGate, WsgiApp
+from bot.preflight import preflight
+from bot.settings import Settings, SettingsError, read_settings
 from bot.web import make_client
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 STARTUP_ERROR = 2
 REJECTED_TOKEN_ERRORS = frozenset({
     "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
@@ -40,50 +38,58 @@ REJECTED_TOKEN_ERRORS = frozenset({
 
 log = logging.getLogger("bot.server")
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+__all__ = ["HEALTH_PATH", "make_wsgi_app", "serve_main"]
 
 
-def make_wsgi_app(app: App) -> WsgiApp:
-    """Bolt's WSGI handler for Slack's requests plus a health route."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    health = json.dumps({"ok": True}).encode()
+class StartupError(Exception):
+    """Why serve cannot start, in one line."""
 
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in (
-                "GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "application/json"),
-                                      ("Content-Length", str(len(health)))])
-            return [health]
-        return slack(environ, start_response)
 
-    return wsgi
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise StartupError(message)
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"--port must be 1-65535, not {text!r}")
+    return int(text)
+
+
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="scale-advisor serve",
-                                description="Run the Slack app (Socket Mode when "
-                                            "SLACK_APP_TOKEN is set, otherwise HTTP).")
+    p = _Parser(prog="scale-advisor serve",
+                description="Run the Slack app (Socket Mode when SLACK_APP_TOKEN is set, "
+                            "otherwise HTTP).")
     p.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
-    p.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
-    p.add_argument("--workers", type=int, default=1, help="HTTP worker processes (default 1)")
-    p.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    p.add_argument("--port", type=port_number, default=3000, help="HTTP port (default 3000)")
+    p.add_argument("--workers", type=positive, default=1, help="HTTP worker processes (default 1)")
+    p.add_argument("--threads", type=positive, default=8, help="threads per worker (default 8)")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return p
 
 
+def make_wsgi_app(app: App, deps: Deps | None = None, settings: Settings | None = None
+                  ) -> SlackGate:
+    """Bolt behind the request gate, plus a health route; `deps` carries the delivery loop."""
+    secret = settings.slack_signing_secret if settings else None
+    return SlackGate(app, secret.get_secret_value() if secret else "", deps=deps)
+
+
 def load_settings() -> tuple[Settings | None, list[str]]:
-    """Settings plus what stops the Slack app from starting; never raises."""
+    """Settings plus what stops the Slack app from starting (tokens, secret, API URL,
+    playbook, database: bot.preflight, which touches no file that is not ours); never
+    raises."""
     try:
-        settings = Settings()
-    except ValidationError as err:
-        return None, [f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                      for e in err.errors()]
-    problems = settings.slack_problems()
-    try:
-        playbook_for(settings)
-    except PlaybookError as err:
-        problems.append(f"SCALE_PLAYBOOK: {err}")
-    return settings, problems
+        settings = read_settings()
+    except SettingsError as err:
+        return None, [str(err)]
+    return settings, preflight(settings)
 
 
 def check_token(settings: Settings) -> str:
@@ -101,13 +107,44 @@ def check_token(settings: Settings) -> str:
     return ""
 
 
+def check_port(host: str, port: int) -> str:
+    """Whether gunicorn will be able to bind; asked before anything starts, so a port in
+    use is one line and exit 2 rather than gunicorn's retries and a traceback."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as err:
+        return f"--host {host}: {err}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            why = "is in use" if err.errno == errno.EADDRINUSE else f"cannot be bound ({err})"
+            return f"port {port} on {host} {why}"
+    return ""
+
+
+def startup_problems(settings: Settings, args: argparse.Namespace) -> list[str]:
+    """What preflight cannot tell without the network or the port; empty when all is well."""
+    token = check_token(settings)
+    if token:
+        return [token]
+    port = "" if settings.socket_mode else check_port(args.host, args.port)
+    return [port] if port else []
+
+
 def serve_main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except StartupError as err:
+        sys.stderr.write(f"scale-advisor serve: {err}\n")
+        return STARTUP_ERROR
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     settings, problems = load_settings()
     if settings is not None and not problems:
-        problems = [p for p in [check_token(settings)] if p]
+        problems = startup_problems(settings, args)
     if problems or settings is None:
         for problem in problems:
             sys.stderr.write(f"scale-advisor serve: cannot start: {problem}\n")
@@ -118,15 +155,27 @@ def serve_main(argv: list[str] | None = None) -> int:
 
 
 def run_socket_mode(settings: Settings, workers: int) -> int:
+    """One process: the socket, its listeners and the delivery loop; SIGTERM or Ctrl-C
+    closes the socket, lets the loop finish its post, and exits 0."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     if workers != 1:
         log.info("Socket Mode runs one connection; --workers is ignored")
     deps = Deps.from_settings(settings)
     app = build_app(settings, deps)
-    start_background(app, deps)
+    loop = start_delivery(deps)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stop.set())
     assert settings.slack_app_token is not None  # checked by slack_problems()
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    try:
+        handler.connect()
+        stop.wait()
+    finally:
+        handler.close()
+        loop.stop()
+    log.info("stopped")
     return 0
 
 
@@ -137,13 +186,13 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
         """gunicorn with its options from our flags; `load` runs in each worker."""
 
         def load_config(self) -> None:
-            options = {
+            options: dict[str, Any] = {
                 "bind": f"{args.host}:{args.port}",
                 "workers": max(1, args.workers),
                 "worker_class": "gthread",
                 "threads": max(1, args.threads),
                 "timeout": 30,
-                "graceful_timeout": 10,
+                "graceful_timeout": 20,
                 "keepalive": 5,
                 "loglevel": args.log_level,
                 "errorlog": "-",
@@ -152,72 +201,35 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
                 # gunicorn >= 25 opens a control socket at one path per user: several
                 # servers on a host (tests, benchmarks) would fight over it.
                 "control_socket_disable": True,
+                "post_worker_init": _post_worker_init,
+                "worker_exit": _worker_exit,
             }
             for key, value in options.items():
                 if key in self.cfg.settings:
                     self.cfg.set(key, value)
 
         def load(self) -> WsgiApp:
-            return make_wsgi_app(build_app(settings))
+            deps = Deps.from_settings(settings)
+            return make_wsgi_app(build_app(settings, deps), deps, settings)
 
-    supervisor = multiprocessing.get_context("fork").Process(
-        target=supervise_background, args=(settings, os.getpid()), name="scale-advisor-jobs")
-    supervisor.start()
-    try:
-        Server().run()
-    finally:
-        supervisor.terminate()
-        supervisor.join(5)
+    Server().run()
     return 0
 
 
-def supervise_background(settings: Settings, server: int, restart_after_s: float = 1.0) -> None:
-    """Keep one job process alive for as long as the server runs.
-
-    Without it every ack would still be stored, but no answer would go out, so a job
-    process that dies (killed, out of memory) is started again after a short pause.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for gunicorn
-    context = multiprocessing.get_context("fork")
-    while os.getppid() == server:
-        child = context.Process(target=run_background, args=(settings,), daemon=True)
-        child.start()
-        while child.is_alive() and os.getppid() == server:
-            child.join(1.0)
-        if child.is_alive():
-            child.terminate()
-            return
-        log.error("the job process exited (%s); starting another", child.exitcode)
-        time.sleep(restart_after_s)
+def _post_worker_init(worker: Any) -> None:
+    """Each worker delivers from the outbox: its own requests' replies at once, and
+    whatever a dead, killed or rate-limited worker left."""
+    gate = getattr(worker, "wsgi", None)
+    if isinstance(gate, SlackGate) and gate.deps is not None and gate.deps.deliverer:
+        start_delivery(gate.deps)
 
 
-def run_background(settings: Settings) -> None:
-    """The job processor and delivery retries, in their own process at a lower priority.
-
-    HTTP workers only verify, store and ack; everything slow happens here, so acks do
-    not compete with it for a worker's CPU, and the OS favours the workers when busy.
-    """
-    lower_priority()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C is for gunicorn
-    deps = Deps.from_settings(settings)
-    app = build_app(settings, deps)
-    processor, _ = start_background(app, deps)
-    watch_parent(os.getppid())
-    processor.stop()
-
-
-def lower_priority() -> None:
-    """Run only on CPU the HTTP workers leave idle (Linux), else at the lowest nice."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-    except (AttributeError, OSError):
-        os.nice(19)
-
-
-def watch_parent(parent: int, every_s: float = 1.0) -> None:
-    """Return once the server process that started us is gone."""
-    while os.getppid() == parent:
-        time.sleep(every_s)
+def _worker_exit(_server: Any, worker: Any) -> None:
+    """In-flight requests are done (gunicorn waited for them); let the loop finish the
+    post it is making, then stop."""
+    gate = getattr(worker, "wsgi", None)
+    if isinstance(gate, SlackGate) and gate.deps is not None and gate.deps.delivery:
+        gate.deps.delivery.stop()
 
 
 def main() -> None:

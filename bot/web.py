@@ -34,13 +34,18 @@ def retry_handlers(
     ]
 
 
-def make_client(settings: Settings, timeout: int = TIMEOUT_S) -> WebClient:
+def make_client(settings: Settings, timeout: int = TIMEOUT_S, *,
+                patient: bool = True) -> WebClient:
+    """`patient=False` retries only a failed connection: the serving app calls Slack inside
+    a request's 3 s, and its outbox retries rate limits and 5xx itself, so no thread
+    sleeps out a Retry-After while other replies wait."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    handlers = retry_handlers() if patient else retry_handlers(0, 0, 1)
     return WebClient(
         token=token,
         base_url=settings.api_url,
         timeout=timeout,
-        retry_handlers=retry_handlers(),
+        retry_handlers=handlers,
     )
 
 

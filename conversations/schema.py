@@ -153,6 +153,13 @@ def _v3_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5_one_path(db: sqlite_utils.Database) -> None:
+    """Each request is answered inside the request now, so stored jobs are gone; a reply
+    row may be an ephemeral note to one person (`ephemeral_to`), delivered like the rest."""
+    db.execute("DROP TABLE IF EXISTS jobs")  # plain statements: inside migrate's transaction
+    db.execute("ALTER TABLE outbox ADD COLUMN ephemeral_to TEXT")
+
+
 def too_new_reason(version: int, known: int) -> str:
     return (f"its schema version {version} is newer than this app understands ({known}); "
             "upgrade the app")
@@ -256,7 +263,9 @@ def _v4_systems(db: sqlite_utils.Database) -> None:
 
 Migration = Callable[[sqlite_utils.Database], None]
 
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_audience_scope, _v3_jobs, _v4_systems]
+MIGRATIONS: list[Migration] = [
+    _v1_initial, _v2_audience_scope, _v3_jobs, _v4_systems, _v5_one_path,
+]
 
 
 def migrate(db: sqlite_utils.Database, migrations: list[Migration] = MIGRATIONS) -> int:

@@ -2,8 +2,9 @@
 
 Front ends hand in text and an opaque `Place`; they get back `Outcome`s holding plain
 `Outbound` messages. For chat front ends every outbound message is written to the
-outbox in the same transaction as the state it follows from, so a crash can delay a
-reply but never lose it or log it twice.
+outbox in the same transaction as the state it follows from and, when the front end
+gives one, the request's idempotency key (`request_key`): a crash can delay a reply but
+never lose it, and a replayed request never acts twice (it gets `duplicate`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ from conversations.tracking import Since, SystemsMixin, Tracked
 
 HISTORY_MAX = 1000  # rows one history request may return (CLI --limit, /scale history)
 
-OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice"]
+# "opening": the message that opens a dialog's thread (its text: who started it); the
+# front posts it first and moves the dialog to the thread it opened.
+OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice", "help", "opening"]
 
 
 class Place(BaseModel):
@@ -111,10 +114,43 @@ class Conversations(SystemsMixin):
 
     # -- dialogs ------------------------------------------------------------------
 
-    def begin(self, key: str, place: Place, *, deliver: bool = True) -> Outcome:
-        """Open a dialog under `key` (replacing any old one) and ask the first question."""
-        result = start(self.script, systems=self.system_choices(place))
-        return self._save(key, place, result, deliver=deliver)
+    def begin(self, key: str, place: Place, *, deliver: bool = True,
+              request_key: str | None = None, opening: bool = False) -> Outcome:
+        """Open a dialog under `key` (replacing any old one) and ask the first question.
+
+        With `opening`, an "opening" message goes out first: a front whose threads exist
+        only once a message is posted begins under a provisional key and moves the
+        dialog to its thread when that message is delivered."""
+        first_step = start(self.script, systems=self.system_choices(place))
+        prepared = self._prepare(key, place, first_step, deliver=deliver)
+        if opening and deliver:
+            first = Outbound(kind="opening", text=place.user)
+            prepared.messages.insert(0, first)
+            prepared.outbox[:0] = self._outbox(key, place, [first])
+        return self._once(request_key, lambda: self._commit(key, place, prepared, version=None))
+
+    def _once(self, request_key: str | None, work: Callable[[], Outcome]) -> Outcome:
+        """Run `work` in one transaction with the claim of `request_key`; a key claimed
+        before means a replayed request: nothing is done and the outcome says so."""
+        with self.store.transaction():
+            if request_key is not None and not self.store.claim_event(
+                    request_key, now=self.clock()):
+                return Outcome(duplicate=True)
+            return work()
+
+    def notice(self, place: Place, text: str, *, key: str | None = None,
+               ephemeral_to: str | None = None, request_key: str | None = None,
+               kind: Literal["notice", "help"] = "notice") -> Outcome:
+        """Queue one short line (or the front's help) for `place`, in its thread; only
+        `ephemeral_to`, when given, sees it."""
+        message = Outbound(kind=kind, text=text)
+
+        def work() -> Outcome:
+            outbox = self._outbox(key, place, [message], ephemeral_to=ephemeral_to)
+            return Outcome(messages=[message], finished=True,
+                           outbox_ids=self.store.enqueue(outbox, now=self.clock()))
+
+        return self._once(request_key, work)
 
     def current(self, key: str) -> tuple[DialogState, bool] | None:
         """The open dialog under `key` and whether it has expired; None if there is none."""
@@ -124,12 +160,12 @@ class Conversations(SystemsMixin):
         return DialogState.model_validate(row.state), row.expired
 
     def reply(
-        self, key: str, text: str, place: Place, *, event_id: str | None = None,
+        self, key: str, text: str, place: Place, *, request_key: str | None = None,
         deliver: bool = True,
     ) -> Outcome | None:
         """Feed one answer to the dialog under `key`; None when no dialog lives there.
 
-        With `event_id`, the event is claimed in the same transaction, so a retried
+        With `request_key`, the request is claimed in the same transaction, so a retried
         delivery of the same event changes nothing and says `duplicate`. The step itself
         is computed outside the write lock and committed only if the dialog did not move
         meanwhile (else it is recomputed), so other writers never wait on the engine.
@@ -141,20 +177,14 @@ class Conversations(SystemsMixin):
             if place.private is None:
                 place = place.model_copy(update={"private": row.private})
             if row.expired:
-                with self.store.transaction():
-                    if event_id is not None and not self.store.claim_event(
-                            event_id, now=self.clock()):
-                        return Outcome(duplicate=True)
-                    return self._expire(key, place, deliver=deliver)
+                return self._once(request_key,
+                                  lambda p=place: self._expire(key, p, deliver=deliver))
             state = DialogState.model_validate(row.state)
             prepared = self._prepare(key, place, step(state, text, self.script, self.playbook),
                                      deliver=deliver)
             try:
-                with self.store.transaction():
-                    if event_id is not None and not self.store.claim_event(
-                            event_id, now=self.clock()):
-                        return Outcome(duplicate=True)
-                    return self._commit(key, place, prepared, version=row.version)
+                return self._once(request_key, lambda p=place, v=row.version, r=prepared:
+                                  self._commit(key, p, r, version=v))
             except StaleDialog:
                 continue  # someone answered in between: step again from their state
         raise StaleDialog(f"dialog {key} kept changing; gave up after {MAX_STEP_TRIES} tries")
@@ -164,7 +194,8 @@ class Conversations(SystemsMixin):
         return fill_all(DialogState(), answers, self.script)[1]
 
     def complete_with(
-        self, key: str, answers: dict[str, str], place: Place, *, deliver: bool = True
+        self, key: str, answers: dict[str, str], place: Place, *, deliver: bool = True,
+        request_key: str | None = None,
     ) -> Outcome | None:
         """Finish the dialog under `key` from a form that showed every question.
 
@@ -182,7 +213,8 @@ class Conversations(SystemsMixin):
             prepared = self._prepare(key, place, finish(state, self.script, self.playbook),
                                      deliver=deliver)
             try:  # computed outside the write lock; committed only if nothing moved
-                return self._commit(key, place, prepared, version=row.version)
+                return self._once(request_key, lambda p=place, v=row.version, r=prepared:
+                                  self._commit(key, p, r, version=v))
             except StaleDialog:
                 continue
         raise StaleDialog(f"dialog {key} kept changing; gave up after {MAX_STEP_TRIES} tries")
@@ -194,13 +226,6 @@ class Conversations(SystemsMixin):
             outbox=self._outbox(key, place, [notice]) if deliver else (), finished=True,
         )
         return Outcome(messages=[notice], outbox_ids=saved.outbox_ids, finished=True)
-
-    def _save(
-        self, key: str, place: Place, result: StepResult, *, deliver: bool,
-        version: int | None = None,
-    ) -> Outcome:
-        return self._commit(key, place, self._prepare(key, place, result, deliver=deliver),
-                            version=version)
 
     def _prepare(self, key: str, place: Place, result: StepResult, *, deliver: bool
                  ) -> _Prepared:
@@ -240,6 +265,7 @@ class Conversations(SystemsMixin):
     def diagnose(
         self, obs: Observations, place: Place, *, match: Match | None = None,
         key: str | None = None, deliver: bool = True, system: str | None = None,
+        request_key: str | None = None,
     ) -> Outcome:
         """Assess at once from what is already known (flags, `key=value` text).
 
@@ -247,45 +273,46 @@ class Conversations(SystemsMixin):
         system's recorded rungs and says what changed since its last assessment.
         """
         if system:
-            tracked = self.track(system, obs, place, match)
-            message = _tracked_message(Outbound(kind="assessment"), tracked)
-            entry = _with_since(self._entry(tracked.assessment, place, key, kind="diagnose",
-                                            system_id=tracked.system.id), tracked)
-            return self._log(entry, [message], key, place, deliver)
+            def tracked_work() -> Outcome:
+                tracked = self.track(system, obs, place, match)
+                message = _tracked_message(Outbound(kind="assessment"), tracked)
+                entry = _with_since(self._entry(tracked.assessment, place, key,
+                                                kind="diagnose", system_id=tracked.system.id),
+                                    tracked)
+                return self._log(entry, [message], key, place, deliver)
+
+            return self._once(request_key, tracked_work)
         assessment = assess(obs, self.playbook, match=match)
         message = Outbound(kind="assessment", assessment=assessment)
-        return self._log(self._entry(assessment, place, key, kind="diagnose"), [message],
-                         key, place, deliver)
+        entry = self._entry(assessment, place, key, kind="diagnose")
+        return self._once(request_key,
+                          lambda: self._log(entry, [message], key, place, deliver))
 
     def ask(
         self, text: str, place: Place, *, key: str | None = None, deliver: bool = True,
-        event_id: str | None = None,
+        request_key: str | None = None,
     ) -> Outcome:
         """Answer a free-text question or symptom; clear scaling matters are logged.
 
         An unclear text gets candidate symptoms/topics to pick from instead of a guess.
-        With `event_id`, a retried delivery of the same event is answered only once.
+        With `request_key`, a retried delivery of the same event is answered only once.
         """
         result = advisor_ask(text, self.playbook)  # outside the write lock
-        with self.store.transaction():
-            if event_id is not None and not self.store.claim_event(event_id, now=self.clock()):
-                return Outcome(duplicate=True)
-            return self._answer(text, result, place, key, deliver)
+        return self._once(request_key,
+                          lambda: self._answer(text, result, place, key, deliver))
 
     def has_dialog(self, key: str) -> bool:
         """Whether `key` is (or was) a dialog thread, finished or not."""
         return self.store.load_dialog(key, now=self.clock()) is not None
 
-    def claim(self, event_id: str) -> bool:
-        """Record an event id; True the first time it is seen (across workers)."""
-        return self.store.claim_event(event_id, now=self.clock())
-
     def ask_as(
         self, name: str, text: str, place: Place, *, key: str | None = None,
-        deliver: bool = True,
+        deliver: bool = True, request_key: str | None = None,
     ) -> Outcome:
         """Answer `text` as the symptom or topic a person picked from the candidates."""
-        return self._answer(text, answer_as(name, text, self.playbook), place, key, deliver)
+        result = answer_as(name, text, self.playbook)
+        return self._once(request_key,
+                          lambda: self._answer(text, result, place, key, deliver))
 
     def _answer(
         self, text: str, result: AskResult, place: Place, key: str | None, deliver: bool
@@ -315,7 +342,7 @@ class Conversations(SystemsMixin):
 
     def what_if(
         self, advice_id: int, place: Place, *, key: str | None = None, deliver: bool = True,
-        factors: tuple[float, ...] | None = None,
+        factors: tuple[float, ...] | None = None, request_key: str | None = None,
     ) -> Outcome | None:
         """Re-run a logged assessment at 10x/100x/1000x; None if the viewer may not see it."""
         row = self.visible_advice(advice_id, place)
@@ -326,7 +353,7 @@ class Conversations(SystemsMixin):
         if factors:
             results = [w for w in results if w.factor in factors]
         message = Outbound(kind="what_if", what_ifs=results)
-        return self._log(None, [message], key, place, deliver)
+        return self._once(request_key, lambda: self._log(None, [message], key, place, deliver))
 
     def _entry(
         self, assessment: Assessment, place: Place, key: str | None, *, kind: str,
@@ -350,11 +377,13 @@ class Conversations(SystemsMixin):
 
     @staticmethod
     def _outbox(
-        key: str | None, place: Place, messages: list[Outbound], advice_id: int | None = None
+        key: str | None, place: Place, messages: list[Outbound], advice_id: int | None = None,
+        *, ephemeral_to: str | None = None,
     ) -> list[OutgoingMessage]:
         return [
             OutgoingMessage(channel=place.channel, thread_ts=place.thread, key=key,
-                            advice_id=advice_id, payload=m.model_dump(mode="json"))
+                            advice_id=advice_id, payload=m.model_dump(mode="json"),
+                            ephemeral_to=ephemeral_to)
             for m in messages
         ]
 
@@ -369,11 +398,20 @@ class Conversations(SystemsMixin):
             return None
         return row
 
-    def feedback(self, advice_id: int, place: Place, helpful: bool) -> bool:
-        """Record a vote; False when the advice is unknown or not visible here."""
+    def feedback(self, advice_id: int, place: Place, helpful: bool, *,
+                 thanks: str | None = None, request_key: str | None = None) -> bool:
+        """Record a vote (and queue `thanks` to the voter with it); False when the advice
+        is unknown or not visible here."""
         if self.visible_advice(advice_id, place) is None:
             return False
-        self.store.record_feedback(advice_id, place.user, helpful, now=self.clock())
+
+        def work() -> Outcome:
+            self.store.record_feedback(advice_id, place.user, helpful, now=self.clock())
+            if thanks:
+                return self.notice(place, thanks, ephemeral_to=place.user)
+            return Outcome()
+
+        self._once(request_key, work)
         return True
 
     def history(self, query: str | None, viewer: Viewer, limit: int = 20) -> list[AdviceRow]:

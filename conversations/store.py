@@ -1,4 +1,4 @@
-"""The one SQLite file behind every front end: dialogs, advice log, events, outbox.
+"""The one SQLite file behind every front end: dialogs, advice log, request keys, outbox.
 
 Several processes (HTTP workers) share the file, so every guarantee across them
 comes from SQLite transactions; nothing here relies on process memory. Writes
@@ -13,6 +13,7 @@ statements. A Store that finds itself in a forked child reopens its connection.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -73,6 +74,7 @@ class OutgoingMessage(BaseModel):
     key: str | None = None
     thread_ts: str | None = None
     advice_id: int | None = None
+    ephemeral_to: str | None = None  # a user id: a note only that person sees
 
 
 class OutboxRow(OutgoingMessage):
@@ -85,14 +87,6 @@ class OutboxRow(OutgoingMessage):
     lease_until: float | None = None
     posted_ts: str | None = None
     last_error: str | None = None
-
-
-class JobRow(BaseModel):
-    id: int
-    function: str
-    payload: dict[str, Any]
-    attempts: int
-    event_id: str | None = None
 
 
 class StepResult(BaseModel):
@@ -144,7 +138,6 @@ class Store:
         self.dialog_ttl_s = dialog_ttl_s
         self._synchronous = synchronous
         self._lock = threading.RLock()
-        self._local = threading.local()
         self._last_event_prune = float("-inf")
         self._open()
 
@@ -165,6 +158,7 @@ class Store:
             conn.close()
             raise
         self._pid = os.getpid()
+        self._writers = None  # the writers' lock file, opened on the first write
         self.db = sqlite_utils.Database(conn)
         self.db.enable_wal()
         # NORMAL is safe against a killed process in WAL mode; only a power
@@ -182,6 +176,25 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.db.close()
+            if self._writers is not None:
+                self._writers.close()
+                self._writers = None
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """Writers on this host take turns through a lock file beside the database.
+
+        SQLite's own wait for its write lock sleeps and polls (up to 100 ms a round), so
+        under contention between worker processes an ack could wait far longer than the
+        write takes; a blocking flock wakes the next writer as soon as the lock is free.
+        """
+        if self._writers is None:
+            self._writers = open(f"{self.path}-writers", "a+b")  # noqa: SIM115 - kept open
+        fcntl.flock(self._writers.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._writers.fileno(), fcntl.LOCK_UN)
 
     def __enter__(self) -> Store:
         return self
@@ -191,24 +204,27 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """BEGIN IMMEDIATE ... COMMIT around the block; nested blocks become savepoints.
+        """BEGIN IMMEDIATE ... COMMIT around the block; a nested block joins the outer one.
 
-        Everything the block does through this Store commits together or not at all.
+        Everything the block does through this Store commits together or not at all: an
+        error in a nested block rolls back the whole transaction when it reaches the
+        outer block (no savepoints: nothing here recovers from a failed part and goes on,
+        and each savepoint costs two statements on the request path).
         """
         with self._lock:
             conn = self.conn
             if conn.in_transaction:
-                with self.db.atomic():  # savepoint
-                    yield self
-                return
-            conn.execute("BEGIN IMMEDIATE")
-            try:
                 yield self
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                return
+            with self._writer_turn():
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
@@ -440,10 +456,11 @@ class Store:
             **row,
         )
 
-    # -- event de-duplication ---------------------------------------------------
+    # -- request de-duplication ---------------------------------------------------
 
     def claim_event(self, event_id: str, *, now: float) -> bool:
-        """Record an event id; True only for the first claim, across processes.
+        """Record a request's idempotency key (an event id, a trigger id ...); True only
+        for the first claim, across processes.
 
         Inside a caller's `transaction()`, the claim commits with the work it
         guards, so a crash before commit lets Slack's retry be handled.
@@ -457,83 +474,6 @@ class Store:
             )
             return cursor.rowcount == 1
 
-    # -- jobs: work accepted before the ack, done after --------------------------
-
-    def add_job(
-        self, function: str, payload: dict[str, Any], *, now: float,
-        event_id: str | None = None,
-    ) -> bool:
-        """Store work to do; False when a job for the same event is already stored.
-
-        This runs inside Slack's 3-second window on many request threads at once, so it
-        uses the calling thread's own connection and one autocommit statement: the write
-        lock is held for the insert alone, and no thread queues behind another's wait.
-        """
-        cursor = self._own_connection().execute(
-            "INSERT OR IGNORE INTO jobs (created_at, function, payload_json, event_id, "
-            "next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-            (now, function, json.dumps(payload), event_id, now),
-        )
-        return cursor.rowcount == 1
-
-    def _own_connection(self) -> sqlite3.Connection:
-        """An autocommit connection for this thread alone (schema already migrated)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S,
-                                   isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
-
-    def claim_jobs(
-        self, worker: str, *, now: float, lease_s: float = 60, limit: int = 8
-    ) -> list[JobRow]:
-        """Lease due jobs to `worker`, oldest first; no two workers get one job.
-
-        A read looks first, so an idle poll never takes the write lock.
-        """
-        due = self._own_connection().execute(
-            "SELECT 1 FROM jobs WHERE next_attempt_at <= ? "
-            "AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1", (now, now)).fetchone()
-        if due is None:
-            return []
-        with self.transaction():
-            rows = self._rows(
-                """
-                UPDATE jobs SET lease_owner = :worker, lease_until = :until,
-                                attempts = attempts + 1
-                WHERE id IN (SELECT id FROM jobs WHERE next_attempt_at <= :now
-                             AND (lease_until IS NULL OR lease_until <= :now)
-                             ORDER BY id LIMIT :limit)
-                RETURNING id, function, payload_json, attempts, event_id
-                """,
-                {"worker": worker, "until": now + lease_s, "now": now, "limit": limit},
-            )
-        return sorted((JobRow(payload=json.loads(r.pop("payload_json")), **r) for r in rows),
-                      key=lambda j: j.id)
-
-    def finish_job(self, job_id: int) -> None:
-        with self.transaction():
-            self.conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-
-    def retry_job(self, job_id: int, *, now: float, error: str, give_up: bool) -> None:
-        """Schedule another attempt with backoff, or drop the job after too many."""
-        with self.transaction():
-            if give_up:
-                self.conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-                return
-            found = self.conn.execute("SELECT attempts FROM jobs WHERE id = ?", (job_id,))
-            attempts = (found.fetchone() or [1])[0]
-            self.conn.execute(
-                "UPDATE jobs SET next_attempt_at = ?, last_error = ?, lease_owner = NULL, "
-                "lease_until = NULL WHERE id = ?",
-                (now + backoff_s(attempts), error[:500], job_id),
-            )
-
-    def pending_jobs(self) -> int:
-        return self._rows("SELECT COUNT(*) AS n FROM jobs")[0]["n"]
-
     # -- delivery outbox ---------------------------------------------------------
 
     def enqueue(self, messages: Sequence[OutgoingMessage], *, now: float) -> list[int]:
@@ -543,11 +483,11 @@ class Store:
                 cursor = self.conn.execute(
                     """
                     INSERT INTO outbox (created_at, key, channel, thread_ts, payload_json,
-                                        advice_id, next_attempt_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                                        advice_id, ephemeral_to, next_attempt_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     (now, m.key, m.channel, m.thread_ts, json.dumps(m.payload),
-                     m.advice_id, now),
+                     m.advice_id, m.ephemeral_to, now),
                 )
                 ids.append(int(cursor.lastrowid))
         return ids
@@ -568,9 +508,12 @@ class Store:
         Only the oldest undelivered message of each key is due, so a thread's
         replies are posted in order. Each claim counts as an attempt.
         """
+        params = {"now": now, "limit": limit}
+        if not self._rows(f"SELECT 1 FROM outbox o WHERE {self._CLAIMABLE} LIMIT 1", params):
+            return []  # looked before locking: an idle poll never takes the write lock
         return self._claim(
             f"SELECT o.id FROM outbox o WHERE {self._CLAIMABLE} ORDER BY o.id LIMIT :limit",
-            {"now": now, "limit": limit}, worker, now + lease_s,
+            params, worker, now + lease_s,
         )
 
     def claim_delivery(
@@ -597,6 +540,22 @@ class Store:
                 {**params, "worker": worker, "lease_until": lease_until},
             )
         return sorted((self._outbox_row(r) for r in rows), key=lambda r: r.id)
+
+    def mark_opened(self, outbox_id: int, posted_ts: str, new_key: str) -> bool:
+        """Record the post that opened a dialog's thread and, in the same transaction,
+        move the dialog and its waiting replies from their provisional key to `new_key`,
+        in that thread. False (nothing moved) if it was already marked delivered."""
+        with self.transaction():
+            row = self.conn.execute("SELECT key FROM outbox WHERE id = ?",
+                                    (outbox_id,)).fetchone()
+            if not self.mark_delivered(outbox_id, posted_ts) or row is None or not row[0]:
+                return False
+            old_key = row[0]
+            self.conn.execute("UPDATE dialogs SET key = ? WHERE key = ?", (new_key, old_key))
+            self.conn.execute(
+                f"UPDATE outbox SET key = ?, thread_ts = ? WHERE key = ? AND state IN "
+                f"{_DUE_STATES}", (new_key, posted_ts, old_key))
+            return True
 
     def mark_delivered(self, outbox_id: int, posted_ts: str | None) -> bool:
         """Record a successful post; False if it was already marked delivered."""
@@ -639,6 +598,15 @@ class Store:
                 """,
                 ("failed" if permanent else "failed_retrying", now + wait, error, outbox_id),
             )
+
+    def abandon_key(self, key: str, error: str) -> int:
+        """Give up every undelivered message of `key` (their thread could not be opened);
+        how many."""
+        with self.transaction():
+            return self.conn.execute(
+                f"UPDATE outbox SET state = 'failed', last_error = ?, lease_owner = NULL, "
+                f"lease_until = NULL WHERE key = ? AND state IN {_DUE_STATES}",
+                (error, key)).rowcount
 
     def leases(self) -> list[tuple[int, str]]:
         """(id, owner) of undelivered messages currently leased by some worker."""

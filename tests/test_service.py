@@ -61,8 +61,8 @@ def test_restart_mid_dialog_resumes_every_answer(tmp_path: Path):
 def test_retried_event_changes_nothing(tmp_path: Path):
     conv = open_conv(tmp_path / "c.db")
     conv.begin("k", PUBLIC)
-    first = conv.reply("k", "50k", PUBLIC, event_id="Ev1")
-    again = conv.reply("k", "50k", PUBLIC, event_id="Ev1")
+    first = conv.reply("k", "50k", PUBLIC, request_key="Ev1")
+    again = conv.reply("k", "50k", PUBLIC, request_key="Ev1")
     assert not first.duplicate and again.duplicate
     assert again.messages == [] and again.outbox_ids == []
     state, _ = conv.current("k")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from pathlib import Path
 
 from slack_harness import (
     ALICE,
@@ -346,32 +345,3 @@ def test_direct_messages_are_answered_and_stay_private(
     reply = answer(slack, fake_slack, thread, "50k", channel="D0ALICE")
     assert "What is hurting" in reply.all_text()
     assert [r["private"] for r in advice_rows(slack_server)] == [1]
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
-                          if ":\t" in line)
-        except OSError:
-            continue
-        if fields.get("PPid", "").strip() == str(pid) and fields.get("State", "")[:1] != "Z":
-            found.append(int(status.parent.name))
-    return found
-
-
-def test_a_killed_job_process_is_replaced_and_answers_resume(
-        slack_server: SlackServer, fake_slack: FakeSlackAPI) -> None:
-    import os
-    import signal
-
-    assert slack_server.proc is not None
-    job_processes = [g for c in _children(slack_server.proc.pid) for g in _children(c)]
-    assert len(job_processes) == 1, job_processes
-    os.kill(job_processes[0], signal.SIGKILL)
-    time.sleep(0.2)
-    slack = slack_server.client()
-    start_dialog(slack, fake_slack)  # answered once the supervisor has started another
-    replacement = [g for c in _children(slack_server.proc.pid) for g in _children(c)]
-    assert len(replacement) == 1 and replacement != job_processes

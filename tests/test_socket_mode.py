@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import signal
 import socket
 import struct
 import threading
@@ -121,14 +122,15 @@ def _take_frame(buffer: bytes) -> tuple[int, bytes, bytes] | None:
     return opcode, data, buffer[start + length:]
 
 
-def command_envelope(envelope_id: str, text: str, fake: FakeSlackAPI) -> dict[str, Any]:
+def command_envelope(envelope_id: str, text: str, fake: FakeSlackAPI,
+                     trigger: str = "trigger.1") -> dict[str, Any]:
     return {"envelope_id": envelope_id, "type": "slash_commands",
             "accepts_response_payload": True,
             "payload": {"token": "x", "team_id": TEAM_ID, "team_domain": "fake",
                         "channel_id": PUBLIC_CHANNEL, "channel_name": "general",
                         "user_id": ALICE, "user_name": "alice", "command": "/scale",
                         "text": text, "api_app_id": "A0APP", "is_enterprise_install": "false",
-                        "response_url": fake.response_url(), "trigger_id": "trigger.1"}}
+                        "response_url": fake.response_url(), "trigger_id": trigger}}
 
 
 def test_socket_mode_acks_over_the_socket_and_posts_through_the_web_api(
@@ -148,6 +150,17 @@ def test_socket_mode_acks_over_the_socket_and_posts_through_the_web_api(
         posts = fake_slack.wait_for("chat.postMessage", 2, timeout=15)
         assert "Roughly how many users" in posts[1].all_text()
         assert posts[1].args["thread_ts"]
+        # One-shot advice goes out through the same outbox and delivery loop.
+        endpoint.send_envelope(command_envelope("env-now", "diagnose users=50k db_cpu=90%",
+                                                fake_slack, trigger="trigger.2"))
+        endpoint.wait_for_ack("env-now")
+        posts = fake_slack.wait_for("chat.postMessage", 3, timeout=15)
+        assert "Stage 2: Growth" in posts[2].all_text()
+        # SIGTERM closes the socket, lets the loop finish, and exits 0 without a traceback.
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(15) == 0
+        assert "Traceback" not in server.log()
     finally:
         server.stop(kill=True)
         endpoint.close()

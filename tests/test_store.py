@@ -69,10 +69,25 @@ def test_v1_file_is_migrated_with_its_rows(tmp_path: Path):
     )
     db.close()
     with Store(path) as s:
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
         assert len(s.search_advice("replica", viewer=Viewer(team="T1", channel="G1"))) == 1
         assert len(s.search_advice("replica", viewer=Viewer(team="T1", user="U1"))) == 1
         assert s.search_advice("replica", viewer=Viewer(team="T1", channel="C1")) == []
+
+
+def test_v3_file_loses_its_jobs_table_and_keeps_its_outbox(tmp_path: Path):
+    path = tmp_path / "a.db"
+    db = sqlite_utils.Database(path)
+    assert migrate(db, MIGRATIONS[:3]) == 3
+    db.execute("INSERT INTO outbox (created_at, channel, payload_json, next_attempt_at) "
+               "VALUES (1, 'C1', '{}', 1)")
+    db.conn.commit()
+    db.close()
+    with Store(path) as s:
+        tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master")}
+        assert "jobs" not in tables
+        [row] = s.claim_pending_deliveries("w", now=2)
+        assert (row.channel, row.ephemeral_to, row.attempts) == ("C1", None, 1)
 
 
 def test_newer_schema_is_refused(tmp_path: Path):
@@ -402,26 +417,3 @@ def test_one_store_shared_by_threads(store: Store):
     assert errors == []
     assert wins.count(True) == 20
     assert [store.load_dialog(f"K{n}", now=20).version for n in range(8)] == [20] * 8
-
-
-def test_jobs_are_stored_once_per_event_leased_and_retried(tmp_path: Path):
-    path = tmp_path / "jobs.db"
-    a, b = Store(path), Store(path)
-    assert a.add_job("on_message", {"n": 1}, now=100, event_id="Ev1")
-    assert not b.add_job("on_message", {"n": 1}, now=101, event_id="Ev1")  # Slack's retry
-    assert a.add_job("follow_up", {"n": 2}, now=102)
-    first = a.claim_jobs("w1", now=103)
-    assert [(j.function, j.payload, j.attempts) for j in first] == [
-        ("on_message", {"n": 1}, 1), ("follow_up", {"n": 2}, 1)]
-    assert b.claim_jobs("w2", now=104) == []  # leased
-    a.finish_job(first[0].id)
-    a.retry_job(first[1].id, now=105, error="boom", give_up=False)
-    assert b.claim_jobs("w2", now=106) == []  # backing off
-    again = b.claim_jobs("w2", now=200)
-    assert [(j.id, j.attempts) for j in again] == [(first[1].id, 2)]
-    b.retry_job(again[0].id, now=201, error="boom", give_up=True)
-    assert a.pending_jobs() == 0
-    # A lease left by a dead worker runs out and the job is taken again.
-    a.add_job("follow_up", {"n": 3}, now=300)
-    assert len(a.claim_jobs("w1", now=301, lease_s=60)) == 1
-    assert len(b.claim_jobs("w2", now=362)) == 1

@@ -1,18 +1,19 @@
 """Button clicks (block_actions): dialog answers, feedback, what-if and candidate picks.
 
 Each ActionId has exactly one listener (the form button lives with the form in views.py);
-indexed ids (`dialog_choice:2`, `what_if:100`) are matched by pattern. Every click is
-acked first; the work and any posts follow.
+indexed ids (`dialog_choice:2`, `what_if:100`) are matched by pattern. Each click's
+outcome, replies and idempotency key (`request_key`) are committed, then the click is
+acked; replies, notes to the clicker included, go out through the outbox.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from bot.blocks import error_message
 from bot.deps import Deps
 from bot.ids import ActionId, pattern, unpack
-from bot.listeners import just_ack
+from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded
 from bot.listeners.places import action_place, key_parts, message_thread, thread_key
 from conversations.service import Conversations, Outcome
 
@@ -23,59 +24,68 @@ def _value(body: dict[str, Any]) -> str:
     return body["actions"][0].get("value") or ""
 
 
+def request_key(body: dict[str, Any]) -> str | None:
+    """A click is unique by its action_ts, who clicked and on which message: Slack sends
+    the same three again only when it replays the same click."""
+    action = (body.get("actions") or [{}])[0]
+    message = (body.get("container") or {}).get("message_ts") or (
+        body.get("message") or {}).get("ts")
+    user = (body.get("user") or {}).get("id")
+    if not (action.get("action_ts") and user):
+        return None
+    return f"action:{action['action_ts']}:{user}:{message or ''}"
+
+
 def register(app: Any, deps: Deps) -> None:
     def conv() -> Conversations:
-        assert deps.conversations is not None
+        if deps.conversations is None:
+            raise BadRequest("no database configured")
         return deps.conversations
 
-    def deliver(outcome: Outcome | None) -> None:
-        if outcome is not None and deps.deliverer is not None:
-            deps.deliverer.flush(outcome.outbox_ids)
+    def tell(body: dict[str, Any], text: str, thread: str | None = None) -> Outcome:
+        """A short note only the clicker sees, queued like every reply."""
+        place = action_place(body, thread)
+        return conv().notice(place, text, ephemeral_to=place.user,
+                             request_key=request_key(body))
 
-    def tell(client: Any, body: dict[str, Any], text: str) -> None:
-        place = action_place(body, None)
-        client.chat_postEphemeral(channel=place.channel, user=place.user,
-                                  **error_message(text).kwargs())
-
-    def answer_dialog(body: dict[str, Any], client: Any, key: str, text: str) -> None:
+    def answer_dialog(body: dict[str, Any], key: str, text: str) -> Outcome | None:
         parts = key_parts(key)
         if parts is None:
-            return
-        outcome = conv().reply(key, text, action_place(body, parts[2]))
+            raise BadRequest(f"not a dialog key: {key!r}")
+        outcome = conv().reply(key, text, action_place(body, parts[2]),
+                               request_key=request_key(body))
         if outcome is None:
-            tell(client, body, "This check-up has already ended. Start a new one with "
-                               "/scale diagnose.")
-            return
-        deliver(outcome)
+            return tell(body, "This check-up has already ended. Start a new one with "
+                              "/scale diagnose.", parts[2])
+        return outcome
 
-    def on_choice(body, client):
+    def on_choice(body):
         key, text = unpack(_value(body), 2)
-        answer_dialog(body, client, key, text)
+        return answer_dialog(body, key, text)
 
-    def on_skip(body, client):
-        answer_dialog(body, client, _value(body), "skip")
+    def on_skip(body):
+        return answer_dialog(body, _value(body), "skip")
 
-    def on_cancel(body, client):
-        answer_dialog(body, client, _value(body), "cancel")
+    def on_cancel(body):
+        return answer_dialog(body, _value(body), "cancel")
 
-    def feedback(body: dict[str, Any], client: Any, helpful: bool) -> None:
+    def feedback(body: dict[str, Any], helpful: bool) -> Outcome | None:
         advice_id = _value(body)
-        if not advice_id.isdigit() or not conv().feedback(int(advice_id),
-                                                          action_place(body, None), helpful):
-            tell(client, body, GONE)
-            return
-        place = action_place(body, None)
-        client.chat_postEphemeral(channel=place.channel, user=place.user,
-                                  text="Thanks, noted." if helpful else
-                                  "Thanks, noted. Tell me in the thread what was off.")
+        thanks = ("Thanks, noted." if helpful else
+                  "Thanks, noted. Tell me in the thread what was off.")
+        if not advice_id.isdigit() or not conv().feedback(
+                int(advice_id), action_place(body, None), helpful, thanks=thanks,
+                request_key=request_key(body)):
+            return tell(body, GONE)
+        return None
 
-    def on_helpful(body, client):
-        feedback(body, client, True)
+    def on_helpful(body):
+        return feedback(body, True)
 
-    def on_not_helpful(body, client):
-        feedback(body, client, False)
+    def on_not_helpful(body):
+        return feedback(body, False)
 
-    def on_what_if(body, client):
+    def on_what_if(body):
         advice_id, factor = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
@@ -83,24 +93,35 @@ def register(app: Any, deps: Deps) -> None:
         outcome = None
         if advice_id.isdigit():
             outcome = conv().what_if(int(advice_id), place, factors=(float(factor),),
-                                     key=thread_key(place.team, place.channel, thread))
-        if outcome is None:
-            tell(client, body, GONE)
-            return
-        deliver(outcome)
+                                     key=thread_key(place.team, place.channel, thread),
+                                     request_key=request_key(body))
+        return outcome if outcome is not None else tell(body, GONE)
 
-    def on_pick(body, client):
+    def on_pick(body):
         name, question = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
         place = place.model_copy(update={"private": deps.is_private(place.channel)})
-        deliver(conv().ask_as(name, question, place,
-                              key=thread_key(place.team, place.channel, thread)))
+        return conv().ask_as(name, question, place,
+                             key=thread_key(place.team, place.channel, thread),
+                             request_key=request_key(body))
 
-    app.action(pattern(ActionId.DIALOG_CHOICE))(ack=just_ack, lazy=[on_choice])
-    app.action(pattern(ActionId.DIALOG_SKIP))(ack=just_ack, lazy=[on_skip])
-    app.action(pattern(ActionId.DIALOG_CANCEL))(ack=just_ack, lazy=[on_cancel])
-    app.action(pattern(ActionId.FEEDBACK_HELPFUL))(ack=just_ack, lazy=[on_helpful])
-    app.action(pattern(ActionId.FEEDBACK_NOT_HELPFUL))(ack=just_ack, lazy=[on_not_helpful])
-    app.action(pattern(ActionId.WHAT_IF))(ack=just_ack, lazy=[on_what_if])
-    app.action(pattern(ActionId.PICK_MATCH))(ack=just_ack, lazy=[on_pick])
+    def listener(work: Callable[[dict[str, Any]], Outcome | None]) -> Callable[..., None]:
+        """Commit the click's outcome, then ack; a failure is told to the clicker."""
+        def handle(ack, body):
+            def tell_failure() -> None:
+                tell(body, COULD_NOT_FINISH, message_thread(body))
+
+            guarded(f"button {work.__name__}", lambda: work(body), tell_failure)
+            ack()
+            deps.wake()
+
+        return handle
+
+    app.action(pattern(ActionId.DIALOG_CHOICE))(listener(on_choice))
+    app.action(pattern(ActionId.DIALOG_SKIP))(listener(on_skip))
+    app.action(pattern(ActionId.DIALOG_CANCEL))(listener(on_cancel))
+    app.action(pattern(ActionId.FEEDBACK_HELPFUL))(listener(on_helpful))
+    app.action(pattern(ActionId.FEEDBACK_NOT_HELPFUL))(listener(on_not_helpful))
+    app.action(pattern(ActionId.WHAT_IF))(listener(on_what_if))
+    app.action(pattern(ActionId.PICK_MATCH))(listener(on_pick))

@@ -1,20 +1,21 @@
 """`/scale <subcommand> ...`: one slash command, dispatched on its first word.
 
-Every path acks within Slack's 3 s. Quick answers (help, size, stage, errors) go in the
-ack itself; anything that posts to the channel acks first, then queues its replies in the
-outbox and delivers them. `SUBCOMMANDS` maps a name to its handler.
+Every subcommand has its own cheap path and acks within Slack's 3 s. Quick answers
+(help, size, stage, history, errors) go in the ack itself; anything that posts to the
+channel commits its outcome, its replies (the outbox) and the command's trigger_id in
+one transaction, then acks; the delivery loop posts. `SUBCOMMANDS` maps a name to its
+handler.
 """
 
 from __future__ import annotations
 
 import difflib
-import shlex
+import logging
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
-
-from slack_sdk.errors import SlackApiError
 
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Observations
@@ -23,18 +24,22 @@ from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
 from advisor.units import ParseError, extract_metrics, parse_quantity
 from bot.blocks import (
-    dialog_parent_message,
     error_message,
     help_message,
     sizing_message,
     stage_message,
 )
-from bot.cli import ALIASES, CliError, build_parser, compute_size
+from bot.cli import ALIASES
 from bot.deps import Deps
+from bot.listeners import COULD_NOT_FINISH, acked, guarded, text_of
 from bot.listeners.history import run_history
 from bot.listeners.places import thread_key
+from bot.listeners.size import EXAMPLES, SizeError, compute
 from bot.listeners.systems import run_systems, split_system
-from conversations.service import Outcome, Place
+from bot.listeners.views import trigger_key
+from conversations.service import Conversations, Place
+
+log = logging.getLogger("bot.commands")
 
 COMMAND = "/scale"
 COMMANDS = (COMMAND,)
@@ -55,9 +60,17 @@ class Invocation:
     name: str
     args: str
     ack: Callable[..., Any]
-    respond: Callable[..., Any]
     client: Any
     deps: Deps
+
+    @property
+    def conv(self) -> Conversations:
+        assert self.deps.conversations is not None
+        return self.deps.conversations
+
+    @property
+    def request_key(self) -> str | None:
+        return trigger_key(self.command)
 
     def place(self, thread: str | None = None) -> Place:
         channel = self.command["channel_id"]
@@ -66,7 +79,7 @@ class Invocation:
                      private=self.deps.is_private(channel))
 
     def fail(self, text: str) -> None:
-        self.respond(response_type="ephemeral", **error_message(text).kwargs())
+        self.ack(**error_message(text).kwargs())
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
@@ -110,69 +123,35 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str]]:
     return metrics, text, problems
 
 
-def _diagnose_problem(inv: Invocation) -> str | None:
-    """Why this `/scale diagnose ...` cannot run, or None (checked at ack and again after)."""
-    if len(inv.args) > MAX_ARGS_CHARS:
-        return f"That is {len(inv.args):,} characters; keep it under {MAX_ARGS_CHARS:,}."
-    if not inv.args.strip():
-        return None
-    _system, rest, problem = split_system(inv.args)
-    problems = parse_pairs(rest)[2] + ([problem] if problem else [])
-    return " ".join(problems) + " Nothing was assessed." if problems else None
-
-
-def ack_diagnose(inv: Invocation) -> None:
-    problem = _diagnose_problem(inv)
-    if problem:
-        inv.ack(**error_message(problem).kwargs())
-    elif not inv.args.strip():
-        inv.ack(response_type="ephemeral", text="Starting a scaling check-up in a thread below.")
-    else:
-        inv.ack()
-
-
 def run_diagnose(inv: Invocation) -> None:
-    if _diagnose_problem(inv):
+    if len(inv.args) > MAX_ARGS_CHARS:
+        inv.fail(f"That is {len(inv.args):,} characters; keep it under {MAX_ARGS_CHARS:,}.")
         return
     if not inv.args.strip():
         start_dialog(inv)
         return
-    system, rest, _ = split_system(inv.args)
-    metrics, text, _ = parse_pairs(rest)
-    conv = inv.deps.conversations
-    assert conv is not None
+    system, rest, problem = split_system(inv.args)
+    metrics, text, problems = parse_pairs(rest)
+    problems += [problem] if problem else []
+    if problems:
+        inv.fail(" ".join(problems) + " Nothing was assessed.")
+        return
     obs = Observations(metrics=metrics, text=text)
-    match = match_for(text, conv.playbook) if text else None  # a matrix label is a pick
-    outcome = conv.diagnose(obs, inv.place(), match=match, system=system)
-    deliver(inv, outcome)
+    match = match_for(text, inv.conv.playbook) if text else None  # a matrix label is a pick
+    inv.conv.diagnose(obs, inv.place(), match=match, system=system,
+                      request_key=inv.request_key)
+    inv.ack()
 
 
 def start_dialog(inv: Invocation) -> None:
-    conv = inv.deps.conversations
-    assert conv is not None
-    channel, user = inv.command["channel_id"], inv.command["user_id"]
-    try:
-        parent = inv.client.chat_postMessage(channel=channel,
-                                             **dialog_parent_message(user).kwargs())
-    except SlackApiError as err:
-        inv.fail(_post_problem(err))
-        return
-    thread = parent["ts"]
-    key = thread_key(inv.command["team_id"], channel, thread)
-    deliver(inv, conv.begin(key, inv.place(thread)))
-
-
-def _post_problem(err: SlackApiError) -> str:
-    error = err.response.get("error", "")
-    if error in ("not_in_channel", "channel_not_found"):
-        return ("I can't post in this channel. Invite me first (/invite @Scalability Advisor), "
-                "or run /scale diagnose where I'm a member.")
-    return f"Slack would not take my message ({error or err.response.status_code}); try again."
-
-
-def deliver(inv: Invocation, outcome: Outcome) -> None:
-    if inv.deps.deliverer is not None:
-        inv.deps.deliverer.flush(outcome.outbox_ids)
+    """The dialog, its opening message and first question are committed with the
+    trigger_id under a provisional key; delivery posts the opening message and moves the
+    dialog into the thread it opened. So the request never waits on Slack."""
+    channel = inv.command["channel_id"]
+    provisional = thread_key(inv.command["team_id"], channel,
+                             f"new-{inv.command.get('trigger_id') or uuid.uuid4().hex}")
+    inv.conv.begin(provisional, inv.place(), request_key=inv.request_key, opening=True)
+    inv.ack(response_type="ephemeral", text="Starting a scaling check-up in a thread below.")
 
 
 # --------------------------------------------------------------------------- ask
@@ -186,54 +165,24 @@ def _ask_problem(text: str) -> str | None:
     return None
 
 
-def ack_ask(inv: Invocation) -> None:
-    problem = _ask_problem(inv.args.strip())
-    if problem:
-        inv.ack(**error_message(problem).kwargs())
-    else:
-        inv.ack()
-
-
 def run_ask(inv: Invocation) -> None:
     text = inv.args.strip()
-    if _ask_problem(text):
+    problem = _ask_problem(text)
+    if problem:
+        inv.fail(problem)
         return
-    conv = inv.deps.conversations
-    assert conv is not None
-    deliver(inv, conv.ask(text, inv.place()))
+    inv.conv.ask(text, inv.place(), request_key=inv.request_key)
+    inv.ack()
 
 
 # --------------------------------------------------------------------------- size, stage
 
 
-def cli_words(args: str) -> list[str]:
-    """`pool cores=8 ssd` or `pool --cores 8 --ssd`, as argv for the CLI's parser."""
-    try:
-        tokens = shlex.split(args)
-    except ValueError:
-        tokens = args.split()
-    argv: list[str] = []
-    for i, token in enumerate(tokens):
-        name, sep, value = token.partition("=")
-        if sep and not name.startswith("-"):
-            argv += [f"--{name.replace('_', '-')}", value]
-        elif i > 0 and not token.startswith("-") and not (argv and argv[-1].startswith("--")
-                                                          and "=" not in argv[-1]):
-            argv.append(f"--{token}")
-        else:
-            argv.append(token)
-    return argv
-
-
 def run_size(inv: Invocation) -> None:
     try:
-        args = build_parser().parse_args(["size", *cli_words(inv.args)])
-        result = compute_size(args, inv.deps.conversations.playbook)  # type: ignore[union-attr]
-    except (CliError, ParseError, ValueError, SystemExit) as err:
-        inv.ack(**error_message(_usage("size", err) + " For example: `/scale size pool "
-                                "cores=8 ssd`, `size replicas reads=10k per-replica=3k`, "
-                                "`size cache working-set=10GB`, `size capacity peak=1000 "
-                                "growth=3x`.").kwargs())
+        result = compute(inv.args, inv.conv.playbook)
+    except (SizeError, ValueError) as err:
+        inv.fail(f"{err} {EXAMPLES}")
         return
     inv.ack(**sizing_message(result).kwargs())
 
@@ -244,32 +193,19 @@ def run_stage(inv: Invocation) -> None:
     except ParseError as err:
         inv.ack(**error_message(f"{err} For example: `/scale stage 50k`.").kwargs())
         return
-    pb = inv.deps.conversations.playbook  # type: ignore[union-attr]
+    pb = inv.conv.playbook
     card = stage_for_users(users, pb)
     inv.ack(**stage_message(card, cost(card.number, pb), users).kwargs())
 
 
-def _usage(name: str, err: BaseException) -> str:
-    text = str(err) or "that didn't parse"
-    return text.replace("scale-advisor ", "/scale ").replace("scale-advisor: error: ", "")
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    """`ack` answers inside Slack's 3 s (it must call inv.ack); `then` runs after the ack."""
-
-    ack: Callable[[Invocation], None]
-    then: Callable[[Invocation], None] | None = None
-
-
-SUBCOMMANDS: Mapping[str, Subcommand] = MappingProxyType({
-    "help": Subcommand(run_help),
-    "diagnose": Subcommand(ack_diagnose, run_diagnose),
-    "ask": Subcommand(ack_ask, run_ask),
-    "size": Subcommand(run_size),
-    "stage": Subcommand(run_stage),
-    "history": Subcommand(run_history),
-    "systems": Subcommand(run_systems),
+SUBCOMMANDS: Mapping[str, Callable[[Invocation], None]] = MappingProxyType({
+    "help": run_help,
+    "diagnose": run_diagnose,
+    "ask": run_ask,
+    "size": run_size,
+    "stage": run_stage,
+    "history": run_history,
+    "systems": run_systems,
 })
 
 
@@ -277,30 +213,25 @@ def suggestions(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
-def _ignore(**_: Any) -> None:
-    """The lazy half has no ack: Slack has been answered already."""
-
-
 def register(app: Any, deps: Deps) -> None:
-    def invocation(command: dict[str, Any], ack: Any, respond: Any, client: Any
-                   ) -> tuple[Subcommand | None, Invocation]:
-        name, args = split_subcommand(command.get("text", ""))
-        inv = Invocation(command=command, name=name, args=args, ack=ack, respond=respond,
-                         client=client, deps=deps)
-        return SUBCOMMANDS.get(name), inv
-
-    def acknowledge(ack, command, respond, client):
-        sub, inv = invocation(command, ack, respond, client)
-        if sub is None:
-            known = sorted(SUBCOMMANDS)
-            ack(**help_message(unknown=inv.name, suggestions=suggestions(inv.name, known))
+    def on_scale(ack, command, client):
+        """Each subcommand acks itself; a failure is acked as one short line."""
+        name, args = split_subcommand(text_of(command.get("text") or ""))
+        inv = Invocation(command=command, name=name, args=args, ack=ack, client=client,
+                         deps=deps)
+        run = SUBCOMMANDS.get(name)
+        if run is None:
+            ack(**help_message(unknown=name, suggestions=suggestions(name, sorted(SUBCOMMANDS)))
                 .kwargs())
             return
-        sub.ack(inv)
 
-    def follow_up(command, respond, client):
-        sub, inv = invocation(command, _ignore, respond, client)
-        if sub is not None and sub.then is not None:
-            sub.then(inv)
+        def tell() -> None:
+            if not acked(ack):
+                inv.fail(COULD_NOT_FINISH)
 
-    app.command(COMMAND)(ack=acknowledge, lazy=[follow_up])
+        guarded(f"/scale {name}", lambda: run(inv), tell)
+        if not acked(ack):
+            ack()
+        deps.wake()
+
+    app.command(COMMAND)(on_scale)

@@ -1,21 +1,22 @@
 """Events API listeners: thread replies that answer a dialog, and @-mentions.
 
-Bolt acks events before these run and drops the bot's own events. Messages with a
-subtype (edits, deletions, joins, bot posts) are ignored, except the two that carry a
-person's words. Slack retries a slow event with the same `event_id`; the id is claimed
-in the same transaction as the answer it leads to, so a retry changes nothing.
+Each listener commits its outcome before Bolt acks the event; Bolt drops the bot's own
+events. Messages with a subtype (edits, deletions, joins, bot posts) or without a user
+are ignored, except the two subtypes that carry a person's words. Slack retries a slow
+event with the same `event_id`; the id is claimed in the same transaction as the answer
+it leads to, so a retry changes nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from bot.blocks import help_message
 from bot.deps import Deps
-from bot.listeners import just_ack
+from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
 from bot.listeners.places import event_place, thread_key
-from conversations.service import Outcome
+from conversations.service import Conversations, Outcome
 
 EVENTS = ("app_mention", "message")
 PERSON_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
@@ -23,9 +24,11 @@ MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def is_person_message(event: dict[str, Any]) -> bool:
-    """A message a person wrote (not an edit, deletion, join or bot post)."""
+    """A message a person wrote (not an edit, deletion, join or bot post; never one
+    without a `user`, which no person's message lacks)."""
     subtype = event.get("subtype")
-    return (subtype is None or subtype in PERSON_SUBTYPES) and not event.get("bot_id")
+    return ((subtype is None or subtype in PERSON_SUBTYPES) and not event.get("bot_id")
+            and isinstance(event.get("user"), str) and bool(event["user"]))
 
 
 def thread_of(event: dict[str, Any]) -> str:
@@ -49,50 +52,64 @@ def mentions_bot(text: str, bot_user_id: str | None) -> bool:
 
 
 def register(app: Any, deps: Deps) -> None:
-    def deliver(outcome: Outcome | None) -> None:
-        if outcome is not None and not outcome.duplicate and deps.deliverer is not None:
-            deps.deliverer.flush(outcome.outbox_ids)
+    def conv() -> Conversations:
+        if deps.conversations is None:
+            raise BadRequest("no database configured")
+        return deps.conversations
 
-    def on_message(body, event, context, client):
+    def handled(body: dict[str, Any], event: dict[str, Any], what: str,
+                work: Callable[[], Outcome | None]) -> None:
+        """Run `work` (which commits); if it fails, say so in the event's thread, once."""
+        def run() -> None:
+            work()
+            deps.wake()
+
+        def tell() -> None:
+            place = event_place(body, event, deps.is_private, thread_of(event))
+            conv().notice(place, COULD_NOT_FINISH, request_key=body.get("event_id"))
+            deps.wake()
+
+        guarded(f"{what} {body.get('event_id')}", run, tell)
+
+    def on_message(body, event, context):
         if not is_person_message(event):
             return
-        if mentions_bot(event.get("text", ""), context.get("bot_user_id")):
+        if mentions_bot(event.get("text") or "", context.get("bot_user_id")):
             return  # the app_mention listener handles it, once
         if event.get("channel_type") == "im":
-            answer(body, event, event.get("text", ""), client)  # a DM is addressed to us
+            handled(body, event, "direct message",  # a DM is addressed to us
+                    lambda: answer(body, event, text_of(event.get("text"))))
             return
         if not is_thread_reply(event):
             return  # in channels, only thread replies can answer a dialog
-        conv = deps.conversations
         key = thread_key(body["team_id"], event["channel"], event["thread_ts"])
-        if conv is None or not conv.has_dialog(key):
+        if deps.conversations is None or not deps.conversations.has_dialog(key):
             return  # a thread we do not own
-        place = event_place(body, event, deps.is_private, event["thread_ts"])
-        deliver(conv.reply(key, event.get("text", ""), place, event_id=body.get("event_id")))
 
-    def on_mention(body, event, context, client):
+        def reply() -> Outcome | None:
+            place = event_place(body, event, deps.is_private, event["thread_ts"])
+            return conv().reply(key, text_of(event.get("text")), place,
+                                request_key=body.get("event_id"))
+
+        handled(body, event, "dialog reply", reply)
+
+    def on_mention(body, event, context):
         if is_person_message(event):
-            text = without_mentions(event.get("text", ""), context.get("bot_user_id"))
-            answer(body, event, text, client)
+            handled(body, event, "mention", lambda: answer(
+                body, event, without_mentions(text_of(event.get("text")),
+                                              context.get("bot_user_id"))))
 
-    def answer(body: dict[str, Any], event: dict[str, Any], text: str, client: Any) -> None:
+    def answer(body: dict[str, Any], event: dict[str, Any], text: str) -> Outcome | None:
         """Words addressed to the bot: a dialog answer in its thread, else ask the advisor."""
-        conv = deps.conversations
-        assert conv is not None
         thread = thread_of(event)
         key = thread_key(body["team_id"], event["channel"], thread)
-        event_id = body.get("event_id")
-        if is_thread_reply(event) and conv.has_dialog(key):
-            place = event_place(body, event, deps.is_private, thread)
-            deliver(conv.reply(key, text, place, event_id=event_id))
-            return
-        if not text:
-            if event_id is None or conv.claim(event_id):
-                client.chat_postMessage(channel=event["channel"], thread_ts=thread,
-                                        **help_message().kwargs())
-            return
+        request_key = body.get("event_id")
         place = event_place(body, event, deps.is_private, thread)
-        deliver(conv.ask(text, place, key=key, event_id=event_id))
+        if is_thread_reply(event) and conv().has_dialog(key):
+            return conv().reply(key, text, place, request_key=request_key)
+        if not text:
+            return conv().notice(place, "", kind="help", request_key=request_key)
+        return conv().ask(text, place, key=key, request_key=request_key)
 
-    app.event("message")(ack=just_ack, lazy=[on_message])
-    app.event("app_mention")(ack=just_ack, lazy=[on_mention])
+    app.event("message")(on_message)
+    app.event("app_mention")(on_mention)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.blocks import MAX_VIEW_BLOCKS, HistoryRow, home_view
 from bot.deps import Deps
-from bot.listeners import just_ack
+from bot.listeners import guarded
 from bot.listeners.history import history_rows
 from bot.listeners.systems import home_systems
 from bot.system_blocks import home_systems_blocks
@@ -39,14 +39,22 @@ def home_rows(deps: Deps, team: str, user: str) -> tuple[list[HistoryRow], list[
 
 def register(app: Any, deps: Deps) -> None:
     def on_home_opened(event, client, context, body):
+        """Published inside the request: a view, not a reply, and opening Home again
+        publishes it again, so there is nothing to keep for later."""
         if event.get("tab", "home") != "home":
             return
-        user = event["user"]
+        user = event.get("user")
+        if not isinstance(user, str) or not user:
+            return
         team = context.get("team_id") or body.get("team_id") or ""
-        mine, team_rows = home_rows(deps, team, user)
-        view = home_view(mine=mine, team=team_rows)
-        view["blocks"] = (view["blocks"] + home_systems_blocks(
-            *home_systems(deps.conversations, team, user)))[:MAX_VIEW_BLOCKS]
-        client.views_publish(user_id=user, view=view)
 
-    app.event("app_home_opened")(ack=just_ack, lazy=[on_home_opened])
+        def work() -> None:
+            mine, team_rows = home_rows(deps, team, user)
+            view = home_view(mine=mine, team=team_rows)
+            view["blocks"] = (view["blocks"] + home_systems_blocks(
+                *home_systems(deps.conversations, team, user)))[:MAX_VIEW_BLOCKS]
+            client.views_publish(user_id=user, view=view)
+
+        guarded("home tab", work, lambda: None)
+
+    app.event("app_home_opened")(on_home_opened)

@@ -2,7 +2,8 @@
 Done / Not now buttons (the message is updated in place) and re-check reminders
 (`chat.scheduleMessage`, cancellable with `chat.deleteScheduledMessage`).
 
-Every click is acked first; the marks, scheduling and message updates follow.
+Each click is handled in the request: the mark is committed and the message redrawn, then
+the click is acked; a failure is told to the person in one line and logged once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import error_message
 from bot.deps import Deps
 from bot.ids import ActionId, pattern, unpack
-from bot.listeners import just_ack
+from bot.listeners import COULD_NOT_FINISH, guarded
 from bot.listeners.places import action_place, message_thread
 from bot.system_blocks import reminder_message, systems_message, tracked_assessment_message
 from conversations.advice_log import Viewer
@@ -156,7 +157,15 @@ def register(app: Any, deps: Deps) -> None:
         conv().cancel_reminder(int(advice_id), scheduled_id)
         redraw(client, body, place, int(advice_id))
 
-    app.action(pattern(ActionId.RUNG_DONE))(ack=just_ack, lazy=[on_done])
-    app.action(pattern(ActionId.RUNG_NOT_NOW))(ack=just_ack, lazy=[on_not_now])
-    app.action(pattern(ActionId.REMIND))(ack=just_ack, lazy=[on_remind])
-    app.action(pattern(ActionId.REMIND_CANCEL))(ack=just_ack, lazy=[on_cancel])
+    def handled(what: str, work: Any) -> Any:
+        def listener(ack, body, client):
+            guarded(what, lambda: work(body, client),
+                    lambda: tell(client, place_of(body), COULD_NOT_FINISH))
+            ack()
+
+        return listener
+
+    app.action(pattern(ActionId.RUNG_DONE))(handled("rung done", on_done))
+    app.action(pattern(ActionId.RUNG_NOT_NOW))(handled("rung not now", on_not_now))
+    app.action(pattern(ActionId.REMIND))(handled("reminder", on_remind))
+    app.action(pattern(ActionId.REMIND_CANCEL))(handled("reminder cancel", on_cancel))

@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.blocks import FormField, form_errors, form_modal, notice_message
+from bot.blocks import FormField, form_errors, form_modal
 from bot.deps import Deps
 from bot.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
-from bot.listeners import just_ack
+from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded
 from bot.listeners.places import key_parts
 from conversations.dialog import answer_texts
 from conversations.script import Script
-from conversations.service import Place
+from conversations.service import Conversations, Place
 
 log = logging.getLogger("bot.views")
 
@@ -61,62 +61,73 @@ def form_values(view: dict[str, Any]) -> dict[str, str]:
     return answers
 
 
-def _tell(client: Any, channel: str, user: str, text: str, thread_ts: str | None) -> None:
-    """An ephemeral note to one person; failing to send it must not fail the request."""
-    try:
-        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts,
-                                  **notice_message(text).kwargs())
-    except Exception:  # noqa: BLE001 - a lost note is not worth an error page
-        log.exception("could not post an ephemeral note in %s", channel)
+def trigger_key(body: dict[str, Any]) -> str | None:
+    """The idempotency key of a command, form submission or similar: its trigger_id,
+    which Slack makes unique per request."""
+    trigger = body.get("trigger_id")
+    return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
 
 
 def register(app: Any, deps: Deps) -> None:
-    def open_form(body, action, client):
-        key = action.get("value") or ""
-        user = body["user"]["id"]
-        where = key_parts(key)
-        conversations = deps.conversations
-        current = conversations.current(key) if conversations and where else None
-        if current is None or current[1]:
-            channel = (body.get("channel") or {}).get("id") or (where[1] if where else "")
-            if channel:
-                _tell(client, channel, user, CLOSED, where[2] if where else None)
-            return
-        assert conversations is not None
-        state, _expired = current
-        fields = form_fields(conversations.script, answer_texts(state, conversations.script))
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=form_modal(fields, private_metadata=key, intro=FORM_INTRO))
+    def conv() -> Conversations:
+        if deps.conversations is None:
+            raise BadRequest("no database configured")
+        return deps.conversations
 
-    def check_form(ack, view):
-        """The quick half: field errors go back on the form, which stays open."""
-        conversations = deps.conversations
-        errors = conversations.form_errors(form_values(view)) if conversations else {}
+    def tell(body: dict[str, Any], channel: str, thread: str | None, text: str) -> None:
+        """A note only this person sees, queued like every reply."""
+        user = body["user"]["id"]
+        team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        conv().notice(Place(team=team, channel=channel, user=user, thread=thread), text,
+                      ephemeral_to=user, request_key=trigger_key(body))
+
+    def open_form(ack, body, action, client):
+        """The modal opens inside the request: its trigger_id lives three seconds."""
+        key = action.get("value") or ""
+        where = key_parts(key)
+        channel = (body.get("channel") or {}).get("id") or (where[1] if where else "")
+        thread = where[2] if where else None
+
+        def work() -> None:
+            current = conv().current(key) if where else None
+            if current is None or current[1]:
+                if channel:
+                    tell(body, channel, thread, CLOSED)
+                return
+            state, _expired = current
+            fields = form_fields(conv().script, answer_texts(state, conv().script))
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=form_modal(fields, private_metadata=key, intro=FORM_INTRO))
+
+        guarded("form button", work, lambda: tell(body, channel, thread, COULD_NOT_FINISH))
+        ack()
+        deps.wake()
+
+    def submit_form(ack, body, view):
+        """Bad fields go back on the form, which stays open; a good form finishes the
+        dialog (committed before the modal closes) and its assessment goes to the thread."""
+        answers = form_values(view)
+        errors = conv().form_errors(answers) if deps.conversations else {}
         if errors:
             ack(**form_errors(errors))
-        else:
-            ack()
-
-    def submit_form(body, view, client):
-        conversations = deps.conversations
-        answers = form_values(view)
-        if conversations is None or conversations.form_errors(answers):
             return
         key = view.get("private_metadata") or ""
         where = key_parts(key)
         if where is None:
             log.warning("diagnose form submitted without a dialog key")
+            ack()
             return
         team, channel, thread_ts = where
-        user = body["user"]["id"]
-        # Privacy is left unknown here: the dialog recorded it when it began.
-        place = Place(team=team, channel=channel, user=user, thread=thread_ts)
-        outcome = conversations.complete_with(key, answers, place)
-        if outcome is None:
-            _tell(client, channel, user, CLOSED, thread_ts)
-            return
-        if deps.deliverer is not None:
-            deps.deliverer.flush(outcome.outbox_ids)
 
-    app.action(str(ActionId.DIALOG_OPEN_FORM))(ack=just_ack, lazy=[open_form])
-    app.view(str(CallbackId.DIAGNOSE_FORM))(ack=check_form, lazy=[submit_form])
+        def work() -> None:
+            # Privacy is left unknown here: the dialog recorded it when it began.
+            place = Place(team=team, channel=channel, user=body["user"]["id"], thread=thread_ts)
+            if conv().complete_with(key, answers, place, request_key=trigger_key(body)) is None:
+                tell(body, channel, thread_ts, CLOSED)
+
+        guarded("form", work, lambda: tell(body, channel, thread_ts, COULD_NOT_FINISH))
+        ack()
+        deps.wake()
+
+    app.action(str(ActionId.DIALOG_OPEN_FORM))(open_form)
+    app.view(str(CallbackId.DIAGNOSE_FORM))(submit_form)

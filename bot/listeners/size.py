@@ -1,0 +1,99 @@
+"""`/scale size pool|replicas|cache|capacity k=v ...`: the guide's formulas, Slack's way.
+
+Slack's own small reader of `name=value` words (`--name value` works too, for people
+who know the CLI) calling the same advisor functions as the terminal's `size`. It builds
+nothing per request, so it answers inside the ack at the cost of a dict lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from advisor import sizing
+from advisor.metrics import MetricName
+from advisor.models import Sizing
+from advisor.playbook import Playbook
+from advisor.units import ParseError, parse_quantity
+
+M = MetricName
+EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=10k "
+            "per-replica=3k`, `size cache working-set=10GB`, `size capacity peak=1000 "
+            "growth=3x`.")
+
+# kind -> (value keys -> metric, required keys); `ssd` is pool's only bare word.
+KINDS: Mapping[str, tuple[Mapping[str, MetricName], tuple[str, ...]]] = MappingProxyType({
+    "pool": ({"cores": M.CORES, "spindles": M.SPINDLES}, ("cores",)),
+    "replicas": ({"reads": M.READS_RPS, "per_replica": M.PER_REPLICA_RPS},
+                 ("reads", "per_replica")),
+    "cache": ({"working_set": M.WORKING_SET_GB}, ("working_set",)),
+    "capacity": ({"peak": M.PEAK_RPS, "growth": M.GROWTH_FACTOR, "safety": M.SAFETY_MARGIN},
+                 ("peak",)),
+})
+
+
+class SizeError(ValueError):
+    """What is wrong with a `/scale size` request, in words for the person."""
+
+
+def _name(word: str) -> str:
+    return word.strip().lower().lstrip("-").replace("-", "_")
+
+
+def _shown(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool]:
+    """`cores=8 ssd` or `--cores 8 --ssd` -> ({key: value}, ssd?); raises SizeError."""
+    keys, _required = KINDS[kind]
+    values: dict[str, float] = {}
+    ssd = False
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        name, sep, text = word.partition("=")
+        key = _name(name)
+        if kind == "pool" and key == "ssd" and not sep:
+            ssd = True
+            continue
+        if key not in keys:
+            known = ", ".join(_shown(k) for k in keys) + (", ssd" if kind == "pool" else "")
+            raise SizeError(f"I don't know `{name}` for `size {kind}` (use {known}).")
+        if not sep:
+            if i >= len(words):
+                raise SizeError(f"`{_shown(key)}` needs a value, e.g. `{_shown(key)}=8`.")
+            text = words[i]
+            i += 1
+        try:
+            values[key] = parse_quantity(text, keys[key]).value
+        except ParseError as err:
+            raise SizeError(f"`{_shown(key)}`: {err}") from err
+    return values, ssd
+
+
+def compute(args: str, playbook: Playbook) -> Sizing:
+    """The sizing `args` (the words after `size`) asks for; raises SizeError."""
+    words = args.split()
+    kind = words[0].lower() if words else ""
+    if kind not in KINDS:
+        said = f"I don't know `size {words[0]}`. " if words else ""
+        raise SizeError(f"{said}Which sizing: pool, replicas, cache or capacity?")
+    values, ssd = read_words(kind, words[1:])
+    missing = [k for k in KINDS[kind][1] if k not in values]
+    if missing:
+        raise SizeError(f"`size {kind}` needs " + " and ".join(
+            f"`{_shown(k)}=...`" for k in missing) + ".")
+    if kind == "pool":
+        if ssd and "spindles" in values:
+            raise SizeError("Give `spindles` or `ssd`, not both.")
+        spindles = values.get("spindles")
+        return sizing.pool(int(values["cores"]), None if spindles is None else int(spindles),
+                           ssd=ssd, playbook=playbook)
+    if kind == "replicas":
+        return sizing.replicas(values["reads"], values["per_replica"], playbook)
+    if kind == "cache":
+        return sizing.cache(values["working_set"], playbook)
+    return sizing.capacity(values["peak"], values.get("growth", 1.0), values.get("safety"),
+                           playbook)

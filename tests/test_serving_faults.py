@@ -1,0 +1,194 @@
+"""Faults through the real server (`scale-advisor serve`, gunicorn, a fake Web API): killed
+workers, reloads, SIGTERM under load, failed starts and malformed requests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from slack_harness import FakeSlackAPI, SlackServer, app_env, free_port
+
+DIAGNOSE = "diagnose users=50k p95=1.2s db_cpu=85%"
+POST = "chat.postMessage"
+
+
+def children(pid: int) -> list[int]:
+    """Live (not zombie) child processes of `pid`."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and fields.get("State", "")[:1] != "Z":
+            found.append(int(status.parent.name))
+    return found
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_until(predicate, timeout: float, every: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return predicate()
+
+
+@pytest.fixture
+def two_workers(fake_slack: FakeSlackAPI, tmp_path: Path):
+    server = SlackServer(fake_slack, tmp_path, workers=2).start()
+    try:
+        yield server
+    finally:
+        server.stop(kill=True)
+
+
+def answered_within(server: SlackServer, fake: FakeSlackAPI, timeout: float = 10.0) -> float:
+    """Send the one-shot diagnose; seconds until its assessment is posted."""
+    before = len(fake.calls(POST))
+    started = time.monotonic()
+    assert server.client(timeout=timeout).command(DIAGNOSE).status == 200
+    try:
+        fake.wait_for(POST, before + 1, timeout=timeout - (time.monotonic() - started))
+    except AssertionError as err:
+        raise AssertionError(f"{err}\n{server.log()}") from None
+    assert "Stage 2: Growth" in fake.calls(POST)[before].all_text()
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("how", ["SIGKILL a worker", "SIGTERM a worker", "SIGHUP the master"])
+def test_after_a_worker_dies_or_a_reload_the_next_diagnose_is_answered(
+        two_workers: SlackServer, fake_slack: FakeSlackAPI, how: str) -> None:
+    assert two_workers.proc is not None
+    master = two_workers.proc.pid
+    answered_within(two_workers, fake_slack)
+    assert wait_until(lambda: len(children(master)) == 2, 10), two_workers.log()
+    for _ in range(2):  # twice: the replacement must deliver as well as the survivor
+        if how == "SIGHUP the master":
+            os.kill(master, signal.SIGHUP)
+        else:
+            os.kill(children(master)[0], signal.SIGKILL if "KILL" in how else signal.SIGTERM)
+        answered_within(two_workers, fake_slack)
+    assert wait_until(lambda: len(children(master)) == 2, 10)
+    assert "Traceback" not in two_workers.log()
+
+
+def test_sigterm_under_load_answers_every_acked_request_exactly_once(
+        fake_slack: FakeSlackAPI, tmp_path: Path) -> None:
+    server = SlackServer(fake_slack, tmp_path, workers=2).start()
+    assert server.proc is not None
+    proc, pgid = server.proc, server.proc.pid
+    client = server.client(timeout=20)
+
+    def send(i: int) -> tuple[str, int]:
+        channel = f"C0LOAD{i:04d}"
+        try:
+            return channel, client.command(DIAGNOSE, channel_id=channel).status
+        except OSError:
+            return channel, -1  # refused once the server stopped listening: never acked
+
+    try:
+        with ThreadPoolExecutor(10) as pool:
+            results = [pool.submit(send, i) for i in range(300)]
+            assert wait_until(lambda: sum(f.done() for f in results) >= 60, 30)
+            proc.send_signal(signal.SIGTERM)
+            statuses = dict(f.result() for f in results)
+        assert proc.wait(30) == 0, server.log()
+        assert wait_until(lambda: not group_alive(pgid), 5), "a process was left running"
+        log = server.log()
+        assert "Traceback" not in log, log
+        acked = {c for c, status in statuses.items() if status == 200}
+        assert len(acked) >= 60 and set(statuses.values()) <= {200, -1}, (statuses, log)
+        server.proc = None
+        server.start()  # the same file: whatever was acked and not yet posted goes now
+        assert wait_until(lambda: acked <= {c.args["channel"] for c in fake_slack.calls(POST)},
+                          30), server.log()
+        time.sleep(1.0)  # a duplicate would be posted right behind: give it the chance
+        per_channel = Counter(c.args["channel"] for c in fake_slack.calls(POST))
+        assert {c: n for c, n in per_channel.items() if n != 1} == {}
+        assert set(per_channel) <= set(statuses)
+    finally:
+        server.stop(kill=True)
+
+
+def test_graceful_stop_exits_0_and_leaves_nothing(two_workers: SlackServer,
+                                                  fake_slack: FakeSlackAPI) -> None:
+    answered_within(two_workers, fake_slack)
+    assert two_workers.proc is not None
+    proc = two_workers.proc
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0
+    assert wait_until(lambda: not group_alive(proc.pid), 5)
+    assert "Traceback" not in two_workers.log()
+
+
+def test_malformed_requests_are_4xx_and_leave_no_traceback(slack_server: SlackServer) -> None:
+    slack = slack_server.client()
+    statuses = [
+        slack.post(b"{not json", "application/json").status,
+        slack.post(b"[]", "application/json").status,
+        slack.post(b"null", "application/json").status,
+        slack.post(b"[" * 100_000 + b"]" * 100_000, "application/json").status,
+        slack.post(b"payload=%7Bnope", "application/x-www-form-urlencoded").status,
+        slack.post(b"\xff\xfe", "application/json").status,
+        slack.post(b"{}", "application/json", headers={"X-Slack-Request-Timestamp": "abc"})
+        .status,
+        slack.post(b"{}", "application/json", signature="v0=00").status,
+    ]
+    assert statuses == [400] * 6 + [401, 401]
+    assert slack.get("/healthz").status == 200
+    log = slack_server.log()
+    assert "Traceback" not in log and log.count("rejected a request") == 8
+
+
+def run_serve(tmp_path: Path, fake: FakeSlackAPI, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+                           *args], cwd=tmp_path, env=app_env(fake, tmp_path / "x.db"),
+                          capture_output=True, text=True, timeout=30, start_new_session=True)
+
+
+def test_a_port_out_of_range_exits_2_in_one_line(tmp_path: Path,
+                                                 fake_slack: FakeSlackAPI) -> None:
+    done = run_serve(tmp_path, fake_slack, "--port", "70000")
+    assert done.returncode == 2
+    assert done.stderr == "scale-advisor serve: argument --port: --port must be 1-65535, " \
+                          "not '70000'\n"
+
+
+def test_a_port_in_use_exits_2_in_one_line_and_leaves_nothing(
+        tmp_path: Path, fake_slack: FakeSlackAPI) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run_serve(tmp_path, fake_slack, "--port", str(port))
+    assert done.returncode == 2
+    assert done.stderr == f"scale-advisor serve: cannot start: port {port} on 127.0.0.1 " \
+                          "is in use\n"
+
+
+def test_a_database_that_cannot_be_opened_stops_start_up(tmp_path: Path,
+                                                         fake_slack: FakeSlackAPI) -> None:
+    (tmp_path / "x.db").mkdir()  # a directory where the file should be
+    done = run_serve(tmp_path, fake_slack, "--port", str(free_port()))
+    assert done.returncode == 2
+    db = tmp_path / "x.db"
+    assert done.stderr == (f"scale-advisor serve: cannot start: SCALE_DB: cannot use database "
+                           f"{db}: it is a directory, not a database file\n")
