@@ -1,0 +1,251 @@
+"""The error-signature catalogue: literal messages software emits, mapped to what they mean.
+
+Each entry in `data/signatures/*.toml` names one message (a case-insensitive literal with
+whitespace folded, or a regex), the component that emits it, the layer and decision-matrix
+symptom it points to, a one-line meaning in our own words and the page it is documented on.
+Files are validated on load so a typo fails at start-up with the file and the entry named.
+
+`Catalogue.find` must stay cheap enough to run on every message, so each entry carries a
+lower-case keyword that any match must contain; a substring test skips nearly every regex.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from re import _parser as sre_parse
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+
+from advisor.models import Layer, Symptom
+
+PACKAGED_DIR = "data/signatures"
+_ID = r"^[a-z0-9][a-z0-9_.-]*$"
+# Characters that Python's re.IGNORECASE matches to an ASCII letter but str.lower() does not
+# map to it; folding them keeps the keyword pre-filter a true necessary condition.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_MIN_KEYWORD = 3
+
+
+class CatalogueError(ValueError):
+    """A signature file that cannot be used; the message names the file and the entry id."""
+
+
+class Signature(BaseModel):
+    """One message a piece of software emits, and what it tells us about scaling."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: StrictStr = Field(pattern=_ID)
+    component: StrictStr = Field(pattern=_ID)
+    literal: StrictStr | None = Field(default=None, min_length=1)
+    pattern: StrictStr | None = Field(default=None, min_length=1)
+    layer: Layer | Literal["none"]
+    symptom: Symptom | None = None
+    meaning: StrictStr = Field(min_length=1, max_length=139, pattern=r"^[^\n]*$")
+    source: StrictStr = Field(pattern=r"^https://[^\s/]+\.[^\s]+$")
+    example: StrictStr | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Signature:
+        if (self.literal is None) == (self.pattern is None):
+            raise ValueError("give exactly one of literal or pattern")
+        if not self.id.startswith(self.component + "."):
+            raise ValueError(f"id must start with the component and a dot: {self.component}.")
+        if self.layer == "none" and self.symptom is not None:
+            raise ValueError("a signature with layer none has no symptom")
+        regex = self.regex()  # raises re.error, reported as a bad pattern
+        if self.example is not None and not regex.search(self.example):
+            raise ValueError("example does not match the literal or pattern")
+        return self
+
+    @property
+    def scaling_layer(self) -> Layer | None:
+        """The layer as the engine uses it: None for recognised but non-scaling messages."""
+        return None if self.layer == "none" else self.layer
+
+    def regex(self) -> re.Pattern[str]:
+        """The compiled matcher: a literal's words joined by any run of whitespace."""
+        if self.literal is not None:
+            source = r"\s+".join(re.escape(word) for word in self.literal.split())
+        else:
+            source = self.pattern or ""
+        try:
+            return re.compile(source, re.IGNORECASE)
+        except re.error as err:
+            raise ValueError(f"pattern is not a valid regex: {err}") from err
+
+
+class SignatureHit(BaseModel):
+    """A signature found in a text, with the span of the text that matched it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    signature: Signature
+    matched: str
+
+
+def _literal_runs(items: Iterable[tuple[object, object]], runs: list[str], current: list[str]):
+    """Collect runs of ASCII characters every match must contain, in order, unbroken."""
+    for op, arg in items:
+        if op is sre_parse.LITERAL and isinstance(arg, int) and arg < 128:
+            current.append(chr(arg))
+        elif op is sre_parse.AT:
+            continue  # zero-width: the characters on either side stay adjacent
+        elif op is sre_parse.SUBPATTERN and isinstance(arg, tuple):
+            _literal_runs(arg[-1], runs, current)
+        else:
+            runs.append("".join(current))
+            current.clear()
+            if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and arg[0] >= 1:
+                inner: list[str] = []
+                _literal_runs(arg[2], runs, inner)  # the body occurs at least once
+                runs.append("".join(inner))
+
+
+def keyword(regex: re.Pattern[str]) -> str:
+    """The longest lower-case text every match of `regex` contains ("" if too short to help)."""
+    runs: list[str] = []
+    current: list[str] = []
+    _literal_runs(sre_parse.parse(regex.pattern, regex.flags).data, runs, current)
+    runs.append("".join(current))
+    best = max(runs, key=len).lower()
+    return best if len(best) >= _MIN_KEYWORD else ""
+
+
+def fold(text: str) -> str:
+    """Lower-case text the way the keyword test needs (IGNORECASE-equivalent for ASCII)."""
+    return (text if text.isascii() else text.translate(_FOLD)).lower()
+
+
+class Catalogue(BaseModel):
+    """Every signature, with ids unique; `find` names the most specific one in a text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    signatures: tuple[Signature, ...] = ()
+    _index: tuple[tuple[str, re.Pattern[str], Signature], ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _unique(self) -> Catalogue:
+        seen: set[str] = set()
+        for signature in self.signatures:
+            if signature.id in seen:
+                raise ValueError(f"duplicate signature id {signature.id}")
+            seen.add(signature.id)
+        return self
+
+    def model_post_init(self, context: object, /) -> None:
+        index = []
+        for signature in self.signatures:
+            regex = signature.regex()
+            index.append((keyword(regex), regex, signature))
+        self._index = tuple(index)
+
+    def __len__(self) -> int:
+        return len(self.signatures)
+
+    def get(self, signature_id: str) -> Signature | None:
+        return next((s for s in self.signatures if s.id == signature_id), None)
+
+    def find(self, text: str) -> SignatureHit | None:
+        """The signature whose match is longest (ties: the earlier entry), or None."""
+        folded = fold(text)
+        best: tuple[int, int, Signature] | None = None
+        for kw, regex, signature in self._index:
+            if kw not in folded:
+                continue
+            found = regex.search(text)
+            if found and (best is None or found.end() - found.start() > best[1] - best[0]):
+                best = (found.start(), found.end(), signature)
+        if best is None:
+            return None
+        return SignatureHit(signature=best[2], matched=text[best[0]:best[1]])
+
+
+def _describe(errors: list[dict], entry: object, number: int) -> str:
+    name = entry.get("id") if isinstance(entry, dict) else None
+    label = f"signature {name}" if isinstance(name, str) else f"signature #{number}"
+    parts = []
+    for error in errors[:3]:
+        field = ".".join(str(part) for part in error["loc"]) or "entry"
+        parts.append(f"field {field}: {error['msg']}")
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return f"{label}: {'; '.join(parts)}{more}"
+
+
+def parse_signatures(text: str, source: str) -> list[Signature]:
+    """Validate one signature file's TOML text; `source` names it in any error."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CatalogueError(f"{source}: not valid TOML: {err}") from err
+    unknown = sorted(set(data) - {"signature"})
+    if unknown:
+        raise CatalogueError(f"{source}: unknown top-level key(s) {unknown}; use [[signature]]")
+    entries = data.get("signature", [])
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{source}: signature must be an array of tables ([[signature]])")
+    signatures = []
+    for number, entry in enumerate(entries, start=1):
+        try:
+            signatures.append(Signature.model_validate(entry))
+        except ValidationError as err:
+            errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+            raise CatalogueError(f"{source}: {_describe(errors, entry, number)}") from err
+    return signatures
+
+
+def _catalogue(files: Iterable[tuple[str, str]]) -> Catalogue:
+    """Build a catalogue from (source name, text) pairs, refusing an id defined twice."""
+    signatures: list[Signature] = []
+    where: dict[str, str] = {}
+    for source, text in files:
+        for signature in parse_signatures(text, source):
+            if signature.id in where:
+                raise CatalogueError(
+                    f"{source}: signature {signature.id}: duplicate id, "
+                    f"already defined in {where[signature.id]}")
+            where[signature.id] = source
+            signatures.append(signature)
+    return Catalogue(signatures=tuple(signatures))
+
+
+def _packaged_files() -> list[tuple[str, str]]:
+    folder = resources.files("advisor").joinpath(PACKAGED_DIR)
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")),
+                     key=lambda e: e.name)
+    return [(f"advisor/{PACKAGED_DIR}/{e.name}", e.read_text(encoding="utf-8"))
+            for e in entries]
+
+
+def load_catalogue(paths: list[Path] | None = None) -> Catalogue:
+    """Load the given signature files in order, or the packaged ones when none are given."""
+    if paths is None:
+        return _catalogue(_packaged_files())
+    files = []
+    for path in paths:
+        try:
+            files.append((str(path), Path(path).read_text(encoding="utf-8")))
+        except OSError as err:
+            raise CatalogueError(f"{path}: cannot read signatures: {err.strerror or err}") from err
+    return _catalogue(files)
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The packaged catalogue, parsed once (models are frozen, so sharing is safe)."""
+    return load_catalogue()

@@ -1,0 +1,293 @@
+"""The error-signature catalogue: strict loading, the most specific match, and packaged data
+that is well formed and actually matches the messages it describes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor.models import Layer, Symptom
+from advisor.signatures import (
+    Catalogue,
+    CatalogueError,
+    Signature,
+    default_catalogue,
+    fold,
+    keyword,
+    load_catalogue,
+)
+
+CAT = default_catalogue()
+PACKAGED = Path(__file__).resolve().parents[1] / "advisor" / "data" / "signatures"
+
+ENTRY = """
+[[signature]]
+id = "{id}"
+component = "{component}"
+{match}
+layer = "{layer}"
+meaning = "A test entry."
+source = "https://example.org/docs"
+"""
+
+
+def entry(id="pg.x", component="pg", match='literal = "sorry, too many clients"',
+          layer="database"):
+    return ENTRY.format(id=id, component=component, match=match, layer=layer)
+
+
+def write(tmp_path: Path, name: str, *entries: str) -> Path:
+    path = tmp_path / name
+    path.write_text("".join(entries), encoding="utf-8")
+    return path
+
+
+def sig(id: str, **fields) -> Signature:
+    base = {"component": id.split(".")[0], "layer": "database", "meaning": "m",
+            "source": "https://example.org/x"}
+    return Signature(id=id, **(base | fields))
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+def test_bad_entry_names_the_file_and_the_id(tmp_path):
+    path = write(tmp_path, "db.toml", entry(), entry(id="pg.broken", layer="databse"))
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue([path])
+    message = str(err.value)
+    assert message.startswith(f"{path}: signature pg.broken: field layer")
+
+
+def test_unknown_key_is_named_first(tmp_path):
+    path = write(tmp_path, "db.toml", entry().replace('layer =', 'lyer = "x"\nlayer ='))
+    with pytest.raises(CatalogueError, match=r"signature pg.x: field lyer: Extra inputs"):
+        load_catalogue([path])
+
+
+def test_entry_without_id_is_named_by_position(tmp_path):
+    path = write(tmp_path, "db.toml", entry(), entry().replace('id = "pg.x"\n', ""))
+    with pytest.raises(CatalogueError, match=r"db.toml: signature #2: field id: Field required"):
+        load_catalogue([path])
+
+
+def test_duplicate_ids_refused_across_files(tmp_path):
+    first = write(tmp_path, "a.toml", entry())
+    second = write(tmp_path, "b.toml", entry(match='literal = "another message text"'))
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue([first, second])
+    assert str(err.value) == f"{second}: signature pg.x: duplicate id, already defined in {first}"
+
+
+def test_duplicate_ids_refused_within_a_file_and_in_a_catalogue(tmp_path):
+    path = write(tmp_path, "a.toml", entry(), entry())
+    with pytest.raises(CatalogueError, match="duplicate id"):
+        load_catalogue([path])
+    one = sig("pg.x", literal="sorry, too many clients")
+    with pytest.raises(ValueError, match="duplicate signature id pg.x"):
+        Catalogue(signatures=(one, one))
+
+
+@pytest.mark.parametrize("match", [
+    'literal = "sorry, too many clients"\npattern = "too many clients"',
+    "",
+])
+def test_exactly_one_of_literal_and_pattern(tmp_path, match):
+    path = write(tmp_path, "a.toml", entry(match=match))
+    with pytest.raises(CatalogueError, match="exactly one of literal or pattern"):
+        load_catalogue([path])
+
+
+def test_bad_regex_refused(tmp_path):
+    path = write(tmp_path, "a.toml", entry(match="pattern = 'too many (clients'"))
+    with pytest.raises(CatalogueError, match=r"a.toml: signature pg.x: .*not a valid regex"):
+        load_catalogue([path])
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"id": "other.x"}, "id must start with the component"),
+    ({"id": "Pg.X", "component": "Pg"}, "should match pattern"),
+    ({"layer": "none", "symptom": "database_slow"}, "layer none has no symptom"),
+    ({"source": "http://example.org/x"}, "should match pattern"),
+    ({"meaning": "x" * 140}, "at most 139 characters"),
+    ({"meaning": "two\nlines"}, "should match pattern"),
+    ({"example": "nothing like it"}, "example does not match"),
+    ({"literal": 42}, "valid string"),
+])
+def test_entry_rules(fields, message):
+    base = {"id": "pg.x", "component": "pg", "literal": "sorry, too many clients",
+            "layer": "database", "meaning": "m", "source": "https://example.org/x"}
+    with pytest.raises(ValueError, match=message):
+        Signature(**(base | fields))
+
+
+def test_not_toml_and_wrong_shape(tmp_path):
+    with pytest.raises(CatalogueError, match=r"a.toml: not valid TOML"):
+        load_catalogue([write(tmp_path, "a.toml", "[[signature]\n")])
+    unknown = r"b.toml: unknown top-level key\(s\) \['signatures'\]"
+    with pytest.raises(CatalogueError, match=unknown):
+        load_catalogue([write(tmp_path, "b.toml", "[[signatures]]\nid = 'x'\n")])
+    with pytest.raises(CatalogueError, match=r"missing.toml: cannot read signatures"):
+        load_catalogue([tmp_path / "missing.toml"])
+
+
+def test_files_load_in_the_order_given(tmp_path):
+    first = write(tmp_path, "z.toml", entry(id="pg.z"))
+    second = write(tmp_path, "a.toml", entry(id="pg.a", match='literal = "other text here"'))
+    assert [s.id for s in load_catalogue([first, second]).signatures] == ["pg.z", "pg.a"]
+
+
+def test_default_catalogue_is_the_packaged_files_loaded_once():
+    assert default_catalogue() is CAT
+    files = sorted(PACKAGED.glob("*.toml"))
+    assert [s.id for s in load_catalogue(files).signatures] == [s.id for s in CAT.signatures]
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+def test_find_prefers_the_longest_match_whatever_the_order():
+    short = sig("pg.short", literal="too many clients")
+    long = sig("pg.long", literal="sorry, too many clients already")
+    text = "FATAL:  sorry, too many clients already"
+    for order in [(short, long), (long, short)]:
+        hit = Catalogue(signatures=order).find(text)
+        assert (hit.signature.id, hit.matched) == ("pg.long", "sorry, too many clients already")
+    assert Catalogue(signatures=(short, long)).find("too many clients").signature.id == "pg.short"
+
+
+def test_find_ties_go_to_the_earlier_entry():
+    a = sig("pg.a", literal="deadlock detected")
+    b = sig("pg.b", pattern="deadlock detecte.")
+    assert Catalogue(signatures=(a, b)).find("ERROR: deadlock detected").signature.id == "pg.a"
+    assert Catalogue(signatures=(b, a)).find("ERROR: deadlock detected").signature.id == "pg.b"
+
+
+def test_literal_matching_folds_case_and_whitespace():
+    cat = Catalogue(signatures=(sig("pg.x", literal="sorry,  too many\tclients already"),))
+    text = "psql: FATAL: SORRY, too\n   many Clients ALREADY (pid 4)"
+    hit = cat.find(text)
+    assert (hit.signature.id, hit.matched) == ("pg.x", "SORRY, too\n   many Clients ALREADY")
+    assert cat.find("sorry, toomany clients already") is None
+    assert cat.find("") is None
+
+
+def test_literal_special_characters_are_not_regex():
+    cat = Catalogue(signatures=(sig("pg.x", literal="pool (size 10) exhausted?"),))
+    assert cat.find("ERROR pool (size 10) exhausted? retry").matched == "pool (size 10) exhausted?"
+    assert cat.find("pool size 10 exhausted") is None
+
+
+def test_pattern_matching_ignores_case_and_returns_the_span():
+    cat = Catalogue(signatures=(sig("pg.x", pattern=r"still waiting for \w+Lock after \d+ ms"),))
+    hit = cat.find("LOG: process 7 STILL waiting for ShareLock after 1000 ms; query: x")
+    assert hit.matched == "STILL waiting for ShareLock after 1000 ms"
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\bremaining (?:connection )?slots are reserved", "slots are reserved"),
+    (r"(?:too many )+clients", "too many "),
+    (r"(foo|bar) timed out", " timed out"),
+    (r"ERROR:\s+deadlock", "deadlock"),
+    (r"a.b", ""),
+    (r"Lock wait timeout exceeded; try", "lock wait timeout exceeded; try"),
+])
+def test_keyword_is_text_every_match_contains(pattern, expected):
+    assert keyword(re.compile(pattern, re.IGNORECASE)) == expected
+
+
+def test_fold_agrees_with_ignorecase_for_ascii_letters():
+    # Every character that IGNORECASE equates with an ASCII letter must fold to that letter,
+    # or the keyword pre-filter would skip a real match.
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    wrong = [hex(cp) for cp in range(0x80, 0x10000)
+             if letter.fullmatch(chr(cp))
+             and not re.fullmatch(re.escape(fold(chr(cp))), chr(cp), re.IGNORECASE)]
+    assert wrong == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_prefilter_never_hides_a_match(data):
+    signature = data.draw(st.sampled_from(CAT.signatures))
+    line = signature.example or f"ERROR: {signature.literal}"
+    flipped = "".join(c.upper() if data.draw(st.booleans()) else c for c in line)
+    prefix = data.draw(st.text(max_size=20))
+    text = f"{prefix} {flipped}"
+    found = signature.regex().search(text)
+    hit = CAT.find(text)
+    assert found is not None and hit is not None
+    assert len(hit.matched) >= found.end() - found.start()
+
+
+# --- the packaged data ------------------------------------------------------------------------
+
+def test_packaged_entries_are_well_formed():
+    layers = {layer.value for layer in Layer} | {"none"}
+    symptoms = {s.value for s in Symptom}
+    problems = []
+    for s in CAT.signatures:
+        if not s.source.startswith("https://"):
+            problems.append(f"{s.id}: source")
+        if not 0 < len(s.meaning) < 140:
+            problems.append(f"{s.id}: meaning length")
+        if str(s.layer) not in layers:
+            problems.append(f"{s.id}: layer")
+        if s.symptom is not None and str(s.symptom) not in symptoms:
+            problems.append(f"{s.id}: symptom")
+        if s.pattern is not None and s.example is None:
+            problems.append(f"{s.id}: pattern without example")
+    assert problems == []
+    assert len(CAT) >= 10
+
+
+def equally_specific(hit, signature, text) -> bool:
+    found = signature.regex().search(text)
+    return hit is not None and (hit.signature.id == signature.id
+                                or len(hit.matched) == found.end() - found.start())
+
+
+@pytest.mark.parametrize("signature", [s for s in CAT.signatures if s.literal],
+                         ids=lambda s: s.id)
+def test_each_literal_is_found_in_a_log_line(signature):
+    line = f"2026-01-01 ERROR: {signature.literal}"
+    hit = CAT.find(line)
+    assert equally_specific(hit, signature, line)
+    assert hit.matched.lower() == " ".join(signature.literal.split()).lower()
+
+
+@pytest.mark.parametrize("signature", [s for s in CAT.signatures if s.pattern],
+                         ids=lambda s: s.id)
+def test_each_pattern_matches_its_example(signature):
+    assert signature.example is not None
+    assert signature.regex().search(signature.example)
+    assert equally_specific(CAT.find(signature.example), signature, signature.example)
+
+
+# Plain sentences, written for this test, that name the trouble without quoting any software:
+# a signature must not fire on them.
+PROSE = [
+    "our database is slow today",
+    "we have too many users for one server",
+    "how many connections should my pool have?",
+    "the queue keeps growing during peak hours",
+    "is a read replica worth it at 20k users",
+    "our cache hit rate dropped to 60 percent",
+    "the api times out when traffic spikes",
+    "memory usage grows until the pods restart",
+    "we see lock contention on the orders table",
+    "what is a good statement timeout for a web app",
+    "should we shard the users table by tenant",
+    "disk usage on the database host is at 90 percent",
+    "kafka consumers fall behind every evening",
+    "redis is using a lot of memory",
+    "mysql replication is a few seconds behind",
+    "our celery workers are busy all the time",
+]
+
+
+@pytest.mark.parametrize("text", PROSE)
+def test_ordinary_prose_hits_nothing(text):
+    assert CAT.find(text) is None
