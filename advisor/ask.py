@@ -13,11 +13,35 @@ from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
 
 
+def _label(pb: Playbook, symptom: Symptom | None) -> str:
+    return pb.row(symptom).label if symptom is not None else "no decision-matrix row"
+
+
+def recognised_line(match: Match, pb: Playbook) -> str | None:
+    """"Recognised: <component>: <meaning> -> <layer>, <symptom label>" for a signature."""
+    sig = match.signature
+    if sig is None:
+        return None
+    where = (f"{match.layer.value}, {_label(pb, match.symptom)}" if match.layer is not None
+             else "not a scaling bottleneck")
+    return f"Recognised: {sig.component}: {sig.meaning} -> {where} (matched \"{sig.matched}\")"
+
+
+def candidate_lines(match: Match, pb: Playbook) -> list[str]:
+    """The likely readings when the trouble is clear but the layer is not."""
+    if not match.candidates:
+        return []
+    shown = [f"  - {c.layer.value}, {_label(pb, c.symptom)} ({c.confidence:.2f})"
+             for c in match.candidates]
+    return ["Trouble, but the layer is not clear; the likeliest readings:", *shown]
+
+
 def _symptom_answer(text: str, match: Match, pb: Playbook) -> str:
     obs = Observations(metrics=match.metrics, signals=match.signals, text=text, done=match.done)
     assessment = assess(obs, pb, match)
     lines = restraint_lines(None, text, match.metrics, pb)
-    return "\n".join([*lines, assessment_text(assessment)])
+    head = [line for line in [recognised_line(match, pb)] if line]
+    return "\n".join([*head, *candidate_lines(match, pb), *lines, assessment_text(assessment)])
 
 
 def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> AskResult:
@@ -29,11 +53,14 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
         answer = _symptom_answer(text, match, pb)
     elif restraint_lines(None, text, match.metrics, pb):
         answer = "\n".join(restraint_lines(None, text, match.metrics, pb))
+    elif match.signature is not None:
+        answer = "\n".join([recognised_line(match, pb) or "", help_text(pb)])
     else:
         answer = help_text(pb)
     return AskResult(
         layer=match.layer, symptom=match.symptom, topic=match.topic,
-        confidence=match.confidence, metrics=match.metrics, answer=answer, match=match,
+        confidence=match.confidence, metrics=match.metrics, answer=answer,
+        signature=match.signature, candidates=match.candidates, match=match,
     )
 
 
@@ -41,7 +68,7 @@ def ask(text: str, playbook: Playbook | None = None) -> AskResult:
     """Match free text and answer it from the playbook."""
     from advisor.matching import match  # the matcher is heavier; load it on first use
 
-    return answer_for(text, match(text), playbook)
+    return answer_for(text, match(text, playbook=playbook), playbook)
 
 
 CLEAR_CONFIDENCE = 0.5
@@ -55,9 +82,11 @@ def is_clear(result: AskResult) -> bool:
 
 
 def candidates(result: AskResult, limit: int = 3) -> list[str]:
-    """Likely symptom or topic names for an unclear text, best first."""
+    """Likely symptom or topic names for an unclear text, best first (the matcher's
+    layer candidates first, by the matrix row each would climb)."""
     own = [x.value for x in (result.symptom, result.topic) if x is not None]
-    return list(dict.fromkeys([*own, *result.match.alternatives]))[:limit]
+    rows = [c.symptom.value for c in result.candidates if c.symptom is not None]
+    return list(dict.fromkeys([*own, *rows, *result.match.alternatives]))[:limit]
 
 
 def answer_as(name: str, text: str, playbook: Playbook | None = None) -> AskResult:
@@ -65,12 +94,14 @@ def answer_as(name: str, text: str, playbook: Playbook | None = None) -> AskResu
     from advisor.matching import match as match_text
 
     pb = playbook or default_playbook()
-    found = match_text(text)
+    found = match_text(text, playbook=pb)
     if name in {s.value for s in Symptom}:
         symptom = Symptom(name)
-        layer = found.layer or pb.row(symptom).layer
+        picked_layer = next((c.layer for c in found.candidates if c.symptom == symptom), None)
+        layer = picked_layer or found.layer or pb.row(symptom).layer
         picked = found.model_copy(update={"kind": "symptom", "symptom": symptom, "layer": layer,
-                                          "topic": None, "confidence": 1.0})
+                                          "topic": None, "confidence": 1.0,
+                                          "candidates": []})
     else:
         picked = found.model_copy(update={"kind": "question", "topic": Topic(name),
                                           "layer": None, "symptom": None, "confidence": 1.0})

@@ -4,7 +4,8 @@ The learned matcher (advisor.learned) and the training tool (tools/train_matcher
 call `featurise`, so what the model saw while learning is exactly what it sees when
 answering. Features are plain strings: words (`w:`), word pairs (`b:`), character
 n-grams inside words (`c:`), so typos and unseen inflections still share most of their
-features with known words, and a few cues about the shape of the text (`x:`). Each
+features with known words, a few cues about the shape of the text (`x:`), and what the
+hand-written vocabulary's words point at (`v:`, e.g. `v:layer:database` for "hikari"). Each
 feature remembers the words it came from, which is what an answer shows as evidence.
 """
 
@@ -18,7 +19,8 @@ MAX_CHARS = 2000
 CHAR_SIZES = (3, 4, 5)
 # Weights of the feature families in the vector (each family is scaled to unit length
 # first, so a long pasted log line does not drown its words in character n-grams).
-FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5}
+FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5, "v": 1.0}
+VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[a-z][a-z0-9]*|\d+(?:\.\d+)?")
@@ -51,7 +53,10 @@ def tokens(text: str) -> list[str]:
 
 
 def featurise(text: str) -> Features:
-    """The features of `text`, each family scaled to unit length."""
+    """The features of `text`, each family scaled to unit length (vocabulary hits keep
+    their own strength)."""
+    from advisor.vocab_match import vocabulary_hits
+
     toks = tokens(text)
     fams: dict[str, dict[str, str]] = {"w": {}, "b": {}, "c": {}, "x": {}}
     for tok in toks:
@@ -83,4 +88,8 @@ def featurise(text: str) -> Features:
             names.append(name)
             values.append(value)
             sources.append(source)
+    for hit, (weight, words) in sorted(vocabulary_hits(text).items()):
+        names.append("v:" + hit)
+        values.append(FAMILY_WEIGHTS["v"] * min(weight, VOCAB_CAP) / VOCAB_CAP)
+        sources.append(words)
     return Features(names, values, sources)

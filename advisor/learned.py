@@ -1,8 +1,9 @@
 """The learned part of the matcher: a linear model over advisor.features, as plain arrays.
 
-`advisor/data/matcher.npz` holds two logistic regressions trained offline by
-`python3 tools/train_matcher.py`: one over the flat labels (`noise`, `q:<topic>`,
-`s:<layer>`), one over decision-matrix rows for symptoms (`none` when no row fits).
+`advisor/data/matcher.npz` holds four logistic regressions trained offline by
+`python3 tools/train_matcher.py`: the kind of text (symptom, question, noise), the layer
+of a symptom, the topic of a question, and the decision-matrix row of a symptom (`none`
+when no row fits).
 Scoring is a sum of weight rows, so it is deterministic, needs only numpy, and each
 answer can say which words pushed it there.
 """
@@ -21,10 +22,17 @@ from advisor.features import featurise
 NOISE = "noise"
 OUT = "none"  # no decision-matrix row fits
 EVIDENCE_WORDS = 5
+_FILLER = frozenset({
+    "a", "an", "the", "is", "are", "was", "be", "to", "of", "in", "on", "at", "for", "and",
+    "or", "it", "we", "i", "our", "my", "this", "that", "with", "s", "ms", "%", "?",
+})
+HEADS = ("kind", "layer", "topic", "symptom")
+# The heads whose winner an answer of each kind shows the words for.
+_EXPLAINED = {"symptom": ("layer", "symptom"), "question": ("topic",), NOISE: ("kind",)}
 
 
 def label_of(row: dict) -> str:
-    """The flat label of a labelled row: noise, q:<topic> or s:<layer>."""
+    """The flat label of a labelled row: noise, q:<topic> or s:<layer> (for folds)."""
     if row["kind"] == "question":
         return "q:" + row["topic"]
     if row["kind"] == "symptom":
@@ -32,20 +40,34 @@ def label_of(row: dict) -> str:
     return NOISE
 
 
-def kind_of(label: str) -> str:
-    return {"q": "question", "s": "symptom"}.get(label[:1], "noise") if label != NOISE else NOISE
+def head_label(head: str, row: dict) -> str | None:
+    """What `row` teaches one head; None when the row says nothing to it."""
+    if head == "kind":
+        return row["kind"]
+    if head == "layer":
+        return row.get("layer") if row["kind"] == "symptom" else None
+    if head == "topic":
+        return row.get("topic") if row["kind"] == "question" else None
+    return (row.get("symptom") or OUT) if row["kind"] == "symptom" else None
+
+
+Ranked = list[tuple[str, float]]
 
 
 @dataclass(frozen=True)
 class Prediction:
-    """What the model makes of a text: the kind and, per kind, the ranked names."""
+    """What the model makes of a text: each head's names ranked by probability."""
 
-    kind: str  # symptom | question | noise
-    kind_share: dict[str, float]
-    layers: list[tuple[str, float]]  # by probability within symptoms, best first
-    topics: list[tuple[str, float]]
-    symptoms: list[tuple[str, float]]  # decision-matrix rows, `none` included
-    evidence: dict[str, list[str]] = field(default_factory=dict)  # label -> words
+    kinds: Ranked  # symptom | question | noise
+    layers: Ranked
+    topics: Ranked
+    symptoms: Ranked  # decision-matrix rows, `none` included
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # head -> words
+    known_words: int = 0  # words (or vocabulary hits) the model has weights for
+
+    @property
+    def kind(self) -> str:
+        return self.kinds[0][0]
 
     @property
     def layer(self) -> str | None:
@@ -62,67 +84,71 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 class Model:
-    """Weights keyed by feature name; built from the arrays the training tool writes."""
+    """Four logistic regressions side by side in one weight matrix, one column per
+    `head:name` class, rows keyed by feature name."""
 
-    def __init__(self, features, classes, weights, bias, symptom_classes, symptom_weights,
-                 symptom_bias) -> None:
+    def __init__(self, features, classes, weights, bias) -> None:
         self.index = {str(name): i for i, name in enumerate(features)}
-        self.classes = [str(c) for c in classes]
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = np.asarray(bias, dtype=np.float64)
-        self.symptom_classes = [str(c) for c in symptom_classes]
-        self.symptom_weights = np.asarray(symptom_weights, dtype=np.float64)
-        self.symptom_bias = np.asarray(symptom_bias, dtype=np.float64)
+        names = [str(c) for c in classes]
+        self.heads: dict[str, tuple[list[str], slice]] = {}
+        for head in HEADS:
+            cols = [i for i, c in enumerate(names) if c.startswith(head + ":")]
+            self.heads[head] = ([names[i].split(":", 1)[1] for i in cols],
+                                slice(cols[0], cols[-1] + 1))
 
     @classmethod
     def from_arrays(cls, arrays) -> Model:
-        return cls(**{k: arrays[k] for k in (
-            "features", "classes", "weights", "bias", "symptom_classes", "symptom_weights",
-            "symptom_bias")})
+        return cls(**{k: arrays[k] for k in ("features", "classes", "weights", "bias")})
 
     def predict(self, text: str) -> Prediction:
         feats = featurise(text)
         rows, values, sources = [], [], []
+        known_words = 0
         for name, value, source in zip(feats.names, feats.values, feats.sources, strict=True):
             i = self.index.get(name)
             if i is not None:
                 rows.append(i)
                 values.append(value)
                 sources.append(source)
+                known_words += name[0] in "wv"
         x = np.asarray(values)
         w = self.weights[rows]
-        probs = _softmax(x @ w + self.bias)
-        sym_probs = _softmax(x @ self.symptom_weights[rows] + self.symptom_bias)
-        by_kind: dict[str, float] = {"symptom": 0.0, "question": 0.0, NOISE: 0.0}
-        for label, p in zip(self.classes, probs, strict=True):
-            by_kind[kind_of(label)] += float(p)
-        kind = max(by_kind, key=lambda k: (by_kind[k], k))
-        layers = self._ranked("s:", probs, by_kind["symptom"])
-        topics = self._ranked("q:", probs, by_kind["question"])
-        symptoms = sorted(zip(self.symptom_classes, map(float, sym_probs), strict=True),
-                          key=lambda kv: (-kv[1], kv[0]))
-        best = {"symptom": "s:" + layers[0][0], "question": "q:" + topics[0][0],
-                NOISE: NOISE}[kind]
-        col = self.classes.index(best)
-        evidence = {best: _evidence(x * w[:, col], sources)} if rows else {}
-        return Prediction(kind, by_kind, layers, topics, symptoms, evidence)
-
-    def _ranked(self, prefix: str, probs: np.ndarray, mass: float) -> list[tuple[str, float]]:
-        mass = mass or 1.0
-        found = [(c[len(prefix):], float(p) / mass) for c, p in zip(self.classes, probs,
-                                                                    strict=True)
-                 if c.startswith(prefix)]
-        return sorted(found, key=lambda kv: (-kv[1], kv[0]))
+        z = x @ w + self.bias
+        ranked: dict[str, Ranked] = {}
+        for head, (names, cols) in self.heads.items():
+            probs = _softmax(z[cols])
+            ranked[head] = sorted(zip(names, map(float, probs), strict=True),
+                                  key=lambda kv: (-kv[1], kv[0]))
+        evidence: dict[str, list[str]] = {}
+        for head in _EXPLAINED[ranked["kind"][0][0]] if rows else ():
+            names, cols = self.heads[head]
+            best = cols.start + names.index(ranked[head][0][0])
+            evidence[head] = _evidence(x * w[:, best], sources)
+        return Prediction(ranked["kind"], ranked["layer"], ranked["topic"], ranked["symptom"],
+                          evidence, known_words)
 
 
 def _evidence(contrib: np.ndarray, sources: list[str]) -> list[str]:
     """The words (or word pairs) that pushed hardest towards the winner, strongest first."""
     by_source: dict[str, float] = {}
-    for value, source in zip(contrib.tolist(), sources, strict=True):
-        if source and source != "#":
-            by_source[source] = by_source.get(source, 0.0) + value
+    for i in np.flatnonzero(contrib > 0).tolist():
+        source = sources[i]
+        if source:
+            by_source[source] = by_source.get(source, 0.0) + float(contrib[i])
     ranked = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [s for s, v in ranked if v > 0][:EVIDENCE_WORDS]
+    shown: list[str] = []
+    for source, value in ranked:
+        words = source.split()
+        if value <= 0 or "#" in words or all(w in _FILLER for w in words):
+            continue
+        if any(source in kept.split() for kept in shown):
+            continue  # "cpu" adds nothing after "db cpu"
+        shown.append(source)
+        if len(shown) == EVIDENCE_WORDS:
+            break
+    return shown
 
 
 @lru_cache(maxsize=1)

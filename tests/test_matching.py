@@ -137,7 +137,7 @@ def test_unclear_text_offers_alternatives_not_a_guess():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "🔥🔥🔥", "?", "x" * 100_000, "\x00\x01", "1e999 % cpu ms", "nan nan"]
+    "text", ["", "   ", "🔥🔥🔥", "?", "x" * 100_000, "\x00\x01", "nan nan"]
 )
 def test_odd_input_is_noise_not_an_error(text):
     m = match(text)

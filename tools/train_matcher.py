@@ -24,13 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from advisor.features import featurise  # noqa: E402
-from advisor.learned import NOISE, OUT, kind_of, label_of  # noqa: E402
+from advisor.learned import HEADS, head_label, label_of  # noqa: E402
 from advisor.playbook import default_playbook  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
 OWN = ROOT / "training" / "phrases.jsonl"
 SEED = 7
-C = 4.0
+C = {"kind": 4.0, "layer": 16.0, "topic": 1.5, "symptom": 4.0}  # by cross-validation
+KIND_VOCAB = True
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -57,30 +58,34 @@ def knowledge_rows() -> list[dict]:
 
 
 def signature_rows() -> list[dict]:
-    """Each catalogue entry twice: the text software emits, and our sentence about it."""
+    """Each catalogue entry twice: the text software emits (or its example), and our
+    sentence about it."""
     try:
         from advisor.signatures import default_catalogue
     except ImportError:
         return []
     rows = []
     for sig in default_catalogue().signatures:
-        said = sig.literal or ""
-        for text in (said, sig.meaning):
+        layer = sig.scaling_layer
+        for text in (sig.literal or sig.example, sig.meaning):
             if not text:
                 continue
-            if sig.layer == "none":
+            if layer is None:
                 rows.append({"text": text, "kind": "noise"})
             else:
-                rows.append({"text": text, "kind": "symptom", "layer": sig.layer,
-                             "symptom": sig.symptom})
+                rows.append({"text": text, "kind": "symptom", "layer": layer.value,
+                             "symptom": sig.symptom.value if sig.symptom else None})
     return rows
 
 
-def design(texts: list[str], index: dict[str, int] | None = None, min_df: int = 2):
-    """Sparse rows for `texts`; builds the feature index from them when none is given."""
+def design(texts: list[str], index: dict[str, int] | None = None, min_df: int = 2,
+           seen: dict | None = None):
+    """Sparse rows for `texts`; builds the feature index from them when none is given.
+    `seen` caches featurised texts across the folds of a cross-validation."""
     from scipy.sparse import csr_matrix
 
-    feats = [featurise(t) for t in texts]
+    seen = {} if seen is None else seen
+    feats = [seen[t] if t in seen else seen.setdefault(t, featurise(t)) for t in texts]
     if index is None:
         df = Counter(n for f in feats for n in set(f.names))
         index = {n: i for i, n in enumerate(sorted(n for n, c in df.items() if c >= min_df))}
@@ -95,29 +100,33 @@ def design(texts: list[str], index: dict[str, int] | None = None, min_df: int = 
     return csr_matrix((data, cols, ptr), shape=(len(texts), len(index))), index
 
 
-def fit(rows: list[dict], c: float = C):
-    """Two logistic regressions: the flat label, and the decision-matrix row of symptoms."""
+def fit(rows: list[dict], c: dict[str, float] = C, kind_vocab: bool = True,
+        seen: dict | None = None) -> dict[str, np.ndarray]:
+    """One logistic regression per head, on the rows that teach it; as plain arrays."""
     from sklearn.linear_model import LogisticRegression
 
-    x, index = design([r["text"] for r in rows])
-    y = [label_of(r) for r in rows]
-    main = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
-    sym_idx = [i for i, r in enumerate(rows) if r["kind"] == "symptom"]
-    ys = [rows[i].get("symptom") or "none" for i in sym_idx]
-    sym = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x[sym_idx], ys)
-    return index, main, sym
-
-
-def to_arrays(index, main, sym) -> dict[str, np.ndarray]:
+    x, index = design([r["text"] for r in rows], seen=seen)
     names = sorted(index, key=index.get)
+    classes, blocks, biases = [], [], []
+    for head in HEADS:
+        idx = [i for i, r in enumerate(rows) if head_label(head, r) is not None]
+        xs = x[idx]
+        if head == "kind" and not kind_vocab:
+            keep = np.array([not n.startswith("v:") for n in names], dtype=float)
+            xs = xs.multiply(keep).tocsr()
+        y = [head_label(head, rows[i]) for i in idx]
+        m = LogisticRegression(C=c[head], max_iter=5000, class_weight="balanced").fit(xs, y)
+        coef, bias = m.coef_, m.intercept_
+        if coef.shape[0] == 1:  # two classes: sklearn keeps one row; make it a softmax pair
+            coef, bias = np.vstack([-coef / 2, coef / 2]), np.array([-bias[0] / 2, bias[0] / 2])
+        classes += [f"{head}:{c}" for c in m.classes_]
+        blocks.append(coef.T)
+        biases.append(bias)
     return {
         "features": np.array(names),
-        "classes": np.array(list(main.classes_)),
-        "weights": main.coef_.T.astype(np.float32),
-        "bias": main.intercept_.astype(np.float32),
-        "symptom_classes": np.array(list(sym.classes_)),
-        "symptom_weights": sym.coef_.T.astype(np.float32),
-        "symptom_bias": sym.intercept_.astype(np.float32),
+        "classes": np.array(classes),
+        "weights": np.hstack(blocks).astype(np.float32),
+        "bias": np.concatenate(biases).astype(np.float32),
     }
 
 
@@ -158,12 +167,13 @@ def cross_validate(rows: list[dict], extra: list[dict], options: list[str]) -> N
     from advisor import learned
 
     parts = folds(rows)
+    seen: dict = {}
     totals: dict[str, dict[str, list[int]]] = {o: {} for o in options}
     for f, test_idx in enumerate(parts):
         test_set = set(test_idx)
         train = [r for i, r in enumerate(rows) if i not in test_set] + extra
         test = [rows[i] for i in test_idx]
-        model = learned.Model.from_arrays(to_arrays(*fit(train)))
+        model = learned.Model.from_arrays(fit(train, C, KIND_VOCAB, seen))
         for option in options:
             predict = predictor(option, model, train)
             for k, (a, b) in score(test, predict).items():
@@ -173,12 +183,13 @@ def cross_validate(rows: list[dict], extra: list[dict], options: list[str]) -> N
         print(f"fold {f + 1}/{len(parts)} done", file=sys.stderr)
     for option in options:
         t = totals[option]
-        print(f"{option:>14}: " + "  ".join(f"{k} {a / b:.3f} ({a}/{b})" for k, (a, b) in t.items()))
+        shown = "  ".join(f"{k} {a / b:.3f} ({a}/{b})" for k, (a, b) in t.items())
+        print(f"{option:>14}: {shown}")
 
 
 def predictor(option: str, model, train: list[dict]):
     if option == "vocabulary":
-        from advisor.vocab_matching import match as vocab_match
+        from advisor.vocab_match import match as vocab_match
 
         def vocab(text):
             m = vocab_match(text)
@@ -225,7 +236,7 @@ def main() -> None:
     if args.cv:
         cross_validate(rows, extra, args.options.split(","))
         return
-    arrays = to_arrays(*fit(rows + extra))
+    arrays = fit(rows + extra)
     np.savez_compressed(args.out, **arrays)
     size = Path(args.out).stat().st_size
     print(f"wrote {args.out}: {len(arrays['features'])} features, "
