@@ -54,7 +54,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
     elif restraint_lines(None, text, match.metrics, pb):
         answer = "\n".join(restraint_lines(None, text, match.metrics, pb))
     elif match.signature is not None:
-        answer = "\n".join([recognised_line(match, pb) or "", help_text(pb)])
+        answer = "\n".join([recognised_line(match, pb) or "",
+                             "It needs fixing, but more capacity will not fix it: no ladder."])
     else:
         answer = help_text(pb)
     return AskResult(
@@ -75,10 +76,11 @@ CLEAR_CONFIDENCE = 0.5
 
 
 def is_clear(result: AskResult) -> bool:
-    """Sure enough to answer outright; below this, offer candidates instead of a guess."""
+    """Sure enough to answer outright; below this, or when the matcher listed layer
+    candidates, offer the candidates instead of a guess."""
     return (result.layer is not None or result.topic is not None) and (
         result.confidence >= CLEAR_CONFIDENCE
-    )
+    ) and not result.candidates
 
 
 def candidates(result: AskResult, limit: int = 3) -> list[str]:

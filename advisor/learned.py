@@ -22,6 +22,7 @@ from advisor.features import featurise
 NOISE = "noise"
 OUT = "none"  # no decision-matrix row fits
 EVIDENCE_WORDS = 5
+EVIDENCE_SHARE = 0.1  # a word weighing under a tenth of the strongest is not shown
 _FILLER = frozenset({
     "a", "an", "the", "is", "are", "was", "be", "to", "of", "in", "on", "at", "for", "and",
     "or", "it", "we", "i", "our", "my", "this", "that", "with", "s", "ms", "%", "?",
@@ -104,15 +105,15 @@ class Model:
 
     def predict(self, text: str) -> Prediction:
         feats = featurise(text)
-        rows, values, sources = [], [], []
-        known_words = 0
+        rows, values, sources, wordly = [], [], [], []
         for name, value, source in zip(feats.names, feats.values, feats.sources, strict=True):
             i = self.index.get(name)
             if i is not None:
                 rows.append(i)
                 values.append(value)
                 sources.append(source)
-                known_words += name[0] in "wv"
+                wordly.append(name[0] in "wbv")
+        known_words = sum(wordly)
         x = np.asarray(values)
         w = self.weights[rows]
         z = x @ w + self.bias
@@ -125,23 +126,30 @@ class Model:
         for head in _EXPLAINED[ranked["kind"][0][0]] if rows else ():
             names, cols = self.heads[head]
             best = cols.start + names.index(ranked[head][0][0])
-            evidence[head] = _evidence(x * w[:, best], sources)
+            evidence[head] = _evidence(x * w[:, best], sources, wordly)
         return Prediction(ranked["kind"], ranked["layer"], ranked["topic"], ranked["symptom"],
                           evidence, known_words)
 
 
-def _evidence(contrib: np.ndarray, sources: list[str]) -> list[str]:
-    """The words (or word pairs) that pushed hardest towards the winner, strongest first."""
+def _evidence(contrib: np.ndarray, sources: list[str], wordly: list[bool]) -> list[str]:
+    """The words (or word pairs) that pushed hardest towards the winner, strongest first.
+    A word counts only if it weighs as a word (or a vocabulary term), not merely through
+    its letters."""
     by_source: dict[str, float] = {}
+    backed: set[str] = set()
     for i in np.flatnonzero(contrib > 0).tolist():
         source = sources[i]
         if source:
             by_source[source] = by_source.get(source, 0.0) + float(contrib[i])
+            if wordly[i]:
+                backed.add(source)
+    by_source = {s: v for s, v in by_source.items() if s in backed}
     ranked = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
     shown: list[str] = []
+    floor = EVIDENCE_SHARE * ranked[0][1] if ranked else 0.0
     for source, value in ranked:
         words = source.split()
-        if value <= 0 or "#" in words or all(w in _FILLER for w in words):
+        if value <= floor or "#" in words or all(w in _FILLER for w in words):
             continue
         if any(source in kept.split() for kept in shown):
             continue  # "cpu" adds nothing after "db cpu"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from advisor.features import tokens
 from advisor.learned import OUT, Model, Prediction, default_model
 from advisor.metrics import MetricName
 from advisor.models import Candidate, Layer, Match, SignatureRef, Symptom, Topic
@@ -30,6 +31,8 @@ CLEAR_LAYER = 0.6  # below this share for the best layer, offer candidates
 CANDIDATE_MIN = 0.1
 SIGNATURE_CONFIDENCE = 0.95
 LABEL_CONFIDENCE = 0.9
+NOISE_DOUBT = 0.4  # chatter this likely to be trouble still gets "did you mean"
+ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -55,10 +58,14 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     if prediction.known_words == 0 and not backing:
         return _noise(prediction, common)  # nothing in it the model knows: no guess
     if prediction.kind == "question" and prediction.topics:
-        return _question(prediction, common)
-    if prediction.kind == "symptom" or backing:
-        return _symptom(prediction, backing, pb, common)
-    return _noise(prediction, common)
+        found = _question(prediction, common)
+    elif prediction.kind == "symptom" or backing:
+        found = _symptom(prediction, backing, pb, common)
+    else:
+        return _noise(prediction, common)
+    if len(tokens(clipped)) <= 1:  # one word ("cache") is a subject, not yet a question
+        found = found.model_copy(update={"confidence": min(found.confidence, ONE_WORD)})
+    return found
 
 
 def _recognised(hit: SignatureHit, common: dict) -> Match:
@@ -104,10 +111,10 @@ def _metric_layers(metrics: dict[MetricName, float], vocab: Vocabulary
 def _question(p: Prediction, common: dict) -> Match:
     topic, share = p.topics[0]
     confidence = round(p.kinds[0][1] * share, 2)
-    others = [name for name, s in p.topics[1:] if s >= CANDIDATE_MIN][:3]
+    others = [name for name, s in p.topics[1:] if s >= CANDIDATE_MIN / 2][:3]
     return Match(kind="question", topic=Topic(topic), confidence=confidence,
                  evidence=p.evidence.get("topic", []),
-                 alternatives=others if confidence < 0.75 else [], **common)
+                 alternatives=others, **common)
 
 
 def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict) -> Match:
@@ -146,7 +153,7 @@ def _candidates(p: Prediction, layer: Layer, symptom: Symptom | None,
         if share < CANDIDATE_MIN and out:
             break
         here = Layer(name)
-        row = symptom if here == layer else pb.layer(here).symptom
+        row = (symptom if here == layer else None) or pb.layer(here).symptom
         out.append(Candidate(layer=here, symptom=row, confidence=round(kind_share * share, 2)))
     return out
 
@@ -156,4 +163,5 @@ def _noise(p: Prediction, common: dict) -> Match:
     trouble = 1.0 - dict(p.kinds)["noise"]
     names = [name for name, _ in p.symptoms if name != OUT][:2] + [p.topics[0][0]]
     return Match(kind="noise", confidence=round(min(0.3, trouble), 2),
-                 evidence=p.evidence.get("kind", []), alternatives=names[:3], **common)
+                 evidence=p.evidence.get("kind", []),
+                 alternatives=names[:3] if trouble >= NOISE_DOUBT else [], **common)
