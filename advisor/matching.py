@@ -27,7 +27,7 @@ from advisor.vocab_match import found_in
 from advisor.vocabulary import Vocabulary, default_vocabulary
 
 MAX_CHARS = 4000
-CLEAR_LAYER = 0.6  # below this share for the best layer, offer candidates
+CLEAR_LAYER = 0.6  # below this for the best layer (or overall), offer candidates
 CANDIDATE_MIN = 0.1
 SIGNATURE_CONFIDENCE = 0.95
 LABEL_CONFIDENCE = 0.9
@@ -138,7 +138,8 @@ def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict) -> Match:
         if word not in evidence:
             evidence.append(word)
     confidence = round(min(0.99, kind_share * share), 2)
-    candidates = _candidates(p, layer, symptom, pb) if share < CLEAR_LAYER else []
+    unclear = share < CLEAR_LAYER or confidence < CLEAR_LAYER
+    candidates = _candidates(p, layer, symptom, pb) if unclear else []
     return Match(kind="symptom", layer=layer, symptom=symptom, confidence=confidence,
                  evidence=evidence[:8], candidates=candidates,
                  alternatives=[c.symptom.value for c in candidates if c.symptom][:3], **common)

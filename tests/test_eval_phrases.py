@@ -13,7 +13,8 @@ import pytest
 from advisor.matching import match
 
 HOLDOUT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "holdout.jsonl"
-FLOORS = {"layer": 0.0, "noise": 0.0, "topic": 0.0}
+# Measured 2026-11-28 with benchmarks/understanding.py: layer 0.823, noise 0.825, topic 0.706.
+FLOORS = {"layer": 0.80, "noise": 0.80, "topic": 0.65}
 
 
 def _rows() -> list[dict]:
