@@ -15,17 +15,42 @@ from advisor.symptoms import match_for
 from advisor.units import read_line, read_text
 
 
+def _label(pb: Playbook, symptom: Symptom | None) -> str:
+    return pb.row(symptom).label if symptom is not None else "no decision-matrix row"
+
+
+def recognised_line(match: Match, pb: Playbook) -> str | None:
+    """"Recognised: <component>: <meaning> -> <layer>, <symptom label>" for a signature."""
+    sig = match.signature
+    if sig is None:
+        return None
+    where = (f"{match.layer.value}, {_label(pb, match.symptom)}" if match.layer is not None
+             else "not a scaling bottleneck")
+    return f"Recognised: {sig.component}: {sig.meaning} -> {where} (matched \"{sig.matched}\")"
+
+
+def candidate_lines(match: Match, pb: Playbook) -> list[str]:
+    """The likely readings when the trouble is clear but the layer is not."""
+    if not match.candidates:
+        return []
+    shown = [f"  - {c.layer.value}, {_label(pb, c.symptom)} ({c.confidence:.2f})"
+             for c in match.candidates]
+    return ["Trouble, but the layer is not clear; the likeliest readings:", *shown]
+
+
 def _symptom_answer(text: str, match: Match, pb: Playbook) -> tuple[str, Match]:
     """The assessment's text, and the match with the bottleneck and ladder it settled on."""
     obs = Observations(metrics=match.metrics, signals=match.signals, text=text, done=match.done)
     assessment = assess(obs, pb, match)
     lines = restraint_lines(None, text, match.metrics, pb)
+    head = [line for line in [recognised_line(match, pb)] if line]
     settled = match
     if assessment.bottleneck is not None:  # one symptom, one bottleneck, one ladder
         settled = match.model_copy(update={
             "layer": assessment.bottleneck.layer,
             "symptom": assessment.ladder.symptom if assessment.ladder else match.symptom})
-    return "\n".join([*lines, assessment_text(assessment)]), settled
+    body = [*head, *candidate_lines(match, pb), *lines, assessment_text(assessment)]
+    return "\n".join(body), settled
 
 
 def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> AskResult:
@@ -37,6 +62,9 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
         answer, match = _symptom_answer(text, match, pb)
     elif restraint_lines(None, text, match.metrics, pb):
         answer = "\n".join(restraint_lines(None, text, match.metrics, pb))
+    elif match.signature is not None:
+        answer = "\n".join([recognised_line(match, pb) or "",
+                             "It needs fixing, but more capacity will not fix it: no ladder."])
     else:
         answer = help_text(pb)
     echoed = read_line(match.metrics, read_text(text).refused)  # every number, with its unit
@@ -44,7 +72,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
         answer = f"{answer}\n{echoed}"
     return AskResult(
         layer=match.layer, symptom=match.symptom, topic=match.topic,
-        confidence=match.confidence, metrics=match.metrics, answer=answer, match=match,
+        confidence=match.confidence, metrics=match.metrics, answer=answer,
+        signature=match.signature, candidates=match.candidates, match=match,
     )
 
 
@@ -58,16 +87,19 @@ CLEAR_CONFIDENCE = 0.5
 
 
 def is_clear(result: AskResult) -> bool:
-    """Sure enough to answer outright; below this, offer candidates instead of a guess."""
+    """Sure enough to answer outright; below this, or when the matcher listed layer
+    candidates, offer the candidates instead of a guess."""
     return (result.layer is not None or result.topic is not None) and (
         result.confidence >= CLEAR_CONFIDENCE
-    )
+    ) and not result.candidates
 
 
 def candidates(result: AskResult, limit: int = 3) -> list[str]:
-    """Likely symptom or topic names for an unclear text, best first."""
+    """Likely symptom or topic names for an unclear text, best first (the matcher's
+    layer candidates first, by the matrix row each would climb)."""
     own = [x.value for x in (result.symptom, result.topic) if x is not None]
-    return list(dict.fromkeys([*own, *result.match.alternatives]))[:limit]
+    rows = [c.symptom.value for c in result.candidates if c.symptom is not None]
+    return list(dict.fromkeys([*own, *rows, *result.match.alternatives]))[:limit]
 
 
 def answer_as(name: str, text: str, playbook: Playbook | None = None) -> AskResult:
@@ -75,12 +107,13 @@ def answer_as(name: str, text: str, playbook: Playbook | None = None) -> AskResu
     from advisor.matching import match as match_text
 
     pb = playbook or default_playbook()
-    found = match_text(text)
+    found = match_text(text, playbook=pb)
     if name in {s.value for s in Symptom}:
         symptom = Symptom(name)
         layer = pb.row(symptom).layer  # the playbook's one mapping, as on every path
         picked = found.model_copy(update={"kind": "symptom", "symptom": symptom, "layer": layer,
-                                          "topic": None, "confidence": 1.0})
+                                          "topic": None, "confidence": 1.0,
+                                          "candidates": []})
     else:
         picked = found.model_copy(update={"kind": "question", "topic": Topic(name),
                                           "layer": None, "symptom": None, "confidence": 1.0})

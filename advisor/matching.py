@@ -1,339 +1,168 @@
 """What a piece of free text is about: a symptom in some layer, a question, or neither.
 
-The matcher scores the words of the text against the vocabulary (exact phrases, then
-digit-suffixed names like `mysql1`, glued identifiers like `MaxPoolSize`, then typos
-via rapidfuzz) and the numbers in it (`db cpu 92%` points at the database). It prefers
-saying "not a scaling problem" with low confidence over guessing: a layer needs both
-a place (database, disk, DNS...) and trouble (slow, exhausted, timeout...) that
-outweigh any sign of ordinary incidents (expired certificates, bad deploys, small talk).
+Three readers, most certain first:
+1. a recognised error signature (advisor.signatures): the message a piece of software
+   emits decides layer and symptom, or marks the text as recognised noise;
+2. a decision-matrix label said on its own ("API timeouts"), taken from the playbook;
+3. the learned model (advisor.learned), trained on labelled real phrases: the kind of
+   text, then its layer and matrix row, or its question topic. Numbers past a threshold
+   (`db cpu 92%`) back a layer the model already has in view.
+Only text the model reads as ordinary engineering chatter gets no layer; when trouble is
+clear but the layer is not, the match carries the top candidates instead of one guess.
+Every answer keeps its evidence: the signature's matched text, or the words that weighed.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
+from advisor.features import tokens
+from advisor.learned import OUT, Model, Prediction, default_model
 from advisor.metrics import MetricName
-from advisor.models import Layer, Match, Symptom, Topic
+from advisor.models import Candidate, Layer, Match, SignatureRef, Symptom, Topic
+from advisor.playbook import Playbook, default_playbook
+from advisor.signatures import Catalogue, SignatureHit, default_catalogue
 from advisor.units import extract_metrics
-from advisor.vocabulary import MAX_PHRASE_TOKENS, Hit, Vocabulary, default_vocabulary
+from advisor.vocab_match import found_in
+from advisor.vocabulary import Vocabulary, default_vocabulary
 
-MAX_REPEATS = 1  # a word said twice is not twice the evidence
-_SENTENCE_RE = re.compile(r"[.!?\n]+\s*")
-_FIRST_WORD_RE = re.compile(r"[a-z']+")
-
-
-@dataclass
-class _Scores:
-    """Weights gathered per target, and which words earned them."""
-
-    layer: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    symptom: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    topic: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    noise: float = 0.0
-    trouble: float = 0.0
-    why: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
-    layer_at: list[tuple[int, str]] = field(default_factory=list)
-    trouble_at: list[tuple[int, float]] = field(default_factory=list)
-
-    def add(self, hit: Hit, words: str, factor: float = 1.0, at: int | None = None,
-            decisive: float = 2.5) -> None:
-        weight = hit.weight * factor
-        if hit.kind == "noise":
-            self.noise += weight
-        elif hit.kind == "trouble":
-            self.trouble += weight
-            if at is not None:
-                self.trouble_at.append((at, weight))
-        else:
-            getattr(self, hit.kind)[hit.key] += weight
-            if hit.kind == "layer" and at is not None:
-                self.layer_at.append((at, hit.key))
-            if hit.kind == "symptom" and hit.weight >= decisive:
-                self.trouble += weight  # "high cpu" is trouble; a bare "cpu" is not
-        reasons = self.why[(hit.kind, hit.key)]
-        if words not in reasons:
-            reasons.append(words)
-
-    def evidence(self, kind: str, key: str | None) -> list[str]:
-        return list(self.why.get((kind, key or ""), []))
+MAX_CHARS = 4000
+CLEAR_LAYER = 0.6  # below this for the best layer (or overall), offer candidates
+CANDIDATE_MIN = 0.1
+SIGNATURE_CONFIDENCE = 0.95
+LABEL_CONFIDENCE = 0.9
+NOISE_DOUBT = 0.4  # chatter this likely to be trouble still gets "did you mean"
+ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
+def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None = None,
+          catalogue: Catalogue | None = None, playbook: Playbook | None = None) -> Match:
     """Classify free text; never raises, whatever the input."""
     vocab = vocabulary or default_vocabulary()
     text = text if isinstance(text, str) else ""
-    clipped = text[: vocab.tuning.max_chars]
+    clipped = text[:MAX_CHARS]
     metrics = extract_metrics(clipped)
-    pairs = vocab.tokens(clipped)
-    stop, index = vocab.stop, vocab.index
-    words = [(n, o) for n, o in pairs if _content(n, stop, index)]
-    scores = _Scores()
-    _score_words(words, vocab, scores)
-    _score_metrics(metrics, vocab, scores)
-    joined = " " + " ".join(n for n, _ in words) + " "
-    said = " " + " ".join(vocab.phrase_words(clipped, pairs)) + " "
-    found = _Found(
-        metrics=metrics,
-        signals=_phrases_present(said, vocab.signal_phrases, vocab, negatable=False),
-        done=_phrases_present(said, vocab.done_phrases, vocab, negatable=True),
-        question=_looks_like_question(clipped, joined, vocab),
-    )
-    return _decide(scores, found, vocab)
+    signals, done = found_in(clipped, vocab)
+    common = dict(metrics=metrics, signals=signals, done=done)
+    hit = (catalogue or default_catalogue()).find(clipped)
+    if hit is not None:
+        return _recognised(hit, common)
+    pb = playbook or default_playbook()
+    row = _matrix_label(clipped, pb)
+    if row is not None:
+        return Match(kind="symptom", layer=pb.row(row).layer, symptom=row,
+                     confidence=LABEL_CONFIDENCE, evidence=[pb.row(row).label], **common)
+    prediction = (model or default_model()).predict(clipped)
+    backing = _metric_layers(metrics, vocab)
+    if prediction.known_words == 0 and not backing:
+        return _noise(prediction, common)  # nothing in it the model knows: no guess
+    if prediction.kind == "question" and prediction.topics:
+        found = _question(prediction, common)
+    elif prediction.kind == "symptom" or backing:
+        found = _symptom(prediction, backing, pb, common)
+    else:
+        return _noise(prediction, common)
+    if len(tokens(clipped)) <= 1:  # one word ("cache") is a subject, not yet a question
+        found = found.model_copy(update={"confidence": min(found.confidence, ONE_WORD)})
+    return found
 
 
-def _content(word: str, stop: frozenset[str], index: dict) -> bool:
-    """Words that carry meaning: no stopwords, no bare numbers (metrics cover those)
-    unless the number is itself a term, like 429 or 504."""
-    if word in stop:
-        return False
-    return not word.isdigit() or (word,) in index
+def _recognised(hit: SignatureHit, common: dict) -> Match:
+    sig = hit.signature
+    ref = SignatureRef(id=sig.id, component=sig.component, meaning=sig.meaning,
+                       matched=hit.matched)
+    evidence = [f"{sig.component}: {hit.matched}"]
+    layer = sig.scaling_layer
+    if layer is None:
+        return Match(kind="noise", confidence=0.0, evidence=evidence, signature=ref, **common)
+    return Match(kind="symptom", layer=layer, symptom=sig.symptom,
+                 confidence=SIGNATURE_CONFIDENCE, evidence=evidence, signature=ref, **common)
 
 
-@dataclass(frozen=True)
-class _Found:
-    metrics: dict[MetricName, float]
-    signals: set[str]
-    done: set[str]
-    question: bool
+def _plain(text: str) -> str:
+    return _NON_WORD.sub(" ", text.lower()).strip()
 
 
-# ---------------------------------------------------------------- scoring words
-
-
-def _score_words(words: list[tuple[str, str]], vocab: Vocabulary, scores: _Scores) -> None:
-    """Longest vocabulary phrase first at each word; a word counts in one phrase only."""
-    index = vocab.index
-    seen: dict[tuple[str, ...], int] = defaultdict(int)
-    norms = [n for n, _ in words]
-    i = 0
-    while i < len(norms):
-        for size in range(min(MAX_PHRASE_TOKENS, len(norms) - i), 0, -1):
-            key = tuple(norms[i: i + size])
-            hits = index.get(key)
-            if hits:
-                said = " ".join(o for _, o in words[i: i + size])
-                _add_all(hits, said, scores, seen, key, at=i)
-                i += size
-                break
-        else:
-            _score_unknown_word(words[i], vocab, scores, seen, at=i)
-            i += 1
-    _credit_troubled_places(scores, vocab.tuning.adjacency)
-
-
-def _credit_troubled_places(scores: _Scores, reach: int) -> None:
-    """Trouble said right beside a place ("database gets DDoSed") points at that place."""
-    for t_at, t_weight in scores.trouble_at:
-        near = {layer for l_at, layer in scores.layer_at if abs(l_at - t_at) <= reach}
-        for layer in near:
-            scores.layer[layer] += 0.5 * t_weight
-
-
-def _score_unknown_word(
-    word: tuple[str, str], vocab: Vocabulary, scores: _Scores, seen: dict, at: int
-) -> None:
-    """A word not in the vocabulary: try `mysql1` -> mysql, `maxpoolsize`, then typos."""
-    norm, original = word
-    index = vocab.index
-    stripped = norm.rstrip("0123456789")
-    if stripped != norm and len(stripped) >= 2:
-        folded = vocab.fold(stripped)
-        if (folded,) in index:
-            _add_all(index[(folded,)], original, scores, seen, (folded,), at=at)
-            return
-    if not norm.isalpha():
-        return
-    parts = _split_compound(norm, vocab)
-    if parts:
-        for size in range(len(parts), 0, -1):
-            for start in range(len(parts) - size + 1):
-                key = tuple(parts[start: start + size])
-                if key in index:
-                    _add_all(index[key], original, scores, seen, key, at=at)
-        return
-    if len(norm) < vocab.tuning.fuzzy_min_len:
-        return
-    choices = vocab.fuzzy_buckets.get(norm[0], ())
-    best = process.extractOne(
-        norm, choices, scorer=fuzz.ratio, score_cutoff=vocab.tuning.fuzzy_cutoff
-    )
-    if best is not None:
-        key = (best[0],)
-        factor = vocab.tuning.fuzzy_weight * best[1] / 100
-        _add_all(index[key], f"{original} (~{best[0]})", scores, seen, key, at, factor)
-
-
-def _add_all(hits, said: str, scores: _Scores, seen: dict, key, at: int,
-             factor: float = 1.0) -> None:
-    seen[key] += 1
-    if seen[key] > MAX_REPEATS:
-        return
-    for hit in hits:
-        scores.add(hit, said, factor, at)
-
-
-def _split_compound(word: str, vocab: Vocabulary) -> list[str] | None:
-    """`maxpoolsize` -> [max, pool, size] when every piece is known and one is a term."""
-    if len(word) < 6:
+def _matrix_label(text: str, pb: Playbook) -> Symptom | None:
+    """A decision-matrix label said on its own ("API timeouts", "slow page loads?")."""
+    said = _plain(text)
+    if not said or len(said) > 40:
         return None
-    known, glue = vocab.index, vocab.parts
-    best: list[list[str] | None] = [None] * (len(word) + 1)
-    best[0] = []
-    for end in range(3, len(word) + 1):
-        for start in range(0, end - 2):
-            head = best[start]
-            if head is None:
-                continue
-            piece = word[start:end]
-            if (piece,) in known or piece in glue:
-                candidate = head + [piece]
-                if best[end] is None or len(candidate) < len(best[end]):
-                    best[end] = candidate
-    parts = best[len(word)]
-    if not parts or len(parts) < 2 or not any((p,) in known for p in parts):
-        return None
-    return parts
+    for row in pb.decision_matrix:
+        label = _plain(row.label)
+        if said in (label, label.rstrip("s"), label + "s", row.symptom.value.replace("_", " ")):
+            return row.symptom
+    return None
 
 
-def _score_metrics(metrics: dict[MetricName, float], vocab: Vocabulary, scores: _Scores) -> None:
-    """Numbers are evidence too: a high db_cpu_pct points at the database."""
+def _metric_layers(metrics: dict[MetricName, float], vocab: Vocabulary
+                   ) -> dict[Layer, tuple[Symptom | None, str]]:
+    """Layers that numbers past a threshold point at (`db_cpu_pct=92` -> database)."""
+    found: dict[Layer, tuple[Symptom | None, str]] = {}
     for hint in vocab.metric_hints:
         value = metrics.get(hint.metric)
-        if value is None or not hint.applies(value):
+        if value is None or hint.layer is None or not hint.applies(value):
             continue
-        said = f"{hint.metric.value}={value:g}"
-        if hint.layer is not None or hint.symptom is not None:
-            scores.trouble += hint.weight  # past a threshold, a number is trouble
-        if hint.layer is not None:
-            scores.add(Hit(kind="layer", key=hint.layer.value, weight=hint.weight), said)
-        if hint.symptom is not None:
-            scores.add(Hit(kind="symptom", key=hint.symptom.value, weight=hint.weight), said)
-        if hint.topic is not None:
-            scores.add(Hit(kind="topic", key=hint.topic.value, weight=hint.weight), said)
+        found.setdefault(hint.layer, (hint.symptom, f"{hint.metric.value}={value:g}"))
+    return found
 
 
-# ---------------------------------------------------------------- phrases and questions
+def _question(p: Prediction, common: dict) -> Match:
+    topic, share = p.topics[0]
+    confidence = round(p.kinds[0][1] * share, 2)
+    others = [name for name, s in p.topics[1:] if s >= CANDIDATE_MIN / 2][:3]
+    return Match(kind="question", topic=Topic(topic), confidence=confidence,
+                 evidence=p.evidence.get("topic", []),
+                 alternatives=others, **common)
 
 
-def _phrases_present(
-    joined: str, table: dict[str, tuple[str, ...]], vocab: Vocabulary, negatable: bool
-) -> set[str]:
-    """Ids whose phrases occur in the normalised text (unless just negated)."""
-    present: set[str] = set()
-    for ident, phrases in table.items():
-        for phrase in phrases:
-            at = joined.find(phrase)
-            if at < 0:
-                continue
-            if negatable and _negated(joined[:at], vocab):
-                continue
-            present.add(ident)
-            break
-    return present
-
-
-def _negated(before: str, vocab: Vocabulary) -> bool:
-    window = before.split()[-vocab.tuning.negation_window:] if vocab.tuning.negation_window else []
-    return any(word in vocab.negation_words for word in window)
-
-
-def _looks_like_question(text: str, joined: str, vocab: Vocabulary) -> bool:
-    if "?" in text:
-        return True
-    starters = set(vocab.question.starters)
-    for sentence in _SENTENCE_RE.split(text.lower()):
-        first = _FIRST_WORD_RE.match(sentence.strip())
-        if first and first.group(0).replace("'", "") in starters:
-            return True
-    return any(phrase in joined for phrase in vocab.question_phrases if phrase.strip())
-
-
-# ---------------------------------------------------------------- the verdict
-
-
-def _ranked(table: dict[str, float]) -> list[tuple[str, float]]:
-    return sorted(((k, v) for k, v in table.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
-
-
-def _confidence(top: float, runner_up: float, against: float, scale: float) -> float:
-    """High when the winner is strong, clearly ahead, and little argues against it."""
-    if top <= 0:
-        return 0.0
-    strength = 1 - math.exp(-top / scale)
-    margin = (top - runner_up) / top
-    doubt = against / (top + against) if against > 0 else 0.0
-    return round(max(0.0, min(0.99, strength * (0.55 + 0.45 * margin) * (1 - doubt))), 2)
-
-
-def _decide(scores: _Scores, found: _Found, vocab: Vocabulary) -> Match:
-    tuning = vocab.tuning
-    layers, topics, symptoms = (_ranked(scores.layer), _ranked(scores.topic),
-                                _ranked(scores.symptom))
-    layer_top = layers[0][1] if layers else 0.0
-    topic_top = topics[0][1] if topics else 0.0
-    trouble = scores.trouble
-    # Trouble words fit both readings ("crash" after a bad config), so noise is weighed
-    # against the strongest place only.
-    noisy = scores.noise > 0 and scores.noise >= tuning.noise_ratio * max(layer_top, topic_top)
-    common = dict(metrics=found.metrics, signals=found.signals, done=found.done)
-
-    if found.question and topic_top >= tuning.topic_min and not noisy:
-        return _question(scores, topics, common)
-    if layer_top >= tuning.layer_min and trouble > 0 and not noisy:
-        return _symptom(scores, layers, symptoms, trouble, vocab, common)
-    if topic_top >= tuning.topic_min and not noisy and topic_top >= layer_top:
-        return _question(scores, topics, common)
-    return _noise(scores, symptoms, topics, common)
-
-
-def _question(scores: _Scores, topics, common) -> Match:
-    topic, top = topics[0]
-    runner = topics[1][1] if len(topics) > 1 else 0.0
-    confidence = _confidence(top, runner, scores.noise, scale=3.0)
-    evidence = scores.evidence("topic", topic)
-    alternatives = _alternatives(topics[1:], top, confidence)
-    return Match(kind="question", topic=Topic(topic), confidence=confidence, evidence=evidence,
-                 alternatives=alternatives, **common)
-
-
-def _symptom(scores: _Scores, layers, symptoms, trouble: float, vocab: Vocabulary,
-             common) -> Match:
-    layer, top = layers[0]
-    runner = layers[1][1] if len(layers) > 1 else 0.0
-    if symptoms:
-        symptom: str | None = symptoms[0][0]
-    else:
-        default = vocab.layers[Layer(layer)].default_symptom
-        symptom = default.value if default else None
-    confidence = _confidence(top + 0.25 * trouble, runner, scores.noise, scale=4.0)
-    evidence = scores.evidence("layer", layer)
-    for word in scores.evidence("symptom", symptom):
+def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict) -> Match:
+    kind_share = dict(p.kinds)["symptom"]
+    layers = dict(p.layers)
+    top_two = [name for name, _ in p.layers[:2]]
+    chosen = next((lay for lay in backing if lay.value in top_two), None)
+    if chosen is None and p.kind != "symptom":
+        chosen = next(iter(backing))  # the model saw no trouble; the numbers did
+    layer = chosen or Layer(p.layers[0][0])
+    share = layers[layer.value]
+    row = p.symptoms[0][0]
+    symptom = Symptom(row) if row != OUT else None
+    evidence = list(p.evidence.get("layer", []))
+    if layer in backing:
+        metric_symptom, said = backing[layer]
+        symptom = symptom or metric_symptom
+        evidence.append(said)
+        kind_share, share = max(kind_share, 0.8), max(share, 0.8)
+    for word in p.evidence.get("symptom", []) if symptom else []:
         if word not in evidence:
             evidence.append(word)
-    others = [kv for kv in symptoms if kv[0] != symptom]
-    return Match(kind="symptom", layer=Layer(layer),
-                 symptom=Symptom(symptom) if symptom else None, confidence=confidence,
-                 evidence=evidence, alternatives=_alternatives(others, top, confidence),
-                 **common)
+    confidence = round(min(0.99, kind_share * share), 2)
+    unclear = share < CLEAR_LAYER or confidence < CLEAR_LAYER
+    candidates = _candidates(p, layer, symptom, pb) if unclear else []
+    return Match(kind="symptom", layer=layer, symptom=symptom, confidence=confidence,
+                 evidence=evidence[:8], candidates=candidates,
+                 alternatives=[c.symptom.value for c in candidates if c.symptom][:3], **common)
 
 
-def _noise(scores: _Scores, symptoms, topics, common) -> Match:
-    """Not a scaling problem we can place: no layer, and a confidence that says so."""
-    scaling = max([v for _, v in symptoms[:1] + topics[:1]], default=0.0)
-    confidence = round(min(0.3, 0.3 * (1 - math.exp(-scaling / 4))), 2)
-    candidates = sorted(symptoms + topics, key=lambda kv: (-kv[1], kv[0]))
-    evidence = scores.evidence("noise", "noise")
-    return Match(kind="noise", confidence=confidence, evidence=evidence,
-                 alternatives=[name for name, _ in candidates[:3]], **common)
+def _candidates(p: Prediction, layer: Layer, symptom: Symptom | None,
+                pb: Playbook) -> list[Candidate]:
+    """The likeliest layers, each with the matrix row to climb there."""
+    kind_share = dict(p.kinds)["symptom"]
+    out = []
+    for name, share in p.layers[:3]:
+        if share < CANDIDATE_MIN and out:
+            break
+        here = Layer(name)
+        row = (symptom if here == layer else None) or pb.layer(here).symptom
+        out.append(Candidate(layer=here, symptom=row, confidence=round(kind_share * share, 2)))
+    return out
 
 
-def _alternatives(others, top: float, confidence: float) -> list[str]:
-    """Up to three runner-up names, only when the winner is not clear."""
-    if confidence >= 0.75:
-        return []
-    return [name for name, score in others if score >= 0.4 * top][:3]
+def _noise(p: Prediction, common: dict) -> Match:
+    """Ordinary engineering text: no layer, and a confidence that says how little."""
+    trouble = 1.0 - dict(p.kinds)["noise"]
+    names = [name for name, _ in p.symptoms if name != OUT][:2] + [p.topics[0][0]]
+    return Match(kind="noise", confidence=round(min(0.3, trouble), 2),
+                 evidence=p.evidence.get("kind", []),
+                 alternatives=names[:3] if trouble >= NOISE_DOUBT else [], **common)

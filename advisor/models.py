@@ -174,6 +174,23 @@ class Assessment(BaseModel):
     summary: str = ""
 
 
+class SignatureRef(BaseModel):
+    """A recognised error signature: which one, and the text of the message that matched."""
+
+    id: str
+    component: str
+    meaning: str
+    matched: str
+
+
+class Candidate(BaseModel):
+    """One likely reading of a text whose trouble is clear but whose layer is not."""
+
+    layer: Layer
+    symptom: Symptom | None = None
+    confidence: float
+
+
 class Match(BaseModel):
     """What free text is about, and how sure the matcher is."""
 
@@ -187,6 +204,8 @@ class Match(BaseModel):
     signals: set[str] = Field(default_factory=set)
     done: set[str] = Field(default_factory=set)
     alternatives: list[str] = Field(default_factory=list)
+    signature: SignatureRef | None = None
+    candidates: list[Candidate] = Field(default_factory=list)
 
 
 class AskResult(BaseModel):
@@ -198,6 +217,8 @@ class AskResult(BaseModel):
     confidence: float
     metrics: dict[MetricName, float]
     answer: str
+    signature: SignatureRef | None = None
+    candidates: list[Candidate] = Field(default_factory=list)
     match: Match
 
 

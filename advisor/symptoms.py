@@ -72,4 +72,4 @@ def match_for(text: str, pb: Playbook) -> Match:
         return named_match(symptom, text, pb)
     from advisor.matching import match  # the matcher is heavier; load it on first use
 
-    return match(text)
+    return match(text, playbook=pb)

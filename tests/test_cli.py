@@ -114,9 +114,29 @@ def test_ask_stdin_one_json_object_per_line():
                     "3k\n\nour cert expired\n")
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(lines) == 2
-    assert set(lines[0]) == {"layer", "symptom", "topic", "confidence", "metrics", "answer"}
+    assert set(lines[0]) == {"layer", "symptom", "topic", "confidence", "metrics", "answer",
+                             "signature", "candidates"}
     assert lines[0]["topic"] == "read_replicas" and "= 4 replicas" in lines[0]["answer"]
+    assert (lines[0]["signature"], lines[0]["candidates"]) == (None, [])
     assert lines[1]["layer"] is None
+
+
+def test_ask_json_names_a_recognised_signature():
+    code, out = run("ask", "FATAL: sorry, too many clients already", "--json")
+    data = json.loads(out)
+    assert code == 0 and (data["layer"], data["symptom"]) == ("database", "database_slow")
+    assert set(data["signature"]) == {"id", "component", "meaning", "matched"}
+    assert (data["signature"]["id"], data["signature"]["matched"]) == (
+        "postgresql.too_many_clients", "sorry, too many clients already")
+    assert data["answer"].startswith("Recognised: postgresql: ")
+
+
+def test_ask_json_lists_candidates_when_the_layer_is_unclear():
+    data = json.loads(run("ask", "something is off with latency", "--json")[1])
+    assert 1 <= len(data["candidates"]) <= 3
+    assert all(set(c) == {"layer", "symptom", "confidence"} for c in data["candidates"])
+    assert data["candidates"][0]["layer"] == data["layer"]
+    assert "the likeliest readings:" in data["answer"]
 
 
 @pytest.mark.skipif(shutil.which("scale-advisor") is None, reason="console script not installed")

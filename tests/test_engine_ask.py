@@ -90,3 +90,35 @@ def test_noise_gets_no_layer_and_a_short_help():
 def test_impossible_numbers_in_a_question_are_explained():
     r = answer_for("q", question("capacity_planning", peak_rps=1000, growth_factor=0.001))
     assert "can't be used" in r.answer
+
+
+def test_a_recognised_signature_is_named_before_the_ladder():
+    from advisor.models import SignatureRef
+
+    ref = SignatureRef(id="postgresql.too_many_clients", component="postgresql",
+                       meaning="The server has no connection slots left.",
+                       matched="sorry, too many clients already")
+    match = Match(kind="symptom", layer="database", symptom="database_slow", confidence=0.95,
+                  evidence=["postgresql: sorry, too many clients already"], signature=ref)
+    r = answer_for("FATAL: sorry, too many clients already", match)
+    assert r.answer.splitlines()[0] == (
+        "Recognised: postgresql: The server has no connection slots left. -> database, "
+        "Database slow (matched \"sorry, too many clients already\")")
+    assert "First try: Add indexes" in r.answer
+    assert r.signature == ref
+
+
+def test_unclear_layers_are_listed_as_candidates():
+    from advisor.models import Candidate
+
+    cands = [Candidate(layer="network", symptom="slow_page_loads", confidence=0.4),
+             Candidate(layer="application", symptom="high_server_cpu", confidence=0.3)]
+    match = Match(kind="symptom", layer="network", symptom="slow_page_loads", confidence=0.4,
+                  candidates=cands)
+    r = answer_for("everything is slow", match)
+    assert r.answer.splitlines()[:3] == [
+        "Trouble, but the layer is not clear; the likeliest readings:",
+        "  - network, Slow page loads (0.40)",
+        "  - application, High server CPU (0.30)",
+    ]
+    assert r.candidates == cands

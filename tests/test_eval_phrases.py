@@ -1,4 +1,9 @@
-"""Scores the matcher on the hand-labelled phrases in ../shared/eval (a sample, not the exam)."""
+"""The matcher on real phrases it never learned from: ../shared/eval/holdout.jsonl.
+
+Floors sit a little below what benchmarks/understanding.py measured, so a change that
+makes the matcher worse on unseen text fails here. The phrases are read in place and
+never copied into the repository.
+"""
 
 import json
 from pathlib import Path
@@ -7,38 +12,35 @@ import pytest
 
 from advisor.matching import match
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_phrases.jsonl"
-BARS = {"symptom": 0.90, "noise": 0.85, "question": 0.90}
+HOLDOUT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "holdout.jsonl"
+# Measured 2026-11-28 with benchmarks/understanding.py: layer 0.823, noise 0.825, topic 0.706.
+FLOORS = {"layer": 0.80, "noise": 0.80, "topic": 0.65}
 
 
 def _rows() -> list[dict]:
-    if not EVAL.exists():
-        pytest.skip(f"eval set not found at {EVAL} (clone the repo beside shared/)")
-    return [json.loads(line) for line in EVAL.read_text("utf-8").splitlines() if line.strip()]
+    if not HOLDOUT.exists():
+        pytest.fail(f"labelled holdout phrases not found at {HOLDOUT}: check out the "
+                    "repository beside shared/ (shared/eval/holdout.jsonl)")
+    return [json.loads(line) for line in HOLDOUT.read_text("utf-8").splitlines() if line.strip()]
 
 
-def _right(row: dict) -> bool:
+def _measure(row: dict) -> tuple[str, bool]:
     m = match(row["text"])
+    layer = m.layer.value if m.layer else None
     if row["kind"] == "symptom":
-        return (m.layer.value if m.layer else None) == row["layer"]
+        return "layer", layer == row["layer"]
     if row["kind"] == "noise":
-        return m.layer is None
-    return (m.topic.value if m.topic else None) == row["topic"]
+        return "noise", layer is None
+    return "topic", (m.topic.value if m.topic else None) == row["topic"]
 
 
-def test_matcher_meets_the_quality_bars():
-    results: dict[str, list[bool]] = {kind: [] for kind in BARS}
-    misses: list[str] = []
+def test_matcher_stays_above_its_floors_on_unseen_phrases():
+    results: dict[str, list[bool]] = {key: [] for key in FLOORS}
     for row in _rows():
-        ok = _right(row)
-        results[row["kind"]].append(ok)
-        if not ok:
-            misses.append(f"  [{row['kind']}] {row['text'][:100]}")
-    scores = {kind: sum(v) / len(v) for kind, v in results.items() if v}
-    report = "\n".join(
-        [f"{kind}: {scores[kind]:.1%} (bar {BARS[kind]:.0%}, n={len(results[kind])})"
-         for kind in scores] + ["misses:"] + misses
-    )
-    print(report)
-    assert set(scores) == set(BARS), report
-    assert all(scores[kind] >= BARS[kind] for kind in BARS), report
+        key, ok = _measure(row)
+        results[key].append(ok)
+    scores = {key: sum(v) / len(v) for key, v in results.items() if v}
+    report = ", ".join(f"{k} {scores[k]:.3f} (floor {FLOORS[k]:.2f}, n={len(results[k])})"
+                       for k in scores)
+    assert set(scores) == set(FLOORS), report
+    assert [k for k in FLOORS if scores[k] < FLOORS[k]] == [], report

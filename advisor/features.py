@@ -1,0 +1,95 @@
+"""Text to sparse features: the one featuriser shared by training and run time.
+
+The learned matcher (advisor.learned) and the training tool (tools/train_matcher.py) both
+call `featurise`, so what the model saw while learning is exactly what it sees when
+answering. Features are plain strings: words (`w:`), word pairs (`b:`), character
+n-grams inside words (`c:`), so typos and unseen inflections still share most of their
+features with known words, a few cues about the shape of the text (`x:`), and what the
+hand-written vocabulary's words point at (`v:`, e.g. `v:layer:database` for "hikari"). Each
+feature remembers the words it came from, which is what an answer shows as evidence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+MAX_CHARS = 2000
+CHAR_SIZES = (3, 4, 5)
+# Weights of the feature families in the vector (each family is scaled to unit length
+# first, so a long pasted log line does not drown its words in character n-grams).
+FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5, "v": 1.0}
+VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_TOKEN = re.compile(r"[a-z][a-z0-9]*|\d+(?:\.\d+)?")
+_QUESTION_WORDS = frozenset({
+    "how", "what", "when", "which", "should", "is", "are", "can", "do", "does", "why",
+    "would", "will", "could", "where", "any", "best",
+})
+
+
+@dataclass(frozen=True)
+class Features:
+    """Feature names with their values, and for each the words it came from."""
+
+    names: list[str]
+    values: list[float]
+    sources: list[str]
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case words, with glued identifiers split (`OOMKilled` -> oom, killed) and
+    numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
+    spaced = _CAMEL.sub(" ", text[:MAX_CHARS]).lower()
+    out: list[str] = []
+    for tok in _TOKEN.findall(spaced):
+        if tok[0].isdigit():
+            out.append(tok if len(tok) == 3 and tok[0] in "45" and tok.isdigit() else "#")
+        else:
+            out.append(tok)
+    return out
+
+
+def featurise(text: str) -> Features:
+    """The features of `text`, each family scaled to unit length (vocabulary hits keep
+    their own strength)."""
+    from advisor.vocab_match import vocabulary_hits
+
+    toks = tokens(text)
+    fams: dict[str, dict[str, str]] = {"w": {}, "b": {}, "c": {}, "x": {}}
+    for tok in toks:
+        fams["w"].setdefault("w:" + tok, tok)
+        if tok.isalpha() and len(tok) >= 3:
+            padded = f"<{tok}>"
+            for n in CHAR_SIZES:
+                for i in range(len(padded) - n + 1):
+                    fams["c"].setdefault("c:" + padded[i: i + n], tok)
+    for a, b in zip(toks, toks[1:], strict=False):
+        fams["b"].setdefault(f"b:{a} {b}", f"{a} {b}")
+    stripped = text.strip()
+    if "?" in stripped:
+        fams["x"]["x:qmark"] = "?"
+    if toks and toks[0] in _QUESTION_WORDS:
+        fams["x"]["x:starts_" + toks[0]] = toks[0]
+    if "%" in stripped:
+        fams["x"]["x:percent"] = "%"
+    if len(toks) <= 4:
+        fams["x"]["x:short"] = ""
+    names: list[str] = []
+    values: list[float] = []
+    sources: list[str] = []
+    for fam, feats in fams.items():
+        if not feats:
+            continue
+        value = FAMILY_WEIGHTS[fam] / math.sqrt(len(feats))
+        for name, source in feats.items():
+            names.append(name)
+            values.append(value)
+            sources.append(source)
+    for hit, (weight, words) in sorted(vocabulary_hits(text).items()):
+        names.append("v:" + hit)
+        values.append(FAMILY_WEIGHTS["v"] * min(weight, VOCAB_CAP) / VOCAB_CAP)
+        sources.append(words)
+    return Features(names, values, sources)

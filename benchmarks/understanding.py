@@ -1,0 +1,89 @@
+"""How well the matcher reads real text: accuracy per layer, noise and topic, a confusion
+matrix of layers, and ms per phrase, on the labelled phrases in ../shared/eval.
+
+Run: python3 benchmarks/understanding.py            # the holdout (report only; never tune)
+     python3 benchmarks/understanding.py --data tune # the phrases the model learned from
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+from advisor.matching import match
+from advisor.models import Layer
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+FILES = {"holdout": "holdout.jsonl", "tune": "tune.jsonl", "dev": "dev_phrases.jsonl"}
+
+
+def rows(name: str) -> list[dict]:
+    path = EVAL / FILES[name]
+    if not path.exists():
+        raise SystemExit(f"labelled phrases not found at {path}")
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def evaluate(data: list[dict]) -> dict:
+    """Right/total per measure, per layer, the layer confusion counts and timings."""
+    right: Counter = Counter()
+    total: Counter = Counter()
+    confusion: Counter = Counter()
+    times: list[float] = []
+    for row in data:
+        start = time.perf_counter()
+        m = match(row["text"])
+        times.append((time.perf_counter() - start) * 1000)
+        layer = m.layer.value if m.layer else None
+        if row["kind"] == "symptom":
+            ok = layer == row["layer"]
+            total["layer"] += 1
+            right["layer"] += ok
+            total["layer:" + row["layer"]] += 1
+            right["layer:" + row["layer"]] += ok
+            confusion[(row["layer"], layer or m.kind)] += 1
+        elif row["kind"] == "noise":
+            total["noise"] += 1
+            right["noise"] += layer is None
+        else:
+            total["topic"] += 1
+            right["topic"] += (m.topic.value if m.topic else None) == row["topic"]
+    return {"right": right, "total": total, "confusion": confusion, "times": times}
+
+
+def report(result: dict) -> list[str]:
+    right, total = result["right"], result["total"]
+    lines = []
+    for key in ["layer", *(f"layer:{x.value}" for x in Layer), "noise", "topic"]:
+        if total[key]:
+            lines.append(f"{key:<22} {right[key] / total[key]:.3f}  ({right[key]}/{total[key]})")
+    cols = [x.value for x in Layer] + ["noise", "question"]
+    lines.append("")
+    lines.append("confusion (rows: label, columns: answer)")
+    lines.append(" " * 14 + "".join(f"{c[:10]:>11}" for c in cols))
+    for label in (x.value for x in Layer):
+        counts = "".join(f"{result['confusion'][(label, c)]:>11}" for c in cols)
+        lines.append(f"{label:<14}{counts}")
+    times = sorted(result["times"])
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    lines.append("")
+    lines.append(f"ms per phrase: median {statistics.median(times):.3f}, p99 {p99:.3f} "
+                 f"(first call includes loading)")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", choices=sorted(FILES), default="holdout")
+    args = ap.parse_args()
+    data = rows(args.data)
+    print(f"{args.data}: {len(data)} phrases")
+    print("\n".join(report(evaluate(data))))
+
+
+if __name__ == "__main__":
+    main()

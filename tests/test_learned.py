@@ -1,0 +1,39 @@
+"""The learned matcher's arrays and featuriser: complete, small, and deterministic."""
+
+from importlib import resources
+
+from advisor.features import featurise, tokens
+from advisor.learned import HEADS, default_model
+from advisor.models import Layer, Symptom, Topic
+
+
+def test_identifiers_are_split_and_numbers_keep_only_what_means_something():
+    assert tokens("OOMKilled: TooManyRequestsException 429 after 1200ms") == [
+        "oom", "killed", "too", "many", "requests", "exception", "429", "after", "#", "ms"]
+
+
+def test_every_feature_remembers_the_words_it_came_from():
+    f = featurise("pool exhausted")
+    assert len(f.names) == len(f.values) == len(f.sources)
+    assert ("w:pool", "pool") in zip(f.names, f.sources, strict=True)
+    assert ("b:pool exhausted", "pool exhausted") in zip(f.names, f.sources, strict=True)
+
+
+def test_the_model_knows_every_contract_name_and_ships_small():
+    model = default_model()
+    names = {head: set(model.heads[head][0]) for head in HEADS}
+    assert names["kind"] == {"symptom", "question", "noise"}
+    assert names["layer"] == {x.value for x in Layer}
+    assert names["topic"] == {x.value for x in Topic}
+    assert names["symptom"] == {x.value for x in Symptom} | {"none"}
+    size = len(resources.files("advisor").joinpath("data/matcher.npz").read_bytes())
+    assert size < 10_000_000
+
+
+def test_predictions_are_deterministic_and_carry_evidence():
+    model = default_model()
+    first = model.predict("the primary database is at 100% cpu and queries crawl")
+    again = model.predict("the primary database is at 100% cpu and queries crawl")
+    assert first == again
+    assert first.kind == "symptom" and first.layer == "database"
+    assert first.evidence["layer"]
