@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from advisor.format import with_unit
 from advisor.models import Bottleneck, Ladder, Layer, Match, Observations, Rung, Symptom
 from advisor.playbook import LayerRule, Playbook
 
 
 def _rule_evidence(rule: LayerRule, obs: Observations) -> str | None:
     cond = rule.condition
-    value = obs.metrics.get(cond.metric)
-    if value is None or not cond.holds(value):
-        return None
-    return f"{cond.metric.value} {with_unit(cond.metric, value)} {cond.op} " + with_unit(
-        cond.metric, cond.value
-    )
+    return cond.evidence(obs.metrics[cond.metric]) if cond.met_by(obs.metrics) else None
 
 
 Evidence = dict[Layer, list[tuple[Symptom, str]]]

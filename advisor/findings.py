@@ -72,10 +72,7 @@ def _addition(add: KeyAddition, obs: Observations) -> Addition | None:
         if value is None or not add.condition.holds(value):
             return None
         cond = add.condition
-        reason = (
-            f"{cond.metric.value} {with_unit(cond.metric, value)} {cond.op} "
-            f"{with_unit(cond.metric, cond.value)} ({add.when})"
-        )
+        reason = f"{cond.evidence(value)} ({add.when})"
         threshold = cond.threshold(value)
     elif add.signal in obs.signals:
         reason = f"reported: {add.when}"

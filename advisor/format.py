@@ -12,6 +12,14 @@ def num(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def compact(value: float) -> str:
+    """A round count as the guide writes it: 10K, 1M, 2.5M (others as `num`)."""
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if abs(value) >= size:
+            return f"{num(round(value / size, 2))}{suffix}"
+    return num(value)
+
+
 def with_unit(metric: MetricName, value: float) -> str:
     """A metric reading in its own unit, e.g. "92%", "1,400ms", "40,000 users"."""
     unit = METRIC_SPECS[metric].unit

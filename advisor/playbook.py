@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import tomllib
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -16,11 +17,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from advisor.format import with_unit
 from advisor.metrics import MetricName
 from advisor.models import Layer, StageNumber, Symptom, Threshold, Topic
 
 Op = Literal[">", ">=", "<", "<="]
-_OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 
 class PlaybookError(ValueError):
@@ -28,18 +30,29 @@ class PlaybookError(ValueError):
 
 
 class Strict(BaseModel):
+    """The one strict base: unknown keys fail loudly, loaded data cannot be changed."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Condition(Strict):
-    """`metric op value`, in the metric's own unit."""
+    """`metric op value`, in the metric's own unit: the one comparison every layer uses."""
 
     metric: MetricName
     op: Op
     value: float
 
     def holds(self, value: float) -> bool:
-        return _OPS[self.op](value, self.value)
+        return OPS[self.op](value, self.value)
+
+    def met_by(self, metrics: Mapping[MetricName, float]) -> bool:
+        known = metrics.get(self.metric)
+        return known is not None and self.holds(known)
+
+    def evidence(self, value: float) -> str:
+        """How a reading that meets this condition is cited: "db_cpu_pct 92% > 70%"."""
+        return (f"{self.metric.value} {with_unit(self.metric, value)} {self.op} "
+                f"{with_unit(self.metric, self.value)}")
 
     def threshold(self, value: float | None = None) -> Threshold:
         return Threshold(metric=self.metric, op=self.op, threshold=self.value, value=value)

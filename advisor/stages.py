@@ -6,7 +6,6 @@ the higher stage: exactly 10,000 users is Stage 2, matching how "1M+" reads in t
 
 from __future__ import annotations
 
-from advisor.format import with_unit
 from advisor.metrics import MetricName
 from advisor.models import Observations, StageCard, StageNumber, Trigger
 from advisor.playbook import Condition, Playbook, StageTrigger
@@ -38,12 +37,7 @@ def stage_for_users(users: float, playbook: Playbook) -> StageCard:
 
 def _compare(cond: Condition, metrics: dict[MetricName, float]) -> str | None:
     """Evidence text when the condition holds on the metrics, else None."""
-    value = metrics.get(cond.metric)
-    if value is None or not cond.holds(value):
-        return None
-    return f"{cond.metric.value} {with_unit(cond.metric, value)} {cond.op} " + with_unit(
-        cond.metric, cond.value
-    )
+    return cond.evidence(metrics[cond.metric]) if cond.met_by(metrics) else None
 
 
 def evaluate_trigger(trigger: StageTrigger, obs: Observations) -> Trigger:
