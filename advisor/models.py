@@ -85,12 +85,16 @@ class Threshold(BaseModel):
 
 
 class StageCard(BaseModel):
+    """One stage, with every stage's name in order (`journey`) so a front can draw the
+    journey in the playbook's own words without reloading it."""
+
     number: StageNumber
     name: str
     users_min: int
     users_max: int | None
     architecture: str
     monthly_cost: str
+    journey: list[str] = Field(default_factory=list)
 
 
 class Finding(BaseModel):

@@ -18,12 +18,12 @@ def users_range(card: StageCard) -> str:
     return f"{num(card.users_min)}-{num(card.users_max)} users"
 
 
-def journey(current: int) -> str:
-    """The four stages in a row with a "you are here" mark."""
-    names = {1: "Startup", 2: "Growth", 3: "Scale", 4: "Enterprise"}
+def journey(card: StageCard) -> str:
+    """The stages in a row, in the playbook's names, with a "you are here" mark."""
+    names = dict(enumerate(card.journey, start=1)) or {int(card.number): card.name}
     return "  ".join(
-        f"[{n} {names[n]}]" if n == current else f" {n} {names[n]} " for n in names
-    ) + "   <- you are here: " + names[current]
+        f"[{n} {name}]" if n == card.number else f" {n} {name} " for n, name in names.items()
+    ) + "   <- you are here: " + card.name
 
 
 def stage_text(card: StageCard) -> str:
@@ -55,7 +55,7 @@ def _ladder_lines(a: Assessment) -> list[str]:
 def assessment_text(a: Assessment) -> str:
     """The whole assessment as a terminal or chat reader would want it."""
     if a.stage_known:
-        lines = [journey(a.stage.number), stage_text(a.stage)]
+        lines = [journey(a.stage), stage_text(a.stage)]
     else:
         lines = ["Stage: not placed, since no user count was given. Advice that depends on "
                  f"the stage assumes Stage {a.stage.number} ({a.stage.name})."]

@@ -20,6 +20,7 @@ def stage_card(number: int, playbook: Playbook) -> StageCard:
         users_max=stage.users_max,
         architecture=stage.architecture,
         monthly_cost=stage.monthly_cost,
+        journey=[s.name for s in playbook.stages],
     )
 
 

@@ -188,8 +188,9 @@ def metric_label(name: MetricName) -> str:
     return METRIC_SPECS[name].label
 
 
-def stage_title(number_: StageNumber) -> str:
-    return f"Stage {int(number_)} {StageNumber(number_).name.title()}"
+def stage_title(number_: StageNumber, name: str | None = None) -> str:
+    """"Stage 2 Growth", in the playbook's name for it when known."""
+    return f"Stage {int(number_)} {name or StageNumber(number_).name.title()}"
 
 
 # --------------------------------------------------------------------------- block helpers
@@ -289,8 +290,9 @@ def not_understood_message(text: str) -> Message:
 def journey(card: StageCard, pushed_toward: StageNumber | None = None) -> str:
     """The four stages in a row with the "you are here" mark."""
     steps = []
-    for n in StageNumber:
-        title = f"{int(n)}. {n.name.title()}"
+    names = dict(enumerate(card.journey, start=1)) or {int(card.number): card.name}
+    for n, name in names.items():
+        title = f"{n}. {escape(name)}"
         if n == card.number:
             steps.append(f"*{title}* :round_pushpin: _you are here_")
         elif n == pushed_toward:
@@ -560,8 +562,7 @@ def history_line(row: HistoryRow) -> str:
     where = channel(row.channel_id) if row.channel_id[:1] in "CG" else "a DM"
     parts.append(f"{link(url, 'thread')} in {where}" if url else f"in {where}")
     if row.stage is not None:
-        parts.append(escape(f"{stage_title(row.stage)}" + (f" ({row.stage_name})"
-                                                           if row.stage_name else "")))
+        parts.append(escape(stage_title(row.stage, row.stage_name)))
     if row.bottleneck:
         parts.append(f"bottleneck: {escape(row.bottleneck.replace('_', ' '))}")
     line = " · ".join(parts)
@@ -722,7 +723,7 @@ def what_if_message(steps: Sequence[WhatIf]) -> Message:
     for w in steps:
         users = f"{number(w.users)} users, " if w.users is not None else ""
         head = (f"*At {number(w.factor)}x* ({escape(users)}"
-                f"{escape(stage_title(w.stage.number))})")
+                f"{escape(stage_title(w.stage.number, w.stage.name))})")
         if int(w.stage.number) == int(w.from_stage):
             head += " — same stage as today"
         changes = bullets([escape(c) for c in w.changes]) if w.changes else "_No stage change._"

@@ -42,7 +42,8 @@ from bot.mrkdwn import escape, link
 def card() -> StageCard:
     return StageCard(number=StageNumber.GROWTH, name="Growth", users_min=10_000,
                      users_max=100_000, architecture="Load balancer, app servers, cache, replica",
-                     monthly_cost="$1,000-3,000")
+                     monthly_cost="$1,000-3,000",
+                     journey=["Startup", "Growth", "Scale", "Enterprise"])
 
 
 def db_cpu_finding(message: str = "Database CPU is past the warning line.") -> Finding:

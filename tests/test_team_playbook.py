@@ -1,0 +1,73 @@
+"""A team playbook that renames a stage and moves a threshold changes every output."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from advisor.playbook import load_playbook
+from bot import blocks
+from bot.cli import main
+from conversations.script import script_for
+
+PACKAGED = Path(__file__).resolve().parents[1] / "advisor" / "data" / "playbook.toml"
+
+
+@pytest.fixture()
+def team_playbook(tmp_path: Path, monkeypatch) -> Path:
+    text = PACKAGED.read_text("utf-8")
+    text = text.replace('name = "Growth"', 'name = "Traction"', 1)
+    old = 'warning = { metric = "p95_ms", op = ">", value = 1000 }'
+    assert old in text
+    text = text.replace(old, 'warning = { metric = "p95_ms", op = ">", value = 800 }', 1)
+    path = tmp_path / "team.toml"
+    path.write_text(text, "utf-8")
+    monkeypatch.setenv("SCALE_DB", str(tmp_path / "advice.db"))
+    monkeypatch.delenv("SCALE_PLAYBOOK", raising=False)
+    return path
+
+
+def _run(*argv: str) -> str:
+    out = io.StringIO()
+    assert main(list(argv), out=out, inp=io.StringIO("")) == 0
+    return out.getvalue()
+
+
+def test_cli_text_shows_the_new_stage_name_and_threshold(team_playbook: Path):
+    text = _run("--playbook", str(team_playbook), "diagnose", "--users", "50k", "--p95", "900ms")
+    assert text.splitlines()[0] == (
+        " 1 Startup   [2 Traction]   3 Scale    4 Enterprise    <- you are here: Traction")
+    assert "Stage 2: Traction (10,000-100,000 users)" in text
+    assert "[WARNING] Response time (P95) is 900ms: past the warning line (> 800ms)." in text
+    assert "Growth" not in text
+
+
+def test_cli_json_carries_the_new_names(team_playbook: Path):
+    data = json.loads(_run("--playbook", str(team_playbook), "diagnose", "--users", "50k",
+                           "--p95", "900ms", "--json"))
+    assert data["stage"]["name"] == "Traction"
+    assert data["stage"]["journey"] == ["Startup", "Traction", "Scale", "Enterprise"]
+    p95 = [f for f in data["findings"] if f["metric"] == "p95_ms"]
+    assert [(f["status"], f["warning"]["threshold"]) for f in p95] == [("warning", 800.0)]
+
+
+def test_interview_help_quotes_the_team_threshold(team_playbook: Path):
+    script = script_for(load_playbook(team_playbook))
+    assert "above 800ms is a warning" in script.question("p95_ms").help
+    packaged = script_for(load_playbook(None))
+    assert "above 1s is a warning" in packaged.question("p95_ms").help
+
+
+def test_slack_assessment_shows_the_team_stage_name(team_playbook: Path):
+    from advisor.engine import assess
+    from advisor.models import Observations
+
+    pb = load_playbook(team_playbook)
+    a = assess(Observations(metrics={"users": 50_000, "p95_ms": 900}), pb)
+    message = blocks.assessment_message(a, "adv-1")
+    texts = json.dumps(message.blocks)
+    assert "*2. Traction* :round_pushpin: _you are here_" in texts
+    assert "Growth" not in texts
