@@ -44,7 +44,7 @@ from advisor.models import (
 )
 from bot.ids import ActionId, BlockId, CallbackId, InputId, indexed, pack
 from bot.mrkdwn import archive_url, bold, bullets, channel, escape, link, user
-from conversations.dialog import Reply
+from conversations.dialog import RESTART_KINDS, Reply
 from conversations.service import Outbound
 
 # Slack's limits (FACTS.md).
@@ -777,7 +777,7 @@ def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -
     elif out.kind == "opening":
         message = dialog_parent_message(out.text)
     else:
-        message = notice_message(out.text or "(no content)")
+        message = notice_message(_with_restart(out.kind, out.text) or "(no content)")
     if not notes:
         return message
     lead = [_context(notes).to_dict()]
@@ -791,7 +791,12 @@ def dialog_reply_message(reply: Reply, ref: str) -> Message:
     if reply.kind == "question":
         step = (reply.position, reply.limit) if reply.position and reply.limit else None
         return dialog_question(reply.text, ref, choices, step=step)
-    return notice_message(reply.text)
+    return notice_message(_with_restart(reply.kind, reply.text))
+
+
+def _with_restart(kind: str, text: str) -> str:
+    """A dialog that ended says how to begin again, in this front's words."""
+    return f"{text} Use `/scale diagnose`." if kind in RESTART_KINDS else text
 
 
 def ask_message(out: Outbound, advice_id: int | None) -> Message:

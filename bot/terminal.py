@@ -13,7 +13,7 @@ from typing import TextIO
 
 from advisor.changes import change_lines
 from advisor.report import assessment_text
-from conversations.dialog import Reply
+from conversations.dialog import RESTART_KINDS, Reply
 from conversations.service import Conversations, Outcome, Place
 
 KEY_PREFIX = "cli:"
@@ -34,6 +34,8 @@ def render_reply(reply: Reply) -> str:
     if reply.kind == "reprompt":
         readings = " | ".join(c.label for c in reply.choices) if reply.choices else ""
         return f"  ! {reply.text}" + (f"\n    quick answers: {readings}" if readings else "")
+    if reply.kind in RESTART_KINDS:
+        return f"  {reply.text} Run `scale-advisor diagnose` to begin again."
     return f"  {reply.text}"
 
 

@@ -34,7 +34,7 @@ MAX_ANSWER_CHARS = 1000
 MAX_SYSTEM_NAME = 60
 
 ReplyKind = Literal[
-    "question", "reprompt", "note", "help", "assessment", "cancelled", "restarted"
+    "question", "reprompt", "note", "help", "assessment", "cancelled", "restarted", "closed"
 ]
 
 
@@ -123,7 +123,7 @@ def step(
     """
     script = script or default_script()
     if state.status != "open":
-        return StepResult(state=state, replies=[Reply(kind="note", text=_CLOSED)])
+        return StepResult(state=state, replies=[Reply(kind="closed", text=_CLOSED)])
     cmd = command_of(text)
     if cmd == "cancel":
         closed = state.model_copy(update={"status": "cancelled", "current": None})
@@ -424,8 +424,10 @@ def _finish(
     return StepResult(state=done, replies=[*replies, reply])
 
 
-_CLOSED = "This diagnosis is already finished. Start a new one with /scale diagnose."
-_CANCELLED = "Cancelled. Nothing was assessed; start again any time with /scale diagnose."
+# Each front adds how to start again in its own words (see `RESTART_KINDS`).
+_CLOSED = "This diagnosis is already finished; start a new one."
+_CANCELLED = "Cancelled. Nothing was assessed; start again any time."
+RESTART_KINDS = frozenset({"closed", "cancelled", "expired"})
 _RESTARTED = "Starting over; earlier answers are cleared."
 
 

@@ -41,7 +41,8 @@ HISTORY_MAX = 1000  # rows one history request may return (CLI --limit, /scale h
 
 # "opening": the message that opens a dialog's thread (its text: who started it); the
 # front posts it first and moves the dialog to the thread it opened.
-OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice", "help", "opening"]
+OutboundKind = Literal["dialog", "assessment", "ask", "what_if", "notice", "help", "opening",
+                       "expired"]
 
 
 class Place(BaseModel):
@@ -90,10 +91,8 @@ class _Prepared(BaseModel):
     outbox: list[OutgoingMessage]
 
 
-EXPIRED = (
-    "This diagnosis sat idle too long and has expired. Start a fresh one with "
-    "/scale diagnose; nothing from the old one was assessed."
-)
+EXPIRED = ("This diagnosis sat idle too long and has expired; nothing from the old one was "
+           "assessed. Start a fresh one.")
 
 
 class Conversations(SystemsMixin):
@@ -220,7 +219,7 @@ class Conversations(SystemsMixin):
         raise StaleDialog(f"dialog {key} kept changing; gave up after {MAX_STEP_TRIES} tries")
 
     def _expire(self, key: str, place: Place, *, deliver: bool) -> Outcome:
-        notice = Outbound(kind="notice", text=EXPIRED)
+        notice = Outbound(kind="expired", text=EXPIRED)
         saved = self.store.accept_step(
             key, DialogState(status="cancelled").model_dump(mode="json"), now=self.clock(),
             outbox=self._outbox(key, place, [notice]) if deliver else (), finished=True,

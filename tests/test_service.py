@@ -75,7 +75,7 @@ def test_expired_dialog_says_so(tmp_path: Path):
     conv.begin("k", PUBLIC)
     clock.now += 61
     outcome = conv.reply("k", "50k", PUBLIC)
-    assert outcome.messages[0].kind == "notice" and "expired" in outcome.messages[0].text
+    assert outcome.messages[0].kind == "expired" and "expired" in outcome.messages[0].text
     assert conv.reply("k", "50k", PUBLIC) is None
 
 

@@ -71,3 +71,15 @@ def test_slack_assessment_shows_the_team_stage_name(team_playbook: Path):
     texts = json.dumps(message.blocks)
     assert "*2. Traction* :round_pushpin: _you are here_" in texts
     assert "Growth" not in texts
+
+
+def test_each_front_words_how_to_start_again():
+    from bot.terminal import render_reply
+    from conversations.dialog import Reply
+
+    reply = Reply(kind="cancelled", text="Cancelled. Nothing was assessed; start again any time.")
+    assert render_reply(reply) == ("  Cancelled. Nothing was assessed; start again any time. "
+                                   "Run `scale-advisor diagnose` to begin again.")
+    slack = blocks.dialog_reply_message(reply, "ref")
+    assert "/scale diagnose" in json.dumps(slack.blocks)
+    assert "scale-advisor" not in json.dumps(slack.blocks)
