@@ -11,7 +11,7 @@ from advisor.diagnosis import diagnose, ladder, not_yet
 from advisor.findings import additions, findings
 from advisor.format import num
 from advisor.metrics import METRIC_SPECS, MetricName
-from advisor.models import Assessment, Match, Observations, StageNumber, WhatIf
+from advisor.models import Assessment, Match, Observations, StageNumber, Topic, WhatIf
 from advisor.playbook import Playbook, default_playbook
 from advisor.projection import project
 from advisor.sizing import sizing_for
@@ -43,8 +43,9 @@ def with_match(obs: Observations, match: Match | None) -> Observations:
 
 def _missing(obs: Observations, playbook: Playbook) -> list[MetricName]:
     wanted = list(playbook.sharpening)
-    read_pct = obs.metrics.get(MetricName.READ_PCT)
-    if read_pct is not None and read_pct > 80:
+    replicas = next((a for a in playbook.additions if a.topic == Topic.READ_REPLICAS), None)
+    if replicas is not None and replicas.condition is not None and replicas.condition.met_by(
+            obs.metrics):  # replicas are due: sizing them needs the read traffic
         wanted += [MetricName.READS_RPS, MetricName.PER_REPLICA_RPS]
     return [m for m in wanted if m not in obs.metrics]
 
@@ -109,7 +110,7 @@ def _changes(start: int, end: int, pb: Playbook) -> list[str]:
     for number in range(start + 1, end + 1):
         stage = pb.stage(number)
         out.append(f"Stage {number} ({stage.name}): {stage.architecture}")
-        if number == 2:
+        if number == pb.additions_stage:
             out += [f"{a.component}: {a.purpose.lower()}" for a in pb.additions]
         checklist = pb.checklist(number)
         if checklist is not None:

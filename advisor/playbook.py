@@ -324,6 +324,7 @@ class Playbook(Strict):
     restraint: list[Restraint]
     triggers: list[StageTrigger]
     additions: list[KeyAddition]
+    additions_stage: StageNumber = StageNumber.GROWTH  # the stage whose key additions they are
     caching: Caching
     db_queries: list[DbQuery]
     sharding: list[ShardingStrategy]

@@ -33,7 +33,7 @@ from rapidfuzz.distance import OSA
 
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
 
-MAX_ANSWER_CHARS = 200
+MAX_QUANTITY_CHARS = 200
 
 
 class ParseError(ValueError):
@@ -225,7 +225,7 @@ def _one_value(text: str, unit: Unit) -> tuple[_Token, _Pick | None]:
     if text is None or not str(text).strip():
         raise ParseError(f"Expected {_EXAMPLES[unit]}; the answer was empty.")
     text = str(text).strip()
-    if len(text) > MAX_ANSWER_CHARS:
+    if len(text) > MAX_QUANTITY_CHARS:
         raise ParseError(
             f"Expected a short answer: {_EXAMPLES[unit]} (got {len(text)} characters)."
         )
@@ -480,7 +480,7 @@ def parse_yes_no(text: str) -> bool | None:
     """True for yes-like answers, False for no-like ones, None when it is neither."""
     if not text:
         return None
-    cleaned = re.sub(r"[^\w\s]", "", str(text)[:MAX_ANSWER_CHARS].strip().lower()).strip()
+    cleaned = re.sub(r"[^\w\s]", "", str(text)[:MAX_QUANTITY_CHARS].strip().lower()).strip()
     if cleaned in _YES:
         return True
     if cleaned in _NO:
