@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
+from slack_sdk.models.basic_objects import EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST, JsonObject
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -244,7 +245,32 @@ def _fit(content: list[Block], tail: list[Block], limit: int) -> list[dict[str, 
         dropped = len(content) - (room - 1)
         content = content[: room - 1] + [_context(
             f"_{dropped} more part{'s' if dropped != 1 else ''} left out to fit Slack's limits._")]
-    return [block.to_dict() for block in content + tail]
+    return [plain(block) for block in content + tail]
+
+
+_EMPTY_ALLOWED = frozenset((e["type"], e["property"]) for e in EMPTY_ALLOWED_TYPE_AND_PROPERTY_LIST)
+
+
+def plain(value: Any) -> Any:
+    """`value.to_dict()` without slack_sdk's validators, which run again at every level
+    of nesting and cost more than the rest of a message's rendering; the limits they check
+    are kept by construction here and re-checked by `validate_message` before a post (the
+    tests also run slack_sdk's own validation over every message built)."""
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if not isinstance(value, JsonObject):
+        return value
+    if type(value).to_dict is not JsonObject.to_dict:  # its own rules (Option, Confirm...)
+        return value.to_dict()
+    kind = getattr(value, "type", None)
+    out = {}
+    for key in sorted(value.attributes):
+        item = getattr(value, key, None)
+        if item is None or (hasattr(item, "__len__") and not len(item)
+                            and (kind, key) not in _EMPTY_ALLOWED):
+            continue
+        out[key] = plain(item)
+    return out
 
 
 def _message(text: str, content: list[Block], tail: Sequence[Block] = ()) -> Message:

@@ -64,10 +64,18 @@ class Deliverer:
         self.store = store
         self.clock = clock
 
-    def pending(self, limit: int = 1) -> int:
-        """Post whatever is due (retries, replies left by a crashed worker); how many went."""
-        rows = self.store.claim_pending_deliveries(worker_name(), now=self.clock(), limit=limit)
-        return sum(self._post(row) for row in rows)
+    def pending(self, limit: int = 1, stopping: Callable[[], bool] | None = None) -> int:
+        """Post up to `limit` due rows (retries, replies left by a crashed worker); how many
+        went. Once `stopping()` says so, the rest of the claim is released unposted."""
+        worker = worker_name()
+        rows = self.store.claim_pending_deliveries(worker, now=self.clock(), limit=limit)
+        sent = 0
+        for row in rows:
+            if stopping is not None and stopping():
+                self.store.release_lease(row.id, worker)
+            else:
+                sent += self._post(row)
+        return sent
 
     def release_orphans(self) -> int:
         """Free leases held by dead worker processes on this host; how many were freed."""
@@ -191,18 +199,22 @@ def _outbox_id(message: dict[str, Any]) -> int | None:
 class DeliveryLoop:
     """`threads` daemon threads in one worker process that post what is due.
 
-    `wake()` (called after a request commits its replies) starts a post at once; without
-    it the loop looks every `interval_s` for rows other workers left. `stop()` lets each
-    thread finish the post it is making and returns once they have all ended.
+    `wake()` (called after a request commits its replies) lets one thread look at once;
+    without it each thread looks every `interval_s` for rows other workers left. One
+    wake-up starts one thread, not all of them: a woken thread claims up to `batch` rows
+    in one write transaction, so acks do not queue for the write lock behind idle claims.
+    `stop()` lets each thread finish the post it is making and returns once they have
+    all ended.
     """
 
     def __init__(self, deliverer: Deliverer, *, threads: int = 4, interval_s: float = 0.5,
-                 orphan_check_s: float = 5.0) -> None:
+                 orphan_check_s: float = 5.0, batch: int = 8) -> None:
         self.deliverer = deliverer
         self.interval_s = interval_s
         self.orphan_check_s = orphan_check_s
+        self.batch = max(1, int(batch))
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._wake = threading.Semaphore(0)
         self._threads = [threading.Thread(target=self._run, args=(i,), name=f"outbox-{i}",
                                           daemon=True) for i in range(max(1, threads))]
 
@@ -212,11 +224,11 @@ class DeliveryLoop:
         return self
 
     def wake(self) -> None:
-        self._wake.set()
+        self._wake.release()
 
     def stop(self, timeout_s: float = 15.0) -> None:
         self._stop.set()
-        self._wake.set()
+        self._wake.release(len(self._threads))
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout_s)
@@ -228,9 +240,8 @@ class DeliveryLoop:
                 if index == 0 and time.monotonic() - last_orphan_check >= self.orphan_check_s:
                     last_orphan_check = time.monotonic()
                     self.deliverer.release_orphans()
-                if self.deliverer.pending() > 0:
+                if self.deliverer.pending(self.batch, self._stop.is_set) > 0:
                     continue  # more may be due: look again before sleeping
             except Exception as err:  # noqa: BLE001 - the loop must outlive any one bad row
                 log.error("delivery loop: %s; retrying", _reason(err))
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+            self._wake.acquire(timeout=self.interval_s)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import logging
 import signal
 import socket
@@ -222,6 +223,11 @@ def _post_worker_init(worker: Any) -> None:
     gate = getattr(worker, "wsgi", None)
     if isinstance(gate, SlackGate) and gate.deps is not None and gate.deps.deliverer:
         start_delivery(gate.deps)
+    # What exists now (modules, the app, the playbook, the matcher's arrays) lives as long
+    # as the worker: keep it out of the collector's full passes, which otherwise walk it
+    # all in the middle of some request.
+    gc.collect()
+    gc.freeze()
 
 
 def _worker_exit(_server: Any, worker: Any) -> None:

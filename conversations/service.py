@@ -413,9 +413,11 @@ class Conversations(SystemsMixin):
         self._once(request_key, work)
         return True
 
-    def history(self, query: str | None, viewer: Viewer, limit: int = 20) -> list[AdviceRow]:
+    def history(self, query: str | None, viewer: Viewer, limit: int = 20, *,
+                brief: bool = False) -> list[AdviceRow]:
+        """`brief`: each row's result holds only its stage name (see Store.search_advice)."""
         return self.store.search_advice(query, viewer=viewer,
-                                        limit=max(1, min(limit, HISTORY_MAX)))
+                                        limit=max(1, min(limit, HISTORY_MAX)), brief=brief)
 
 
 def _with_since(entry: AdviceEntry, tracked: Tracked) -> AdviceEntry:

@@ -48,6 +48,13 @@ OutboxState = Literal["pending", "failed_retrying", "delivered", "failed"]
 _DUE_STATES = "('pending', 'failed_retrying')"
 
 
+# Every advice column, but of its result only the stage name (see search_advice).
+_BRIEF_COLUMNS = (
+    "a.*, CASE WHEN a.result_json IS NULL THEN NULL ELSE '{}' END AS result_json, "
+    "json_extract(a.result_json, '$.stage.name') AS stage_name"
+)
+
+
 class StaleDialog(RuntimeError):
     """A dialog changed since it was loaded (saved with a wrong expected_version)."""
 
@@ -387,20 +394,23 @@ class Store:
             )
 
     def search_advice(
-        self, query: str | None, *, viewer: Viewer, limit: int = 20
+        self, query: str | None, *, viewer: Viewer, limit: int = 20, brief: bool = False
     ) -> list[AdviceRow]:
         """Advice `viewer` may see, newest first, matching every word of `query`.
 
         With FTS, walks the index newest-first (rowid DESC, consumed by FTS5) and
         stops at `limit` visible rows, so common words stay cheap on big logs.
+        `brief` rows carry only the stage name of their result (`{"stage": {"name"}}`):
+        a listing needs no more, and parsing whole results was most of its cost.
         """
         where, params = visibility_sql(viewer)
         match = fts_match(query, viewer)
+        columns = _BRIEF_COLUMNS if brief else "a.*"
         if match is None:
-            sql = f"SELECT a.* FROM advice a WHERE {where} ORDER BY a.id DESC LIMIT ?"
+            sql = f"SELECT {columns} FROM advice a WHERE {where} ORDER BY a.id DESC LIMIT ?"
             return self._advice_rows(self._rows(sql, [*params, limit]))
         sql = f"""
-            SELECT a.* FROM advice_fts f JOIN advice a ON a.id = f.rowid
+            SELECT {columns} FROM advice_fts f JOIN advice a ON a.id = f.rowid
             WHERE advice_fts MATCH ? AND {where}
             ORDER BY f.rowid DESC LIMIT ?
         """
@@ -444,10 +454,14 @@ class Store:
     ) -> AdviceRow:
         state, delivered_ts = _delivery(sent)
         result_json = row.pop("result_json")
+        result = None if result_json is None else json.loads(result_json)
+        if "stage_name" in row:  # a brief row: of its result, the stage name only
+            stage_name = row.pop("stage_name")
+            result = None if result is None else {"stage": {"name": stage_name}}
         row.pop("scope", None)
         return AdviceRow(
             inputs=json.loads(row.pop("inputs_json")),
-            result=None if result_json is None else json.loads(result_json),
+            result=result,
             votes=votes,
             helpful=sum(v.helpful for v in votes),
             not_helpful=sum(not v.helpful for v in votes),

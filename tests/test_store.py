@@ -222,6 +222,22 @@ def test_advice_round_trip(store: Store):
     assert store.get_advice(aid + 1) is None
 
 
+def test_brief_rows_carry_only_the_stage_name_of_their_result(store: Store):
+    full = {"stage": {"name": "Scale-up", "number": 2}, "findings": [{"m": "x"}]}
+    a = store.log_advice(entry(result=full))
+    b = store.log_advice(entry(result={"findings": []}))
+    c = store.log_advice(entry(kind="ask", result=None))
+    viewer = Viewer(team="T1")
+    for query in (None, "replica"):
+        brief = store.search_advice(query, viewer=viewer, brief=True)
+        whole = store.search_advice(query, viewer=viewer)
+        assert [r.result for r in brief] == [None, {"stage": {"name": None}},
+                                             {"stage": {"name": "Scale-up"}}]
+        assert [r.id for r in brief] == [c, b, a]
+        assert [r.model_copy(update={"result": None}) for r in brief] == [
+            r.model_copy(update={"result": None}) for r in whole]
+
+
 @pytest.mark.parametrize(
     "query", ['"', "AND", "*", "OR NOT", "NEAR(", "summary:", "a\"b'c", "(((", "-", "^x", "🔥"]
 )

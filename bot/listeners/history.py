@@ -54,5 +54,5 @@ def run_history(inv: Invocation) -> None:
     rows: list[AdviceRow] = []
     if conversations is not None:
         viewer = Viewer(team=inv.command["team_id"], channel=inv.command["channel_id"])
-        rows = conversations.history(query, viewer, limit=HISTORY_LIMIT)
+        rows = conversations.history(query, viewer, limit=HISTORY_LIMIT, brief=True)
     inv.ack(**history_message(history_rows(rows), query).kwargs())
