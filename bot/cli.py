@@ -24,7 +24,7 @@ from advisor import sizing
 from advisor.changes import change_lines
 from advisor.engine import assess, what_ifs
 from advisor.format import ago, with_unit
-from advisor.metrics import METRIC_SPECS, MetricError, MetricName
+from advisor.metrics import METRIC_SPECS, SHORT_NAMES, MetricError, MetricName
 from advisor.models import Assessment, Match, Observations, Sizing
 from advisor.playbook import Playbook, PlaybookError
 from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
@@ -44,28 +44,6 @@ USAGE_ERROR = 2
 BROKEN_PIPE = 128 + 13  # what a shell reports for a writer killed by SIGPIPE
 INTERRUPTED = 128 + 2
 M = MetricName
-
-# Short flags people reach for, besides the full `--metric-name` form.
-ALIASES: dict[MetricName, list[str]] = {
-    M.P95_MS: ["--p95"],
-    M.DB_CPU_PCT: ["--db-cpu"],
-    M.SERVER_CPU_PCT: ["--server-cpu", "--cpu"],
-    M.MEMORY_PCT: ["--memory", "--mem"],
-    M.POOL_USED_PCT: ["--pool-used", "--pool"],
-    M.QUERIES_PER_REQUEST: ["--queries", "--qpr"],
-    M.READ_PCT: ["--read-pct", "--reads-pct"],
-    M.CACHE_HIT_PCT: ["--cache-hit"],
-    M.REPLICA_LAG_S: ["--replica-lag", "--lag"],
-    M.SLOWEST_QUERY_MS: ["--slowest-query"],
-    M.PEAK_RPS: ["--peak"],
-    M.GROWTH_FACTOR: ["--growth"],
-    M.SAFETY_MARGIN: ["--safety"],
-    M.WORKING_SET_GB: ["--working-set"],
-    M.STATIC_BANDWIDTH_PCT: ["--static-bandwidth", "--static"],
-    M.READS_RPS: ["--reads"],
-    M.PER_REPLICA_RPS: ["--per-replica"],
-}
-
 
 class CliError(Exception):
     """A user mistake: printed as one line on stderr, exit status 2."""
@@ -213,7 +191,8 @@ def run_stage(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) 
 def _add_diagnose(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diagnose", help="one-shot assessment from metric flags")
     for metric, spec in METRIC_SPECS.items():
-        p.add_argument(flag(metric), *ALIASES.get(metric, []), dest=metric.value,
+        short = ["--" + name.replace("_", "-") for name in SHORT_NAMES.get(metric, ())]
+        p.add_argument(flag(metric), *short, dest=metric.value,
                        type=quantity(metric), metavar="VALUE",
                        help=f"{spec.label} ({spec.unit.value})")
     p.add_argument("--symptom", metavar="TEXT", help="what people see, in your own words")

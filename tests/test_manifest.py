@@ -12,9 +12,9 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
-from bot import listeners
 from bot.deps import Deps
 from bot.ids import ActionId, CallbackId
+from bot.listeners import wiring
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,7 +52,7 @@ METHOD_SCOPES = {
 
 
 class RecordingApp:
-    """Stands in for a Bolt App during `listeners.register` and records what is registered."""
+    """Stands in for a Bolt App during `wiring.register` and records what is registered."""
 
     def __init__(self) -> None:
         self.registered: dict[str, list[Any]] = {}
@@ -81,7 +81,7 @@ def manifest() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def registered() -> RecordingApp:
     app = RecordingApp()
-    listeners.register(app, Deps(settings=Settings(_env_file=None)))
+    wiring.register(app, Deps(settings=Settings(_env_file=None)))
     return app
 
 
