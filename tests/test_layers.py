@@ -4,6 +4,9 @@ Slack types stay in bot/, SQLite stays in conversations/, and advisor/ does no I
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,3 +180,14 @@ def test_terminal_front_does_not_import_the_slack_front() -> None:
                 problems.append(f"{m} imports {imported}")
     assert problems == []
     assert "bot.app" in slack and "bot.listeners.commands" in slack
+
+
+def test_size_loads_neither_sqlite_nor_numpy_nor_slack() -> None:
+    # Start time is measured by benchmarks/cli_start.py; this guards what makes it slow.
+    code = ("import io, sys; from bot.cli import main; "
+            "main(['size', 'pool', '--cores', '8', '--json'], out=io.StringIO()); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))")
+    heavy = ["numpy", "slack_bolt", "slack_sdk", "sqlite_utils", "conversations"]
+    done = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert done.stdout.strip() == "[]"
