@@ -523,8 +523,6 @@ _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
                                    r"takes|took|slow|requests?|checkout|endpoint|api)\b")),
 ]
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
-_FACTOR_CONTEXT = re.compile(r"\b(grow|grows|growth|growing|expect|expected|traffic|scale|"
-                             r"increase|more|users|load|by|launch|what if)\b")
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^(users?|customers?|dau|mau|visitors?|accounts?|people|"
                           r"subscribers?|players?|members?|concurrent)\b")

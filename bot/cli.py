@@ -663,11 +663,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     except OSError as err:
         sys.stderr.write(f"scale-advisor: error: {_one_line(err)}\n")
         return USAGE_ERROR
-    except ModuleNotFoundError as err:
-        if err.name != "advisor.matching":
-            raise
-        sys.stderr.write("scale-advisor: error: free-text matching is not installed yet\n")
-        return USAGE_ERROR
     except (CliError, PlaybookError, MetricError, ParseError) as err:
         sys.stderr.write(f"{err}\n" if str(err).startswith("scale-advisor") else
                          f"scale-advisor: error: {err}\n")

@@ -41,7 +41,6 @@ from conversations.service import Conversations, Place
 log = logging.getLogger("bot.commands")
 
 COMMAND = "/scale"
-COMMANDS = (COMMAND,)
 MAX_ARGS_CHARS = 2000
 
 # `name=value` keys people type: metric names and their short names.
