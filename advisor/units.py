@@ -28,9 +28,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
 
 MAX_ANSWER_CHARS = 200
@@ -191,6 +188,10 @@ def number_word(word: str) -> tuple[str | None, str | None]:
         return word, None
     if len(word) < 5 or not word.isalpha() or word in _NOT_NUMBER_WORDS or _known_unit(word):
         return None, None
+    # Deferred: only a misspelt number word needs it, and every CLI call imports this module.
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     best, score, _ = process.extractOne(word, _NUMBER_WORDS, scorer=OSA.distance)
     if score <= 1:
         return str(best), None
