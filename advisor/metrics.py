@@ -88,6 +88,29 @@ METRIC_SPECS: dict[MetricName, MetricSpec] = {
 }
 
 
+# Short names people type besides the full metric name: `--db-cpu` in the terminal,
+# `db_cpu=85` in Slack. Both fronts derive their syntax from this one table.
+SHORT_NAMES: dict[MetricName, tuple[str, ...]] = {
+    M.P95_MS: ("p95",),
+    M.DB_CPU_PCT: ("db_cpu",),
+    M.SERVER_CPU_PCT: ("server_cpu", "cpu"),
+    M.MEMORY_PCT: ("memory", "mem"),
+    M.POOL_USED_PCT: ("pool_used", "pool"),
+    M.QUERIES_PER_REQUEST: ("queries", "qpr"),
+    M.READ_PCT: ("read_pct", "reads_pct"),
+    M.CACHE_HIT_PCT: ("cache_hit",),
+    M.REPLICA_LAG_S: ("replica_lag", "lag"),
+    M.SLOWEST_QUERY_MS: ("slowest_query",),
+    M.PEAK_RPS: ("peak",),
+    M.GROWTH_FACTOR: ("growth",),
+    M.SAFETY_MARGIN: ("safety",),
+    M.WORKING_SET_GB: ("working_set",),
+    M.STATIC_BANDWIDTH_PCT: ("static_bandwidth", "static"),
+    M.READS_RPS: ("reads",),
+    M.PER_REPLICA_RPS: ("per_replica",),
+}
+
+
 class MetricError(ValueError):
     """A value that cannot be a reading of this metric; the message says why."""
 

@@ -28,9 +28,6 @@ import math
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
 
 MAX_QUANTITY_CHARS = 200
@@ -191,6 +188,10 @@ def number_word(word: str) -> tuple[str | None, str | None]:
         return word, None
     if len(word) < 5 or not word.isalpha() or word in _NOT_NUMBER_WORDS or _known_unit(word):
         return None, None
+    # Deferred: only a misspelt number word needs it, and every CLI call imports this module.
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     best, score, _ = process.extractOne(word, _NUMBER_WORDS, scorer=OSA.distance)
     if score <= 1:
         return str(best), None
@@ -523,8 +524,6 @@ _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
                                    r"takes|took|slow|requests?|checkout|endpoint|api)\b")),
 ]
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
-_FACTOR_CONTEXT = re.compile(r"\b(grow|grows|growth|growing|expect|expected|traffic|scale|"
-                             r"increase|more|users|load|by|launch|what if)\b")
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^(users?|customers?|dau|mau|visitors?|accounts?|people|"
                           r"subscribers?|players?|members?|concurrent)\b")

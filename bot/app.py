@@ -6,9 +6,9 @@ import logging
 
 from slack_bolt import App
 
-from bot import listeners
 from bot.delivery import Deliverer, DeliveryLoop
 from bot.deps import Deps
+from bot.listeners import wiring
 from bot.settings import Settings
 from bot.web import ChannelPrivacy, make_client
 
@@ -41,7 +41,7 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     deps.privacy = ChannelPrivacy(app.client)
     if deps.conversations is not None:
         deps.deliverer = Deliverer(app.client, deps.conversations.store, deps.clock)
-    listeners.register(app, deps)
+    wiring.register(app, deps)
     return app
 
 

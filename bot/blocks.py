@@ -781,35 +781,6 @@ def notice_message(text: str) -> Message:
     return _message(text, _sections(escape(text)))
 
 
-def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -> Message:
-    """Render one queued reply; `ref` names the dialog its buttons answer."""
-    notes = "\n".join(escape(n) for n in out.notes)
-    if (out.kind == "assessment" and out.assessment is not None and out.system
-            and out.system_id is not None and advice_id is not None):
-        from bot.system_blocks import tracked_assessment_message  # it builds on this module
-
-        message = tracked_assessment_message(out.assessment, advice_id, system=out.system,
-                                             system_id=out.system_id, since=out.since)
-    elif out.kind == "assessment" and out.assessment is not None:
-        message = assessment_message(out.assessment, advice_id if advice_id is not None else "")
-    elif out.kind == "what_if":
-        message = what_if_message(out.what_ifs)
-    elif out.kind == "ask" and out.ask is not None:
-        message = ask_message(out, advice_id)
-    elif out.kind == "dialog" and out.reply is not None:
-        message = dialog_reply_message(out.reply, ref or "")
-    elif out.kind == "help":
-        message = help_message()
-    elif out.kind == "opening":
-        message = dialog_parent_message(out.text)
-    else:
-        message = notice_message(_with_restart(out.kind, out.text) or "(no content)")
-    if not notes:
-        return message
-    lead = [_context(notes).to_dict()]
-    return Message(text=message.text, blocks=(lead + message.blocks)[:MAX_MESSAGE_BLOCKS])
-
-
 def dialog_reply_message(reply: Reply, ref: str) -> Message:
     choices = [Choice(label=c.label, value=c.value) for c in reply.choices]
     if reply.kind == "reprompt":
@@ -817,10 +788,10 @@ def dialog_reply_message(reply: Reply, ref: str) -> Message:
     if reply.kind == "question":
         step = (reply.position, reply.limit) if reply.position and reply.limit else None
         return dialog_question(reply.text, ref, choices, step=step)
-    return notice_message(_with_restart(reply.kind, reply.text))
+    return notice_message(with_restart(reply.kind, reply.text))
 
 
-def _with_restart(kind: str, text: str) -> str:
+def with_restart(kind: str, text: str) -> str:
     """A dialog that ended says how to begin again, in this front's words."""
     return f"{text} Use `/scale diagnose`." if kind in RESTART_KINDS else text
 

@@ -16,55 +16,42 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import BaseModel
 
 from advisor import sizing
-from advisor.changes import change_lines
-from advisor.engine import assess, what_ifs
-from advisor.format import ago, with_unit
-from advisor.metrics import METRIC_SPECS, MetricError, MetricName
-from advisor.models import Assessment, Match, Observations, Sizing
-from advisor.playbook import Playbook, PlaybookError
-from advisor.report import assessment_text, sizing_text, stage_text, what_if_text
-from advisor.rungs import UnknownRung
+from advisor.metrics import METRIC_SPECS, SHORT_NAMES, MetricError, MetricName
+from advisor.playbook import PlaybookError
+from advisor.report import sizing_text, stage_text
 from advisor.stages import stage_for_users
 from advisor.units import ParseError, parse_quantity
 from bot.settings import SettingsError, load_team_playbook, read_settings
-from bot.terminal import local_place, run_dialog
-from conversations.advice_log import AdviceEntry, Viewer
-from conversations.dbcheck import DatabaseProblem
-from conversations.service import HISTORY_MAX, Conversations
-from conversations.store import Store
-from conversations.systems import SystemNameError, get_system
-from conversations.tracking import NoSuchSystem, SystemSummary, sparkline
+
+if TYPE_CHECKING:
+    from advisor.models import Assessment, Match, Observations, Sizing
+    from advisor.playbook import Playbook
+    from conversations.service import Conversations
+    from conversations.tracking import SystemSummary
+
+# Subcommands that read the advice log, assess or run the dialog import what they need
+# when they run, so `size` and `stage` start without SQLite, numpy or the matcher.
+HISTORY_MAX = 200  # conversations.service.HISTORY_MAX, checked by a test
 
 USAGE_ERROR = 2
 BROKEN_PIPE = 128 + 13  # what a shell reports for a writer killed by SIGPIPE
 INTERRUPTED = 128 + 2
 M = MetricName
 
-# Short flags people reach for, besides the full `--metric-name` form.
-ALIASES: dict[MetricName, list[str]] = {
-    M.P95_MS: ["--p95"],
-    M.DB_CPU_PCT: ["--db-cpu"],
-    M.SERVER_CPU_PCT: ["--server-cpu", "--cpu"],
-    M.MEMORY_PCT: ["--memory", "--mem"],
-    M.POOL_USED_PCT: ["--pool-used", "--pool"],
-    M.QUERIES_PER_REQUEST: ["--queries", "--qpr"],
-    M.READ_PCT: ["--read-pct", "--reads-pct"],
-    M.CACHE_HIT_PCT: ["--cache-hit"],
-    M.REPLICA_LAG_S: ["--replica-lag", "--lag"],
-    M.SLOWEST_QUERY_MS: ["--slowest-query"],
-    M.PEAK_RPS: ["--peak"],
-    M.GROWTH_FACTOR: ["--growth"],
-    M.SAFETY_MARGIN: ["--safety"],
-    M.WORKING_SET_GB: ["--working-set"],
-    M.STATIC_BANDWIDTH_PCT: ["--static-bandwidth", "--static"],
-    M.READS_RPS: ["--reads"],
-    M.PER_REPLICA_RPS: ["--per-replica"],
-}
+class _NeverRaised(Exception):
+    """Stands in for an exception class whose module was never imported."""
+
+
+def _loaded(module: str, name: str) -> type[BaseException]:
+    """The exception class `module.name` if that module is loaded (it is, if one was
+    raised), else one nothing raises: main() catches it without importing SQLite code."""
+    found = sys.modules.get(module)
+    return getattr(found, name) if found is not None else _NeverRaised
 
 
 class CliError(Exception):
@@ -213,7 +200,8 @@ def run_stage(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) 
 def _add_diagnose(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diagnose", help="one-shot assessment from metric flags")
     for metric, spec in METRIC_SPECS.items():
-        p.add_argument(flag(metric), *ALIASES.get(metric, []), dest=metric.value,
+        short = ["--" + name.replace("_", "-") for name in SHORT_NAMES.get(metric, ())]
+        p.add_argument(flag(metric), *short, dest=metric.value,
                        type=quantity(metric), metavar="VALUE",
                        help=f"{spec.label} ({spec.unit.value})")
     p.add_argument("--symptom", metavar="TEXT", help="what people see, in your own words")
@@ -235,12 +223,17 @@ def conversations_for(pb: Playbook) -> Conversations:
 
     Raises DatabaseProblem (one line, nothing written) when the file is unusable.
     """
+    from conversations.service import Conversations
+    from conversations.store import Store
+
     settings = read_settings()
     return Conversations(Store(settings.scale_db, dialog_ttl_s=settings.scale_dialog_ttl_s), pb)
 
 
 def _log_quietly(pb: Playbook, write: Callable[[Conversations], object]) -> None:
     """Log advice given at the terminal; a read-only or broken file must not hide it."""
+    from conversations.schema import DatabaseProblem
+
     try:
         conv = conversations_for(pb)
         try:
@@ -262,7 +255,7 @@ def _add_history(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("history", help="the advice log, newest first")
     p.add_argument("query", metavar="QUERY", nargs="?", help="words to search for")
     p.add_argument("--limit", type=int, default=20,
-                   help=f"how many rows (default 20, at most {HISTORY_MAX})")
+                   help="how many rows (default 20)")
     p.add_argument("--system", metavar="NAME", help="only the assessments of this system")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON object per row")
@@ -275,6 +268,10 @@ HISTORY_COLUMNS = ["id", "created_at", "kind", "stage", "layer", "symptom", "top
 
 
 def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    from conversations.advice_log import Viewer
+    from conversations.service import HISTORY_MAX
+    from conversations.systems import SystemNameError, get_system
+
     if not 1 <= args.limit <= HISTORY_MAX:
         raise CliError(f"history: --limit must be between 1 and {HISTORY_MAX}")
     conv = conversations_for(pb)
@@ -329,6 +326,8 @@ def _add_systems(sub: argparse._SubParsersAction) -> None:
 
 def system_record(s: SystemSummary) -> dict[str, Any]:
     """One system as JSON: its summary, times in ISO form, a trend line per metric."""
+    from conversations.tracking import sparkline
+
     record = s.model_dump(mode="json", exclude={"trends", "last_assessed"})
     record["last_assessed"] = _iso(s.last_assessed) if s.last_assessed else None
     record["trends"] = {m: {"values": v, "line": sparkline(v)} for m, v in s.trends.items()}
@@ -336,6 +335,9 @@ def system_record(s: SystemSummary) -> dict[str, Any]:
 
 
 def system_text(s: SystemSummary) -> str:
+    from advisor.format import with_unit
+    from conversations.tracking import sparkline
+
     when = _iso(s.last_assessed) if s.last_assessed else "never"
     stage = f"stage {s.stage}" if s.stage else "stage not placed"
     lines = [f"{s.name}  (last assessed {when}, {s.assessments} assessment"
@@ -352,6 +354,8 @@ def system_text(s: SystemSummary) -> str:
 
 
 def run_systems(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    from conversations.advice_log import Viewer
+
     if not 1 <= args.limit <= 10000:
         raise CliError("systems: --limit must be between 1 and 10000")
     conv = conversations_for(pb)
@@ -380,6 +384,11 @@ def _add_marks(sub: argparse._SubParsersAction) -> None:
 
 
 def run_mark(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    from advisor.rungs import UnknownRung
+    from bot.terminal import local_place
+    from conversations.systems import SystemNameError
+    from conversations.tracking import NoSuchSystem
+
     conv = conversations_for(pb)
     try:
         system, rung = conv.mark_rung(args.name, " ".join(args.rung), local_place(), args.state)
@@ -443,6 +452,8 @@ def _known_ids(pb: Playbook) -> tuple[set[str], set[str]]:
 
 def observations_from(args: argparse.Namespace, pb: Playbook) -> Observations:
     """The flags as Observations; unknown signal or rung ids are refused by name."""
+    from advisor.models import Observations
+
     signals, rungs = _known_ids(pb)
     for kind, given, known in (("signal", args.signal, signals), ("rung", args.done, rungs)):
         unknown = sorted(set(given) - known)
@@ -468,6 +479,11 @@ def symptom_match(text: str, pb: Playbook) -> Match:
 
 
 def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    from advisor.engine import assess, what_ifs
+    from advisor.report import assessment_text, what_if_text
+    from bot.terminal import local_place, run_dialog
+    from conversations.advice_log import AdviceEntry
+
     obs = observations_from(args, pb)
     if args.interactive or (not obs.metrics and not obs.text and not obs.signals):
         if not args.interactive and not inp.isatty():
@@ -505,6 +521,11 @@ def _diagnose_system(name: str, obs: Observations, pb: Playbook, match: Any
     Returns the assessment, the JSON fields it adds (system, changes, since) and the text
     that opens the answer.
     """
+    from advisor.changes import change_lines
+    from advisor.format import ago
+    from bot.terminal import local_place
+    from conversations.systems import SystemNameError
+
     try:
         conv = conversations_for(pb)
     except (OSError, sqlite3.Error) as err:
@@ -629,7 +650,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         return INTERRUPTED
-    except (SettingsError, DatabaseProblem) as err:
+    except (SettingsError, _loaded("conversations.schema", "DatabaseProblem")) as err:
         sys.stderr.write(f"scale-advisor: error: {err}\n")
         return USAGE_ERROR
     except sqlite3.Error as err:
@@ -641,11 +662,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
         return USAGE_ERROR
     except OSError as err:
         sys.stderr.write(f"scale-advisor: error: {_one_line(err)}\n")
-        return USAGE_ERROR
-    except ModuleNotFoundError as err:
-        if err.name != "advisor.matching":
-            raise
-        sys.stderr.write("scale-advisor: error: free-text matching is not installed yet\n")
         return USAGE_ERROR
     except (CliError, PlaybookError, MetricError, ParseError) as err:
         sys.stderr.write(f"{err}\n" if str(err).startswith("scale-advisor") else

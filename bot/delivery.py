@@ -23,8 +23,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, outbound_message, validate_message
+from bot.blocks import Message, validate_message
 from bot.listeners.places import key_parts, thread_key
+from bot.outbound_blocks import outbound_message
 from conversations.service import Outbound
 from conversations.store import OutboxRow, Store
 

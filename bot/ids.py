@@ -67,10 +67,6 @@ def pattern(base: StrEnum | str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(str(base))}(?:{re.escape(SEP)}.+)?$")
 
 
-def base_of(ident: str) -> str:
-    return ident.split(SEP, 1)[0]
-
-
 def suffix_of(ident: str) -> str | None:
     parts = ident.split(SEP, 1)
     return parts[1] if len(parts) == 2 else None

@@ -687,8 +687,29 @@ def slack_server(fake_slack: FakeSlackAPI, tmp_path: Path) -> Iterator[SlackServ
 
 
 @pytest.fixture
-def slack(slack_server: SlackServer) -> SlackClient:
-    return slack_server.client()
+def slack(request: pytest.FixtureRequest, fake_slack: FakeSlackAPI,
+          tmp_path: Path) -> Iterator[SlackClient]:
+    """Signed requests to the app. In process (the WSGI callable gunicorn serves, with this
+    process's delivery loop) unless the test also asks for `slack_server`: then through the
+    real server over HTTP. Start-up, workers and restarts are what the real server proves."""
+    if "slack_server" in request.fixturenames:
+        yield request.getfixturevalue("slack_server").client()
+        return
+    from bot.app import build_app, start_delivery
+    from bot.deps import Deps
+    from bot.server import make_wsgi_app
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN,
+                        slack_signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.url,
+                        scale_db=tmp_path / "scale-advisor.db")
+    deps = Deps.from_settings(settings)
+    gate = make_wsgi_app(build_app(settings, deps), deps, settings)
+    loop = start_delivery(deps)
+    try:
+        yield InProcessClient(gate, fake=fake_slack)
+    finally:
+        loop.stop()
 
 
 # ============================================================================ in process

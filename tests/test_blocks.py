@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from advisor.engine import assess
 from advisor.metrics import MetricName as M
 from advisor.models import (
     Addition,
@@ -172,8 +173,7 @@ def test_views_are_sendable() -> None:
 
 
 def test_real_engine_assessment_is_sendable() -> None:
-    engine = pytest.importorskip("advisor.engine")
-    a = engine.assess(Observations(metrics={M.USERS: 40_000, M.DB_CPU_PCT: 92, M.P95_MS: 1400,
+    a = assess(Observations(metrics={M.USERS: 40_000, M.DB_CPU_PCT: 92, M.P95_MS: 1400,
                                             M.CORES: 8, M.SPINDLES: 2}))
     assert_sendable(blocks.assessment_message(a, "adv-9"))
 

@@ -109,7 +109,6 @@ def test_parser_has_one_subcommand_per_contract_command():
 
 
 def test_ask_stdin_one_json_object_per_line():
-    pytest.importorskip("advisor.matching")
     code, out = run("ask", "-", stdin="how many read replicas for 12k reads/s if one handles "
                     "3k\n\nour cert expired\n")
     lines = [json.loads(line) for line in out.splitlines()]

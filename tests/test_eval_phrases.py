@@ -6,22 +6,18 @@ never copied into the repository.
 """
 
 import json
-from pathlib import Path
 
-import pytest
+from conftest import shared_file
 
 from advisor.matching import match
 
-HOLDOUT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "holdout.jsonl"
 # Measured 2026-11-28 with benchmarks/understanding.py: layer 0.823, noise 0.825, topic 0.706.
 FLOORS = {"layer": 0.80, "noise": 0.80, "topic": 0.65}
 
 
 def _rows() -> list[dict]:
-    if not HOLDOUT.exists():
-        pytest.fail(f"labelled holdout phrases not found at {HOLDOUT}: check out the "
-                    "repository beside shared/ (shared/eval/holdout.jsonl)")
-    return [json.loads(line) for line in HOLDOUT.read_text("utf-8").splitlines() if line.strip()]
+    text = shared_file("eval", "holdout.jsonl").read_text("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def _measure(row: dict) -> tuple[str, bool]:

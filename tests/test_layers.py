@@ -4,6 +4,9 @@ Slack types stay in bot/, SQLite stays in conversations/, and advisor/ does no I
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,3 +60,134 @@ def test_the_rule_is_checked_on_real_files() -> None:
     # Guard against the walk finding nothing (a moved package would pass vacuously).
     assert len(list((ROOT / "advisor").rglob("*.py"))) >= 10
     assert "slack_bolt" in imported_roots(ROOT / "bot" / "app.py")
+
+
+# ------------------------------------------------------------------ fronts and cycles
+
+PACKAGES = ("advisor", "conversations", "bot")
+TERMINAL_FRONT = {"bot.cli", "bot.terminal"}
+SLACK_LIBRARIES = {"slack_bolt", "slack_sdk"}
+# The one import the terminal front makes of the Slack front: `scale-advisor serve` starts
+# the server, deferred inside its handler so no other subcommand loads Slack.
+SERVE_ENTRY = ("bot.cli", "bot.server")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_modules() -> dict[str, Path]:
+    return {module_name(p): p
+            for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
+
+
+def _runs(node: ast.AST) -> bool:
+    """False for `if TYPE_CHECKING:` blocks: their imports never execute."""
+    test = node.test if isinstance(node, ast.If) else None
+    return not (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+
+
+def executed_imports(path: Path) -> list[str]:
+    """Every module an executed import statement names, at module level or inside a function.
+
+    `from pkg import name` yields `pkg.name` too, in case `name` is a submodule."""
+    names: list[str] = []
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}".rstrip(".")
+            names.append(base)
+            names.extend(f"{base}.{alias.name}" for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            if _runs(child):
+                visit(child)
+
+    visit(ast.parse(path.read_text(), filename=str(path)))
+    return names
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = project_modules()
+    return {name: {m for m in executed_imports(path) if m in modules and m != name}
+            for name, path in modules.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle as a list of modules (first repeated at the end), or [] if there is none."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
+    path: list[str] = []
+
+    def walk(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state and (found := walk(nxt)):
+                return found
+        state[node] = 2
+        path.pop()
+        return []
+
+    for start in sorted(graph):
+        if start not in state and (found := walk(start)):
+            return found
+    return []
+
+
+def test_no_import_cycles() -> None:
+    assert find_cycle(import_graph()) == []
+
+
+def test_cycle_finder_finds_a_cycle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_graph_sees_deferred_imports() -> None:
+    assert "bot.server" in import_graph()["bot.cli"]
+
+
+def slack_front() -> list[str]:
+    return sorted(m for m in project_modules() if m.startswith("bot.") and m not in TERMINAL_FRONT
+                  and m not in {"bot.settings"})
+
+
+def test_slack_front_does_not_import_the_terminal_front() -> None:
+    modules = project_modules()
+    problems = [f"{m} imports {sorted(bad)}" for m in slack_front()
+                if (bad := set(executed_imports(modules[m])) & TERMINAL_FRONT)]
+    assert problems == []
+
+
+def test_terminal_front_does_not_import_the_slack_front() -> None:
+    slack = set(slack_front())
+    problems = []
+    for m in sorted(TERMINAL_FRONT):
+        for imported in executed_imports(project_modules()[m]):
+            if (m, imported) == SERVE_ENTRY:
+                continue
+            if imported in slack or imported.split(".")[0] in SLACK_LIBRARIES:
+                problems.append(f"{m} imports {imported}")
+    assert problems == []
+    assert "bot.app" in slack and "bot.listeners.commands" in slack
+
+
+def test_size_loads_neither_sqlite_nor_numpy_nor_slack() -> None:
+    # Start time is measured by benchmarks/cli_start.py; this guards what makes it slow.
+    code = ("import io, sys; from bot.cli import main; "
+            "main(['size', 'pool', '--cores', '8', '--json'], out=io.StringIO()); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))")
+    heavy = ["numpy", "slack_bolt", "slack_sdk", "sqlite_utils", "conversations"]
+    done = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert done.stdout.strip() == "[]"

@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import shared_file
 from slack_sdk import WebClient
 
-from bot import listeners
 from bot.deps import Deps
 from bot.ids import ActionId, CallbackId
+from bot.listeners import wiring
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
 # Bot events each registered event needs, and the scope each bot event or call needs.
 EVENT_SUBSCRIPTIONS = {
@@ -52,7 +52,7 @@ METHOD_SCOPES = {
 
 
 class RecordingApp:
-    """Stands in for a Bolt App during `listeners.register` and records what is registered."""
+    """Stands in for a Bolt App during `wiring.register` and records what is registered."""
 
     def __init__(self) -> None:
         self.registered: dict[str, list[Any]] = {}
@@ -81,7 +81,7 @@ def manifest() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def registered() -> RecordingApp:
     app = RecordingApp()
-    listeners.register(app, Deps(settings=Settings(_env_file=None)))
+    wiring.register(app, Deps(settings=Settings(_env_file=None)))
     return app
 
 
@@ -96,11 +96,9 @@ def _matches(constraint: Any, ident: str) -> bool:
 
 
 def test_manifest_matches_slack_schema(manifest: dict[str, Any]) -> None:
-    if not SCHEMA.exists():
-        pytest.skip(f"Slack's manifest schema not found at {SCHEMA}")
     import jsonschema
 
-    schema = json.loads(SCHEMA.read_text())
+    schema = json.loads(shared_file("slack", "manifest.schema.1.0.0.json").read_text())
     jsonschema.validate(manifest, schema)
 
 

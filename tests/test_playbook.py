@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import shared_file
 
 from advisor.metrics import MetricName as M
 from advisor.playbook import PlaybookError, default_playbook, load_playbook
 from advisor.sizing import cache, capacity, pool, replicas
 
 PB = default_playbook()
-GUIDE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "scalability-guide.txt"
 PACKAGED = Path(__file__).resolve().parents[1] / "advisor" / "data" / "playbook.toml"
 
 
@@ -198,9 +198,8 @@ def test_cost_table():
     ]
 
 
-@pytest.mark.skipif(not GUIDE.exists(), reason="the guide sits beside the clone only locally")
 def test_every_figure_in_the_guide_tables_is_in_the_playbook():
-    guide = GUIDE.read_text(encoding="utf-8")
+    guide = shared_file("seed", "scalability-guide.txt").read_text(encoding="utf-8")
     data = PACKAGED.read_text(encoding="utf-8")
     for figure in ["$100-300", "$1,000-3,000", "$10,000-30,000", "$100,000+", "< 500ms", "> 1s",
                    "< 50% pool", "> 80% pool", "5-15 minutes", "1-5 minutes", "seq scans > 10K",

@@ -120,7 +120,7 @@ def test_sigterm_under_load_answers_every_acked_request_exactly_once(
         server.start()  # the same file: whatever was acked and not yet posted goes now
         assert wait_until(lambda: acked <= {c.args["channel"] for c in fake_slack.calls(POST)},
                           30), server.log()
-        time.sleep(1.0)  # a duplicate would be posted right behind: give it the chance
+        server.stop()  # graceful: the delivery loops finish, so a duplicate would be in
         per_channel = Counter(c.args["channel"] for c in fake_slack.calls(POST))
         assert {c: n for c, n in per_channel.items() if n != 1} == {}
         assert set(per_channel) <= set(statuses)

@@ -276,7 +276,7 @@ def test_rate_limited_replies_are_delivered_later_exactly_once(
         time.sleep(0.2)
         advice = store.get_advice(advice.id)
     assert advice.delivery_state == "delivered"
-    time.sleep(1.5)
+    slack_server.stop()  # graceful: the delivery loop finishes, so a duplicate would be in
     # Five attempts reached the fake (4 refused), one message was accepted.
     assert len(posts(fake_slack)) == 5
 
@@ -327,7 +327,7 @@ def test_retries_landing_on_two_workers_at_once_are_answered_once(
         for t in threads:
             t.join()
         next_post(fake_slack, 0)
-        time.sleep(1.0)
+        server.stop()  # graceful: both workers finish delivering, so a duplicate would be in
         assert len(posts(fake_slack)) == 1
         assert [r["kind"] for r in advice_rows(server)] == ["ask"]
     finally:

@@ -12,7 +12,7 @@ from advisor.changes import Changes, MetricChange
 from advisor.engine import assess
 from advisor.metrics import MetricName as M
 from advisor.models import Observations
-from bot import blocks
+from bot import blocks, outbound_blocks
 from bot.listeners.commands import parse_pairs
 from bot.listeners.systems import split_system
 from bot.system_blocks import (
@@ -86,10 +86,10 @@ def test_a_set_reminder_offers_cancel_instead():
 def test_outbound_assessment_of_a_system_renders_tracked():
     out = Outbound(kind="assessment", assessment=A, system="checkout-api", system_id=3,
                    since=SINCE)
-    message = blocks.outbound_message(out, advice_id=42, ref=None)
+    message = outbound_blocks.outbound_message(out, advice_id=42, ref=None)
     assert message.blocks[1]["block_id"] == "since"
-    plain = blocks.outbound_message(Outbound(kind="assessment", assessment=A), advice_id=42,
-                                    ref=None)
+    plain = outbound_blocks.outbound_message(Outbound(kind="assessment", assessment=A),
+                                             advice_id=42, ref=None)
     assert "since" not in [b.get("block_id") for b in plain.blocks]
 
 

@@ -1,4 +1,5 @@
-"""Listener registration, grouped by kind; each module exposes `register(app, deps)`.
+"""Listeners grouped by kind, each module exposes `register(app, deps)` (wired in
+`bot.listeners.wiring`); this package module holds what they share.
 
 Every listener is a plain Bolt listener run in the request (process_before_response):
 it computes its outcome, commits it with its replies (the outbox) and the request's
@@ -18,7 +19,6 @@ from typing import Any
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from bot.deps import Deps
 from conversations.store import StaleDialog
 
 log = logging.getLogger("bot.listeners")
@@ -70,11 +70,3 @@ def text_of(value: Any) -> str:
     if not isinstance(value, str):
         raise BadRequest("text is not a string")
     return value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def register(app: Any, deps: Deps) -> None:
-    """Wire every listener onto `app` (a Bolt App, or anything with the same decorators)."""
-    from bot.listeners import actions, commands, events, home, systems, views
-
-    for module in (commands, events, actions, views, home, systems):
-        module.register(app, deps)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from advisor.metrics import METRIC_SPECS, MetricName
+from advisor.metrics import METRIC_SPECS, SHORT_NAMES, MetricName
 from advisor.models import Observations
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
@@ -29,7 +29,6 @@ from bot.blocks import (
     sizing_message,
     stage_message,
 )
-from bot.cli import ALIASES
 from bot.deps import Deps
 from bot.listeners import COULD_NOT_FINISH, acked, guarded, text_of
 from bot.listeners.history import run_history
@@ -42,13 +41,11 @@ from conversations.service import Conversations, Place
 log = logging.getLogger("bot.commands")
 
 COMMAND = "/scale"
-COMMANDS = (COMMAND,)
 MAX_ARGS_CHARS = 2000
 
-# `name=value` keys people type: metric names, and the CLI's short flags without dashes.
+# `name=value` keys people type: metric names and their short names.
 METRIC_KEYS: dict[str, MetricName] = {m.value: m for m in METRIC_SPECS} | {
-    alias.lstrip("-").replace("-", "_"): metric
-    for metric, aliases in ALIASES.items() for alias in aliases
+    short: metric for metric, shorts in SHORT_NAMES.items() for short in shorts
 }
 
 

@@ -18,7 +18,6 @@ from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
 from bot.listeners.places import event_place, thread_key
 from conversations.service import Conversations, Outcome
 
-EVENTS = ("app_mention", "message")
 PERSON_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 

@@ -17,7 +17,6 @@ from bot.listeners.systems import home_systems
 from bot.system_blocks import home_systems_blocks
 from conversations.advice_log import AdviceRow, Viewer
 
-EVENTS = ("app_home_opened",)
 HOME_LIMIT = 10
 _SCAN = 50  # rows read to find HOME_LIMIT diagnoses among one-shot answers
 

@@ -23,7 +23,6 @@ from conversations.service import Conversations, Place
 
 log = logging.getLogger("bot.views")
 
-VIEW_CALLBACK_IDS = (CallbackId.DIAGNOSE_FORM,)
 FORM_INTRO = ("Answer what you know and leave the rest empty. Numbers can be typed the way "
               "you would say them (50k, 1.2s, 92%). The assessment is posted in the thread.")
 SYMPTOMS_LABEL = "What is hurting?"

@@ -1,0 +1,48 @@
+"""Rendering of queued replies (outbox rows) as Slack messages: the one place that picks a
+builder by the reply's kind, so blocks.py and system_blocks.py need not import each other."""
+
+from __future__ import annotations
+
+from bot.blocks import (
+    MAX_MESSAGE_BLOCKS,
+    Message,
+    _context,
+    ask_message,
+    assessment_message,
+    dialog_parent_message,
+    dialog_reply_message,
+    help_message,
+    notice_message,
+    what_if_message,
+    with_restart,
+)
+from bot.mrkdwn import escape
+from bot.system_blocks import tracked_assessment_message
+from conversations.service import Outbound
+
+
+def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -> Message:
+    """Render one queued reply; `ref` names the dialog its buttons answer."""
+    notes = "\n".join(escape(n) for n in out.notes)
+    if (out.kind == "assessment" and out.assessment is not None and out.system
+            and out.system_id is not None and advice_id is not None):
+        message = tracked_assessment_message(out.assessment, advice_id, system=out.system,
+                                             system_id=out.system_id, since=out.since)
+    elif out.kind == "assessment" and out.assessment is not None:
+        message = assessment_message(out.assessment, advice_id if advice_id is not None else "")
+    elif out.kind == "what_if":
+        message = what_if_message(out.what_ifs)
+    elif out.kind == "ask" and out.ask is not None:
+        message = ask_message(out, advice_id)
+    elif out.kind == "dialog" and out.reply is not None:
+        message = dialog_reply_message(out.reply, ref or "")
+    elif out.kind == "help":
+        message = help_message()
+    elif out.kind == "opening":
+        message = dialog_parent_message(out.text)
+    else:
+        message = notice_message(with_restart(out.kind, out.text) or "(no content)")
+    if not notes:
+        return message
+    lead = [_context(notes).to_dict()]
+    return Message(text=message.text, blocks=(lead + message.blocks)[:MAX_MESSAGE_BLOCKS])
