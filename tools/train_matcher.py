@@ -30,7 +30,7 @@ from advisor.playbook import default_playbook  # noqa: E402
 EVAL = ROOT.parent / "shared" / "eval"
 OWN = ROOT / "training" / "phrases.jsonl"
 SEED = 7
-C = {"kind": 4.0, "layer": 16.0, "topic": 1.5, "symptom": 4.0}  # by cross-validation
+C = {"kind": 4.0, "layer": 16.0, "topic": 4.0, "symptom": 4.0}  # by cross-validation
 KIND_VOCAB = True
 
 
