@@ -11,7 +11,16 @@ from advisor.diagnosis import diagnose, ladder, not_yet
 from advisor.findings import additions, findings
 from advisor.format import num
 from advisor.metrics import METRIC_SPECS, MetricName
-from advisor.models import Assessment, Match, Observations, StageNumber, Topic, WhatIf
+from advisor.models import (
+    Assessment,
+    HealthQuery,
+    Layer,
+    Match,
+    Observations,
+    StageNumber,
+    Topic,
+    WhatIf,
+)
 from advisor.playbook import Playbook, default_playbook
 from advisor.projection import project
 from advisor.sizing import sizing_for
@@ -91,8 +100,23 @@ def assess(
         missing=_missing(obs, pb),
         inputs=obs,
     )
+    _point_further(assessment, pb)
     assessment.summary = _summary(assessment)
     return assessment
+
+
+def _point_further(a: Assessment, pb: Playbook) -> None:
+    """Show what the playbook holds for where this leaves people: the bottleneck hunt when
+    there is trouble but no named bottleneck (or every rung is done), and the database
+    health checks and queries with a database bottleneck."""
+    trouble = any(f.status != "ok" for f in a.findings) or bool(a.triggers)
+    exhausted = a.ladder is not None and a.ladder.next_index is None
+    if exhausted or (a.bottleneck is None and trouble):
+        a.hunt = [f"{h.step}. {h.question} {h.how} ({', '.join(h.tools)})"
+                  for h in pb.bottleneck_hunt]
+    if a.bottleneck is not None and a.bottleneck.layer == Layer.DATABASE:
+        a.db_checks = [f"{c.area}: {'; '.join(c.checks)}" for c in pb.db_checklist]
+        a.db_queries = [HealthQuery(purpose=q.purpose, sql=q.sql) for q in pb.db_queries]
 
 
 def scaled(obs: Observations, factor: float) -> Observations:

@@ -158,6 +158,13 @@ class Sizing(BaseModel):
     unit: str
 
 
+class HealthQuery(BaseModel):
+    """A database health query from the playbook, shown with a database bottleneck."""
+
+    purpose: str
+    sql: str
+
+
 class Assessment(BaseModel):
     """`stage_known` is False when no user count was given: `stage` is then only the
     baseline the stage-specific advice assumed, and must not be shown as "you are here"."""
@@ -174,6 +181,9 @@ class Assessment(BaseModel):
     not_yet: list[str] = Field(default_factory=list)
     watch: list[Trigger] = Field(default_factory=list)
     missing: list[MetricName] = Field(default_factory=list)
+    hunt: list[str] = Field(default_factory=list)  # the playbook's steps, when they are next
+    db_checks: list[str] = Field(default_factory=list)  # with a database bottleneck
+    db_queries: list[HealthQuery] = Field(default_factory=list)  # likewise
     inputs: Observations
     summary: str = ""
 

@@ -88,6 +88,15 @@ def assessment_text(a: Assessment) -> str:
     if a.watch:
         lines.append(f"Watch for (move to Stage {a.watch[0].to_stage}):")
         lines += [f"  - {t.text}" for t in a.watch]
+    if a.hunt:
+        lines.append("Bottleneck hunt:")
+        lines += [f"  {step}" for step in a.hunt]
+    if a.db_checks:
+        lines.append("Database health checks:")
+        lines += [f"  - {check}" for check in a.db_checks]
+        for q in a.db_queries:
+            lines.append(f"  {q.purpose}:")
+            lines += [f"    {line}" for line in q.sql.strip().splitlines()]
     if a.missing:
         lines.append("Would sharpen this: " + ", ".join(m.value for m in a.missing))
     return "\n".join(lines)

@@ -434,6 +434,13 @@ def assessment_message(a: Assessment, advice_id: str | int) -> Message:
         content += _sections("*Not yet*\n" + bullets([escape(x) for x in a.not_yet]))
     if a.watch:
         content += _sections("*Watch for*\n" + bullets([trigger_line(t) for t in a.watch]))
+    if a.hunt:
+        content += _sections("*Bottleneck hunt*\n" + "\n".join(escape(s) for s in a.hunt))
+    if a.db_checks:
+        queries = "\n".join(f"{escape(q.purpose)}:\n```{escape(q.sql.strip())}```"
+                            for q in a.db_queries)
+        content += _sections("*Database health checks*\n" + bullets(
+            [escape(c) for c in a.db_checks]) + ("\n" + queries if queries else ""))
     if a.missing:
         content.append(_context("To sharpen this, tell me: "
                                 + ", ".join(escape(metric_label(m)) for m in a.missing)))
