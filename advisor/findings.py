@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.format import num, with_unit
+from advisor.format import replicas_worked, with_unit
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Addition, Finding, Observations, Status
 from advisor.playbook import KeyAddition, KeyMetric, Playbook
@@ -63,7 +63,7 @@ def _replica_detail(obs: Observations) -> str:
     if reads is None or per is None:
         return "Give reads per second and one replica's capacity to get a count."
     count = replica_count(reads, per)
-    return f"ceiling({num(reads)} / {num(per)}) = {count} replicas"
+    return replicas_worked(reads, per, count)
 
 
 def _addition(add: KeyAddition, obs: Observations) -> Addition | None:

@@ -5,6 +5,12 @@ from __future__ import annotations
 from advisor.metrics import METRIC_SPECS, MetricName, Unit
 
 
+def replicas_worked(reads_rps: float, per_replica_rps: float, count: int) -> str:
+    """The replica formula worked through, as every output shows it."""
+    noun = "replica" if count == 1 else "replicas"
+    return f"ceiling({num(reads_rps)} / {num(per_replica_rps)}) = {num(count)} {noun}"
+
+
 def num(value: float) -> str:
     """A number as people write it: thousands separators, no trailing .0."""
     if float(value).is_integer():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.format import num
+from advisor.format import num, replicas_worked
 from advisor.metrics import MetricName
 from advisor.models import Observations, Projection
 from advisor.playbook import Playbook
@@ -100,7 +100,7 @@ def project(obs: Observations, k: float, pb: Playbook) -> list[Projection]:
             count = math.ceil(value / per)
             out.append(Projection(
                 kind="replicas", value=count, unit=pb.sizing.replicas.unit,
-                worked=f"ceiling({num(value)} / {num(per)}) = {num(count)} replicas",
+                worked=replicas_worked(value, per, count),
                 formula=pb.sizing.replicas.formula, note=note))
     if M.CORES in m:
         rule = pb.sizing.pool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from advisor.format import num
+from advisor.format import num, replicas_worked
 from advisor.metrics import MetricName, check_metric
 from advisor.models import Observations, Sizing
 from advisor.playbook import Playbook, default_playbook
@@ -64,7 +64,7 @@ def replicas(reads_rps: float, per_replica_rps: float, playbook: Playbook | None
         kind="replicas",
         inputs={"reads_rps": reads_rps, "per_replica_rps": per_replica_rps},
         formula=rule.formula,
-        worked=f"ceiling({num(reads_rps)} / {num(per_replica_rps)}) = {result} replicas",
+        worked=replicas_worked(reads_rps, per_replica_rps, result),
         result=result,
         unit=rule.unit,
     )

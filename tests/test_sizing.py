@@ -68,3 +68,10 @@ def test_sizing_for_uses_what_is_known():
     kinds = {s.kind: s.result for s in sizing_for(obs, 2, default_playbook())}
     assert kinds == {"capacity": 4500, "pool": 17, "replicas": 4, "cache": 15,
                      "cost": "$1,000-3,000"}
+
+
+def test_one_replica_is_said_in_the_singular():
+    from advisor.format import replicas_worked
+
+    assert replicas_worked(900, 3000, 1) == "ceiling(900 / 3,000) = 1 replica"
+    assert replicas_worked(12_000, 3000, 4) == "ceiling(12,000 / 3,000) = 4 replicas"
