@@ -29,3 +29,13 @@ def _database_in_tmp(tmp_path_factory: pytest.TempPathFactory,
     folder = tmp_path_factory.mktemp("db")
     monkeypatch.setenv("SCALE_DB", str(folder / "scale-advisor.db"))
     yield
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Iterator[Path]:
+    """A data folder the database-check tests may make read-only; made writable again
+    afterwards so pytest can clean it up."""
+    d = tmp_path / "data"
+    d.mkdir()
+    yield d
+    d.chmod(0o755)

@@ -49,13 +49,6 @@ def assert_one_line_error(done: subprocess.CompletedProcess[str], line: str) -> 
     assert done.stdout == ""
 
 
-@pytest.fixture
-def folder(tmp_path: Path):
-    d = tmp_path / "data"
-    d.mkdir()
-    yield d
-    d.chmod(0o755)
-
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path: Path):

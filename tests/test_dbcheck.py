@@ -77,13 +77,6 @@ REFUSED: list[tuple[Callable[[Path], Path], str]] = [
 ]
 
 
-@pytest.fixture
-def folder(tmp_path: Path):
-    d = tmp_path / "data"
-    d.mkdir()
-    yield d
-    d.chmod(0o755)  # let pytest clean up read-only cases
-
 
 def _snapshot(path: Path) -> bytes | None:
     """The database file's bytes, to prove nothing was written to it. (Reading our own WAL

@@ -25,13 +25,6 @@ def _no_env(monkeypatch, tmp_path: Path):
     monkeypatch.chdir(tmp_path)
 
 
-@pytest.fixture
-def folder(tmp_path: Path):
-    d = tmp_path / "data"
-    d.mkdir()
-    yield d
-    d.chmod(0o755)
-
 
 def settings(folder: Path, **over) -> Settings:
     base = dict(slack_bot_token=BOT, slack_signing_secret=SECRET,
