@@ -6,12 +6,13 @@ from Slack would otherwise surface as an error mid-conversation.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -23,24 +24,70 @@ from bot.settings import Settings
 TIMEOUT_S = 10
 
 
+Sleep = Callable[[float], None]
+
+
+class _SleepsThrough:
+    """slack_sdk's handlers call `time.sleep` themselves; these wait through `self.sleep`
+    instead, so tests can see the waits without waiting them."""
+
+    sleep: Sleep = staticmethod(time.sleep)
+
+    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
+                                 response: HttpResponse | None = None,
+                                 error: Exception | None = None) -> None:
+        state.next_attempt_requested = True
+        self.sleep(self.wait_s(state, response))
+        state.increment_current_attempt()
+
+    def wait_s(self, state: RetryState, response: HttpResponse | None) -> float:
+        return self.interval_calculator.calculate_sleep_duration(  # type: ignore[attr-defined]
+            state.current_attempt)
+
+
+class _ConnectionRetry(_SleepsThrough, ConnectionErrorRetryHandler):
+    pass
+
+
+class _ServerErrorRetry(_SleepsThrough, ServerErrorRetryHandler):
+    pass
+
+
+class _RateLimitRetry(_SleepsThrough, RateLimitErrorRetryHandler):
+    def wait_s(self, state: RetryState, response: HttpResponse | None) -> float:
+        """Slack's Retry-After (seconds), plus up to a second of jitter as slack_sdk adds."""
+        headers = {k.lower(): v for k, v in (response.headers if response else {}).items()}
+        retry_after = headers.get("retry-after") or ["1"]
+        try:
+            seconds = int(retry_after[0])
+        except ValueError:
+            seconds = 1
+        return seconds + random.random()
+
+
 def retry_handlers(
-    rate_limited: int = 3, server_errors: int = 2, connection_errors: int = 2
+    rate_limited: int = 3, server_errors: int = 2, connection_errors: int = 2,
+    sleep: Sleep = time.sleep,
 ) -> list[RetryHandler]:
-    """Fresh handler instances (they hold no shared state, but keep one set per client)."""
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=connection_errors),
-        RateLimitErrorRetryHandler(max_retry_count=rate_limited),
-        ServerErrorRetryHandler(max_retry_count=server_errors),
+    """Fresh handler instances (they hold no shared state, but keep one set per client);
+    every wait between attempts goes through `sleep`."""
+    handlers: list[RetryHandler] = [
+        _ConnectionRetry(max_retry_count=connection_errors),
+        _RateLimitRetry(max_retry_count=rate_limited),
+        _ServerErrorRetry(max_retry_count=server_errors),
     ]
+    for handler in handlers:
+        handler.sleep = sleep  # type: ignore[attr-defined]
+    return handlers
 
 
 def make_client(settings: Settings, timeout: int = TIMEOUT_S, *,
-                patient: bool = True) -> WebClient:
+                patient: bool = True, sleep: Sleep = time.sleep) -> WebClient:
     """`patient=False` retries only a failed connection: the serving app calls Slack inside
     a request's 3 s, and its outbox retries rate limits and 5xx itself, so no thread
-    sleeps out a Retry-After while other replies wait."""
+    sleeps out a Retry-After while other replies wait. `sleep` waits between attempts."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    handlers = retry_handlers() if patient else retry_handlers(0, 0, 1)
+    handlers = retry_handlers(sleep=sleep) if patient else retry_handlers(0, 0, 1, sleep)
     return WebClient(
         token=token,
         base_url=settings.api_url,

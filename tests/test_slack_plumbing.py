@@ -20,6 +20,7 @@ from slack_harness import (
     app_env,
     free_port,
 )
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import validate_message, validate_view
 from bot.ids import ActionId, CallbackId, indexed
@@ -197,23 +198,39 @@ def test_api_url_gets_its_trailing_slash() -> None:
 # ---------------------------------------------------------------------------- web client
 
 
-def client_for(fake: FakeSlackAPI):
+def client_for(fake: FakeSlackAPI, waits: list[float] | None = None):
+    """A patient client whose waits between attempts are recorded, not slept."""
+    sleep = waits.append if waits is not None else time.sleep
     return make_client(Settings(_env_file=None, slack_bot_token="xoxb-test",
-                                slack_signing_secret="abc", slack_api_url=fake.url))
+                                slack_signing_secret="abc", slack_api_url=fake.url),
+                       sleep=sleep)
 
 
 def test_web_client_waits_out_a_429_then_succeeds(fake_slack: FakeSlackAPI) -> None:
-    fake_slack.rate_limit("chat.postMessage", times=1, retry_after=1)
-    resp = client_for(fake_slack).chat_postMessage(channel=PRIVATE_CHANNEL, text="hi")
+    fake_slack.rate_limit("chat.postMessage", times=1, retry_after=3)
+    waits: list[float] = []
+    resp = client_for(fake_slack, waits).chat_postMessage(channel=PRIVATE_CHANNEL, text="hi")
     assert resp["ok"] is True
     assert [c.method for c in fake_slack.calls()] == ["chat.postMessage", "chat.postMessage"]
+    assert len(waits) == 1 and 3 <= waits[0] < 4  # Retry-After, plus under a second of jitter
 
 
 def test_web_client_retries_a_server_error(fake_slack: FakeSlackAPI) -> None:
     fake_slack.fail("chat.postMessage", status=500)
-    resp = client_for(fake_slack).chat_postMessage(channel=PUBLIC_CHANNEL, text="hi")
+    waits: list[float] = []
+    resp = client_for(fake_slack, waits).chat_postMessage(channel=PUBLIC_CHANNEL, text="hi")
     assert resp["ok"] is True
     assert len(fake_slack.calls("chat.postMessage")) == 2
+    assert len(waits) == 1 and waits[0] > 0
+
+
+def test_web_client_gives_up_after_its_retries(fake_slack: FakeSlackAPI) -> None:
+    fake_slack.rate_limit("chat.postMessage", times=9, retry_after=1)
+    waits: list[float] = []
+    with pytest.raises(SlackApiError) as err:
+        client_for(fake_slack, waits).chat_postMessage(channel=PUBLIC_CHANNEL, text="hi")
+    assert err.value.response.status_code == 429
+    assert len(fake_slack.calls("chat.postMessage")) == 4 and len(waits) == 3
 
 
 def test_fake_reports_privacy_by_channel_prefix(fake_slack: FakeSlackAPI) -> None:
