@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from slack_harness import fake_slack, slack, slack_server  # noqa: F401 - pytest fixtures
+from slack_harness import fake_slack, slack, slack_db, slack_server  # noqa: F401 - fixtures
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

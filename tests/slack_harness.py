@@ -687,32 +687,78 @@ def slack_server(fake_slack: FakeSlackAPI, tmp_path: Path) -> Iterator[SlackServ
 
 
 @pytest.fixture
+def slack_db(tmp_path: Path) -> Path:
+    """The SQLite file the app under test uses, in process or behind the real server."""
+    return tmp_path / "scale-advisor.db"
+
+
+@pytest.fixture
 def slack(request: pytest.FixtureRequest, fake_slack: FakeSlackAPI,
-          tmp_path: Path) -> Iterator[SlackClient]:
+          slack_db: Path) -> Iterator[SlackClient]:
     """Signed requests to the app. In process (the WSGI callable gunicorn serves, with this
     process's delivery loop) unless the test also asks for `slack_server`: then through the
     real server over HTTP. Start-up, workers and restarts are what the real server proves."""
     if "slack_server" in request.fixturenames:
         yield request.getfixturevalue("slack_server").client()
         return
-    from bot.app import build_app, start_delivery
-    from bot.deps import Deps
-    from bot.server import make_wsgi_app
-    from bot.settings import Settings
-
-    settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN,
-                        slack_signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.url,
-                        scale_db=tmp_path / "scale-advisor.db")
-    deps = Deps.from_settings(settings)
-    gate = make_wsgi_app(build_app(settings, deps), deps, settings)
-    loop = start_delivery(deps)
+    app = InProcessApp.build(fake_slack, slack_db).start_delivery()
+    app.client.app = app
     try:
-        yield InProcessClient(gate, fake=fake_slack)
+        yield app.client
     finally:
-        loop.stop()
+        app.stop()
 
 
 # ============================================================================ in process
+
+
+@dataclass
+class InProcessApp:
+    """What one worker process holds (deps, the gate gunicorn serves, a delivery loop),
+    built in this process. `now[0]` is the clock the dialogs and the outbox read (None: the
+    wall clock); with no delivery loop started, `deliver()` runs the delivery step by hand."""
+
+    deps: Any
+    client: InProcessClient
+    db: Path
+    now: list[float | None]
+
+    @classmethod
+    def build(cls, fake: FakeSlackAPI, db: Path, *, frozen: bool = False) -> InProcessApp:
+        """`frozen=True`: time stands still at start-up until the test moves `now[0]`."""
+        from bot.app import build_app
+        from bot.deps import Deps
+        from bot.server import make_wsgi_app
+        from bot.settings import Settings
+
+        settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN,
+                            slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.url,
+                            scale_db=db)
+        now: list[float | None] = [time.time() if frozen else None]
+        deps = Deps.from_settings(settings, clock=lambda: time.time() if now[0] is None
+                                  else now[0])
+        gate = make_wsgi_app(build_app(settings, deps), deps, settings)
+        return cls(deps, InProcessClient(gate, fake=fake), db, now)
+
+    def start_delivery(self) -> InProcessApp:
+        """Run the worker's delivery loop on the wall clock, as a served worker does."""
+        from bot.app import start_delivery
+
+        self.now[0] = None
+        start_delivery(self.deps)
+        return self
+
+    def deliver(self) -> int:
+        """Post everything due at `now`, as a worker's delivery loop would; how many went."""
+        sent = 0
+        while (n := self.deps.deliverer.pending()) > 0:
+            sent += n
+        return sent
+
+    def stop(self) -> None:
+        """Graceful: the loop finishes the post it is making, as on SIGTERM."""
+        if self.deps.delivery is not None:
+            self.deps.delivery.stop()
 
 
 class InProcessClient(SlackClient):
@@ -723,6 +769,7 @@ class InProcessClient(SlackClient):
                  **kw: Any) -> None:
         super().__init__("http://in-process:0", fake=fake, **kw)
         self.wsgi = wsgi
+        self.app: InProcessApp | None = None  # set by the `slack` fixture
 
     def request(self, method: str, path: str, data: bytes | None = None,
                 headers: dict[str, str] | None = None) -> Response:
