@@ -14,7 +14,6 @@ from slack_harness import (
     Call,
     FakeSlackAPI,
     SlackClient,
-    SlackServer,
 )
 from slack_sdk.models.views import View
 
@@ -97,8 +96,8 @@ def test_form_values_reads_state_and_drops_empty_fields() -> None:
 # ---------------------------------------------------------------------------- end to end
 
 
-def conversations(server: SlackServer) -> Conversations:
-    return Conversations(Store(server.db_path))
+def conversations(db_path: Path) -> Conversations:
+    return Conversations(Store(db_path))
 
 
 def start_dialog(slack: SlackClient, fake: FakeSlackAPI, channel: str = PUBLIC_CHANNEL,
@@ -129,7 +128,7 @@ def submit(slack: SlackClient, key: str, answers: dict[str, str], user: str = AL
 
 
 def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
-        slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
     key, thread = start_dialog(slack, fake_slack)
     slack.message("50k", thread_ts=thread)
     fake_slack.wait_for("chat.postMessage", 3)  # the second question
@@ -150,7 +149,7 @@ def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
     assert bad.json() == {"response_action": "errors", "errors": {
         "field:p95_ms": "Expected a time such as 850 ms or 1.4s.",
         "field:write_overload": "Please answer yes or no."}}
-    conv = conversations(slack_server)
+    conv = conversations(slack_db)
     assert conv.current(key) is not None  # still open, the thread answer still there
     assert conv.current(key)[0].answers["users"].value == 50_000
 
@@ -185,12 +184,12 @@ def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
 
 
 def test_form_in_a_private_channel_logs_private_advice(
-        slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
     key, thread = start_dialog(slack, fake_slack, channel=PRIVATE_CHANNEL, user=BOB)
     assert submit(slack, key, {"users": "50k", "db_cpu_pct": "95%"}, user=BOB).status == 200
     answer = fake_slack.wait_for("chat.postMessage", 3)[2]
     assert (answer.args["channel"], answer.args["thread_ts"]) == (PRIVATE_CHANNEL, thread)
-    [row] = conversations(slack_server).store.recent_for_user(TEAM_ID, BOB)
+    [row] = conversations(slack_db).store.recent_for_user(TEAM_ID, BOB)
     assert row.private is True
 
 

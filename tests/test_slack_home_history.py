@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from slack_harness import (
     ALICE,
@@ -18,7 +19,6 @@ from slack_harness import (
     TEAM_ID,
     FakeSlackAPI,
     SlackClient,
-    SlackServer,
 )
 from slack_sdk.models.views import View
 
@@ -29,13 +29,13 @@ from conversations.advice_log import AdviceRow, Viewer
 from conversations.store import Store
 
 
-def diagnose(slack: SlackClient, fake: FakeSlackAPI, server: SlackServer, text: str,
+def diagnose(slack: SlackClient, fake: FakeSlackAPI, db_path: Path, text: str,
              channel: str, user: str) -> AdviceRow:
     """One-shot `/scale diagnose k=v ...`; the logged row once its answer was delivered."""
     before = len(fake.calls("chat.postMessage"))
     assert slack.command(f"diagnose {text}", channel_id=channel, user_id=user).status == 200
     fake.wait_for("chat.postMessage", before + 1)
-    store = Store(server.db_path)
+    store = Store(db_path)
     deadline = time.monotonic() + 10
     while True:  # the post is recorded by the fake a moment before the app marks it sent
         [row] = store.recent_for_user(TEAM_ID, user, limit=1)
@@ -63,10 +63,10 @@ def text_of(body: dict) -> str:
 
 
 def test_history_lists_what_this_channel_may_see_newest_first(
-        slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
-    public = diagnose(slack, fake_slack, slack_server, "users=50k db_cpu=90%",
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    public = diagnose(slack, fake_slack, slack_db, "users=50k db_cpu=90%",
                       PUBLIC_CHANNEL, ALICE)
-    secret = diagnose(slack, fake_slack, slack_server, "users=2M p95=1.2s",
+    secret = diagnose(slack, fake_slack, slack_db, "users=2M p95=1.2s",
                       PRIVATE_CHANNEL, BOB)
     assert (public.private, secret.private) == (False, True)
 
@@ -110,11 +110,11 @@ def home_of(slack: SlackClient, fake: FakeSlackAPI, user: str) -> str:
 
 
 def test_home_shows_own_and_team_diagnoses_but_not_others_private_ones(
-        slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
     assert home_of(slack, fake_slack, ALICE).count("_None yet._") == 2  # empty but valid
-    public = diagnose(slack, fake_slack, slack_server, "users=50k db_cpu=90%",
+    public = diagnose(slack, fake_slack, slack_db, "users=50k db_cpu=90%",
                       PUBLIC_CHANNEL, ALICE)
-    secret = diagnose(slack, fake_slack, slack_server, "users=2M p95=1.2s",
+    secret = diagnose(slack, fake_slack, slack_db, "users=2M p95=1.2s",
                       PRIVATE_CHANNEL, BOB)
 
     alice = home_of(slack, fake_slack, ALICE)
