@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from slack_harness import fake_slack, slack, slack_db, slack_server  # noqa: F401 - fixtures
+from slack_harness import (  # noqa: F401 - pytest fixtures
+    fake_slack,
+    shared_server,
+    slack,
+    slack_db,
+    slack_server,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

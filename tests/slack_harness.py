@@ -686,6 +686,19 @@ def slack_server(fake_slack: FakeSlackAPI, tmp_path: Path) -> Iterator[SlackServ
         server.stop(kill=True)
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackServer]:
+    """One real server (one worker) with its own fake Web API, shared by a module's tests:
+    a start-up costs most of a second, and what these tests prove (signatures over HTTP,
+    the configured file, a restart) does not depend on a fresh one."""
+    with FakeSlackAPI() as fake:
+        server = SlackServer(fake, tmp_path_factory.mktemp("server")).start()
+        try:
+            yield server
+        finally:
+            server.stop(kill=True)
+
+
 @pytest.fixture
 def slack_db(tmp_path: Path) -> Path:
     """The SQLite file the app under test uses, in process or behind the real server."""

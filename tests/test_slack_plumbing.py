@@ -1,10 +1,13 @@
-"""The Slack plumbing end to end: the real server on loopback, signed requests, a fake Web API."""
+"""The Slack plumbing: signed requests in process, a fake Web API, and the real server on
+loopback for what only it shows (signatures over HTTP, two workers, a restart)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import logging
+import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ from slack_harness import (
     PRIVATE_CHANNEL,
     PUBLIC_CHANNEL,
     FakeSlackAPI,
+    InProcessClient,
     SlackClient,
     SlackServer,
     app_env,
@@ -22,7 +26,9 @@ from slack_harness import (
 )
 from slack_sdk.errors import SlackApiError
 
+from bot import server
 from bot.blocks import validate_message, validate_view
+from bot.cli import main
 from bot.ids import ActionId, CallbackId, indexed
 from bot.settings import Settings
 from bot.web import make_client
@@ -63,8 +69,16 @@ def test_forged_signature_is_401(slack: SlackClient) -> None:
     assert resp.json() == {"error": "invalid request"}
 
 
-def test_request_signed_with_another_secret_is_401(slack_server: SlackServer) -> None:
-    other = SlackClient(slack_server.url, signing_secret="0123456789abcdef")
+def test_signatures_are_checked_over_http(shared_server: SlackServer) -> None:
+    """The real server: the right secret is answered, another secret is 401, health is 200."""
+    assert shared_server.client().command("help").status == 200
+    other = SlackClient(shared_server.url, signing_secret="0123456789abcdef")
+    assert other.command("help").status == 401
+    assert other.request("GET", "/healthz").status == 200
+
+
+def test_request_signed_with_another_secret_is_401(slack: SlackClient) -> None:
+    other = InProcessClient(slack.wsgi, signing_secret="0123456789abcdef")
     assert other.command("help").status == 401
 
 
@@ -119,11 +133,15 @@ def test_unregistered_button_is_not_handled(slack: SlackClient) -> None:
     assert slack.block_action("no_such_action", "x").status == 404
 
 
-def test_restart_keeps_port_and_database(slack_server: SlackServer) -> None:
-    port, db = slack_server.port, slack_server.db_path
-    slack_server.restart()
-    assert (slack_server.port, slack_server.db_path) == (port, db)
-    assert slack_server.client().command("help").status == 200
+def test_server_opens_the_configured_database(shared_server: SlackServer) -> None:
+    assert shared_server.db_path.exists()
+
+
+def test_restart_keeps_port_and_database(shared_server: SlackServer) -> None:
+    port, db = shared_server.port, shared_server.db_path
+    shared_server.restart()
+    assert (shared_server.port, shared_server.db_path) == (port, db)
+    assert shared_server.client().command("help").status == 200
 
 
 def test_two_workers_serve_the_same_app(fake_slack: FakeSlackAPI, tmp_path: Path) -> None:
@@ -138,36 +156,56 @@ def test_two_workers_serve_the_same_app(fake_slack: FakeSlackAPI, tmp_path: Path
 # ---------------------------------------------------------------------------- start-up checks
 
 
-def run_serve(tmp_path: Path, fake: FakeSlackAPI | None, **env: str | None):
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
-         "--port", str(free_port())],
-        cwd=tmp_path, env=app_env(fake, tmp_path / "x.db", **env),
-        capture_output=True, text=True, timeout=30)
+@dataclass
+class Done:
+    returncode: int
+    stderr: str
 
 
-def test_missing_signing_secret_stops_startup(tmp_path: Path) -> None:
+@pytest.fixture
+def run_serve(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+              ) -> Callable[..., Done]:
+    """`scale-advisor serve` through `main(argv)` in this process, with the environment a
+    server would get; the checks before start-up are the point, so actually starting to
+    serve fails the test."""
+    def run(tmp_path: Path, fake: FakeSlackAPI | None, **env: str | None) -> Done:
+        for key in [k for k in os.environ if k.startswith(("SLACK_", "SCALE_"))]:
+            monkeypatch.delenv(key)
+        for key, value in app_env(fake, tmp_path / "x.db", **env).items():
+            if key.startswith(("SLACK_", "SCALE_")):
+                monkeypatch.setenv(key, value)
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr(server, "run_http", lambda *_: pytest.fail("it started serving"))
+        monkeypatch.setattr(logging, "basicConfig", lambda **_: None)  # keep pytest's logging
+        code = main(["serve", "--host", "127.0.0.1", "--port", str(free_port())])
+        return Done(code, capsys.readouterr().err)
+    return run
+
+
+def test_missing_signing_secret_stops_startup(tmp_path: Path,
+                                              run_serve: Callable[..., Done]) -> None:
     done = run_serve(tmp_path, None, SLACK_SIGNING_SECRET=None)
     assert done.returncode == 2
     assert "SLACK_SIGNING_SECRET is not set" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_malformed_bot_token_stops_startup(tmp_path: Path) -> None:
+def test_malformed_bot_token_stops_startup(tmp_path: Path, run_serve: Callable[..., Done]) -> None:
     done = run_serve(tmp_path, None, SLACK_BOT_TOKEN="xoxp-user-token")
     assert done.returncode == 2
     assert "SLACK_BOT_TOKEN is malformed" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_token_rejected_by_slack_stops_startup(tmp_path: Path, fake_slack: FakeSlackAPI) -> None:
+def test_token_rejected_by_slack_stops_startup(tmp_path: Path, fake_slack: FakeSlackAPI,
+                                               run_serve: Callable[..., Done]) -> None:
     fake_slack.fail("auth.test", error="invalid_auth")
     done = run_serve(tmp_path, fake_slack)
     assert done.returncode == 2
     assert "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)" in done.stderr
 
 
-def test_bad_setting_value_is_named(tmp_path: Path) -> None:
+def test_bad_setting_value_is_named(tmp_path: Path, run_serve: Callable[..., Done]) -> None:
     done = run_serve(tmp_path, None, SCALE_DIALOG_TTL_S="soon")
     assert done.returncode == 2
     assert "SCALE_DIALOG_TTL_S" in done.stderr
@@ -240,14 +278,10 @@ def test_fake_reports_privacy_by_channel_prefix(fake_slack: FakeSlackAPI) -> Non
     assert client.conversations_info(channel=PUBLIC_CHANNEL)["channel"]["is_private"] is False
 
 
-def test_broken_team_playbook_stops_startup(tmp_path: Path) -> None:
+def test_broken_team_playbook_stops_startup(tmp_path: Path, run_serve: Callable[..., Done]) -> None:
     playbook = tmp_path / "team.toml"
     playbook.write_text("this is = not [ a playbook\n")
     done = run_serve(tmp_path, None, SCALE_PLAYBOOK=str(playbook))
     assert done.returncode == 2
     assert "SCALE_PLAYBOOK" in done.stderr and "team.toml" in done.stderr
     assert "Traceback" not in done.stderr
-
-
-def test_server_opens_the_configured_database(slack_server: SlackServer) -> None:
-    assert slack_server.db_path.exists()
