@@ -51,13 +51,16 @@ def wait_until(predicate, timeout: float, every: float = 0.05) -> bool:
     return predicate()
 
 
-@pytest.fixture
-def two_workers(fake_slack: FakeSlackAPI, tmp_path: Path):
-    server = SlackServer(fake_slack, tmp_path, workers=2).start()
-    try:
-        yield server
-    finally:
-        server.stop(kill=True)
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory):
+    """One two-worker server for the module: killed workers and reloads are recovered from
+    by design, and the graceful stop, which ends it, runs last."""
+    with FakeSlackAPI() as fake:
+        server = SlackServer(fake, tmp_path_factory.mktemp("two-workers"), workers=2).start()
+        try:
+            yield server
+        finally:
+            server.stop(kill=True)
 
 
 def answered_within(server: SlackServer, fake: FakeSlackAPI, timeout: float = 10.0) -> float:
@@ -75,7 +78,8 @@ def answered_within(server: SlackServer, fake: FakeSlackAPI, timeout: float = 10
 
 @pytest.mark.parametrize("how", ["SIGKILL a worker", "SIGTERM a worker", "SIGHUP the master"])
 def test_after_a_worker_dies_or_a_reload_the_next_diagnose_is_answered(
-        two_workers: SlackServer, fake_slack: FakeSlackAPI, how: str) -> None:
+        two_workers: SlackServer, how: str) -> None:
+    fake_slack = two_workers.fake
     assert two_workers.proc is not None
     master = two_workers.proc.pid
     answered_within(two_workers, fake_slack)
@@ -128,19 +132,9 @@ def test_sigterm_under_load_answers_every_acked_request_exactly_once(
         server.stop(kill=True)
 
 
-def test_graceful_stop_exits_0_and_leaves_nothing(two_workers: SlackServer,
-                                                  fake_slack: FakeSlackAPI) -> None:
-    answered_within(two_workers, fake_slack)
-    assert two_workers.proc is not None
-    proc = two_workers.proc
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(20) == 0
-    assert wait_until(lambda: not group_alive(proc.pid), 5)
-    assert "Traceback" not in two_workers.log()
-
-
-def test_malformed_requests_are_4xx_and_leave_no_traceback(slack_server: SlackServer) -> None:
-    slack = slack_server.client()
+def test_malformed_requests_are_4xx_and_leave_no_traceback(two_workers: SlackServer) -> None:
+    slack = two_workers.client()
+    rejected_before = two_workers.log().count("rejected a request")
     statuses = [
         slack.post(b"{not json", "application/json").status,
         slack.post(b"[]", "application/json").status,
@@ -154,8 +148,8 @@ def test_malformed_requests_are_4xx_and_leave_no_traceback(slack_server: SlackSe
     ]
     assert statuses == [400] * 6 + [401, 401]
     assert slack.get("/healthz").status == 200
-    log = slack_server.log()
-    assert "Traceback" not in log and log.count("rejected a request") == 8
+    log = two_workers.log()
+    assert "Traceback" not in log and log.count("rejected a request") == rejected_before + 8
 
 
 def run_serve(tmp_path: Path, fake: FakeSlackAPI, *args: str) -> subprocess.CompletedProcess:
@@ -192,3 +186,14 @@ def test_a_database_that_cannot_be_opened_stops_start_up(tmp_path: Path,
     db = tmp_path / "x.db"
     assert done.stderr == (f"scale-advisor serve: cannot start: SCALE_DB: cannot use database "
                            f"{db}: it is a directory, not a database file\n")
+
+
+def test_graceful_stop_exits_0_and_leaves_nothing(two_workers: SlackServer) -> None:
+    """Last in the module: it ends the shared server."""
+    answered_within(two_workers, two_workers.fake)
+    assert two_workers.proc is not None
+    proc = two_workers.proc
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0
+    assert wait_until(lambda: not group_alive(proc.pid), 5)
+    assert "Traceback" not in two_workers.log()
