@@ -76,6 +76,13 @@ def answered_within(server: SlackServer, fake: FakeSlackAPI, timeout: float = 10
     return time.monotonic() - started
 
 
+def test_two_workers_serve_the_same_app(two_workers: SlackServer) -> None:
+    assert two_workers.proc is not None
+    assert wait_until(lambda: len(children(two_workers.proc.pid)) == 2, 10), two_workers.log()
+    client = two_workers.client()
+    assert {client.command("help").status for _ in range(6)} == {200}
+
+
 @pytest.mark.parametrize("how", ["SIGKILL a worker", "SIGTERM a worker", "SIGHUP the master"])
 def test_after_a_worker_dies_or_a_reload_the_next_diagnose_is_answered(
         two_workers: SlackServer, how: str) -> None:

@@ -144,15 +144,6 @@ def test_restart_keeps_port_and_database(shared_server: SlackServer) -> None:
     assert shared_server.client().command("help").status == 200
 
 
-def test_two_workers_serve_the_same_app(fake_slack: FakeSlackAPI, tmp_path: Path) -> None:
-    server = SlackServer(fake_slack, tmp_path, workers=2).start()
-    try:
-        client = server.client()
-        assert {client.command("help").status for _ in range(6)} == {200}
-    finally:
-        server.stop(kill=True)
-
-
 # ---------------------------------------------------------------------------- start-up checks
 
 
