@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_dbcheck import REFUSED
 
-from bot.preflight import PreflightError, preflight, require_ready
 from bot.settings import Settings
+from bot.slack.preflight import PreflightError, preflight, require_ready
 from conversations.schema import MIGRATIONS
 
 BOT = "xoxb-1-2-abc"

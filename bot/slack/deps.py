@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor.playbook import Playbook
-from bot.delivery import Deliverer, DeliveryLoop
 from bot.settings import Settings, load_team_playbook
+from bot.slack.delivery import Deliverer, DeliveryLoop
 from conversations.service import Conversations
 from conversations.store import Store
 

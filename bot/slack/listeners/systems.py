@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import error_message
-from bot.deps import Deps
-from bot.ids import ActionId, pattern, unpack
-from bot.listeners import COULD_NOT_FINISH, guarded
-from bot.listeners.places import action_place, message_thread
+from bot.slack.deps import Deps
+from bot.slack.ids import ActionId, pattern, unpack
+from bot.slack.listeners import COULD_NOT_FINISH, guarded
+from bot.slack.listeners.places import action_place, message_thread
 from bot.system_blocks import reminder_message, systems_message, tracked_assessment_message
 from conversations.advice_log import Viewer
 from conversations.service import Conversations, Place
@@ -25,7 +25,7 @@ from conversations.systems import MAX_NAME, SystemNameError, clean_name
 from conversations.tracking import SystemSummary, TrackedView
 
 if TYPE_CHECKING:
-    from bot.listeners.commands import Invocation
+    from bot.slack.listeners.commands import Invocation
 
 DAY_S = 86400
 SYSTEMS_LIMIT = 15

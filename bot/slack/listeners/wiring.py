@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.deps import Deps
-from bot.listeners import actions, commands, events, home, systems, views
+from bot.slack.deps import Deps
+from bot.slack.listeners import actions, commands, events, home, systems, views
 
 
 def register(app: Any, deps: Deps) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import MAX_VIEW_BLOCKS, HistoryRow, home_view
-from bot.deps import Deps
-from bot.listeners import guarded
-from bot.listeners.history import history_rows
-from bot.listeners.systems import home_systems
+from bot.slack.deps import Deps
+from bot.slack.listeners import guarded
+from bot.slack.listeners.history import history_rows
+from bot.slack.listeners.systems import home_systems
 from bot.system_blocks import home_systems_blocks
 from conversations.advice_log import AdviceRow, Viewer
 

@@ -6,11 +6,11 @@ import logging
 
 from slack_bolt import App
 
-from bot.delivery import Deliverer, DeliveryLoop
-from bot.deps import Deps
-from bot.listeners import wiring
 from bot.settings import Settings
-from bot.web import ChannelPrivacy, make_client
+from bot.slack.delivery import Deliverer, DeliveryLoop
+from bot.slack.deps import Deps
+from bot.slack.listeners import wiring
+from bot.slack.web import ChannelPrivacy, make_client
 
 
 def build_app(settings: Settings, deps: Deps | None = None) -> App:
@@ -19,13 +19,13 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     Without `deps`, opens the SQLite file and playbook the settings name. Raises
     SettingsError when the Slack credentials for the configured mode are missing or
     malformed, PlaybookError for a bad team playbook. No network call happens here: Bolt
-    asks auth.test for the bot's user id lazily on the first request (and `bot.server`
+    asks auth.test for the bot's user id lazily on the first request (and `bot.slack.server`
     checks the token once at start-up).
     Listeners run in the request (process_before_response): each commits its outcome,
     then acks; `start_delivery` runs the loop that posts the committed replies.
     """
     settings.require_slack()
-    logger = logging.getLogger("bot.app")
+    logger = logging.getLogger("bot.slack.app")
     logger.addFilter(_quiet_token_warning)
     deps = deps or Deps.from_settings(settings)
     secret = settings.slack_signing_secret

@@ -29,13 +29,13 @@ from bot.blocks import (
     sizing_message,
     stage_message,
 )
-from bot.deps import Deps
-from bot.listeners import COULD_NOT_FINISH, acked, guarded, text_of
-from bot.listeners.history import run_history
-from bot.listeners.places import thread_key
-from bot.listeners.size import EXAMPLES, SizeError, compute
-from bot.listeners.systems import run_systems, split_system
-from bot.listeners.views import trigger_key
+from bot.slack.deps import Deps
+from bot.slack.listeners import COULD_NOT_FINISH, acked, guarded, text_of
+from bot.slack.listeners.history import run_history
+from bot.slack.listeners.places import thread_key
+from bot.slack.listeners.size import EXAMPLES, SizeError, compute
+from bot.slack.listeners.systems import run_systems, split_system
+from bot.slack.listeners.views import trigger_key
 from conversations.service import Conversations, Place
 
 log = logging.getLogger("bot.commands")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.deps import Deps
-from bot.ids import ActionId, pattern, unpack
-from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded
-from bot.listeners.places import action_place, key_parts, message_thread, thread_key
+from bot.slack.deps import Deps
+from bot.slack.ids import ActionId, pattern, unpack
+from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded
+from bot.slack.listeners.places import action_place, key_parts, message_thread, thread_key
 from conversations.service import Conversations, Outcome
 
 GONE = "That advice isn't available here any more."

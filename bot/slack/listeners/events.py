@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.deps import Deps
-from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
-from bot.listeners.places import event_place, thread_key
+from bot.slack.deps import Deps
+from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
+from bot.slack.listeners.places import event_place, thread_key
 from conversations.service import Conversations, Outcome
 
 PERSON_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
