@@ -81,7 +81,7 @@ def manifest() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def registered() -> RecordingApp:
     app = RecordingApp()
-    wiring.register(app, Deps(settings=Settings(_env_file=None)))
+    wiring.register(app, Deps(settings=Settings(_env_file=None), client=WebClient()))
     return app
 
 

@@ -7,10 +7,9 @@ import logging
 from slack_bolt import App
 
 from bot.settings import Settings
-from bot.slack.delivery import Deliverer, DeliveryLoop
+from bot.slack.delivery import DeliveryLoop
 from bot.slack.deps import Deps
 from bot.slack.listeners import wiring
-from bot.slack.web import ChannelPrivacy, make_client
 
 
 def build_app(settings: Settings, deps: Deps | None = None) -> App:
@@ -30,7 +29,7 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     deps = deps or Deps.from_settings(settings)
     secret = settings.slack_signing_secret
     app = App(
-        client=make_client(settings, patient=False),
+        client=deps.client,
         signing_secret=secret.get_secret_value() if secret else "",
         process_before_response=True,
         token_verification_enabled=False,
@@ -38,18 +37,15 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         request_verification_enabled=not settings.socket_mode,
         logger=logger,
     )
-    deps.privacy = ChannelPrivacy(app.client)
-    if deps.conversations is not None:
-        deps.deliverer = Deliverer(app.client, deps.conversations.store, deps.clock)
     wiring.register(app, deps)
     return app
 
 
-def start_delivery(deps: Deps, **loop_options: float) -> DeliveryLoop:
-    """Start this process's delivery loop (after build_app) and let requests wake it."""
-    assert deps.deliverer is not None, "build_app(settings, deps) first, with a database"
-    deps.delivery = DeliveryLoop(deps.deliverer, **loop_options).start()  # type: ignore[arg-type]
-    return deps.delivery
+def start_delivery(deps: Deps) -> DeliveryLoop:
+    """Start this process's delivery loop, once, in the process that serves (threads do
+    not survive a fork, so a gunicorn worker starts its own) and let requests wake it."""
+    assert deps.delivery is not None, "Deps.from_settings(settings) first, with a database"
+    return deps.delivery.start()
 
 
 def _quiet_token_warning(record: logging.LogRecord) -> bool:

@@ -221,7 +221,7 @@ def _post_worker_init(worker: Any) -> None:
     """Each worker delivers from the outbox: its own requests' replies at once, and
     whatever a dead, killed or rate-limited worker left."""
     gate = getattr(worker, "wsgi", None)
-    if isinstance(gate, SlackGate) and gate.deps is not None and gate.deps.deliverer:
+    if isinstance(gate, SlackGate) and gate.deps is not None and gate.deps.delivery:
         start_delivery(gate.deps)
     # What exists now (modules, the app, the playbook, the matcher's arrays) lives as long
     # as the worker: keep it out of the collector's full passes, which otherwise walk it
