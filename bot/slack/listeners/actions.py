@@ -36,92 +36,98 @@ def request_key(body: dict[str, Any]) -> str | None:
     return f"action:{action['action_ts']}:{user}:{message or ''}"
 
 
-def register(app: Any, deps: Deps) -> None:
-    def conv() -> Conversations:
-        if deps.conversations is None:
-            raise BadRequest("no database configured")
-        return deps.conversations
+class Actions:
+    """The button listeners of one app, with the Deps they share."""
 
-    def tell(body: dict[str, Any], text: str, thread: str | None = None) -> Outcome:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.action(pattern(ActionId.DIALOG_CHOICE))(self.listener(self.on_choice))
+        app.action(pattern(ActionId.DIALOG_SKIP))(self.listener(self.on_skip))
+        app.action(pattern(ActionId.DIALOG_CANCEL))(self.listener(self.on_cancel))
+        app.action(pattern(ActionId.FEEDBACK_HELPFUL))(self.listener(self.on_helpful))
+        app.action(pattern(ActionId.FEEDBACK_NOT_HELPFUL))(self.listener(self.on_not_helpful))
+        app.action(pattern(ActionId.WHAT_IF))(self.listener(self.on_what_if))
+        app.action(pattern(ActionId.PICK_MATCH))(self.listener(self.on_pick))
+
+    def conv(self) -> Conversations:
+        if self.deps.conversations is None:
+            raise BadRequest("no database configured")
+        return self.deps.conversations
+
+    def tell(self, body: dict[str, Any], text: str, thread: str | None = None) -> Outcome:
         """A short note only the clicker sees, queued like every reply."""
         place = action_place(body, thread)
-        return conv().notice(place, text, ephemeral_to=place.user,
-                             request_key=request_key(body))
+        return self.conv().notice(place, text, ephemeral_to=place.user,
+                                  request_key=request_key(body))
 
-    def answer_dialog(body: dict[str, Any], key: str, text: str) -> Outcome | None:
+    def answer_dialog(self, body: dict[str, Any], key: str, text: str) -> Outcome | None:
         parts = key_parts(key)
         if parts is None:
             raise BadRequest(f"not a dialog key: {key!r}")
-        outcome = conv().reply(key, text, action_place(body, parts[2]),
-                               request_key=request_key(body))
+        outcome = self.conv().reply(key, text, action_place(body, parts[2]),
+                                    request_key=request_key(body))
         if outcome is None:
-            return tell(body, "This check-up has already ended. Start a new one with "
+            return self.tell(body, "This check-up has already ended. Start a new one with "
                               "/scale diagnose.", parts[2])
         return outcome
 
-    def on_choice(body):
+    def on_choice(self, body):
         key, text = unpack(_value(body), 2)
-        return answer_dialog(body, key, text)
+        return self.answer_dialog(body, key, text)
 
-    def on_skip(body):
-        return answer_dialog(body, _value(body), "skip")
+    def on_skip(self, body):
+        return self.answer_dialog(body, _value(body), "skip")
 
-    def on_cancel(body):
-        return answer_dialog(body, _value(body), "cancel")
+    def on_cancel(self, body):
+        return self.answer_dialog(body, _value(body), "cancel")
 
-    def feedback(body: dict[str, Any], helpful: bool) -> Outcome | None:
+    def feedback(self, body: dict[str, Any], helpful: bool) -> Outcome | None:
         advice_id = _value(body)
         thanks = ("Thanks, noted." if helpful else
                   "Thanks, noted. Tell me in the thread what was off.")
-        if not advice_id.isdigit() or not conv().feedback(
+        if not advice_id.isdigit() or not self.conv().feedback(
                 int(advice_id), action_place(body, None), helpful, thanks=thanks,
                 request_key=request_key(body)):
-            return tell(body, GONE)
+            return self.tell(body, GONE)
         return None
 
-    def on_helpful(body):
-        return feedback(body, True)
+    def on_helpful(self, body):
+        return self.feedback(body, True)
 
-    def on_not_helpful(body):
-        return feedback(body, False)
+    def on_not_helpful(self, body):
+        return self.feedback(body, False)
 
-    def on_what_if(body):
+    def on_what_if(self, body):
         advice_id, factor = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
-        place = place.model_copy(update={"private": deps.is_private(place.channel)})
+        place = place.model_copy(update={"private": self.deps.is_private(place.channel)})
         outcome = None
         if advice_id.isdigit():
-            outcome = conv().what_if(int(advice_id), place, factors=(float(factor),),
-                                     key=thread_key(place.team, place.channel, thread),
-                                     request_key=request_key(body))
-        return outcome if outcome is not None else tell(body, GONE)
+            outcome = self.conv().what_if(int(advice_id), place, factors=(float(factor),),
+                                          key=thread_key(place.team, place.channel, thread),
+                                          request_key=request_key(body))
+        return outcome if outcome is not None else self.tell(body, GONE)
 
-    def on_pick(body):
+    def on_pick(self, body):
         name, question = unpack(_value(body), 2)
         thread = message_thread(body)
         place = action_place(body, thread)
-        place = place.model_copy(update={"private": deps.is_private(place.channel)})
-        return conv().ask_as(name, question, place,
-                             key=thread_key(place.team, place.channel, thread),
-                             request_key=request_key(body))
+        place = place.model_copy(update={"private": self.deps.is_private(place.channel)})
+        return self.conv().ask_as(name, question, place,
+                                  key=thread_key(place.team, place.channel, thread),
+                                  request_key=request_key(body))
 
-    def listener(work: Callable[[dict[str, Any]], Outcome | None]) -> Callable[..., None]:
+    def listener(self, work: Callable[[dict[str, Any]], Outcome | None]) -> Callable[..., None]:
         """Commit the click's outcome, then ack; a failure is told to the clicker."""
         def handle(ack, body):
             def tell_failure() -> None:
-                tell(body, COULD_NOT_FINISH, message_thread(body))
+                self.tell(body, COULD_NOT_FINISH, message_thread(body))
 
             guarded(f"button {work.__name__}", lambda: work(body), tell_failure)
             ack()
-            deps.wake()
+            self.deps.wake()
 
         return handle
-
-    app.action(pattern(ActionId.DIALOG_CHOICE))(listener(on_choice))
-    app.action(pattern(ActionId.DIALOG_SKIP))(listener(on_skip))
-    app.action(pattern(ActionId.DIALOG_CANCEL))(listener(on_cancel))
-    app.action(pattern(ActionId.FEEDBACK_HELPFUL))(listener(on_helpful))
-    app.action(pattern(ActionId.FEEDBACK_NOT_HELPFUL))(listener(on_not_helpful))
-    app.action(pattern(ActionId.WHAT_IF))(listener(on_what_if))
-    app.action(pattern(ActionId.PICK_MATCH))(listener(on_pick))

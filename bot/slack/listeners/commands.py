@@ -210,12 +210,20 @@ def suggestions(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
-def register(app: Any, deps: Deps) -> None:
-    def on_scale(ack, command, client):
+class Commands:
+    """The `/scale` listener of one app, with the Deps every subcommand gets."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.command(COMMAND)(self.on_scale)
+
+    def on_scale(self, ack, command, client):
         """Each subcommand acks itself; a failure is acked as one short line."""
         name, args = split_subcommand(text_of(command.get("text") or ""))
         inv = Invocation(command=command, name=name, args=args, ack=ack, client=client,
-                         deps=deps)
+                         deps=self.deps)
         run = SUBCOMMANDS.get(name)
         if run is None:
             ack(**help_message(unknown=name, suggestions=suggestions(name, sorted(SUBCOMMANDS)))
@@ -229,6 +237,4 @@ def register(app: Any, deps: Deps) -> None:
         guarded(f"/scale {name}", lambda: run(inv), tell)
         if not acked(ack):
             ack()
-        deps.wake()
-
-    app.command(COMMAND)(on_scale)
+        self.deps.wake()

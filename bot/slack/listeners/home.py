@@ -36,8 +36,16 @@ def home_rows(deps: Deps, team: str, user: str) -> tuple[list[HistoryRow], list[
     return history_rows(mine, with_user=False), history_rows(team_rows)
 
 
-def register(app: Any, deps: Deps) -> None:
-    def on_home_opened(event, client, context, body):
+class Home:
+    """The App Home listener of one app, with the Deps it reads."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.event("app_home_opened")(self.on_home_opened)
+
+    def on_home_opened(self, event, client, context, body):
         """Published inside the request: a view, not a reply, and opening Home again
         publishes it again, so there is nothing to keep for later."""
         if event.get("tab", "home") != "home":
@@ -48,12 +56,10 @@ def register(app: Any, deps: Deps) -> None:
         team = context.get("team_id") or body.get("team_id") or ""
 
         def work() -> None:
-            mine, team_rows = home_rows(deps, team, user)
+            mine, team_rows = home_rows(self.deps, team, user)
             view = home_view(mine=mine, team=team_rows)
             view["blocks"] = (view["blocks"] + home_systems_blocks(
-                *home_systems(deps.conversations, team, user)))[:MAX_VIEW_BLOCKS]
+                *home_systems(self.deps.conversations, team, user)))[:MAX_VIEW_BLOCKS]
             client.views_publish(user_id=user, view=view)
 
         guarded("home tab", work, lambda: None)
-
-    app.event("app_home_opened")(on_home_opened)
