@@ -15,11 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from advisor.format import with_unit
 from advisor.metrics import MetricName
-from advisor.models import Layer, StageNumber, Symptom, Threshold, Topic
+from advisor.models import Layer, StageNumber, Strict, Symptom, Threshold, Topic
 
 Op = Literal[">", ">=", "<", "<="]
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -27,12 +27,6 @@ OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 class PlaybookError(ValueError):
     """A playbook file that cannot be used; the message names the file and the field."""
-
-
-class Strict(BaseModel):
-    """The one strict base: unknown keys fail loudly, loaded data cannot be changed."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Condition(Strict):
