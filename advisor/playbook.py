@@ -96,6 +96,12 @@ class Restraint(Strict):
     why: str
 
 
+def _condition_or_signal(item: StageTrigger | KeyAddition, what: str) -> None:
+    """Triggers and additions fire on a measured condition or on a named signal, never both."""
+    if (item.condition is None) == (item.signal is None):
+        raise ValueError(f"{what} needs exactly one of `condition` or `signal`")
+
+
 class StageTrigger(Strict):
     id: str
     to_stage: StageNumber
@@ -106,8 +112,7 @@ class StageTrigger(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> StageTrigger:
-        if (self.condition is None) == (self.signal is None):
-            raise ValueError("a trigger needs exactly one of `condition` or `signal`")
+        _condition_or_signal(self, "a trigger")
         return self
 
 
@@ -122,8 +127,7 @@ class KeyAddition(Strict):
 
     @model_validator(mode="after")
     def _one_kind(self) -> KeyAddition:
-        if (self.condition is None) == (self.signal is None):
-            raise ValueError("an addition needs exactly one of `condition` or `signal`")
+        _condition_or_signal(self, "an addition")
         return self
 
 
