@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -96,39 +96,35 @@ class Restraint(Strict):
     why: str
 
 
-def _condition_or_signal(item: StageTrigger | KeyAddition, what: str) -> None:
-    """Triggers and additions fire on a measured condition or on a named signal, never both."""
-    if (item.condition is None) == (item.signal is None):
-        raise ValueError(f"{what} needs exactly one of `condition` or `signal`")
+class _FiresOn(Strict):
+    """Fires on a measured condition or on a named signal, never both."""
 
-
-class StageTrigger(Strict):
-    id: str
-    to_stage: StageNumber
-    text: str
+    what: ClassVar[str]
     condition: Condition | None = None
     signal: str | None = None
-    inferred_from: list[Condition] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> StageTrigger:
-        _condition_or_signal(self, "a trigger")
+    def _one_kind(self) -> _FiresOn:
+        if (self.condition is None) == (self.signal is None):
+            raise ValueError(f"{self.what} needs exactly one of `condition` or `signal`")
         return self
 
 
-class KeyAddition(Strict):
+class StageTrigger(_FiresOn):
+    what = "a trigger"
+    id: str
+    to_stage: StageNumber
+    text: str
+    inferred_from: list[Condition] = Field(default_factory=list)
+
+
+class KeyAddition(_FiresOn):
+    what = "an addition"
     id: str
     component: str
     purpose: str
     when: str
-    condition: Condition | None = None
-    signal: str | None = None
     topic: Topic
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> KeyAddition:
-        _condition_or_signal(self, "an addition")
-        return self
 
 
 class LookupStep(Strict):
