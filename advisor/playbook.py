@@ -43,10 +43,13 @@ class Condition(Strict):
         known = metrics.get(self.metric)
         return known is not None and self.holds(known)
 
+    def bound(self) -> str:
+        """The condition without its metric, in the metric's unit: "> 70%"."""
+        return f"{self.op} {with_unit(self.metric, self.value)}"
+
     def evidence(self, value: float) -> str:
         """How a reading that meets this condition is cited: "db_cpu_pct 92% > 70%"."""
-        return (f"{self.metric.value} {with_unit(self.metric, value)} {self.op} "
-                f"{with_unit(self.metric, self.value)}")
+        return f"{self.metric.value} {with_unit(self.metric, value)} {self.bound()}"
 
     def threshold(self, value: float | None = None) -> Threshold:
         return Threshold(metric=self.metric, op=self.op, threshold=self.value, value=value)
@@ -74,6 +77,13 @@ class KeyMetric(Strict):
     target: Condition
     warning: Condition
     as_written: AsWritten
+
+    @model_validator(mode="after")
+    def _one_metric(self) -> KeyMetric:
+        if {self.target.metric, self.warning.metric} != {self.metric}:
+            raise ValueError(f"target and warning of {self.metric.value} must compare "
+                             f"{self.metric.value}")
+        return self
 
 
 class Advice(Strict):
