@@ -326,6 +326,13 @@ def test_playbook_flag_reaches_serve(argv, monkeypatch):
     assert seen == [(Path("team.toml"), argv[argv.index("serve") + 1:])]
 
 
+def test_the_terminal_front_alone_does_not_start_the_server(capsys):
+    # Only the entry point (bot.main) hands `serve` to the Slack front.
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err == (
+        "scale-advisor: error: start the Slack app with `scale-advisor serve`\n")
+
+
 def test_playbook_flag_that_does_not_load_stops_serve(tmp_path: Path):
     env = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "abc123",
            "SCALE_DB": str(tmp_path / "a.db")}
