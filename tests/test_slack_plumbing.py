@@ -26,12 +26,12 @@ from slack_harness import (
 )
 from slack_sdk.errors import SlackApiError
 
-from bot import server
 from bot.blocks import validate_message, validate_view
-from bot.cli import main
-from bot.ids import ActionId, CallbackId, indexed
+from bot.main import main
 from bot.settings import Settings
-from bot.web import make_client
+from bot.slack import server
+from bot.slack.ids import ActionId, CallbackId, indexed
+from bot.slack.web import make_client
 
 
 def test_healthz_answers_200(slack: SlackClient) -> None:
