@@ -9,8 +9,12 @@
 - `SlackClient`: sends requests signed exactly as Slack signs them: slash commands,
   event envelopes (with retries), block actions, view submissions, forged/stale ones.
 
-Fixtures (made visible to every test by tests/conftest.py): `fake_slack`, `slack_server`,
-`slack` (a SlackClient bound to `slack_server`).
+- `InProcessApp`: what one worker holds (deps, the WSGI gate, a delivery loop) built in
+  this process, with an optional frozen clock and the delivery step run by hand.
+
+Fixtures (made visible to every test by tests/conftest.py): `fake_slack`, `slack_db`,
+`slack` (in process, or bound to `slack_server` when a test asks for that too),
+`slack_server` (a fresh real server), `shared_server` (one real server per session).
 """
 
 from __future__ import annotations
@@ -686,11 +690,12 @@ def slack_server(fake_slack: FakeSlackAPI, tmp_path: Path) -> Iterator[SlackServ
         server.stop(kill=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackServer]:
-    """One real server (one worker) with its own fake Web API, shared by a module's tests:
-    a start-up costs most of a second, and what these tests prove (signatures over HTTP,
-    the configured file, a restart) does not depend on a fresh one."""
+    """One real server (one worker) with its own fake Web API, shared by the tests that
+    need a real one but not a fresh one (signatures over HTTP, the configured file,
+    restarts, which keep it running): a start-up costs most of a second. Tests that use it
+    count calls and rows relative to what was there before them."""
     with FakeSlackAPI() as fake:
         server = SlackServer(fake, tmp_path_factory.mktemp("server")).start()
         try:

@@ -140,18 +140,19 @@ def test_quick_answer_buttons_skip_and_cancel(slack: SlackClient, fake_slack: Fa
     assert "already ended" in ended.all_text()
 
 
-def test_restart_mid_dialog_resumes(slack_server: SlackServer, fake_slack: FakeSlackAPI
-                                    ) -> None:
-    slack = slack_server.client()
+def test_restart_mid_dialog_resumes(shared_server: SlackServer) -> None:
+    fake_slack = shared_server.fake
+    slack = shared_server.client()
+    rows_before = len(advice_rows(shared_server.db_path))
     thread, _ = start_dialog(slack, fake_slack)
     answer(slack, fake_slack, thread, "2M users")
     answer(slack, fake_slack, thread, "p95 is 2s and the database cpu is 95%")
-    slack_server.restart(kill=True)
-    slack = slack_server.client()
+    shared_server.restart(kill=True)
+    slack = shared_server.client()
     final = answer(slack, fake_slack, thread, "done")
     text = final.all_text()
     assert "Stage 4: Enterprise" in text and "2,000 ms" in text
-    assert len(advice_rows(slack_server.db_path)) == 1
+    assert len(advice_rows(shared_server.db_path)) == rows_before + 1
 
 
 def test_slack_retries_of_an_event_are_handled_once(slack: SlackClient,
