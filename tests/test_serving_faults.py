@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +83,37 @@ def test_two_workers_serve_the_same_app(two_workers: SlackServer) -> None:
     assert wait_until(lambda: len(children(two_workers.proc.pid)) == 2, 10), two_workers.log()
     client = two_workers.client()
     assert {client.command("help").status for _ in range(6)} == {200}
+
+
+def outbox_settled(server: SlackServer) -> bool:
+    """No reply is waiting to be posted: requests queue theirs before the ack, so once the
+    outbox is settled, a duplicate would have been posted."""
+    with sqlite3.connect(server.db_path) as db:
+        due = db.execute("SELECT COUNT(*) FROM outbox WHERE state IN "
+                         "('pending', 'failed_retrying')").fetchone()[0]
+    return due == 0
+
+
+def test_retries_landing_on_two_workers_at_once_are_answered_once(
+        two_workers: SlackServer) -> None:
+    fake, clients = two_workers.fake, [two_workers.client() for _ in range(4)]
+    with sqlite3.connect(two_workers.db_path) as db:
+        asks_before = db.execute("SELECT COUNT(*) FROM advice WHERE kind = 'ask'").fetchone()[0]
+    before = len(fake.calls(POST))
+    question = "how many read replicas for 12k reads/s if one handles 3k"
+    threads = [threading.Thread(target=c.app_mention, args=(question,),
+                                kwargs={"event_id": "EvTWICE", "retry_num": n or None})
+               for n, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    fake.wait_for(POST, before + 1)
+    assert wait_until(lambda: outbox_settled(two_workers), 10), two_workers.log()
+    assert len(fake.calls(POST)) == before + 1
+    with sqlite3.connect(two_workers.db_path) as db:
+        asks = db.execute("SELECT COUNT(*) FROM advice WHERE kind = 'ask'").fetchone()[0]
+    assert asks == asks_before + 1
 
 
 @pytest.mark.parametrize("how", ["SIGKILL a worker", "SIGTERM a worker", "SIGHUP the master"])

@@ -320,29 +320,6 @@ def test_alice_and_bob_both_answer_in_the_thread(slack: SlackClient, fake_slack:
     assert "P95" in reply.all_text()
 
 
-def test_retries_landing_on_two_workers_at_once_are_answered_once(
-        fake_slack: FakeSlackAPI, tmp_path) -> None:
-    import threading
-
-    server = SlackServer(fake_slack, tmp_path, workers=2).start()
-    try:
-        clients = [server.client() for _ in range(4)]
-        question = "how many read replicas for 12k reads/s if one handles 3k"
-        threads = [threading.Thread(target=c.app_mention, args=(question,),
-                                    kwargs={"event_id": "EvTWICE", "retry_num": n or None})
-                   for n, c in enumerate(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        next_post(fake_slack, 0)
-        server.stop()  # graceful: both workers finish delivering, so a duplicate would be in
-        assert len(posts(fake_slack)) == 1
-        assert [r["kind"] for r in advice_rows(server.db_path)] == ["ask"]
-    finally:
-        server.stop(kill=True)
-
-
 def test_direct_messages_are_answered_and_stay_private(
         slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
     slack.message("how many read replicas for 12k reads/s if one handles 3k",
