@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.format import num, percent, with_unit
+from advisor.format import num, percent
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import (
     Addition,
@@ -26,6 +26,7 @@ from advisor.models import (
     Trigger,
     WhatIf,
 )
+from advisor.units import value_text
 
 RungState = Literal["done", "next", "not_now", "open"]
 LADDER_DONE = "Every rung is done; look again at the bottleneck hunt."
@@ -60,7 +61,7 @@ class StageView:
 class FindingView:
     status: str
     label: str
-    value: str  # "92%"
+    value: str  # "92%", "1,400 ms"
     warning: str  # "> 80%"
     target: str  # "< 70%"
     message: str
@@ -172,7 +173,7 @@ def metric_label(name: MetricName) -> str:
 
 def threshold_text(t: Threshold) -> str:
     """"> 80%": the comparison and the line, in the metric's unit."""
-    return f"{t.op} {with_unit(t.metric, t.threshold)}"
+    return f"{t.op} {value_text(t.metric, t.threshold)}"
 
 
 def stage_title(number: StageNumber | int, name: str | None = None) -> str:
@@ -191,7 +192,7 @@ def stage_view(card: StageCard, pushed_toward: StageNumber | None = None) -> Sta
 
 
 def finding_view(f: Finding) -> FindingView:
-    return FindingView(status=f.status, label=f.label, value=with_unit(f.metric, f.value),
+    return FindingView(status=f.status, label=f.label, value=value_text(f.metric, f.value),
                        warning=threshold_text(f.warning), target=threshold_text(f.target),
                        message=f.message)
 

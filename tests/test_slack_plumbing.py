@@ -21,9 +21,9 @@ from slack_harness import (
     free_port,
 )
 
-from bot.blocks import validate_message, validate_view
 from bot.ids import ActionId, CallbackId, indexed
 from bot.settings import Settings
+from bot.slack.blocks.validate import validate_message, validate_view
 from bot.web import make_client
 
 

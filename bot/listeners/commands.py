@@ -23,12 +23,6 @@ from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
 from advisor.units import ParseError, extract_metrics, parse_quantity
-from bot.blocks import (
-    error_message,
-    help_message,
-    sizing_message,
-    stage_message,
-)
 from bot.deps import Deps
 from bot.listeners import COULD_NOT_FINISH, acked, guarded, text_of
 from bot.listeners.history import run_history
@@ -36,6 +30,9 @@ from bot.listeners.places import thread_key
 from bot.listeners.size import EXAMPLES, SizeError, compute
 from bot.listeners.systems import run_systems, split_system
 from bot.listeners.views import trigger_key
+from bot.slack.blocks.assessment import sizing_message, stage_message
+from bot.slack.blocks.help import help_message
+from bot.slack.blocks.kit import error_message
 from conversations.service import Conversations, Place
 
 log = logging.getLogger("bot.commands")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.blocks import FormField, form_errors, form_modal
 from bot.deps import Deps
 from bot.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
 from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded
 from bot.listeners.places import key_parts
+from bot.slack.blocks.dialog import FormField, form_errors, form_modal
 from conversations.dialog import answer_texts
 from conversations.script import Script
 from conversations.service import Conversations, Place

@@ -1,8 +1,8 @@
 """Block Kit for systems over time: "since last time", ladder and reminder buttons,
 the re-check reminder, `/scale systems` and the App Home's systems.
 
-Built on the helpers of bot.blocks, so the same limits hold (blocks per message, text and
-button lengths); kept apart so the assessment renderer itself stays as it is.
+Built on the kit's helpers, so the same limits hold (blocks per message, text and button
+lengths); the assessment itself is bot/slack/blocks/assessment.py's.
 """
 
 from __future__ import annotations
@@ -17,21 +17,24 @@ from advisor.changes import change_lines
 from advisor.format import ago, num, with_unit
 from advisor.metrics import METRIC_SPECS, MetricName, Unit
 from advisor.models import Assessment
-from bot.blocks import (
+from advisor.view import metric_label
+from bot.ids import ActionId, BlockId, indexed, pack
+from bot.slack.blocks.assessment import assessment_message
+from bot.slack.blocks.kit import (
     MAX_MESSAGE_BLOCKS,
+    MAX_MESSAGE_TEXT,
     Message,
-    _actions,
-    _button,
-    _context,
-    _header,
-    _message,
-    _sections,
-    assessment_message,
-    metric_label,
+    actions,
+    button,
+    context,
+    header,
+    left_out,
+    message,
+    plain,
+    sections,
     trim,
 )
-from bot.ids import ActionId, BlockId, indexed, pack
-from bot.mrkdwn import bold, bullets, channel, escape, user
+from bot.slack.blocks.mrkdwn import bold, bullets, channel, date, escape, user
 from conversations.systems import Reminder
 from conversations.tracking import Since, SystemSummary, sparkline
 
@@ -52,24 +55,21 @@ def _ladder_buttons(a: Assessment, system_id: int, advice_id: int) -> list[Block
         return []
     rung = ladder.rungs[ladder.next_index]
     value = pack(system_id, rung.id, advice_id)
-    return _actions(BlockId.LADDER_MARKS, [
-        _button(f"Done: {rung.text}", ActionId.RUNG_DONE, value, style="primary"),
-        _button(f"Not now: {rung.text}", ActionId.RUNG_NOT_NOW, value),
+    return actions(BlockId.LADDER_MARKS, [
+        button(f"Done: {rung.text}", ActionId.RUNG_DONE, value, style="primary"),
+        button(f"Not now: {rung.text}", ActionId.RUNG_NOT_NOW, value),
     ])
 
 
 def _remind_blocks(advice_id: int, reminder: Reminder | None) -> list[Block]:
     if reminder is not None:
-        when = datetime.fromtimestamp(reminder.post_at, UTC)
-        fallback = when.strftime("%Y-%m-%d %H:%M UTC")
-        date = f"<!date^{int(reminder.post_at)}^{{date_short_pretty}} {{time}}|{fallback}>"
-        return [_context(f":alarm_clock: Re-check reminder set for {date} by "
+        return [context(f":alarm_clock: Re-check reminder set for {date(reminder.post_at)} by "
                          f"{user(reminder.by)}."),
-                *_actions(BlockId.REMIND, [_button(
+                *actions(BlockId.REMIND, [button(
                     "Cancel reminder", ActionId.REMIND_CANCEL,
                     pack(advice_id, reminder.scheduled_id))])]
-    return _actions(BlockId.REMIND, [
-        _button(f"Remind me in {label}", indexed(ActionId.REMIND, days), pack(advice_id, days))
+    return actions(BlockId.REMIND, [
+        button(f"Remind me in {label}", indexed(ActionId.REMIND, days), pack(advice_id, days))
         for label, days in REMIND_AFTER_DAYS
     ])
 
@@ -84,20 +84,18 @@ def tracked_assessment_message(a: Assessment, advice_id: int, *, system: str, sy
     cut = next((i for i, b in enumerate(blocks) if b.get("block_id") == BlockId.FEEDBACK),
                len(blocks))
     content, tail = blocks[:cut], blocks[cut:]
-    lead = ([b.to_dict() for b in _sections(since_text(since), BlockId.SINCE)] if since else
-            [_context(f"First assessment of {bold(system)}: the next one will show what "
-                      "changed.").to_dict()])
-    extra = [b.to_dict() for b in _ladder_buttons(a, system_id, advice_id)
-             + _remind_blocks(advice_id, reminder)]
+    lead = plain(sections(since_text(since), BlockId.SINCE) if since else
+                 [context(f"First assessment of {bold(system)}: the next one will show what "
+                          "changed.")])
+    extra = plain(_ladder_buttons(a, system_id, advice_id) + _remind_blocks(advice_id, reminder))
     room = MAX_MESSAGE_BLOCKS - len(tail) - len(extra) - len(lead)
     if len(content) > room:
-        content = content[:room - 1] + [_context("_Some parts left out to fit Slack's "
-                                                 "limits._").to_dict()]
+        content = content[:room - 1] + [plain(left_out(len(content) - room + 1))]
     blocks = content[:1] + lead + content[1:] + extra + tail
     text = f"{system}: {base.text}"
     if since:
         text += f" (since last time, {ago(since.age_s)})"
-    return Message(text=trim(escape(text), 40_000), blocks=blocks)
+    return Message(text=trim(escape(text), MAX_MESSAGE_TEXT), blocks=blocks)
 
 
 def command_value(metric: MetricName, value: float) -> str:
@@ -120,18 +118,17 @@ def reminder_message(system: str, a: Assessment, assessed_at: float) -> Message:
     measure = [escape(metric_label(m)) for m in metrics] or ["the numbers you watch"]
     when = datetime.fromtimestamp(assessed_at, UTC).strftime("%Y-%m-%d")
     command = recheck_command(system, metrics).replace("`", "'")
-    content = _sections(
+    content = sections(
         f":alarm_clock: Time to re-check {bold(system)} (last assessed {when}).\n"
         f"Re-measure: {', '.join(measure)}.\n"
         f"Then run this with today's values:\n`{escape(command)}`")
-    return _message(f"Time to re-check {system}", content)
+    return message(f"Time to re-check {system}", content)
 
 
 def _summary_lines(s: SystemSummary) -> str:
     when = "never assessed"
     if s.last_assessed is not None:
-        stamp = datetime.fromtimestamp(s.last_assessed, UTC).strftime("%Y-%m-%d %H:%M UTC")
-        when = f"<!date^{int(s.last_assessed)}^{{date_short_pretty}}|{stamp}>"
+        when = date(s.last_assessed, "{date_short_pretty}")
     where = channel(s.channel) if s.channel[:1] in "CG" else "a DM"
     stage = f"Stage {s.stage}" if s.stage else "stage not placed"
     lines = [f"{bold(s.name)} · {where} · last assessed {when} · {stage}"
@@ -155,31 +152,31 @@ def _summary_lines(s: SystemSummary) -> str:
 def _system_blocks(found: Sequence[SystemSummary]) -> list[Block]:
     blocks: list[Block] = []
     for s in found:
-        blocks += _sections(_summary_lines(s))
+        blocks += sections(_summary_lines(s))
     return blocks
 
 
 def systems_message(found: Sequence[SystemSummary]) -> Message:
     """`/scale systems`: the systems this channel may see, most recently assessed first."""
     if not found:
-        return _message("No systems yet", _sections(
+        return message("No systems yet", sections(
             "No systems have been assessed where this channel can see them. Name one with "
             "`/scale diagnose system=checkout-api users=50k ...`."))
-    content: list[Block] = [_header(f"Systems ({len(found)})")]
+    content: list[Block] = [header(f"Systems ({len(found)})")]
     content += _system_blocks(found)
-    content.append(_context("Trend lines run oldest to newest over the last 12 assessments. "
+    content.append(context("Trend lines run oldest to newest over the last 12 assessments. "
                             "Systems of private channels are listed only there."))
     count = "1 system" if len(found) == 1 else f"{len(found)} systems"
-    return _message(count, content)
+    return message(count, content)
 
 
 def home_systems_blocks(mine: Sequence[SystemSummary], team: Sequence[SystemSummary]
                         ) -> list[dict[str, Any]]:
     """App Home: the person's systems, then the team's (public channels only)."""
-    blocks: list[Block] = [DividerBlock(), _header("Your systems")]
-    blocks += _system_blocks(mine) or _sections("_None yet. Name one with "
+    blocks: list[Block] = [DividerBlock(), header("Your systems")]
+    blocks += _system_blocks(mine) or sections("_None yet. Name one with "
                                                 "`/scale diagnose system=NAME ...`._")
-    blocks += [DividerBlock(), _header("Your team's systems")]
-    blocks += _system_blocks(team) or _sections("_No systems yet._")
-    blocks.append(_context("Systems of private channels are listed only in those channels."))
-    return [b.to_dict() for b in blocks]
+    blocks += [DividerBlock(), header("Your team's systems")]
+    blocks += _system_blocks(team) or sections("_No systems yet._")
+    blocks.append(context("Systems of private channels are listed only in those channels."))
+    return plain(blocks)
