@@ -6,6 +6,8 @@ value behind it. Both this and Slack's Block Kit (bot/slack/blocks/) render advi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from advisor.models import Assessment, Sizing, StageCard, WhatIf
 from advisor.view import (
     AssessmentView,
@@ -58,48 +60,52 @@ def _ladder_lines(v: AssessmentView) -> list[str]:
     return lines
 
 
+def _part(title: str, items: Iterable[str]) -> list[str]:
+    """A titled part of the text, left out when it has nothing to say."""
+    lines = list(items)
+    return [title, *lines] if lines else []
+
+
+def _bottleneck_lines(v: AssessmentView) -> list[str]:
+    b = v.bottleneck
+    if b is None:
+        return []
+    lines = [f"Bottleneck: {b.layer} (confidence {b.confidence})"]
+    if b.evidence:
+        lines.append("  evidence: " + "; ".join(b.evidence))
+    return [*lines, "  usual fixes: " + ", ".join(b.solutions)]
+
+
+def _db_lines(v: AssessmentView) -> list[str]:
+    if not v.db_checks:
+        return []
+    lines = [f"  - {check}" for check in v.db_checks]
+    for q in v.db_queries:
+        lines.append(f"  {q.purpose}:")
+        lines += [f"    {line}" for line in q.sql.strip().splitlines()]
+    return lines
+
+
 def assessment_text(a: Assessment) -> str:
     """The whole assessment as a terminal or chat reader would want it."""
     v = assessment_view(a)
     lines = [journey(v.stage), stage_text(v.stage)] if v.stage_known else [v.unplaced]
     if v.pushed_toward:
         lines.append(f"Your numbers push toward Stage {v.pushed_toward}.")
-    if v.triggers:
-        lines.append("Triggers fired:")
-        lines += [f"  - {t.text} ({t.evidence})" for t in v.triggers]
-    if v.findings:
-        lines.append("Findings:")
-        lines += [f"  [{_MARK[f.status]}] {f.message}" for f in v.findings]
-    if v.bottleneck:
-        b = v.bottleneck
-        lines.append(f"Bottleneck: {b.layer} (confidence {b.confidence})")
-        if b.evidence:
-            lines.append("  evidence: " + "; ".join(b.evidence))
-        lines.append("  usual fixes: " + ", ".join(b.solutions))
+    lines += _part("Triggers fired:", (f"  - {t.text} ({t.evidence})" for t in v.triggers))
+    lines += _part("Findings:", (f"  [{_MARK[f.status]}] {f.message}" for f in v.findings))
+    lines += _bottleneck_lines(v)
     lines += _ladder_lines(v)
-    if v.additions:
-        lines.append("Add now:")
-        for add in v.additions:
-            extra = f" [{add.detail}]" if add.detail else ""
-            lines.append(f"  - {add.component}: {add.reason}{extra}")
-    if v.sizing:
-        lines.append("Sizing:")
-        lines += [f"  - {sizing_text(s, indent='    ')}" for s in v.sizing]
-    if v.not_yet:
-        lines.append("Not yet:")
-        lines += [f"  - {text}" for text in v.not_yet]
+    lines += _part("Add now:", (f"  - {add.component}: {add.reason}"
+                                + (f" [{add.detail}]" if add.detail else "")
+                                for add in v.additions))
+    lines += _part("Sizing:", (f"  - {sizing_text(s, indent='    ')}" for s in v.sizing))
+    lines += _part("Not yet:", (f"  - {text}" for text in v.not_yet))
     if v.watch:
-        lines.append(f"Watch for (move to Stage {v.watch[0].to_stage}):")
-        lines += [f"  - {t.text}" for t in v.watch]
-    if v.hunt:
-        lines.append("Bottleneck hunt:")
-        lines += [f"  {step}" for step in v.hunt]
-    if v.db_checks:
-        lines.append("Database health checks:")
-        lines += [f"  - {check}" for check in v.db_checks]
-        for q in v.db_queries:
-            lines.append(f"  {q.purpose}:")
-            lines += [f"    {line}" for line in q.sql.strip().splitlines()]
+        lines += _part(f"Watch for (move to Stage {v.watch[0].to_stage}):",
+                       (f"  - {t.text}" for t in v.watch))
+    lines += _part("Bottleneck hunt:", (f"  {step}" for step in v.hunt))
+    lines += _part("Database health checks:", _db_lines(v))
     if v.missing:
         lines.append("Would sharpen this: " + ", ".join(m.value for m in v.missing))
     return "\n".join(lines)

@@ -90,7 +90,7 @@ class LadderView:
 
     @property
     def topic(self) -> str:
-        return self.symptom.replace("_", " ")
+        return spoken(self.symptom)
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class BottleneckView:
 
     @property
     def name(self) -> str:
-        return self.layer.replace("_", " ")
+        return spoken(self.layer)
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,11 @@ class WhatIfView:
     same_stage: bool
     figures: tuple[Figure, ...]
     changes: tuple[str, ...]
+
+
+def spoken(ident: object) -> str:
+    """An id as words: external_api -> "external api"."""
+    return str(ident).replace("_", " ")
 
 
 def metric_label(name: MetricName) -> str:

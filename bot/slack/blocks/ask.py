@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block
 from advisor.format import percent
 from advisor.models import AskResult
 from advisor.units import value_text
-from advisor.view import metric_label
+from advisor.view import metric_label, spoken
 from bot.ids import ActionId, BlockId, indexed, pack
 from bot.slack.blocks.assessment import feedback_blocks
 from bot.slack.blocks.help import not_understood_message
@@ -26,7 +26,7 @@ def answer_message(result: AskResult, advice_id: str | int | None = None,
     if question:
         content.append(context(f"> {escape(trim(question, 500))}"))
     content += sections(escape(result.answer) or "_No answer._")
-    matched = [f"{k}: {escape(str(v).replace('_', ' '))}"
+    matched = [f"{k}: {escape(spoken(v))}"
                for k, v in (("layer", result.layer), ("symptom", result.symptom),
                             ("topic", result.topic)) if v is not None]
     if matched:

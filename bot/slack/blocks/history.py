@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from slack_sdk.models.blocks import Block
 
 from advisor.models import StageNumber
-from advisor.view import stage_title
+from advisor.view import spoken, stage_title
 from bot.slack.blocks.kit import Message, context, message, sections, trim
 from bot.slack.blocks.mrkdwn import archive_url, channel, date, escape, link, user
 
@@ -39,7 +39,7 @@ def history_line(row: HistoryRow) -> str:
     if row.stage is not None:
         parts.append(escape(stage_title(row.stage, row.stage_name)))
     if row.bottleneck:
-        parts.append(f"bottleneck: {escape(row.bottleneck.replace('_', ' '))}")
+        parts.append(f"bottleneck: {escape(spoken(row.bottleneck))}")
     line = " · ".join(parts)
     if row.summary:
         line += f"\n      {escape(trim(row.summary, 300))}"

@@ -17,7 +17,7 @@ from advisor.changes import change_lines
 from advisor.format import ago, num, with_unit
 from advisor.metrics import METRIC_SPECS, MetricName, Unit
 from advisor.models import Assessment
-from advisor.view import metric_label
+from advisor.view import metric_label, spoken
 from bot.ids import ActionId, BlockId, indexed, pack
 from bot.slack.blocks.assessment import assessment_message
 from bot.slack.blocks.kit import (
@@ -132,7 +132,7 @@ def _summary_lines(s: SystemSummary) -> str:
     where = channel(s.channel) if s.channel[:1] in "CG" else "a DM"
     stage = f"Stage {s.stage}" if s.stage else "stage not placed"
     lines = [f"{bold(s.name)} · {where} · last assessed {when} · {stage}"
-             + (f" · bottleneck: {escape(s.layer.replace('_', ' '))}" if s.layer else ""),
+             + (f" · bottleneck: {escape(spoken(s.layer))}" if s.layer else ""),
              f"Next: {bold(s.next_rung) if s.next_rung else '_nothing on the ladder_'}"]
     if s.done_rungs or s.not_now_rungs:
         marks = []
