@@ -85,12 +85,9 @@ class RungView:
 @dataclass(frozen=True)
 class LadderView:
     symptom: str  # the symptom id, e.g. database_slow
+    topic: str  # the symptom in words
     rungs: tuple[RungView, ...]
     note: str  # said when every rung is done
-
-    @property
-    def topic(self) -> str:
-        return spoken(self.symptom)
 
 
 @dataclass(frozen=True)
@@ -109,13 +106,10 @@ class SizingView:
 @dataclass(frozen=True)
 class BottleneckView:
     layer: str  # the layer id, e.g. external_api
+    name: str  # the layer in words
     confidence: str  # "80%"
     evidence: tuple[str, ...]
     solutions: tuple[str, ...]
-
-    @property
-    def name(self) -> str:
-        return spoken(self.layer)
 
 
 @dataclass(frozen=True)
@@ -219,7 +213,8 @@ def ladder_view(ladder: Ladder) -> LadderView:
                             else "not_now" if rung.deferred else "open")
         rungs.append(RungView(label=label, text=rung.text, state=state))
     note = LADDER_DONE if ladder.next_index is None else ""
-    return LadderView(symptom=ladder.symptom.value, rungs=tuple(rungs), note=note)
+    return LadderView(symptom=ladder.symptom.value, topic=spoken(ladder.symptom.value),
+                      rungs=tuple(rungs), note=note)
 
 
 def sizing_view(s: Sizing) -> SizingView:
@@ -237,8 +232,8 @@ def assessment_view(a: Assessment) -> AssessmentView:
     """Everything a front shows of an assessment, in the order fronts show it."""
     b = a.bottleneck
     bottleneck = None if b is None else BottleneckView(
-        layer=b.layer.value, confidence=percent(b.confidence), evidence=tuple(b.evidence),
-        solutions=tuple(b.solutions))
+        layer=b.layer.value, name=spoken(b.layer.value), confidence=percent(b.confidence),
+        evidence=tuple(b.evidence), solutions=tuple(b.solutions))
     return AssessmentView(
         stage=stage_view(a.stage, a.pushed_toward), stage_known=a.stage_known,
         unplaced=unplaced_note(a.stage),
