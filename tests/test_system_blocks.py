@@ -16,13 +16,12 @@ from bot.listeners.commands import parse_pairs
 from bot.listeners.systems import split_system
 from bot.slack.blocks.assessment import what_if_message
 from bot.slack.blocks.outbound import outbound_message
-from bot.slack.blocks.systems import (
+from bot.slack.blocks.systems import home_systems_blocks, systems_message
+from bot.slack.blocks.tracked import (
     command_value,
-    home_systems_blocks,
     recheck_command,
     reminder_message,
     since_text,
-    systems_message,
     tracked_assessment_message,
 )
 from bot.slack.blocks.validate import validate_message, validate_view

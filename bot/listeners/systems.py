@@ -18,7 +18,8 @@ from bot.ids import ActionId, pattern, unpack
 from bot.listeners import COULD_NOT_FINISH, guarded
 from bot.listeners.places import action_place, message_thread
 from bot.slack.blocks.kit import error_message
-from bot.slack.blocks.systems import reminder_message, systems_message, tracked_assessment_message
+from bot.slack.blocks.systems import systems_message
+from bot.slack.blocks.tracked import reminder_message, tracked_assessment_message
 from conversations.advice_log import Viewer
 from conversations.service import Conversations, Place
 from conversations.systems import MAX_NAME, SystemNameError, clean_name

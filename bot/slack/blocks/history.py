@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block
 from advisor.models import StageNumber
 from advisor.view import spoken, stage_title
 from bot.slack.blocks.kit import Message, context, message, sections, trim
-from bot.slack.blocks.mrkdwn import archive_url, channel, date, escape, link, user
+from bot.slack.blocks.mrkdwn import archive_url, date, escape, link, place, user
 
 
 class HistoryRow(BaseModel):
@@ -34,7 +34,7 @@ class HistoryRow(BaseModel):
 def history_line(row: HistoryRow) -> str:
     parts = [date(row.when.replace(tzinfo=row.when.tzinfo or UTC).timestamp())]
     url = row.url or (archive_url(row.channel_id, row.ts, row.thread_ts) if row.ts else None)
-    where = channel(row.channel_id) if row.channel_id[:1] in "CG" else "a DM"
+    where = place(row.channel_id)
     parts.append(f"{link(url, 'thread')} in {where}" if url else f"in {where}")
     if row.stage is not None:
         parts.append(escape(stage_title(row.stage, row.stage_name)))

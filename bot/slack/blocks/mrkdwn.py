@@ -36,6 +36,11 @@ def channel(channel_id: str) -> str:
     return f"<#{_checked(channel_id)}>"
 
 
+def place(channel_id: str) -> str:
+    """Where advice was given: a channel link, or "a DM" (its name is never shown)."""
+    return channel(channel_id) if channel_id[:1] in "CG" else "a DM"
+
+
 def archive_url(channel_id: str, ts: str, thread_ts: str | None = None) -> str:
     """A permalink-style URL to a message; slack.com redirects it into the workspace."""
     url = f"https://slack.com/archives/{_checked(channel_id)}/p{ts.replace('.', '')}"

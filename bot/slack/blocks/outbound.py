@@ -9,7 +9,7 @@ from bot.slack.blocks.dialog import dialog_parent_message, dialog_reply_message,
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.kit import MAX_MESSAGE_BLOCKS, Message, context, notice_message, plain
 from bot.slack.blocks.mrkdwn import escape
-from bot.slack.blocks.systems import tracked_assessment_message
+from bot.slack.blocks.tracked import tracked_assessment_message
 from conversations.service import Outbound
 
 
