@@ -36,12 +36,27 @@ from advisor.view import finding_view, ladder_view, sizing_view
 from bot.ids import ActionId, BlockId, indexed, pack, pattern, unpack
 from bot.slack.blocks.ask import answer_message, did_you_mean_message
 from bot.slack.blocks.assessment import assessment_message, finding_line, ladder_lines, sizing_text
-from bot.slack.blocks.dialog import FormField, dialog_question, form_errors, form_modal
+from bot.slack.blocks.dialog import (
+    FormField,
+    dialog_parent_message,
+    dialog_question,
+    form_errors,
+    form_modal,
+)
 from bot.slack.blocks.help import help_message, not_understood_message
 from bot.slack.blocks.history import HistoryRow, history_line, history_message
 from bot.slack.blocks.home import home_view
-from bot.slack.blocks.kit import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, Choice, Message, split_text
+from bot.slack.blocks.kit import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    Choice,
+    Message,
+    error_message,
+    notice_message,
+    split_text,
+)
 from bot.slack.blocks.mrkdwn import escape, link
+from bot.slack.blocks.sizing import sizing_message, stage_message
 from bot.slack.blocks.validate import validate_message, validate_view
 
 # ---------------------------------------------------------------------------- fixtures
@@ -163,6 +178,11 @@ def all_messages() -> list[Message]:
         dialog_question("Anything else?", "T/C/1.2", error="I need a number like 50k"),
         history_message([row(1), row(2, channel="D0ALICE")], query="pool"),
         history_message([]),
+        stage_message(card(), assessment().sizing[0], 40_000),
+        sizing_message(assessment().sizing[0]),
+        dialog_parent_message("U0ALICE"),
+        notice_message("Check-up cancelled."),
+        error_message("That system name is taken."),
     ]
 
 

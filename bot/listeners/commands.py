@@ -30,9 +30,9 @@ from bot.listeners.places import thread_key
 from bot.listeners.size import EXAMPLES, SizeError, compute
 from bot.listeners.systems import run_systems, split_system
 from bot.listeners.views import trigger_key
-from bot.slack.blocks.assessment import sizing_message, stage_message
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.kit import error_message
+from bot.slack.blocks.sizing import sizing_message, stage_message
 from conversations.service import Conversations, Place
 
 log = logging.getLogger("bot.commands")

@@ -1,6 +1,5 @@
 """The assessment as mrkdwn: advisor/view.py decides what is shown and formats every
-figure; this adds Slack's markup, the feedback and what-if buttons, and the stage and
-sizing answers of `/scale stage` and `/scale size`."""
+figure; this adds Slack's markup, the feedback and what-if buttons, and the what-if answer."""
 
 from __future__ import annotations
 
@@ -8,8 +7,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block
 
-from advisor.format import num
-from advisor.models import Assessment, Sizing, StageCard, WhatIf
+from advisor.models import Assessment, WhatIf
 from advisor.view import (
     AssessmentView,
     FindingView,
@@ -19,8 +17,6 @@ from advisor.view import (
     TriggerView,
     assessment_view,
     metric_label,
-    sizing_view,
-    stage_view,
     what_if_view,
 )
 from bot.ids import ActionId, BlockId, indexed, pack
@@ -196,18 +192,3 @@ def what_if_message(steps: Sequence[WhatIf]) -> Message:
     text = "What if: " + ", ".join(f"{v.factor}x → stage {v.stage_number}"
                                    for v in views)
     return message(text or "What if", content)
-
-
-def stage_message(card: StageCard, cost: Sizing, users: float) -> Message:
-    """`/scale stage <users>`: where that many users sit, and what such a stage costs."""
-    stage = stage_view(card)
-    content: list[Block] = [header(f"{num(users)} users: Stage {stage.number}, "
-                                   f"{stage.name}"), *stage_blocks(stage)]
-    content += sections(sizing_text(sizing_view(cost)))
-    return message(stage.heading, content)
-
-
-def sizing_message(s: Sizing) -> Message:
-    v = sizing_view(s)
-    return message(v.headline, sections(sizing_text(v)))
-
