@@ -107,20 +107,14 @@ def test_blank_playbook_setting_means_the_packaged_one(monkeypatch):
 IDS = [m.__name__ for m, _ in REFUSED]
 
 
+@pytest.mark.parametrize(("argv", "stdin"), [(("history",), ""), (("diagnose", "-i"), "50k\n")],
+                         ids=["history", "interview"])
 @pytest.mark.parametrize(("make", "reason"), REFUSED, ids=IDS)
-def test_history_refuses_unusable_database(folder: Path, make, reason, monkeypatch, capsys):
+def test_logging_commands_refuse_unusable_database(folder: Path, make, reason, argv, stdin,
+                                                   monkeypatch, capsys):
     path = make(folder / "advisor.db")
     monkeypatch.setenv("SCALE_DB", str(path))
-    assert inproc("history") == (2, "")
-    assert capsys.readouterr().err == (
-        f"scale-advisor: error: cannot use database {path}: {reason.format(folder=folder)}\n")
-
-
-@pytest.mark.parametrize(("make", "reason"), REFUSED, ids=IDS)
-def test_interview_refuses_unusable_database(folder: Path, make, reason, monkeypatch, capsys):
-    path = make(folder / "advisor.db")
-    monkeypatch.setenv("SCALE_DB", str(path))
-    assert inproc("diagnose", "-i", stdin="50k\n") == (2, "")
+    assert inproc(*argv, stdin=stdin) == (2, "")
     assert capsys.readouterr().err == (
         f"scale-advisor: error: cannot use database {path}: {reason.format(folder=folder)}\n")
 

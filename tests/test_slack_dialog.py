@@ -46,11 +46,11 @@ def assert_valid(call: Call) -> None:
         assert Block.parse(block) is not None
 
 
-def start_dialog(slack: SlackClient, fake: FakeSlackAPI, channel: str = PUBLIC_CHANNEL
-                 ) -> tuple[str, str]:
+def start_dialog(slack: SlackClient, fake: FakeSlackAPI, channel: str = PUBLIC_CHANNEL,
+                 user: str = ALICE) -> tuple[str, str]:
     """Run `/scale diagnose`; the thread ts and the dialog key."""
     before = len(posts(fake))
-    resp = slack.command("diagnose", channel_id=channel)
+    resp = slack.command("diagnose", channel_id=channel, user_id=user)
     assert resp.status == 200
     assert "thread" in resp.json()["text"]
     parent = next_post(fake, before)
