@@ -33,7 +33,6 @@ from advisor.models import (
     Trigger,
 )
 from advisor.view import finding_view, ladder_view, sizing_view
-from bot.ids import ActionId, BlockId, indexed, pack, pattern, unpack
 from bot.slack.blocks.ask import answer_message, did_you_mean_message
 from bot.slack.blocks.assessment import assessment_message, finding_line, ladder_lines, sizing_text
 from bot.slack.blocks.dialog import (
@@ -58,6 +57,7 @@ from bot.slack.blocks.kit import (
 from bot.slack.blocks.mrkdwn import escape, link
 from bot.slack.blocks.sizing import sizing_message, stage_message
 from bot.slack.blocks.validate import validate_message, validate_view
+from bot.slack.ids import ActionId, BlockId, indexed, pack, pattern, unpack
 
 # ---------------------------------------------------------------------------- fixtures
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_dbcheck import REFUSED
 
-from bot.preflight import preflight
 from bot.settings import Settings
+from bot.slack.preflight import preflight
 from conversations.schema import MIGRATIONS
 
 BOT = "xoxb-1-2-abc"

@@ -21,8 +21,8 @@ from slack_harness import (
 )
 from slack_sdk.models.blocks import Block
 
-from bot.ids import ActionId, indexed, pack
 from bot.slack.blocks.validate import validate_message
+from bot.slack.ids import ActionId, indexed, pack
 from conversations.store import Store
 
 POST = "chat.postMessage"

@@ -12,8 +12,6 @@ from advisor.changes import Changes, MetricChange
 from advisor.engine import assess
 from advisor.metrics import MetricName as M
 from advisor.models import Observations
-from bot.listeners.commands import parse_pairs
-from bot.listeners.systems import split_system
 from bot.slack.blocks.assessment import what_if_message
 from bot.slack.blocks.outbound import outbound_message
 from bot.slack.blocks.systems import home_systems_blocks, systems_message
@@ -25,6 +23,8 @@ from bot.slack.blocks.tracked import (
     tracked_assessment_message,
 )
 from bot.slack.blocks.validate import validate_message, validate_view
+from bot.slack.listeners.commands import parse_pairs
+from bot.slack.listeners.systems import split_system
 from conversations.service import Outbound
 from conversations.systems import Reminder
 from conversations.tracking import Since, SystemSummary

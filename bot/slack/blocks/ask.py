@@ -11,11 +11,11 @@ from advisor.format import percent
 from advisor.models import AskResult
 from advisor.units import value_text
 from advisor.view import metric_label, spoken
-from bot.ids import ActionId, BlockId, indexed, pack
 from bot.slack.blocks.assessment import feedback_blocks
 from bot.slack.blocks.help import not_understood_message
 from bot.slack.blocks.kit import Choice, Message, actions, button, context, message, sections, trim
 from bot.slack.blocks.mrkdwn import escape
+from bot.slack.ids import ActionId, BlockId, indexed, pack
 from conversations.service import Outbound
 
 

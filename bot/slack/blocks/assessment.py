@@ -19,7 +19,6 @@ from advisor.view import (
     metric_label,
     what_if_view,
 )
-from bot.ids import ActionId, BlockId, indexed, pack
 from bot.slack.blocks.kit import (
     Message,
     actions,
@@ -31,6 +30,7 @@ from bot.slack.blocks.kit import (
     sections,
 )
 from bot.slack.blocks.mrkdwn import bullets, escape
+from bot.slack.ids import ActionId, BlockId, indexed, pack
 
 WHAT_IF_FACTORS = (10, 100, 1000)
 STATUS_MARK = {"ok": ":large_green_circle:", "watch": ":large_yellow_circle:",

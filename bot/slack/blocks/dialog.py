@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement, PlainTextObject
 from slack_sdk.models.views import View
 
-from bot.ids import ActionId, BlockId, CallbackId, InputId, indexed, pack
 from bot.slack.blocks.kit import (
     MAX_INPUT_LABEL,
     MAX_PLACEHOLDER,
@@ -28,6 +27,7 @@ from bot.slack.blocks.kit import (
     trim,
 )
 from bot.slack.blocks.mrkdwn import bold, escape, user
+from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, indexed, pack
 from conversations.dialog import RESTART_KINDS, Reply
 
 

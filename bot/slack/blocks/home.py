@@ -8,9 +8,9 @@ from typing import Any
 from slack_sdk.models.blocks import Block, DividerBlock
 from slack_sdk.models.views import View
 
-from bot.ids import CallbackId
 from bot.slack.blocks.history import HistoryRow, row_sections
 from bot.slack.blocks.kit import MAX_VIEW_BLOCKS, context, fit, header, sections
+from bot.slack.ids import CallbackId
 
 
 def home_view(mine: Sequence[HistoryRow], team: Sequence[HistoryRow]) -> dict[str, Any]:

@@ -24,8 +24,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.ids import indexed
 from bot.slack.blocks.mrkdwn import bold, escape
+from bot.slack.ids import indexed
 
 # Slack's limits (FACTS.md).
 MAX_MESSAGE_BLOCKS = 50

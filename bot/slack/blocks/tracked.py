@@ -12,7 +12,6 @@ from advisor.format import ago, num
 from advisor.metrics import METRIC_SPECS, MetricName, Unit
 from advisor.models import Assessment
 from advisor.view import metric_label
-from bot.ids import ActionId, BlockId, indexed, pack
 from bot.slack.blocks.assessment import assessment_message
 from bot.slack.blocks.kit import (
     MAX_MESSAGE_BLOCKS,
@@ -28,6 +27,7 @@ from bot.slack.blocks.kit import (
     trim,
 )
 from bot.slack.blocks.mrkdwn import bold, bullets, date, escape, user
+from bot.slack.ids import ActionId, BlockId, indexed, pack
 from conversations.systems import Reminder
 from conversations.tracking import Since
 

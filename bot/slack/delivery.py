@@ -23,14 +23,14 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.places import key_parts, thread_key
 from bot.slack.blocks.kit import Message
 from bot.slack.blocks.outbound import outbound_message
 from bot.slack.blocks.validate import validate_message
+from bot.slack.listeners.places import key_parts, thread_key
 from conversations.service import Outbound
 from conversations.store import OutboxRow, Store
 
-log = logging.getLogger("bot.delivery")
+log = logging.getLogger("bot.slack.delivery")
 
 METADATA_EVENT = "scale_advisor_reply"
 # Errors no retry will fix: the reply is given up (and stays visible as failed in the log).
