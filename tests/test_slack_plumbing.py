@@ -26,10 +26,10 @@ from slack_harness import (
 )
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import validate_message, validate_view
 from bot.main import main
 from bot.settings import Settings
 from bot.slack import server
+from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.ids import ActionId, CallbackId, indexed
 from bot.slack.web import make_client
 

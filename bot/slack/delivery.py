@@ -23,8 +23,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, validate_message
-from bot.outbound_blocks import outbound_message
+from bot.slack.blocks.kit import Message
+from bot.slack.blocks.outbound import outbound_message
+from bot.slack.blocks.validate import validate_message
 from bot.slack.listeners.places import key_parts, thread_key
 from conversations.service import Outbound
 from conversations.store import OutboxRow, Store
