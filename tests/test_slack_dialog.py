@@ -3,7 +3,7 @@
 Each test drives the app with requests signed exactly as Slack signs them and asserts
 on what the app posted (recorded by the fake) and on what it logged in SQLite. Most run
 in process (the WSGI callable gunicorn serves, with a delivery loop); a restart after a
-crash and two workers racing need the real server.
+crash needs the real server (two workers racing are in test_serving_faults.py).
 """
 
 from __future__ import annotations

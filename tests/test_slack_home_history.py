@@ -1,6 +1,6 @@
 """`/scale history` and the App Home: past advice with links, and privacy that holds.
 
-Advice is created the way people create it, through `/scale diagnose` over signed HTTP;
+Advice is created the way people create it, through signed `/scale diagnose` requests;
 the privacy cases use a private channel (`G…`) and two people.
 """
 
