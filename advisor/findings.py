@@ -24,8 +24,7 @@ def _status(key: KeyMetric, value: float) -> Status:
 
 def _message(key: KeyMetric, value: float, status: Status) -> str:
     shown = with_unit(key.metric, value)
-    target = f"{key.target.op} {with_unit(key.metric, key.target.value)}"
-    warning = f"{key.warning.op} {with_unit(key.metric, key.warning.value)}"
+    target, warning = key.target.bound(), key.warning.bound()
     if status == "warning":
         return f"{key.label} is {shown}: past the warning line ({warning})."
     if status == "watch":

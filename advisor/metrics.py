@@ -56,8 +56,14 @@ class MetricSpec(BaseModel):
     integer: bool = False
 
 
-def _spec(name: MetricName, label: str, unit: Unit, lo: float, hi: float, integer: bool = False):
+def _spec(name: MetricName, label: str, unit: Unit, lo: float, hi: float,
+          integer: bool = False) -> MetricSpec:
     return MetricSpec(name=name, label=label, unit=unit, minimum=lo, maximum=hi, integer=integer)
+
+
+def _pct(name: MetricName, label: str) -> MetricSpec:
+    """A share of something, 0 to 100%."""
+    return _spec(name, label, Unit.PCT, 0, 100)
 
 
 M = MetricName
@@ -69,19 +75,19 @@ METRIC_SPECS: dict[MetricName, MetricSpec] = {
         _spec(M.GROWTH_FACTOR, "growth factor", Unit.FACTOR, 0.01, 1e6),
         _spec(M.SAFETY_MARGIN, "safety margin", Unit.FACTOR, 1, 100),
         _spec(M.P95_MS, "P95 response time", Unit.MS, 0, 3_600_000),
-        _spec(M.SERVER_CPU_PCT, "server CPU", Unit.PCT, 0, 100),
-        _spec(M.DB_CPU_PCT, "database CPU", Unit.PCT, 0, 100),
-        _spec(M.MEMORY_PCT, "memory use", Unit.PCT, 0, 100),
-        _spec(M.POOL_USED_PCT, "connection pool in use", Unit.PCT, 0, 100),
+        _pct(M.SERVER_CPU_PCT, "server CPU"),
+        _pct(M.DB_CPU_PCT, "database CPU"),
+        _pct(M.MEMORY_PCT, "memory use"),
+        _pct(M.POOL_USED_PCT, "connection pool in use"),
         _spec(M.QUERIES_PER_REQUEST, "database queries per request", Unit.COUNT, 0, 1e5),
-        _spec(M.READ_PCT, "share of database operations that are reads", Unit.PCT, 0, 100),
-        _spec(M.CACHE_HIT_PCT, "cache hit rate", Unit.PCT, 0, 100),
+        _pct(M.READ_PCT, "share of database operations that are reads"),
+        _pct(M.CACHE_HIT_PCT, "cache hit rate"),
         _spec(M.REPLICA_LAG_S, "replica lag", Unit.S, 0, 1e6),
         _spec(M.SLOWEST_QUERY_MS, "slowest query", Unit.MS, 0, 3_600_000),
         _spec(M.CORES, "CPU cores", Unit.COUNT, 1, 4096, integer=True),
         _spec(M.SPINDLES, "effective spindles", Unit.COUNT, 0, 1024, integer=True),
         _spec(M.WORKING_SET_GB, "working set", Unit.GB, 0, 1e7),
-        _spec(M.STATIC_BANDWIDTH_PCT, "bandwidth spent on static assets", Unit.PCT, 0, 100),
+        _pct(M.STATIC_BANDWIDTH_PCT, "bandwidth spent on static assets"),
         _spec(M.READS_RPS, "database reads per second", Unit.RPS, 0, 1e10),
         _spec(M.PER_REPLICA_RPS, "reads one replica can serve per second", Unit.RPS, 1, 1e9),
     ]

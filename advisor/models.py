@@ -9,9 +9,15 @@ from __future__ import annotations
 from enum import IntEnum, StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from advisor.metrics import MetricName, check_metric
+
+
+class Strict(BaseModel):
+    """The one strict base: unknown keys fail loudly, loaded data cannot be changed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Layer(StrEnum):

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from advisor.format import with_unit
 from advisor.metrics import MetricName
-from advisor.models import Layer, StageNumber, Symptom, Threshold, Topic
+from advisor.models import Layer, StageNumber, Strict, Symptom, Threshold, Topic
 
 Op = Literal[">", ">=", "<", "<="]
 OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
@@ -27,12 +27,6 @@ OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
 
 class PlaybookError(ValueError):
     """A playbook file that cannot be used; the message names the file and the field."""
-
-
-class Strict(BaseModel):
-    """The one strict base: unknown keys fail loudly, loaded data cannot be changed."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Condition(Strict):
@@ -49,10 +43,13 @@ class Condition(Strict):
         known = metrics.get(self.metric)
         return known is not None and self.holds(known)
 
+    def bound(self) -> str:
+        """The condition without its metric, in the metric's unit: "> 70%"."""
+        return f"{self.op} {with_unit(self.metric, self.value)}"
+
     def evidence(self, value: float) -> str:
         """How a reading that meets this condition is cited: "db_cpu_pct 92% > 70%"."""
-        return (f"{self.metric.value} {with_unit(self.metric, value)} {self.op} "
-                f"{with_unit(self.metric, self.value)}")
+        return f"{self.metric.value} {with_unit(self.metric, value)} {self.bound()}"
 
     def threshold(self, value: float | None = None) -> Threshold:
         return Threshold(metric=self.metric, op=self.op, threshold=self.value, value=value)
@@ -81,6 +78,13 @@ class KeyMetric(Strict):
     warning: Condition
     as_written: AsWritten
 
+    @model_validator(mode="after")
+    def _one_metric(self) -> KeyMetric:
+        if {self.target.metric, self.warning.metric} != {self.metric}:
+            raise ValueError(f"target and warning of {self.metric.value} must compare "
+                             f"{self.metric.value}")
+        return self
+
 
 class Advice(Strict):
     id: str
@@ -102,35 +106,35 @@ class Restraint(Strict):
     why: str
 
 
-class StageTrigger(Strict):
-    id: str
-    to_stage: StageNumber
-    text: str
+class _FiresOn(Strict):
+    """Fires on a measured condition or on a named signal, never both."""
+
+    what: ClassVar[str]
     condition: Condition | None = None
     signal: str | None = None
-    inferred_from: list[Condition] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> StageTrigger:
+    def _one_kind(self) -> _FiresOn:
         if (self.condition is None) == (self.signal is None):
-            raise ValueError("a trigger needs exactly one of `condition` or `signal`")
+            raise ValueError(f"{self.what} needs exactly one of `condition` or `signal`")
         return self
 
 
-class KeyAddition(Strict):
+class StageTrigger(_FiresOn):
+    what = "a trigger"
+    id: str
+    to_stage: StageNumber
+    text: str
+    inferred_from: list[Condition] = Field(default_factory=list)
+
+
+class KeyAddition(_FiresOn):
+    what = "an addition"
     id: str
     component: str
     purpose: str
     when: str
-    condition: Condition | None = None
-    signal: str | None = None
     topic: Topic
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> KeyAddition:
-        if (self.condition is None) == (self.signal is None):
-            raise ValueError("an addition needs exactly one of `condition` or `signal`")
-        return self
 
 
 class LookupStep(Strict):

@@ -21,8 +21,6 @@ from re import _parser as sre_parse
 from typing import Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
     StrictStr,
@@ -30,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from advisor.models import Layer, Symptom
+from advisor.models import Layer, Strict, Symptom
 
 PACKAGED_DIR = "data/signatures"
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
@@ -44,10 +42,8 @@ class CatalogueError(ValueError):
     """A signature file that cannot be used; the message names the file and the entry id."""
 
 
-class Signature(BaseModel):
+class Signature(Strict):
     """One message a piece of software emits, and what it tells us about scaling."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: StrictStr = Field(pattern=_ID)
     component: StrictStr = Field(pattern=_ID)
@@ -89,10 +85,8 @@ class Signature(BaseModel):
             raise ValueError(f"pattern is not a valid regex: {err}") from err
 
 
-class SignatureHit(BaseModel):
+class SignatureHit(Strict):
     """A signature found in a text, with the span of the text that matched it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     signature: Signature
     matched: str
@@ -131,10 +125,8 @@ def fold(text: str) -> str:
     return (text if text.isascii() else text.translate(_FOLD)).lower()
 
 
-class Catalogue(BaseModel):
+class Catalogue(Strict):
     """Every signature, with ids unique; `find` names the most specific one in a text."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     signatures: tuple[Signature, ...] = ()
     _index: tuple[tuple[str, re.Pattern[str], Signature], ...] = PrivateAttr(default=())

@@ -7,7 +7,29 @@ import math
 from advisor.format import num, replicas_worked
 from advisor.metrics import MetricName, check_metric
 from advisor.models import Observations, Sizing
-from advisor.playbook import Playbook, default_playbook
+from advisor.playbook import (
+    CacheFormula,
+    CapacityFormula,
+    Playbook,
+    PoolFormula,
+    ReplicaFormula,
+    default_playbook,
+)
+
+_Formula = CapacityFormula | PoolFormula | ReplicaFormula | CacheFormula
+
+
+def _sized(kind: str, rule: _Formula, inputs: dict[str, float | str], worked: str,
+           result: float) -> Sizing:
+    """A formula's answer, with the formula and unit as the playbook words them."""
+    return Sizing(kind=kind, inputs=inputs, formula=rule.formula, worked=worked, result=result,
+                  unit=rule.unit)
+
+
+def _check(values: dict[MetricName, float]) -> None:
+    """Refuse any input outside its metric's range, in the order given."""
+    for name, value in values.items():
+        check_metric(name, value)
 
 
 def capacity(
@@ -16,18 +38,12 @@ def capacity(
     """Required capacity = peak × growth × safety (safety defaults to the playbook's 1.5)."""
     rule = (playbook or default_playbook()).sizing.capacity
     safety = rule.safety_default if safety is None else safety
-    check_metric(MetricName.PEAK_RPS, peak_rps)
-    check_metric(MetricName.GROWTH_FACTOR, growth)
-    check_metric(MetricName.SAFETY_MARGIN, safety)
+    _check({MetricName.PEAK_RPS: peak_rps, MetricName.GROWTH_FACTOR: growth,
+            MetricName.SAFETY_MARGIN: safety})
     result = peak_rps * growth * safety
-    return Sizing(
-        kind="capacity",
-        inputs={"peak_rps": peak_rps, "growth_factor": growth, "safety_margin": safety},
-        formula=rule.formula,
-        worked=f"{num(peak_rps)} × {num(growth)} × {num(safety)} = {num(result)} {rule.unit}",
-        result=result,
-        unit=rule.unit,
-    )
+    worked = f"{num(peak_rps)} × {num(growth)} × {num(safety)} = {num(result)} {rule.unit}"
+    inputs = {"peak_rps": peak_rps, "growth_factor": growth, "safety_margin": safety}
+    return _sized("capacity", rule, inputs, worked, result)
 
 
 def pool(
@@ -38,51 +54,32 @@ def pool(
     assumed = spindles is None and not ssd
     if ssd or spindles is None:
         spindles = rule.ssd_spindles
-    check_metric(MetricName.CORES, cores)
-    check_metric(MetricName.SPINDLES, spindles)
+    _check({MetricName.CORES: cores, MetricName.SPINDLES: spindles})
     result = int(cores) * 2 + int(spindles)
     disk = "SSD" if ssd else f"{num(spindles)} spindle{'s' if spindles != 1 else ''}"
     if assumed:
         disk = "SSD (assumed)"
-    return Sizing(
-        kind="pool",
-        inputs={"cores": cores, "spindles": spindles, "disk": disk},
-        formula=rule.formula,
-        worked=f"({num(cores)} × 2) + {num(spindles)} = {result} connections per instance",
-        result=result,
-        unit=rule.unit,
-    )
+    worked = f"({num(cores)} × 2) + {num(spindles)} = {result} connections per instance"
+    return _sized("pool", rule, {"cores": cores, "spindles": spindles, "disk": disk}, worked,
+                  result)
 
 
 def replicas(reads_rps: float, per_replica_rps: float, playbook: Playbook | None = None) -> Sizing:
     """Replicas = ceiling(read traffic / one replica's capacity)."""
     rule = (playbook or default_playbook()).sizing.replicas
-    check_metric(MetricName.READS_RPS, reads_rps)
-    check_metric(MetricName.PER_REPLICA_RPS, per_replica_rps)
+    _check({MetricName.READS_RPS: reads_rps, MetricName.PER_REPLICA_RPS: per_replica_rps})
     result = math.ceil(reads_rps / per_replica_rps)
-    return Sizing(
-        kind="replicas",
-        inputs={"reads_rps": reads_rps, "per_replica_rps": per_replica_rps},
-        formula=rule.formula,
-        worked=replicas_worked(reads_rps, per_replica_rps, result),
-        result=result,
-        unit=rule.unit,
-    )
+    return _sized("replicas", rule, {"reads_rps": reads_rps, "per_replica_rps": per_replica_rps},
+                  replicas_worked(reads_rps, per_replica_rps, result), result)
 
 
 def cache(working_set_gb: float, playbook: Playbook | None = None) -> Sizing:
     """Redis memory = working set × the playbook's overhead multiplier (1.5)."""
     rule = (playbook or default_playbook()).sizing.cache
-    check_metric(MetricName.WORKING_SET_GB, working_set_gb)
+    _check({MetricName.WORKING_SET_GB: working_set_gb})
     result = working_set_gb * rule.multiplier
-    return Sizing(
-        kind="cache",
-        inputs={"working_set_gb": working_set_gb, "multiplier": rule.multiplier},
-        formula=rule.formula,
-        worked=f"{num(working_set_gb)}GB × {num(rule.multiplier)} = {num(result)}GB",
-        result=result,
-        unit=rule.unit,
-    )
+    return _sized("cache", rule, {"working_set_gb": working_set_gb, "multiplier": rule.multiplier},
+                  f"{num(working_set_gb)}GB × {num(rule.multiplier)} = {num(result)}GB", result)
 
 
 def cost(stage: int, playbook: Playbook | None = None) -> Sizing:

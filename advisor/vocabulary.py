@@ -15,10 +15,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from advisor.metrics import MetricName
-from advisor.models import Layer, Symptom, Topic
+from advisor.models import Layer, Strict, Symptom, Topic
 
 SIGNAL_IDS = frozenset({
     "response_times_degrading", "server_resources_maxed", "repeated_queries",
@@ -37,10 +37,6 @@ MAX_PHRASE_TOKENS = 4
 TargetKind = Literal["layer", "symptom", "topic", "noise", "trouble"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _positive(terms: dict[str, float]) -> dict[str, float]:
     for term, weight in terms.items():
         if not term.strip():
@@ -50,7 +46,7 @@ def _positive(terms: dict[str, float]) -> dict[str, float]:
     return terms
 
 
-class TermSet(_Strict):
+class TermSet(Strict):
     terms: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("terms")
@@ -67,14 +63,14 @@ class SymptomVocab(TermSet):
     layer: Layer | None = None  # where this symptom usually lives, a hint only
 
 
-class Product(_Strict):
+class Product(Strict):
     aliases: list[str] = Field(min_length=1)
     layer: Layer | None = None
     topics: list[Topic] = Field(default_factory=list)
     weight: float = Field(default=2.5, gt=0)
 
 
-class MetricHint(_Strict):
+class MetricHint(Strict):
     """A number that points somewhere: e.g. db_cpu_pct above 70 -> database."""
 
     metric: MetricName
@@ -91,12 +87,12 @@ class MetricHint(_Strict):
         return self.below is None or value < self.below
 
 
-class QuestionCues(_Strict):
+class QuestionCues(Strict):
     starters: list[str]
     phrases: list[str]
 
 
-class Tuning(_Strict):
+class Tuning(Strict):
     fuzzy_cutoff: float = Field(default=86, ge=50, le=100)
     fuzzy_min_len: int = Field(default=5, ge=3)
     fuzzy_weight: float = Field(default=0.85, gt=0, le=1)
@@ -109,13 +105,13 @@ class Tuning(_Strict):
     adjacency: int = Field(default=2, ge=0)
 
 
-class Hit(_Strict):
+class Hit(Strict):
     kind: TargetKind
     key: str
     weight: float
 
 
-class Vocabulary(_Strict):
+class Vocabulary(Strict):
     tuning: Tuning = Field(default_factory=Tuning)
     stopwords: list[str]
     negations: list[str]

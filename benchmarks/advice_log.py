@@ -11,12 +11,11 @@ as a random viewer would, and prints the figures.
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from store_bench import int_options, percentile, temp_store
 
 from conversations.advice_log import AdviceEntry, Viewer, fts_match, visibility_sql
 from conversations.store import Store
@@ -130,11 +129,6 @@ def random_viewer(rng: random.Random) -> Viewer:
     )
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def stranger(rng: random.Random) -> Viewer:
     """A team with no advice at all: every match must be looked at and rejected."""
     return Viewer(team="T9999", channel="C9999000", user="U9999000")
@@ -165,42 +159,35 @@ def query_plan(store: Store) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=10_000)
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+    args = int_options(__doc__, rows=1_000_000, batch=10_000, queries=200, seed=7)
     rng = random.Random(args.seed)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "advice.db"
-        with Store(path) as store:
-            seconds = fill(store, args.rows, args.batch, rng)
-            print(f"rows inserted:      {args.rows:,} in {seconds:.1f} s "
-                  f"({args.rows / seconds:,.0f} rows/s, batches of {args.batch:,})")
+    with temp_store("advice.db") as (path, store):
+        seconds = fill(store, args.rows, args.batch, rng)
+        print(f"rows inserted:      {args.rows:,} in {seconds:.1f} s "
+              f"({args.rows / seconds:,.0f} rows/s, batches of {args.batch:,})")
 
-            started = time.perf_counter()
-            for _ in range(200):
-                store.log_advice(fake_entry(rng, 2_000_000_000.0))
-            single = (time.perf_counter() - started) / 200 * 1000
-            print(f"single log_advice:  {single:.2f} ms each (one transaction per row)")
+        started = time.perf_counter()
+        for _ in range(200):
+            store.log_advice(fake_entry(rng, 2_000_000_000.0))
+        single = (time.perf_counter() - started) / 200 * 1000
+        print(f"single log_advice:  {single:.2f} ms each (one transaction per row)")
 
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            size = path.stat().st_size
-            print(f"database size:      {size / 1e6:,.0f} MB ({size / args.rows:,.0f} bytes/row)")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = path.stat().st_size
+        print(f"database size:      {size / 1e6:,.0f} MB ({size / args.rows:,.0f} bytes/row)")
 
-            print("query plan:         " + " | ".join(query_plan(store)))
-            search_latencies(store, 20, rng)  # warm the page cache
-            latencies, hits = search_latencies(store, args.queries, rng)
-            print(f"history search:     {args.queries} two-word queries, limit 20, "
-                  f"{hits / args.queries:.1f} rows each on average")
-            print(f"  median {statistics.median(latencies):.2f} ms, "
-                  f"p99 {percentile(latencies, 0.99):.2f} ms, max {max(latencies):.2f} ms "
-                  f"(goal p99 < 20 ms)")
-            latencies, hits = search_latencies(store, len(QUERIES), rng, stranger)
-            print(f"worst case:         a team with no advice, {len(QUERIES)} queries: "
-                  f"median {statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms")
+        print("query plan:         " + " | ".join(query_plan(store)))
+        search_latencies(store, 20, rng)  # warm the page cache
+        latencies, hits = search_latencies(store, args.queries, rng)
+        print(f"history search:     {args.queries} two-word queries, limit 20, "
+              f"{hits / args.queries:.1f} rows each on average")
+        print(f"  median {statistics.median(latencies):.2f} ms, "
+              f"p99 {percentile(latencies, 0.99):.2f} ms, max {max(latencies):.2f} ms "
+              f"(goal p99 < 20 ms)")
+        latencies, hits = search_latencies(store, len(QUERIES), rng, stranger)
+        print(f"worst case:         a team with no advice, {len(QUERIES)} queries: "
+              f"median {statistics.median(latencies):.1f} ms, max {max(latencies):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 benchmarks/slack_ack.py compares the real app against).
 
 Same flags as `scale-advisor serve` (HTTP mode only), same gunicorn configuration and
-request gate (bot.gate): `bot.server.run_http` is called as is, with
+request gate (bot.slack.gate): `bot.slack.server.run_http` is called as is, with
 only its app factory swapped for one whose listeners do nothing. So any gap the benchmark
 shows is the cost of our listeners, not of the stack.
 
@@ -18,9 +18,9 @@ from typing import Any
 
 from slack_bolt import App
 
-import bot.server
+import bot.slack.server
 from bot.settings import Settings
-from bot.web import make_client
+from bot.slack.web import make_client
 
 
 def build_bare_app(settings: Settings, deps: Any = None) -> App:
@@ -52,15 +52,15 @@ def build_bare_app(settings: Settings, deps: Any = None) -> App:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = bot.server.build_parser().parse_args(argv)
+    args = bot.slack.server.build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     settings = Settings()
     settings.require_slack()
-    # run_http looks build_app up in bot.server when each worker loads; gunicorn forks the
+    # run_http looks build_app up in bot.slack.server when each worker loads; gunicorn forks the
     # workers from this process, so they all get the bare app on the unchanged stack.
-    bot.server.build_app = build_bare_app
-    return bot.server.run_http(settings, args)
+    bot.slack.server.build_app = build_bare_app
+    return bot.slack.server.run_http(settings, args)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ def wall_times(argv: list[str], runs: int, env: dict[str, str]) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bot.cli", *argv], env=env, check=True,
+        subprocess.run([sys.executable, "-m", "bot.main", *argv], env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return times

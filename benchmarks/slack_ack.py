@@ -1,7 +1,7 @@
 """Acknowledgement latency and throughput of every `/scale` subcommand, beside a bare Bolt
 app, plus the time from request to posted answer.
 
-Both apps run on the same stack (`bot.server.run_http`: gunicorn gthread around the request
+Both apps run on the same stack (`bot.slack.server.run_http`: gunicorn gthread around the request
 gate and Bolt, same --workers/--threads), one after the other in the same run, against the
 fake Web API of tests/slack_harness.py (so posts really happen, on loopback). A separate
 load process keeps --concurrency keep-alive connections busy with pre-signed requests,
@@ -259,7 +259,7 @@ class BenchServer(SlackServer):
     bare: bool = False
 
     def command(self) -> list[str]:
-        entry = [str(HERE / "bare_bolt_app.py")] if self.bare else ["-m", "bot.cli", "serve"]
+        entry = [str(HERE / "bare_bolt_app.py")] if self.bare else ["-m", "bot.main", "serve"]
         return [sys.executable, *entry, "--host", HOST, "--port", str(self.port),
                 "--workers", str(self.workers), "--threads", str(self.threads),
                 "--log-level", self.log_level]

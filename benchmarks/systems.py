@@ -13,15 +13,14 @@ lines), and prints the figures.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import os
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
+
+from store_bench import int_options, percentile, temp_store
 
 from conversations import systems as sysdb
 from conversations.advice_log import Viewer, scope_text
@@ -90,11 +89,6 @@ def fill_advice(store: Store, systems: list[tuple], rows: int, batch: int,
     return spent
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def figures(latencies: list[float], cpu: list[float]) -> str:
     """Wall-clock figures, then this process's CPU time for the same calls: on a shared,
     loaded machine the wall-clock tail is mostly time spent waiting for a core."""
@@ -149,35 +143,28 @@ def measure(conv: Conversations, systems: list[tuple], queries: int, rng: random
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--systems", type=int, default=10_000)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=20_000)
-    parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=11)
-    args = parser.parse_args()
+    args = int_options(__doc__, systems=10_000, rows=1_000_000, batch=20_000, queries=500,
+                       seed=11)
     rng = random.Random(args.seed)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "systems.db"
-        with Store(path) as store:
-            conv = Conversations(store)
-            systems = fill_systems(store, args.systems, rng)
-            seconds = fill_advice(store, systems, args.rows, args.batch, rng)
-            print(f"filled:             {args.systems:,} systems, {args.rows:,} assessments in "
-                  f"{seconds:.1f} s ({args.rows / seconds:,.0f} rows/s)")
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            store.conn.execute("ANALYZE")
-            print(f"database size:      {path.stat().st_size / 1e6:,.0f} MB")
+    with temp_store("systems.db") as (path, store):
+        conv = Conversations(store)
+        systems = fill_systems(store, args.systems, rng)
+        seconds = fill_advice(store, systems, args.rows, args.batch, rng)
+        print(f"filled:             {args.systems:,} systems, {args.rows:,} assessments in "
+              f"{seconds:.1f} s ({args.rows / seconds:,.0f} rows/s)")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.conn.execute("ANALYZE")
+        print(f"database size:      {path.stat().st_size / 1e6:,.0f} MB")
 
-            measure(conv, systems, args.queries, rng)
-            # A full garbage collection now and then walks every object the process holds
-            # and lands on about 1% of listings; a server that freezes its start-up heap
-            # (gc.freeze) makes those collections cheap. Measured both ways:
-            gc.collect()
-            gc.freeze()
-            print("after gc.freeze():")
-            measure(conv, systems, args.queries, rng)
+        measure(conv, systems, args.queries, rng)
+        # A full garbage collection now and then walks every object the process holds
+        # and lands on about 1% of listings; a server that freezes its start-up heap
+        # (gc.freeze) makes those collections cheap. Measured both ways:
+        gc.collect()
+        gc.freeze()
+        print("after gc.freeze():")
+        measure(conv, systems, args.queries, rng)
 
 
 if __name__ == "__main__":

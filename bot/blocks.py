@@ -43,8 +43,8 @@ from advisor.models import (
     Trigger,
     WhatIf,
 )
-from bot.ids import ActionId, BlockId, CallbackId, InputId, indexed, pack
 from bot.mrkdwn import archive_url, bold, bullets, channel, escape, link, user
+from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, indexed, pack
 from conversations.dialog import RESTART_KINDS, Reply
 from conversations.service import Outbound
 

@@ -30,8 +30,8 @@ from bot.blocks import (
     metric_label,
     trim,
 )
-from bot.ids import ActionId, BlockId, indexed, pack
 from bot.mrkdwn import bold, bullets, channel, escape, user
+from bot.slack.ids import ActionId, BlockId, indexed, pack
 from conversations.systems import Reminder
 from conversations.tracking import Since, SystemSummary, sparkline
 

@@ -20,8 +20,8 @@ from pydantic import Field, model_validator
 
 from advisor.format import compact, num, with_unit
 from advisor.metrics import METRIC_SPECS, MetricName, Unit
-from advisor.models import Layer, Symptom
-from advisor.playbook import Condition, Playbook, PlaybookError, Strict, default_playbook
+from advisor.models import Layer, Strict, Symptom
+from advisor.playbook import Condition, Playbook, PlaybookError, default_playbook
 
 
 class Choice(Strict):

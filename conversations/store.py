@@ -96,7 +96,9 @@ class OutboxRow(OutgoingMessage):
     last_error: str | None = None
 
 
-class StepResult(BaseModel):
+class AcceptedStep(BaseModel):
+    """What `accept_step` saved: the dialog's new version, its advice and its replies."""
+
     dialog_version: int
     advice_id: int | None = None
     outbox_ids: list[int] = Field(default_factory=list)
@@ -341,7 +343,7 @@ class Store:
         finished: bool = False,
         expected_version: int | None = None,
         **place: Any,
-    ) -> StepResult:
+    ) -> AcceptedStep:
         """Save a dialog step, its advice and its replies in one transaction.
 
         Messages without an advice_id are linked to the advice logged here, so
@@ -358,7 +360,7 @@ class Store:
                 for m in outbox
             ]
             ids = self.enqueue(linked, now=now)
-        return StepResult(dialog_version=version, advice_id=advice_id, outbox_ids=ids)
+        return AcceptedStep(dialog_version=version, advice_id=advice_id, outbox_ids=ids)
 
     # -- advice log -----------------------------------------------------------
 
@@ -529,16 +531,6 @@ class Store:
             f"SELECT o.id FROM outbox o WHERE {self._CLAIMABLE} ORDER BY o.id LIMIT :limit",
             params, worker, now + lease_s,
         )
-
-    def claim_delivery(
-        self, outbox_id: int, worker: str, *, now: float, lease_s: float = 30
-    ) -> OutboxRow | None:
-        """Lease one message (to post right after enqueueing it), if it is due."""
-        rows = self._claim(
-            f"SELECT o.id FROM outbox o WHERE o.id = :id AND {self._CLAIMABLE}",
-            {"now": now, "id": outbox_id}, worker, now + lease_s,
-        )
-        return rows[0] if rows else None
 
     def _claim(
         self, select: str, params: dict[str, Any], worker: str, lease_until: float

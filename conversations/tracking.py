@@ -15,7 +15,7 @@ from advisor.changes import Changes, Snapshot, compare, lower_is_better
 from advisor.diagnosis import ladder
 from advisor.engine import assess
 from advisor.metrics import MetricName
-from advisor.models import Assessment, Ladder, Layer, Match, Observations, Symptom
+from advisor.models import Assessment, Layer, Match, Observations, Symptom
 from advisor.playbook import MatrixRung, Playbook
 from advisor.rungs import find_rung
 from conversations import systems as sysdb
@@ -176,11 +176,6 @@ class SystemsMixin:
             return None
         sysdb.set_mark(self.store, system.id, rung_id, state, by=place.user, now=self.clock())
         return system
-
-    def ladder_of(self: Conversations, system_id: int, symptom: Symptom) -> Ladder:
-        """The symptom's ladder as the system's marks leave it now."""
-        done, deferred = _state_of(sysdb.marks(self.store, [system_id])[system_id])
-        return ladder(symptom, done, self.playbook, deferred)
 
     def systems(self: Conversations, viewer: Viewer, *, limit: int = 50,
                 own_channel: bool = False) -> list[SystemSummary]:

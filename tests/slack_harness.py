@@ -3,7 +3,7 @@
 - `FakeSlackAPI`: a real HTTP server on 127.0.0.1 that answers Web API methods under
   `/api/<method>` and response_url posts under `/response/<name>`, records every call,
   and can be scripted to fail (429 with Retry-After, 500, or `{"ok": false}`).
-- `SlackServer`: runs `scale-advisor serve` (as `python -m bot.cli serve`) in
+- `SlackServer`: runs `scale-advisor serve` (as `python -m bot.main serve`) in
   HTTP mode as a subprocess against the fake, on a loopback port; `restart()` keeps the
   port and the SQLite file.
 - `SlackClient`: sends requests signed exactly as Slack signs them: slash commands,
@@ -578,7 +578,7 @@ def app_env(fake: FakeSlackAPI | None, db: Path, **overrides: str | None) -> dic
 
 @dataclass
 class SlackServer:
-    """The real app (`scale-advisor serve`, run as `python -m bot.cli serve`) in HTTP mode."""
+    """The real app (`scale-advisor serve`, run as `python -m bot.main serve`) in HTTP mode."""
 
     fake: FakeSlackAPI
     workdir: Path
@@ -601,7 +601,7 @@ class SlackServer:
         return self.workdir / f"server-{self.starts}.log"
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+        return [sys.executable, "-m", "bot.main", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", str(self.workers), "--threads", "8"]
 
     def start(self, timeout: float = 20.0) -> SlackServer:
@@ -695,10 +695,10 @@ def slack(request: pytest.FixtureRequest, fake_slack: FakeSlackAPI,
     if "slack_server" in request.fixturenames:
         yield request.getfixturevalue("slack_server").client()
         return
-    from bot.app import build_app, start_delivery
-    from bot.deps import Deps
-    from bot.server import make_wsgi_app
     from bot.settings import Settings
+    from bot.slack.app import build_app, start_delivery
+    from bot.slack.deps import Deps
+    from bot.slack.server import make_wsgi_app
 
     settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN,
                         slack_signing_secret=SIGNING_SECRET, slack_api_url=fake_slack.url,

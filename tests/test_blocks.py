@@ -34,8 +34,8 @@ from advisor.models import (
 )
 from bot import blocks
 from bot.blocks import Choice, FormField, HistoryRow, Message
-from bot.ids import ActionId, BlockId, indexed, pack, pattern, unpack
 from bot.mrkdwn import escape, link
+from bot.slack.ids import ActionId, BlockId, indexed, pack, pattern, unpack
 
 # ---------------------------------------------------------------------------- fixtures
 

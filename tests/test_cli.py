@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.terminal.cli import build_parser, main
 
 
 def run(*argv: str, stdin: str = "") -> tuple[int, str]:

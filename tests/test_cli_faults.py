@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from test_dbcheck import REFUSED, other_apps_file
 
-from bot import cli
-from bot.cli import main
+from bot import main as entry
+from bot.terminal import cli
+from bot.terminal.cli import main
 from conversations.advice_log import AdviceEntry
 from conversations.store import Store
 
@@ -30,17 +31,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_cli(*argv: str, cwd: Path, env: dict[str, str] | None = None,
             stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """`python -m bot.cli` from this tree, with no Slack or SCALE_ settings but `env`."""
+    """`python -m bot.main` from this tree, with no Slack or SCALE_ settings but `env`."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCALE_", "SLACK_"))}
     clean.update(PYTHONPATH=str(ROOT), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "bot.cli", *argv], cwd=cwd, env=clean,
+    return subprocess.run([sys.executable, "-m", "bot.main", *argv], cwd=cwd, env=clean,
                           input=stdin, capture_output=True, text=True, timeout=60)
 
 
 def popen_cli(*argv: str, cwd: Path, env: dict[str, str], **kw) -> subprocess.Popen:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCALE_", "SLACK_"))}
     clean.update(PYTHONPATH=str(ROOT), **env)
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", *argv], cwd=cwd, env=clean,
+    return subprocess.Popen([sys.executable, "-m", "bot.main", *argv], cwd=cwd, env=clean,
                             **kw)
 
 
@@ -107,20 +108,14 @@ def test_blank_playbook_setting_means_the_packaged_one(monkeypatch):
 IDS = [m.__name__ for m, _ in REFUSED]
 
 
+@pytest.mark.parametrize(("argv", "stdin"), [(("history",), ""), (("diagnose", "-i"), "50k\n")],
+                         ids=["history", "interview"])
 @pytest.mark.parametrize(("make", "reason"), REFUSED, ids=IDS)
-def test_history_refuses_unusable_database(folder: Path, make, reason, monkeypatch, capsys):
+def test_logging_commands_refuse_unusable_database(folder: Path, make, reason, argv, stdin,
+                                                   monkeypatch, capsys):
     path = make(folder / "advisor.db")
     monkeypatch.setenv("SCALE_DB", str(path))
-    assert inproc("history") == (2, "")
-    assert capsys.readouterr().err == (
-        f"scale-advisor: error: cannot use database {path}: {reason.format(folder=folder)}\n")
-
-
-@pytest.mark.parametrize(("make", "reason"), REFUSED, ids=IDS)
-def test_interview_refuses_unusable_database(folder: Path, make, reason, monkeypatch, capsys):
-    path = make(folder / "advisor.db")
-    monkeypatch.setenv("SCALE_DB", str(path))
-    assert inproc("diagnose", "-i", stdin="50k\n") == (2, "")
+    assert inproc(*argv, stdin=stdin) == (2, "")
     assert capsys.readouterr().err == (
         f"scale-advisor: error: cannot use database {path}: {reason.format(folder=folder)}\n")
 
@@ -319,15 +314,23 @@ def test_stage_after_double_dash_with_a_negative_number(tmp_path: Path):
 @pytest.mark.parametrize("argv", [["--playbook", "team.toml", "serve", "--port", "1"],
                                   ["--playbook=team.toml", "serve"]])
 def test_playbook_flag_reaches_serve(argv, monkeypatch):
-    from bot import server
     from bot.settings import read_settings
 
     monkeypatch.setenv("SCALE_PLAYBOOK", "")  # restored after the test: main() sets it
     seen = []
+    from bot.slack import server
+
     monkeypatch.setattr(server, "serve_main",
                         lambda args: seen.append((read_settings().scale_playbook, args)) or 0)
-    assert main(argv) == 0
+    assert entry.main(argv) == 0
     assert seen == [(Path("team.toml"), argv[argv.index("serve") + 1:])]
+
+
+def test_the_terminal_front_alone_does_not_start_the_server(capsys):
+    # Only the entry point (bot.main) hands `serve` to the Slack front.
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err == (
+        "scale-advisor: error: start the Slack app with `scale-advisor serve`\n")
 
 
 def test_playbook_flag_that_does_not_load_stops_serve(tmp_path: Path):

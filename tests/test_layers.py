@@ -59,17 +59,15 @@ def test_advisor_does_no_io() -> None:
 def test_the_rule_is_checked_on_real_files() -> None:
     # Guard against the walk finding nothing (a moved package would pass vacuously).
     assert len(list((ROOT / "advisor").rglob("*.py"))) >= 10
-    assert "slack_bolt" in imported_roots(ROOT / "bot" / "app.py")
+    assert "slack_bolt" in imported_roots(ROOT / "bot" / "slack" / "app.py")
 
 
 # ------------------------------------------------------------------ fronts and cycles
 
 PACKAGES = ("advisor", "conversations", "bot")
-TERMINAL_FRONT = {"bot.cli", "bot.terminal"}
 SLACK_LIBRARIES = {"slack_bolt", "slack_sdk"}
-# The one import the terminal front makes of the Slack front: `scale-advisor serve` starts
-# the server, deferred inside its handler so no other subcommand loads Slack.
-SERVE_ENTRY = ("bot.cli", "bot.server")
+# Below both fronts, and the entry point that chooses one (importing it only when it runs).
+SHARED = {"bot", "bot.settings", "bot.main"}
 
 
 def module_name(path: Path) -> str:
@@ -154,38 +152,61 @@ def test_cycle_finder_finds_a_cycle() -> None:
 
 
 def test_graph_sees_deferred_imports() -> None:
-    assert "bot.server" in import_graph()["bot.cli"]
+    assert {"bot.slack.server", "bot.terminal.cli"} <= import_graph()["bot.main"]
+
+
+def terminal_front() -> list[str]:
+    return sorted(m for m in project_modules() if m.startswith("bot.terminal"))
 
 
 def slack_front() -> list[str]:
-    return sorted(m for m in project_modules() if m.startswith("bot.") and m not in TERMINAL_FRONT
-                  and m not in {"bot.settings"})
+    """Every other module of bot/ (Block Kit builders still at its top level included)."""
+    terminal = set(terminal_front())
+    return sorted(m for m in project_modules()
+                  if m.startswith("bot.") and m not in SHARED and m not in terminal)
+
+
+def test_the_fronts_are_where_the_check_looks() -> None:
+    assert {"bot.terminal.cli", "bot.terminal.interview"} <= set(terminal_front())
+    assert {"bot.slack.app", "bot.slack.server", "bot.slack.listeners.commands"} <= set(
+        slack_front())
 
 
 def test_slack_front_does_not_import_the_terminal_front() -> None:
     modules = project_modules()
+    terminal = set(terminal_front())
     problems = [f"{m} imports {sorted(bad)}" for m in slack_front()
-                if (bad := set(executed_imports(modules[m])) & TERMINAL_FRONT)]
+                if (bad := set(executed_imports(modules[m])) & terminal)]
     assert problems == []
 
 
 def test_terminal_front_does_not_import_the_slack_front() -> None:
+    modules = project_modules()
     slack = set(slack_front())
-    problems = []
-    for m in sorted(TERMINAL_FRONT):
-        for imported in executed_imports(project_modules()[m]):
-            if (m, imported) == SERVE_ENTRY:
-                continue
-            if imported in slack or imported.split(".")[0] in SLACK_LIBRARIES:
-                problems.append(f"{m} imports {imported}")
+    problems = [f"{m} imports {imported}" for m in terminal_front()
+                for imported in executed_imports(modules[m])
+                if imported in slack or imported.split(".")[0] in SLACK_LIBRARIES]
     assert problems == []
-    assert "bot.app" in slack and "bot.listeners.commands" in slack
+
+
+def test_shared_modules_import_neither_front_at_load() -> None:
+    # bot.main picks a front inside main(); at module level it, like bot.settings, stands
+    # below both, so loading it costs neither.
+    fronts = ("bot.slack", "bot.terminal")
+    problems = []
+    for m in sorted(SHARED):
+        for node in ast.parse(project_modules()[m].read_text()).body:
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom) else
+                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            problems += [f"{m} imports {n}" for n in names if n.startswith(fronts)]
+    assert problems == []
 
 
 def test_size_loads_neither_sqlite_nor_numpy_nor_slack() -> None:
     # Start time is measured by benchmarks/cli_start.py; this guards what makes it slow.
-    code = ("import io, sys; from bot.cli import main; "
-            "main(['size', 'pool', '--cores', '8', '--json'], out=io.StringIO()); "
+    code = ("import contextlib, io, sys\nfrom bot.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['size', 'pool', '--cores', '8', '--json'])\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))")
     heavy = ["numpy", "slack_bolt", "slack_sdk", "sqlite_utils", "conversations"]
     done = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True,

@@ -13,10 +13,10 @@ import yaml
 from conftest import shared_file
 from slack_sdk import WebClient
 
-from bot.deps import Deps
-from bot.ids import ActionId, CallbackId
-from bot.listeners import wiring
 from bot.settings import Settings
+from bot.slack.deps import Deps
+from bot.slack.ids import ActionId, CallbackId
+from bot.slack.listeners import wiring
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,7 +81,7 @@ def manifest() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def registered() -> RecordingApp:
     app = RecordingApp()
-    wiring.register(app, Deps(settings=Settings(_env_file=None)))
+    wiring.register(app, Deps(settings=Settings(_env_file=None), client=WebClient()))
     return app
 
 

@@ -10,34 +10,45 @@ from advisor.models import Layer, Symptom, Topic
 from advisor.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
 
 # Written by hand, not taken from the eval set: paraphrases, typos and product names.
-SYMPTOMS = [
-    ("our postgres primary is at 95% cpu and queries take seconds", Layer.DATABASE),
-    ("the databse is super slow today, every select times out", Layer.DATABASE),
-    ("Posgress is refusing new connections: FATAL too many clients already", Layer.DATABASE),
-    ("hikaricp pool exhausted, threads waiting for a connection", Layer.DATABASE),
-    ("conection pool exhuasted in hikari", Layer.DATABASE),
-    ("read replica lag is 30s and growing", Layer.DATABASE),
-    ("slow queries on the orders table, seq scans everywhere", Layer.DATABASE),
-    ("mysql deadlocks spike when traffic doubles", Layer.DATABASE),
-    ("db cpu 92%, p95 1.4s, 40k users", Layer.DATABASE),
-    ("checkout page takes 6 seconds to load since the sale started", Layer.APPLICATION),
-    ("pods keep getting OOMKilled after the last traffic spike", Layer.APPLICATION),
-    ("app servers pinned at 100% cpu during peak", Layer.APPLICATION),
-    ("node process memory keeps growing until it crashes", Layer.APPLICATION),
-    ("java heap space errors under load", Layer.APPLICATION),
-    ("memroy leak in the api, pods OOMKilled", Layer.APPLICATION),
-    ("sidekiq workers are saturated, queue keeps growing and cpu is pegged", Layer.APPLICATION),
-    ("memory 95% on the web servers and swapping", Layer.APPLICATION),
-    ("disk is 100% full on the db host", Layer.STORAGE),
-    ("iowait through the roof on the storage volume", Layer.STORAGE),
-    ("No space left on device while writing logs", Layer.STORAGE),
-    ("The Stripe API keeps timing out on checkout", Layer.EXTERNAL_API),
-    ("payment provider returns 429 too many requests", Layer.EXTERNAL_API),
-    ("getting rate limited by the github api", Layer.EXTERNAL_API),
-    ("dns lookups take 5 seconds intermittently", Layer.NETWORK),
-    ("packet loss between the load balancer and the app", Layer.NETWORK),
-    ("connection reset by peer between services", Layer.NETWORK),
-]
+SYMPTOMS_BY_LAYER = {
+    Layer.DATABASE: [
+        "our postgres primary is at 95% cpu and queries take seconds",
+        "the databse is super slow today, every select times out",
+        "Posgress is refusing new connections: FATAL too many clients already",
+        "hikaricp pool exhausted, threads waiting for a connection",
+        "conection pool exhuasted in hikari",
+        "read replica lag is 30s and growing",
+        "slow queries on the orders table, seq scans everywhere",
+        "mysql deadlocks spike when traffic doubles",
+        "db cpu 92%, p95 1.4s, 40k users",
+    ],
+    Layer.APPLICATION: [
+        "checkout page takes 6 seconds to load since the sale started",
+        "pods keep getting OOMKilled after the last traffic spike",
+        "app servers pinned at 100% cpu during peak",
+        "node process memory keeps growing until it crashes",
+        "java heap space errors under load",
+        "memroy leak in the api, pods OOMKilled",
+        "sidekiq workers are saturated, queue keeps growing and cpu is pegged",
+        "memory 95% on the web servers and swapping",
+    ],
+    Layer.STORAGE: [
+        "disk is 100% full on the db host",
+        "iowait through the roof on the storage volume",
+        "No space left on device while writing logs",
+    ],
+    Layer.EXTERNAL_API: [
+        "The Stripe API keeps timing out on checkout",
+        "payment provider returns 429 too many requests",
+        "getting rate limited by the github api",
+    ],
+    Layer.NETWORK: [
+        "dns lookups take 5 seconds intermittently",
+        "packet loss between the load balancer and the app",
+        "connection reset by peer between services",
+    ],
+}
+SYMPTOMS = [(text, layer) for layer, texts in SYMPTOMS_BY_LAYER.items() for text in texts]
 NOISE = [
     "our ssl cert expired last night",
     "thanks for the help!",

@@ -233,6 +233,14 @@ def test_a_wrong_type_names_the_field(tmp_path):
         load_playbook(_write(tmp_path, bad))
 
 
+def test_a_key_metric_compares_its_own_metric(tmp_path):
+    bad = PACKAGED.read_text(encoding="utf-8").replace(
+        'warning = { metric = "p95_ms", op = ">", value = 1000 }',
+        'warning = { metric = "db_cpu_pct", op = ">", value = 1000 }', 1)
+    with pytest.raises(PlaybookError, match="target and warning of p95_ms must compare p95_ms"):
+        load_playbook(_write(tmp_path, bad))
+
+
 def test_invalid_toml_and_missing_file_are_named(tmp_path):
     path = _write(tmp_path, "version = = 1")
     with pytest.raises(PlaybookError, match="not valid TOML") as err:

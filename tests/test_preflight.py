@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_dbcheck import REFUSED
 
-from bot.preflight import PreflightError, preflight, require_ready
 from bot.settings import Settings
+from bot.slack.preflight import preflight
 from conversations.schema import MIGRATIONS
 
 BOT = "xoxb-1-2-abc"
@@ -34,30 +34,34 @@ def settings(folder: Path, **over) -> Settings:
 
 def test_ready_creates_and_migrates_the_database(folder: Path):
     assert preflight(settings(folder)) == []
-    require_ready(settings(folder))
     conn = sqlite3.connect(folder / "advisor.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
-@pytest.mark.parametrize(("over", "problem"), [
-    ({"slack_bot_token": None}, "SLACK_BOT_TOKEN is not set (expected a token starting with "
-                                "xoxb-)"),
-    ({"slack_bot_token": "xoxp-1-2"}, "SLACK_BOT_TOKEN is malformed (expected a token "
-                                      "starting with xoxb-)"),
-    ({"slack_signing_secret": ""}, "SLACK_SIGNING_SECRET is not set (copy it from the app's "
-                                   "Basic Information page)"),
-    ({"slack_signing_secret": "not a secret!"}, "SLACK_SIGNING_SECRET is malformed (expected "
-                                                "letters and digits only, as Slack issues it)"),
-    ({"slack_app_token": "xoxb-wrong"}, "SLACK_APP_TOKEN is malformed (expected a token "
-                                        "starting with xapp-)"),
-    ({"slack_api_url": "localhost:3000"}, "SLACK_API_URL='localhost:3000' is not an http(s) "
-                                          "URL"),
-    ({"scale_playbook": "missing.toml"}, "SCALE_PLAYBOOK: missing.toml: cannot read playbook: "
-                                         "No such file or directory"),
-], ids=["no-bot-token", "bot-token-shape", "no-secret", "secret-shape", "app-token-shape",
-        "api-url", "playbook-missing"])
-def test_each_setting_problem_is_named(folder: Path, over, problem):
-    assert preflight(settings(folder, **over)) == [problem]
+# Each setting that stops start-up, a value it refuses, and the one line that names it.
+SETTING_PROBLEMS = {
+    "no-bot-token": ("slack_bot_token", None,
+                     "SLACK_BOT_TOKEN is not set (expected a token starting with xoxb-)"),
+    "bot-token-shape": ("slack_bot_token", "xoxp-1-2",
+                        "SLACK_BOT_TOKEN is malformed (expected a token starting with xoxb-)"),
+    "no-secret": ("slack_signing_secret", "", "SLACK_SIGNING_SECRET is not set "
+                  "(copy it from the app's Basic Information page)"),
+    "secret-shape": ("slack_signing_secret", "not a secret!", "SLACK_SIGNING_SECRET is "
+                     "malformed (expected letters and digits only, as Slack issues it)"),
+    "app-token-shape": ("slack_app_token", "xoxb-wrong",
+                        "SLACK_APP_TOKEN is malformed (expected a token starting with xapp-)"),
+    "api-url": ("slack_api_url", "localhost:3000",
+                "SLACK_API_URL='localhost:3000' is not an http(s) URL"),
+    "playbook-missing": ("scale_playbook", "missing.toml",
+                         "SCALE_PLAYBOOK: missing.toml: cannot read playbook: "
+                         "No such file or directory"),
+}
+
+
+@pytest.mark.parametrize(("setting", "value", "problem"), SETTING_PROBLEMS.values(),
+                         ids=SETTING_PROBLEMS.keys())
+def test_each_setting_problem_is_named(folder: Path, setting, value, problem):
+    assert preflight(settings(folder, **{setting: value})) == [problem]
 
 
 def test_a_playbook_that_does_not_validate_is_named(folder: Path):
@@ -97,9 +101,7 @@ def test_a_locked_database_is_named(folder: Path, monkeypatch):
         holder.close()
 
 
-def test_every_problem_together_on_one_line(folder: Path):
-    with pytest.raises(PreflightError) as caught:
-        require_ready(settings(folder, slack_bot_token=None, scale_db=folder))
-    assert str(caught.value) == (
-        "SLACK_BOT_TOKEN is not set (expected a token starting with xoxb-); "
-        f"SCALE_DB: cannot use database {folder}: it is a directory, not a database file")
+def test_every_problem_is_named_together(folder: Path):
+    assert preflight(settings(folder, slack_bot_token=None, scale_db=folder)) == [
+        "SLACK_BOT_TOKEN is not set (expected a token starting with xoxb-)",
+        f"SCALE_DB: cannot use database {folder}: it is a directory, not a database file"]

@@ -23,47 +23,29 @@ from advisor.units import (
 )
 
 
-@pytest.mark.parametrize(
-    ("text", "value", "note"),
-    [
-        ("3k/s", 3000, None),
-        ("3k /s", 3000, None),
-        ("3 k/s", 3000, None),
-        ("3000/s", 3000, None),
-        ("3k/sec", 3000, None),
-        ("3k/second", 3000, None),
-        ("3k per second", 3000, None),
-        ("3k requests per second", 3000, None),
-        ("3k req/s", 3000, None),
-        ("3k reqs/sec", 3000, None),
-        ("2.5k rps", 2500, None),
-        ("2.5krps", 2500, None),
-        ("2.5k qps", 2500, None),
-        ("60k/min", 1000, "60,000 per minute = 1,000 per second"),
-        ("60k/minute", 1000, "60,000 per minute = 1,000 per second"),
-        ("60k requests per minute", 1000, "60,000 per minute = 1,000 per second"),
-        ("60k rpm", 1000, "60,000 per minute = 1,000 per second"),
-        ("3.6M/h", 1000, "3,600,000 per hour = 1,000 per second"),
-        ("3.6M/hr", 1000, "3,600,000 per hour = 1,000 per second"),
-        ("3.6 million requests per hour", 1000, "3,600,000 per hour = 1,000 per second"),
-        ("1.2M/s", 1_200_000, None),
-        ("12000", 12000, None),
-    ],
-)
+def spellings(value: float, note: str | None, *texts: str) -> list[tuple]:
+    """Cases where every text reads as the same value with the same note."""
+    return [(text, value, note) for text in texts]
+
+
+@pytest.mark.parametrize(("text", "value", "note"), [
+    *spellings(3000, None, "3k/s", "3k /s", "3 k/s", "3000/s", "3k/sec", "3k/second",
+               "3k per second", "3k requests per second", "3k req/s", "3k reqs/sec"),
+    *spellings(2500, None, "2.5k rps", "2.5krps", "2.5k qps"),
+    *spellings(1000, "60,000 per minute = 1,000 per second",
+               "60k/min", "60k/minute", "60k requests per minute", "60k rpm"),
+    *spellings(1000, "3,600,000 per hour = 1,000 per second",
+               "3.6M/h", "3.6M/hr", "3.6 million requests per hour"),
+    *spellings(1_200_000, None, "1.2M/s"),
+    *spellings(12000, None, "12000"),
+])
 def test_rates_keep_their_multiplier_and_become_per_second(text, value, note):
     assert parse_quantity(text, M.PEAK_RPS) == Parsed(value, note)
     assert parse_quantity(text, M.PER_REPLICA_RPS) == Parsed(value, note)
 
 
-@pytest.mark.parametrize(
-    ("text", "value", "note"),
-    [
-        ("45/50", 90, "45 of 50 = 90%"),
-        ("45 of 50", 90, "45 of 50 = 90%"),
-        ("45 out of 50 connections", 90, "45 of 50 = 90%"),
-        ("45/50 connections", 90, "45 of 50 = 90%"),
-    ],
-)
+@pytest.mark.parametrize(("text", "value", "note"), spellings(
+    90, "45 of 50 = 90%", "45/50", "45 of 50", "45 out of 50 connections", "45/50 connections"))
 def test_part_of_a_whole_is_a_share(text, value, note):
     assert parse_quantity(text, M.POOL_USED_PCT) == Parsed(value, note)
 

@@ -10,8 +10,8 @@ import pytest
 from slack_harness import FakeSlackAPI, SlackClient
 
 from advisor.metrics import MetricName as M
-from bot.cli import main
-from bot.listeners.commands import parse_pairs
+from bot.slack.listeners.commands import parse_pairs
+from bot.terminal.cli import main
 from conversations.dialog import start, step
 
 

@@ -23,13 +23,13 @@ from slack_harness import (
     InProcessClient,
 )
 
-from bot.app import build_app
-from bot.delivery import COULD_NOT_FINISH, Deliverer, Wakes
-from bot.deps import Deps
-from bot.gate import SlackGate
-from bot.ids import ActionId
-from bot.server import make_wsgi_app
 from bot.settings import Settings
+from bot.slack.app import build_app
+from bot.slack.delivery import COULD_NOT_FINISH, Deliverer, Wakes
+from bot.slack.deps import Deps
+from bot.slack.gate import SlackGate
+from bot.slack.ids import ActionId
+from bot.slack.server import make_wsgi_app
 
 POST = "chat.postMessage"
 
@@ -101,7 +101,7 @@ def test_malformed_signed_bodies_are_400_in_one_line(
     resp = served.client.post(body, content_type)
     assert (resp.status, resp.json()) == (400, {"error": "malformed request"})
     lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert [r.name for r in lines] == ["bot.gate"]
+    assert [r.name for r in lines] == ["bot.slack.gate"]
     assert lines[0].exc_info is None and "Traceback" not in caplog.text
     assert posts(served.fake) == []
 
@@ -118,7 +118,7 @@ def test_bad_or_missing_signature_or_timestamp_is_401_in_one_line(
         served: Served, caplog: pytest.LogCaptureFixture, headers: dict[str, str]) -> None:
     resp = served.client.post(b"{not json", "application/json", headers=headers)
     assert (resp.status, resp.json()) == (401, {"error": "invalid request"})
-    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == ["bot.gate"]
+    assert [r.name for r in caplog.records if r.levelno >= logging.WARNING] == ["bot.slack.gate"]
     assert "Traceback" not in caplog.text
 
 
@@ -298,12 +298,12 @@ def test_size_problems_are_one_line_with_examples(served: Served, text: str,
 
 def test_each_subcommand_acks_without_a_parser_build(served: Served,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.cli
+    import bot.terminal.cli
 
     def refuse() -> None:
         raise AssertionError("the CLI parser was built for a Slack request")
 
-    monkeypatch.setattr(bot.cli, "build_parser", refuse)
+    monkeypatch.setattr(bot.terminal.cli, "build_parser", refuse)
     for text in ("help", "stage 50k", "size pool cores=8", "history", "ask db cpu 95%",
                  "diagnose users=50k", "diagnose"):
         assert served.client.command(text).status == 200

@@ -159,7 +159,7 @@ def test_malformed_requests_are_4xx_and_leave_no_traceback(slack_server: SlackSe
 
 
 def run_serve(tmp_path: Path, fake: FakeSlackAPI, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+    return subprocess.run([sys.executable, "-m", "bot.main", "serve", "--host", "127.0.0.1",
                            *args], cwd=tmp_path, env=app_env(fake, tmp_path / "x.db"),
                           capture_output=True, text=True, timeout=30, start_new_session=True)
 

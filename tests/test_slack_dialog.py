@@ -22,7 +22,7 @@ from slack_harness import (
 from slack_sdk.models.blocks import Block
 
 from bot.blocks import validate_message
-from bot.ids import ActionId, indexed, pack
+from bot.slack.ids import ActionId, indexed, pack
 from conversations.store import Store
 
 POST = "chat.postMessage"
@@ -46,11 +46,11 @@ def assert_valid(call: Call) -> None:
         assert Block.parse(block) is not None
 
 
-def start_dialog(slack: SlackClient, fake: FakeSlackAPI, channel: str = PUBLIC_CHANNEL
-                 ) -> tuple[str, str]:
+def start_dialog(slack: SlackClient, fake: FakeSlackAPI, channel: str = PUBLIC_CHANNEL,
+                 user: str = ALICE) -> tuple[str, str]:
     """Run `/scale diagnose`; the thread ts and the dialog key."""
     before = len(posts(fake))
-    resp = slack.command("diagnose", channel_id=channel)
+    resp = slack.command("diagnose", channel_id=channel, user_id=user)
     assert resp.status == 200
     assert "thread" in resp.json()["text"]
     parent = next_post(fake, before)

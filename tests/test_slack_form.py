@@ -17,11 +17,12 @@ from slack_harness import (
     SlackServer,
 )
 from slack_sdk.models.views import View
+from test_slack_dialog import start_dialog
 
 from advisor.models import Symptom
 from bot.blocks import validate_message, validate_view
-from bot.ids import ActionId, CallbackId
-from bot.listeners.views import CLOSED, SYMPTOMS_LABEL, form_fields, form_values
+from bot.slack.ids import ActionId, CallbackId
+from bot.slack.listeners.views import CLOSED, SYMPTOMS_LABEL, form_fields, form_values
 from conversations.advice_log import Viewer
 from conversations.dialog import DialogState, answer_texts, fill_all, quantity_text
 from conversations.script import default_script
@@ -101,16 +102,6 @@ def conversations(server: SlackServer) -> Conversations:
     return Conversations(Store(server.db_path))
 
 
-def start_dialog(slack: SlackClient, fake: FakeSlackAPI, channel: str = PUBLIC_CHANNEL,
-                 user: str = ALICE) -> tuple[str, str]:
-    """`/scale diagnose` through Slack; the dialog key and its thread."""
-    before = len(fake.calls("chat.postMessage"))
-    assert slack.command("diagnose", channel_id=channel, user_id=user).status == 200
-    first_question = fake.wait_for("chat.postMessage", before + 2)[before + 1]
-    thread = first_question.args["thread_ts"]
-    return f"{TEAM_ID}:{channel}:{thread}", thread
-
-
 def checked_view(call: Call) -> dict:
     view = call.args["view"]
     assert validate_view(view) == []
@@ -130,7 +121,7 @@ def submit(slack: SlackClient, key: str, answers: dict[str, str], user: str = AL
 
 def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
         slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
-    key, thread = start_dialog(slack, fake_slack)
+    thread, key = start_dialog(slack, fake_slack)
     slack.message("50k", thread_ts=thread)
     fake_slack.wait_for("chat.postMessage", 3)  # the second question
 
@@ -186,7 +177,7 @@ def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
 
 def test_form_in_a_private_channel_logs_private_advice(
         slack: SlackClient, fake_slack: FakeSlackAPI, slack_server: SlackServer) -> None:
-    key, thread = start_dialog(slack, fake_slack, channel=PRIVATE_CHANNEL, user=BOB)
+    thread, key = start_dialog(slack, fake_slack, channel=PRIVATE_CHANNEL, user=BOB)
     assert submit(slack, key, {"users": "50k", "db_cpu_pct": "95%"}, user=BOB).status == 200
     answer = fake_slack.wait_for("chat.postMessage", 3)[2]
     assert (answer.args["channel"], answer.args["thread_ts"]) == (PRIVATE_CHANNEL, thread)

@@ -24,7 +24,7 @@ from slack_sdk.models.views import View
 
 from advisor.models import StageNumber
 from bot.blocks import HistoryRow, validate_message, validate_view
-from bot.listeners.history import history_row, history_rows
+from bot.slack.listeners.history import history_row, history_rows
 from conversations.advice_log import AdviceRow, Viewer
 from conversations.store import Store
 

@@ -22,9 +22,9 @@ from slack_harness import (
 )
 
 from bot.blocks import validate_message, validate_view
-from bot.ids import ActionId, CallbackId, indexed
 from bot.settings import Settings
-from bot.web import make_client
+from bot.slack.ids import ActionId, CallbackId, indexed
+from bot.slack.web import make_client
 
 
 def test_healthz_answers_200(slack: SlackClient) -> None:
@@ -139,7 +139,7 @@ def test_two_workers_serve_the_same_app(fake_slack: FakeSlackAPI, tmp_path: Path
 
 def run_serve(tmp_path: Path, fake: FakeSlackAPI | None, **env: str | None):
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+        [sys.executable, "-m", "bot.main", "serve", "--host", "127.0.0.1",
          "--port", str(free_port())],
         cwd=tmp_path, env=app_env(fake, tmp_path / "x.db", **env),
         capture_output=True, text=True, timeout=30)

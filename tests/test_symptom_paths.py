@@ -16,7 +16,7 @@ from advisor.metrics import MetricName as M
 from advisor.models import Layer, Match, Observations, Symptom
 from advisor.playbook import default_playbook, parse_playbook
 from advisor.symptoms import symptom_named
-from bot.cli import main
+from bot.terminal.cli import main
 from conversations.dialog import current_layer, effective_match, finish, start, step
 from conversations.script import default_script, script_for
 

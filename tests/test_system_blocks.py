@@ -13,8 +13,8 @@ from advisor.engine import assess
 from advisor.metrics import MetricName as M
 from advisor.models import Observations
 from bot import blocks, outbound_blocks
-from bot.listeners.commands import parse_pairs
-from bot.listeners.systems import split_system
+from bot.slack.listeners.commands import parse_pairs
+from bot.slack.listeners.systems import split_system
 from bot.system_blocks import (
     command_value,
     home_systems_blocks,

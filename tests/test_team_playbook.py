@@ -10,7 +10,7 @@ import pytest
 
 from advisor.playbook import load_playbook
 from bot import blocks
-from bot.cli import main
+from bot.terminal.cli import main
 from conversations.script import script_for
 
 PACKAGED = Path(__file__).resolve().parents[1] / "advisor" / "data" / "playbook.toml"
@@ -74,7 +74,7 @@ def test_slack_assessment_shows_the_team_stage_name(team_playbook: Path):
 
 
 def test_each_front_words_how_to_start_again():
-    from bot.terminal import render_reply
+    from bot.terminal.interview import render_reply
     from conversations.dialog import Reply
 
     reply = Reply(kind="cancelled", text="Cancelled. Nothing was assessed; start again any time.")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.terminal.cli import main
 from conversations.store import Store
 
 
@@ -93,7 +93,7 @@ def _answers_saved(db: Path, count: int) -> bool:
 
 def test_sigkill_mid_dialog_then_resume_with_every_answer(db: Path):
     env = {**os.environ, "SCALE_DB": str(db)}
-    cmd = [sys.executable, "-m", "bot.cli", "diagnose", "--interactive"]
+    cmd = [sys.executable, "-m", "bot.main", "diagnose", "--interactive"]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env, text=True)
     try:

@@ -60,44 +60,34 @@ def test_long_paste_is_told_a_short_answer_is_expected():
         parse_number("50k " * 100)
 
 
-@pytest.mark.parametrize(
-    ("text", "metric", "value", "note"),
-    [
-        ("1.4s", M.P95_MS, 1400, "1.4 s = 1,400 ms"),
-        ("850 ms", M.P95_MS, 850, None),
-        ("850", M.P95_MS, 850, None),
-        ("2 min", M.P95_MS, 120_000, "2 min = 120,000 ms"),
-        ("30s", M.REPLICA_LAG_S, 30, None),
-        ("2 min", M.REPLICA_LAG_S, 120, "2 min = 120 s"),
-        ("500ms", M.REPLICA_LAG_S, 0.5, "500 ms = 0.5 s"),
-        ("0.5", M.REPLICA_LAG_S, 0.5, None),
-        ("92%", M.DB_CPU_PCT, 92, None),
-        ("0.92", M.DB_CPU_PCT, 92, "read 0.92 as a fraction: 92%"),
-        ("92", M.DB_CPU_PCT, 92, None),
-        ("80 %", M.READ_PCT, 80, None),
-        ("10GB", M.WORKING_SET_GB, 10, None),
-        ("0", M.WORKING_SET_GB, 0, None),
-        ("1.5TB", M.WORKING_SET_GB, 1500, "1.5TB = 1,500 GB"),
-        ("800M", M.WORKING_SET_GB, 0.8, "800M = 0.8 GB"),
-        ("512MB", M.WORKING_SET_GB, 0.512, "512MB = 0.512 GB"),
-        ("512 MiB", M.WORKING_SET_GB, 0.536870912, "512 MiB = 0.537 GB"),
-        ("2 GiB", M.WORKING_SET_GB, 2.147483648, "2 GiB = 2.147 GB"),
-        ("3x", M.GROWTH_FACTOR, 3, None),
-        ("x3", M.GROWTH_FACTOR, 3, None),
-        ("3", M.GROWTH_FACTOR, 3, None),
-        ("10 times", M.GROWTH_FACTOR, 10, None),
-        ("1.5x", M.SAFETY_MARGIN, 1.5, None),
-        ("2k rps", M.PEAK_RPS, 2000, None),
-        ("120k rpm", M.PEAK_RPS, 2000, "120,000 per minute = 2,000 per second"),
-        ("1.2M users", M.USERS, 1_200_000, None),
-        ("50K", M.USERS, 50_000, None),
-        ("16 vCPU", M.CORES, 16, None),
-        ("12k", M.READS_RPS, 12_000, None),
-        ("15", M.QUERIES_PER_REQUEST, 15, None),
-        ("40-60k", M.USERS, 60_000, "took 60,000, the upper end of 40-60k"),
-    ],
-)
-def test_parse_quantity_converts_to_the_metric_unit(text, metric, value, note):
+# Per metric, what each answer reads as: a value, or (value, the note that says how).
+CONVERSIONS: dict[M, dict[str, float | tuple[float, str]]] = {
+    M.P95_MS: {"1.4s": (1400, "1.4 s = 1,400 ms"), "850 ms": 850, "850": 850,
+               "2 min": (120_000, "2 min = 120,000 ms")},
+    M.REPLICA_LAG_S: {"30s": 30, "2 min": (120, "2 min = 120 s"),
+                      "500ms": (0.5, "500 ms = 0.5 s"), "0.5": 0.5},
+    M.DB_CPU_PCT: {"92%": 92, "0.92": (92, "read 0.92 as a fraction: 92%"), "92": 92},
+    M.READ_PCT: {"80 %": 80},
+    M.WORKING_SET_GB: {
+        "10GB": 10, "0": 0, "1.5TB": (1500, "1.5TB = 1,500 GB"), "800M": (0.8, "800M = 0.8 GB"),
+        "512MB": (0.512, "512MB = 0.512 GB"), "512 MiB": (0.536870912, "512 MiB = 0.537 GB"),
+        "2 GiB": (2.147483648, "2 GiB = 2.147 GB"),
+    },
+    M.GROWTH_FACTOR: {"3x": 3, "x3": 3, "3": 3, "10 times": 10},
+    M.SAFETY_MARGIN: {"1.5x": 1.5},
+    M.PEAK_RPS: {"2k rps": 2000, "120k rpm": (2000, "120,000 per minute = 2,000 per second")},
+    M.USERS: {"1.2M users": 1_200_000, "50K": 50_000,
+              "40-60k": (60_000, "took 60,000, the upper end of 40-60k")},
+    M.CORES: {"16 vCPU": 16}, M.READS_RPS: {"12k": 12_000}, M.QUERIES_PER_REQUEST: {"15": 15},
+}
+
+
+@pytest.mark.parametrize(("text", "metric", "expected"), [
+    (text, metric, expected)
+    for metric, cases in CONVERSIONS.items() for text, expected in cases.items()
+])
+def test_parse_quantity_converts_to_the_metric_unit(text, metric, expected):
+    value, note = expected if isinstance(expected, tuple) else (expected, None)
     assert parse_quantity(text, metric) == Parsed(value, note)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_harness import FakeSlackAPI
 from slack_sdk import WebClient
 
-from bot.web import ChannelPrivacy, retry_handlers
+from bot.slack.web import ChannelPrivacy, retry_handlers
 
 
 def client(fake: FakeSlackAPI) -> WebClient:

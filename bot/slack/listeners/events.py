@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.deps import Deps
-from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
-from bot.listeners.places import event_place, thread_key
+from bot.slack.deps import Deps
+from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
+from bot.slack.listeners.places import event_place, thread_key
 from conversations.service import Conversations, Outcome
 
 PERSON_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
@@ -50,65 +50,71 @@ def mentions_bot(text: str, bot_user_id: str | None) -> bool:
     return bool(bot_user_id) and any(m == bot_user_id for m in MENTION.findall(text or ""))
 
 
-def register(app: Any, deps: Deps) -> None:
-    def conv() -> Conversations:
-        if deps.conversations is None:
-            raise BadRequest("no database configured")
-        return deps.conversations
+class Events:
+    """The Events API listeners of one app, with the Deps they share."""
 
-    def handled(body: dict[str, Any], event: dict[str, Any], what: str,
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.event("message")(self.on_message)
+        app.event("app_mention")(self.on_mention)
+
+    def conv(self) -> Conversations:
+        if self.deps.conversations is None:
+            raise BadRequest("no database configured")
+        return self.deps.conversations
+
+    def handled(self, body: dict[str, Any], event: dict[str, Any], what: str,
                 work: Callable[[], Outcome | None]) -> None:
         """Run `work` (which commits); if it fails, say so in the event's thread, once."""
         def run() -> None:
             work()
-            deps.wake()
+            self.deps.wake()
 
         def tell() -> None:
-            place = event_place(body, event, deps.is_private, thread_of(event))
-            conv().notice(place, COULD_NOT_FINISH, request_key=body.get("event_id"))
-            deps.wake()
+            place = event_place(body, event, self.deps.is_private, thread_of(event))
+            self.conv().notice(place, COULD_NOT_FINISH, request_key=body.get("event_id"))
+            self.deps.wake()
 
         guarded(f"{what} {body.get('event_id')}", run, tell)
 
-    def on_message(body, event, context):
+    def on_message(self, body, event, context):
         if not is_person_message(event):
             return
         if mentions_bot(event.get("text") or "", context.get("bot_user_id")):
             return  # the app_mention listener handles it, once
         if event.get("channel_type") == "im":
-            handled(body, event, "direct message",  # a DM is addressed to us
-                    lambda: answer(body, event, text_of(event.get("text"))))
+            self.handled(body, event, "direct message",  # a DM is addressed to us
+                         lambda: self.answer(body, event, text_of(event.get("text"))))
             return
         if not is_thread_reply(event):
             return  # in channels, only thread replies can answer a dialog
         key = thread_key(body["team_id"], event["channel"], event["thread_ts"])
-        if deps.conversations is None or not deps.conversations.has_dialog(key):
+        if self.deps.conversations is None or not self.deps.conversations.has_dialog(key):
             return  # a thread we do not own
 
         def reply() -> Outcome | None:
-            place = event_place(body, event, deps.is_private, event["thread_ts"])
-            return conv().reply(key, text_of(event.get("text")), place,
-                                request_key=body.get("event_id"))
+            place = event_place(body, event, self.deps.is_private, event["thread_ts"])
+            return self.conv().reply(key, text_of(event.get("text")), place,
+                                     request_key=body.get("event_id"))
 
-        handled(body, event, "dialog reply", reply)
+        self.handled(body, event, "dialog reply", reply)
 
-    def on_mention(body, event, context):
+    def on_mention(self, body, event, context):
         if is_person_message(event):
-            handled(body, event, "mention", lambda: answer(
+            self.handled(body, event, "mention", lambda: self.answer(
                 body, event, without_mentions(text_of(event.get("text")),
                                               context.get("bot_user_id"))))
 
-    def answer(body: dict[str, Any], event: dict[str, Any], text: str) -> Outcome | None:
+    def answer(self, body: dict[str, Any], event: dict[str, Any], text: str) -> Outcome | None:
         """Words addressed to the bot: a dialog answer in its thread, else ask the advisor."""
         thread = thread_of(event)
         key = thread_key(body["team_id"], event["channel"], thread)
         request_key = body.get("event_id")
-        place = event_place(body, event, deps.is_private, thread)
-        if is_thread_reply(event) and conv().has_dialog(key):
-            return conv().reply(key, text, place, request_key=request_key)
+        place = event_place(body, event, self.deps.is_private, thread)
+        if is_thread_reply(event) and self.conv().has_dialog(key):
+            return self.conv().reply(key, text, place, request_key=request_key)
         if not text:
-            return conv().notice(place, "", kind="help", request_key=request_key)
-        return conv().ask(text, place, key=key, request_key=request_key)
-
-    app.event("message")(on_message)
-    app.event("app_mention")(on_mention)
+            return self.conv().notice(place, "", kind="help", request_key=request_key)
+        return self.conv().ask(text, place, key=key, request_key=request_key)

@@ -1,5 +1,7 @@
-"""Listeners grouped by kind, each module exposes `register(app, deps)` (wired in
-`bot.listeners.wiring`); this package module holds what they share.
+"""Listeners grouped by surface: each module has one small class (`Commands`, `Events`,
+`Actions`, `Forms`, `Home`, `Systems`) built with the app's `Deps`, whose methods are the
+handlers and whose `register(app)` wires them (all wired in `bot.slack.listeners.wiring`);
+this package module holds what they share.
 
 Every listener is a plain Bolt listener run in the request (process_before_response):
 it computes its outcome, commits it with its replies (the outbox) and the request's
@@ -21,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from conversations.store import StaleDialog
 
-log = logging.getLogger("bot.listeners")
+log = logging.getLogger("bot.slack.listeners")
 
 COULD_NOT_FINISH = "I couldn't finish this; try again."
 

@@ -24,12 +24,12 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from bot.app import build_app, start_delivery
-from bot.deps import Deps
-from bot.gate import HEALTH_PATH, SlackGate, WsgiApp
-from bot.preflight import preflight
 from bot.settings import Settings, SettingsError, read_settings
-from bot.web import make_client
+from bot.slack.app import build_app, start_delivery
+from bot.slack.deps import Deps
+from bot.slack.gate import HEALTH_PATH, SlackGate, WsgiApp
+from bot.slack.preflight import preflight
+from bot.slack.web import make_client
 
 STARTUP_ERROR = 2
 REJECTED_TOKEN_ERRORS = frozenset({
@@ -37,7 +37,7 @@ REJECTED_TOKEN_ERRORS = frozenset({
     "not_allowed_token_type",
 })
 
-log = logging.getLogger("bot.server")
+log = logging.getLogger("bot.slack.server")
 
 __all__ = ["HEALTH_PATH", "make_wsgi_app", "serve_main"]
 
@@ -84,7 +84,7 @@ def make_wsgi_app(app: App, deps: Deps | None = None, settings: Settings | None 
 
 def load_settings() -> tuple[Settings | None, list[str]]:
     """Settings plus what stops the Slack app from starting (tokens, secret, API URL,
-    playbook, database: bot.preflight, which touches no file that is not ours); never
+    playbook, database: bot.slack.preflight, which touches no file that is not ours); never
     raises."""
     try:
         settings = read_settings()
@@ -225,7 +225,7 @@ def _post_worker_init(worker: Any) -> None:
     """Each worker delivers from the outbox: its own requests' replies at once, and
     whatever a dead, killed or rate-limited worker left."""
     gate = getattr(worker, "wsgi", None)
-    if isinstance(gate, SlackGate) and gate.deps is not None and gate.deps.deliverer:
+    if isinstance(gate, SlackGate) and gate.deps is not None and gate.deps.delivery:
         start_delivery(gate.deps)
     # What exists now (modules, the app, the playbook, the matcher's arrays) lives as long
     # as the worker: keep it out of the collector's full passes, which otherwise walk it

@@ -1,9 +1,11 @@
 """What listeners need besides the Bolt app: settings and the services built from them.
 
-One `Deps` per app (per worker process); nothing here is module-global, so tests can build
-several apps side by side. `conversations` is the front-end facade over dialogs and the
-SQLite advice log; listeners that need it must cope with it being None (unit tests that
-only check wiring build Deps without a database).
+One `Deps` per app (per worker process), built whole before the app: the Web API client
+comes first, and the app, the privacy check and the outbox's deliverer all share it.
+Nothing here is module-global, so tests can build several apps side by side.
+`conversations` is the front-end facade over dialogs and the SQLite advice log; listeners
+that need it must cope with it being None (unit tests that only check wiring build Deps
+without a database).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from slack_sdk import WebClient
+
 from advisor.playbook import Playbook
-from bot.delivery import Deliverer, DeliveryLoop
 from bot.settings import Settings, load_team_playbook
+from bot.slack.delivery import Deliverer, DeliveryLoop
+from bot.slack.web import ChannelPrivacy, make_client
 from conversations.service import Conversations
 from conversations.store import Store
 
@@ -22,11 +27,12 @@ from conversations.store import Store
 @dataclass
 class Deps:
     settings: Settings
+    client: WebClient  # the app's Web API client; the deliverer and privacy use it too
     conversations: Conversations | None = None
     clock: Callable[[], float] = time.time
-    deliverer: Deliverer | None = None  # set by build_app once the Web API client exists
-    privacy: Callable[[str], bool] | None = None  # ditto: channel id -> private?
-    delivery: DeliveryLoop | None = None  # set by start_delivery in a serving process
+    deliverer: Deliverer | None = None  # None without a database
+    privacy: Callable[[str], bool] | None = None  # channel id -> private?
+    delivery: DeliveryLoop | None = None  # built idle; start_delivery starts it in a server
 
     def wake(self) -> None:
         """Replies were just committed: let this process's delivery loop post them now."""
@@ -39,13 +45,18 @@ class Deps:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.time) -> Deps:
-        """Open the SQLite file and load the playbook named by the settings.
+        """Open the SQLite file and load the playbook named by the settings; build the Web
+        API client and what uses it (no network call happens here).
 
         Raises PlaybookError (naming the file and field) for a bad team playbook.
         """
         store = Store(settings.scale_db, dialog_ttl_s=settings.scale_dialog_ttl_s)
         conversations = Conversations(store, playbook_for(settings), clock=clock)
-        return cls(settings=settings, conversations=conversations, clock=clock)
+        client = make_client(settings, patient=False)
+        deliverer = Deliverer(client, store, clock)
+        return cls(settings=settings, client=client, conversations=conversations, clock=clock,
+                   deliverer=deliverer, privacy=ChannelPrivacy(client),
+                   delivery=DeliveryLoop(deliverer))
 
 
 def playbook_for(settings: Settings) -> Playbook:

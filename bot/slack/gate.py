@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest
 
-from bot.deps import Deps
+from bot.slack.deps import Deps
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -32,7 +32,7 @@ MAX_SKEW_S = 300  # Slack's own rule for a request's timestamp
 FORWARDED_HEADERS = ("content-type", "x-slack-signature", "x-slack-request-timestamp",
                      "x-slack-retry-num", "x-slack-retry-reason")
 
-log = logging.getLogger("bot.gate")
+log = logging.getLogger("bot.slack.gate")
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Reply = tuple[int, dict[str, str], bytes]

@@ -385,7 +385,7 @@ def _add_marks(sub: argparse._SubParsersAction) -> None:
 
 def run_mark(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     from advisor.rungs import UnknownRung
-    from bot.terminal import local_place
+    from bot.terminal.interview import local_place
     from conversations.systems import SystemNameError
     from conversations.tracking import NoSuchSystem
 
@@ -409,38 +409,14 @@ def _iso(ts: float) -> str:
 
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:
-    # Listed for --help only: main() hands `serve ...` to bot.server, which owns its flags.
-    sub.add_parser("serve", help="run the Slack app (see README: Run it in Slack)")
+    # Listed for --help only: the entry point (bot.main) hands `serve ...` to the Slack front
+    # before this parser is built; this front never starts the server itself.
+    serve = sub.add_parser("serve", help="run the Slack app (see README: Run it in Slack)")
+    serve.set_defaults(handler=_not_here)
 
 
-def _serve_args(argv: list[str]) -> tuple[str | None, list[str]] | None:
-    """(the `--playbook` given before it, the arguments after `serve`) when that is the
-    command, else None."""
-    i, playbook = 0, None
-    while i < len(argv) and argv[i].startswith("-"):
-        if argv[i] == "--playbook" and i + 1 < len(argv):
-            playbook = argv[i + 1]
-            i += 2
-            continue
-        if argv[i].startswith("--playbook="):
-            playbook = argv[i].partition("=")[2]
-        i += 1
-    return (playbook, argv[i + 1:]) if i < len(argv) and argv[i] == "serve" else None
-
-
-def _start_serving(playbook: str | None, argv: list[str]) -> int:
-    """Hand over to the server with `--playbook` carried as SCALE_PLAYBOOK, the setting
-    every process the server starts (workers included) reads."""
-    if playbook is not None:
-        os.environ["SCALE_PLAYBOOK"] = playbook
-    try:
-        read_settings()
-    except SettingsError as err:
-        sys.stderr.write(f"scale-advisor serve: cannot start: {err}\n")
-        return USAGE_ERROR
-    from bot.server import serve_main
-
-    return serve_main(argv)
+def _not_here(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    raise CliError("scale-advisor: error: start the Slack app with `scale-advisor serve`")
 
 
 def _known_ids(pb: Playbook) -> tuple[set[str], set[str]]:
@@ -481,7 +457,7 @@ def symptom_match(text: str, pb: Playbook) -> Match:
 def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     from advisor.engine import assess, what_ifs
     from advisor.report import assessment_text, what_if_text
-    from bot.terminal import local_place, run_dialog
+    from bot.terminal.interview import local_place, run_dialog
     from conversations.advice_log import AdviceEntry
 
     obs = observations_from(args, pb)
@@ -523,7 +499,7 @@ def _diagnose_system(name: str, obs: Observations, pb: Playbook, match: Any
     """
     from advisor.changes import change_lines
     from advisor.format import ago
-    from bot.terminal import local_place
+    from bot.terminal.interview import local_place
     from conversations.systems import SystemNameError
 
     try:
@@ -635,9 +611,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     inp = inp or sys.stdin
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
-        serve_args = _serve_args(argv)
-        if serve_args is not None:
-            return _start_serving(*serve_args)
         args = build_parser().parse_args(_glue_negative_values(argv))
         pb = playbook_from(args.playbook)
         status = args.handler(args, pb, out, inp)

@@ -6,11 +6,10 @@ import logging
 
 from slack_bolt import App
 
-from bot.delivery import Deliverer, DeliveryLoop
-from bot.deps import Deps
-from bot.listeners import wiring
 from bot.settings import Settings
-from bot.web import ChannelPrivacy, make_client
+from bot.slack.delivery import DeliveryLoop
+from bot.slack.deps import Deps
+from bot.slack.listeners import wiring
 
 
 def build_app(settings: Settings, deps: Deps | None = None) -> App:
@@ -19,18 +18,18 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
     Without `deps`, opens the SQLite file and playbook the settings name. Raises
     SettingsError when the Slack credentials for the configured mode are missing or
     malformed, PlaybookError for a bad team playbook. No network call happens here: Bolt
-    asks auth.test for the bot's user id lazily on the first request (and `bot.server`
+    asks auth.test for the bot's user id lazily on the first request (and `bot.slack.server`
     checks the token once at start-up).
     Listeners run in the request (process_before_response): each commits its outcome,
     then acks; `start_delivery` runs the loop that posts the committed replies.
     """
     settings.require_slack()
-    logger = logging.getLogger("bot.app")
+    logger = logging.getLogger("bot.slack.app")
     logger.addFilter(_quiet_token_warning)
     deps = deps or Deps.from_settings(settings)
     secret = settings.slack_signing_secret
     app = App(
-        client=make_client(settings, patient=False),
+        client=deps.client,
         signing_secret=secret.get_secret_value() if secret else "",
         process_before_response=True,
         token_verification_enabled=False,
@@ -38,18 +37,15 @@ def build_app(settings: Settings, deps: Deps | None = None) -> App:
         request_verification_enabled=not settings.socket_mode,
         logger=logger,
     )
-    deps.privacy = ChannelPrivacy(app.client)
-    if deps.conversations is not None:
-        deps.deliverer = Deliverer(app.client, deps.conversations.store, deps.clock)
     wiring.register(app, deps)
     return app
 
 
-def start_delivery(deps: Deps, **loop_options: float) -> DeliveryLoop:
-    """Start this process's delivery loop (after build_app) and let requests wake it."""
-    assert deps.deliverer is not None, "build_app(settings, deps) first, with a database"
-    deps.delivery = DeliveryLoop(deps.deliverer, **loop_options).start()  # type: ignore[arg-type]
-    return deps.delivery
+def start_delivery(deps: Deps) -> DeliveryLoop:
+    """Start this process's delivery loop, once, in the process that serves (threads do
+    not survive a fork, so a gunicorn worker starts its own) and let requests wake it."""
+    assert deps.delivery is not None, "Deps.from_settings(settings) first, with a database"
+    return deps.delivery.start()
 
 
 def _quiet_token_warning(record: logging.LogRecord) -> bool:

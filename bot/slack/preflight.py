@@ -19,23 +19,12 @@ from conversations.dbcheck import DatabaseProblem, check_database
 from conversations.store import Store
 
 
-class PreflightError(RuntimeError):
-    """Start-up cannot go on; `str()` is one line naming every problem."""
-
-
 def preflight(settings: Settings) -> list[str]:
     """Every problem that would stop the Slack app, one line each; empty when ready."""
     problems = settings.slack_problems()
     problems += [p for p in (api_url_problem(settings), playbook_problem(settings),
                              database_problem(settings)) if p]
     return problems
-
-
-def require_ready(settings: Settings) -> None:
-    """Raise PreflightError (all problems on one line, joined by '; ') unless ready."""
-    problems = preflight(settings)
-    if problems:
-        raise PreflightError("; ".join(problems))
 
 
 def api_url_problem(settings: Settings) -> str:

@@ -24,12 +24,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import Message, validate_message
-from bot.listeners.places import key_parts, thread_key
 from bot.outbound_blocks import outbound_message
+from bot.slack.listeners.places import key_parts, thread_key
 from conversations.service import Outbound
 from conversations.store import OutboxRow, Store
 
-log = logging.getLogger("bot.delivery")
+log = logging.getLogger("bot.slack.delivery")
 
 METADATA_EVENT = "scale_advisor_reply"
 # Errors no retry will fix: the reply is given up (and stays visible as failed in the log).

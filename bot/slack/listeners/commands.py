@@ -29,13 +29,13 @@ from bot.blocks import (
     sizing_message,
     stage_message,
 )
-from bot.deps import Deps
-from bot.listeners import COULD_NOT_FINISH, acked, guarded, text_of
-from bot.listeners.history import run_history
-from bot.listeners.places import thread_key
-from bot.listeners.size import EXAMPLES, SizeError, compute
-from bot.listeners.systems import run_systems, split_system
-from bot.listeners.views import trigger_key
+from bot.slack.deps import Deps
+from bot.slack.listeners import COULD_NOT_FINISH, acked, guarded, text_of
+from bot.slack.listeners.history import run_history
+from bot.slack.listeners.places import thread_key
+from bot.slack.listeners.size import EXAMPLES, SizeError, compute
+from bot.slack.listeners.systems import run_systems, split_system
+from bot.slack.listeners.views import trigger_key
 from conversations.service import Conversations, Place
 
 log = logging.getLogger("bot.commands")
@@ -210,12 +210,20 @@ def suggestions(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
-def register(app: Any, deps: Deps) -> None:
-    def on_scale(ack, command, client):
+class Commands:
+    """The `/scale` listener of one app, with the Deps every subcommand gets."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.command(COMMAND)(self.on_scale)
+
+    def on_scale(self, ack, command, client):
         """Each subcommand acks itself; a failure is acked as one short line."""
         name, args = split_subcommand(text_of(command.get("text") or ""))
         inv = Invocation(command=command, name=name, args=args, ack=ack, client=client,
-                         deps=deps)
+                         deps=self.deps)
         run = SUBCOMMANDS.get(name)
         if run is None:
             ack(**help_message(unknown=name, suggestions=suggestions(name, sorted(SUBCOMMANDS)))
@@ -229,6 +237,4 @@ def register(app: Any, deps: Deps) -> None:
         guarded(f"/scale {name}", lambda: run(inv), tell)
         if not acked(ack):
             ack()
-        deps.wake()
-
-    app.command(COMMAND)(on_scale)
+        self.deps.wake()

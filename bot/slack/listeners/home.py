@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import MAX_VIEW_BLOCKS, HistoryRow, home_view
-from bot.deps import Deps
-from bot.listeners import guarded
-from bot.listeners.history import history_rows
-from bot.listeners.systems import home_systems
+from bot.slack.deps import Deps
+from bot.slack.listeners import guarded
+from bot.slack.listeners.history import history_rows
+from bot.slack.listeners.systems import home_systems
 from bot.system_blocks import home_systems_blocks
 from conversations.advice_log import AdviceRow, Viewer
 
@@ -36,8 +36,16 @@ def home_rows(deps: Deps, team: str, user: str) -> tuple[list[HistoryRow], list[
     return history_rows(mine, with_user=False), history_rows(team_rows)
 
 
-def register(app: Any, deps: Deps) -> None:
-    def on_home_opened(event, client, context, body):
+class Home:
+    """The App Home listener of one app, with the Deps it reads."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.event("app_home_opened")(self.on_home_opened)
+
+    def on_home_opened(self, event, client, context, body):
         """Published inside the request: a view, not a reply, and opening Home again
         publishes it again, so there is nothing to keep for later."""
         if event.get("tab", "home") != "home":
@@ -48,12 +56,10 @@ def register(app: Any, deps: Deps) -> None:
         team = context.get("team_id") or body.get("team_id") or ""
 
         def work() -> None:
-            mine, team_rows = home_rows(deps, team, user)
+            mine, team_rows = home_rows(self.deps, team, user)
             view = home_view(mine=mine, team=team_rows)
             view["blocks"] = (view["blocks"] + home_systems_blocks(
-                *home_systems(deps.conversations, team, user)))[:MAX_VIEW_BLOCKS]
+                *home_systems(self.deps.conversations, team, user)))[:MAX_VIEW_BLOCKS]
             client.views_publish(user_id=user, view=view)
 
         guarded("home tab", work, lambda: None)
-
-    app.event("app_home_opened")(on_home_opened)

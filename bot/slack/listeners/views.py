@@ -13,10 +13,10 @@ import logging
 from typing import Any
 
 from bot.blocks import FormField, form_errors, form_modal
-from bot.deps import Deps
-from bot.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
-from bot.listeners import COULD_NOT_FINISH, BadRequest, guarded
-from bot.listeners.places import key_parts
+from bot.slack.deps import Deps
+from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
+from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded
+from bot.slack.listeners.places import key_parts
 from conversations.dialog import answer_texts
 from conversations.script import Script
 from conversations.service import Conversations, Place
@@ -67,20 +67,29 @@ def trigger_key(body: dict[str, Any]) -> str | None:
     return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
 
 
-def register(app: Any, deps: Deps) -> None:
-    def conv() -> Conversations:
-        if deps.conversations is None:
-            raise BadRequest("no database configured")
-        return deps.conversations
+class Forms:
+    """The diagnose form's listeners (its button and its submission), with the Deps they share."""
 
-    def tell(body: dict[str, Any], channel: str, thread: str | None, text: str) -> None:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.action(str(ActionId.DIALOG_OPEN_FORM))(self.open_form)
+        app.view(str(CallbackId.DIAGNOSE_FORM))(self.submit_form)
+
+    def conv(self) -> Conversations:
+        if self.deps.conversations is None:
+            raise BadRequest("no database configured")
+        return self.deps.conversations
+
+    def tell(self, body: dict[str, Any], channel: str, thread: str | None, text: str) -> None:
         """A note only this person sees, queued like every reply."""
         user = body["user"]["id"]
         team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-        conv().notice(Place(team=team, channel=channel, user=user, thread=thread), text,
-                      ephemeral_to=user, request_key=trigger_key(body))
+        self.conv().notice(Place(team=team, channel=channel, user=user, thread=thread), text,
+                           ephemeral_to=user, request_key=trigger_key(body))
 
-    def open_form(ack, body, action, client):
+    def open_form(self, ack, body, action, client):
         """The modal opens inside the request: its trigger_id lives three seconds."""
         key = action.get("value") or ""
         where = key_parts(key)
@@ -88,25 +97,25 @@ def register(app: Any, deps: Deps) -> None:
         thread = where[2] if where else None
 
         def work() -> None:
-            current = conv().current(key) if where else None
+            current = self.conv().current(key) if where else None
             if current is None or current[1]:
                 if channel:
-                    tell(body, channel, thread, CLOSED)
+                    self.tell(body, channel, thread, CLOSED)
                 return
             state, _expired = current
-            fields = form_fields(conv().script, answer_texts(state, conv().script))
+            fields = form_fields(self.conv().script, answer_texts(state, self.conv().script))
             client.views_open(trigger_id=body["trigger_id"],
                               view=form_modal(fields, private_metadata=key, intro=FORM_INTRO))
 
-        guarded("form button", work, lambda: tell(body, channel, thread, COULD_NOT_FINISH))
+        guarded("form button", work, lambda: self.tell(body, channel, thread, COULD_NOT_FINISH))
         ack()
-        deps.wake()
+        self.deps.wake()
 
-    def submit_form(ack, body, view):
+    def submit_form(self, ack, body, view):
         """Bad fields go back on the form, which stays open; a good form finishes the
         dialog (committed before the modal closes) and its assessment goes to the thread."""
         answers = form_values(view)
-        errors = conv().form_errors(answers) if deps.conversations else {}
+        errors = self.conv().form_errors(answers) if self.deps.conversations else {}
         if errors:
             ack(**form_errors(errors))
             return
@@ -121,12 +130,10 @@ def register(app: Any, deps: Deps) -> None:
         def work() -> None:
             # Privacy is left unknown here: the dialog recorded it when it began.
             place = Place(team=team, channel=channel, user=body["user"]["id"], thread=thread_ts)
-            if conv().complete_with(key, answers, place, request_key=trigger_key(body)) is None:
-                tell(body, channel, thread_ts, CLOSED)
+            if self.conv().complete_with(key, answers, place,
+                                         request_key=trigger_key(body)) is None:
+                self.tell(body, channel, thread_ts, CLOSED)
 
-        guarded("form", work, lambda: tell(body, channel, thread_ts, COULD_NOT_FINISH))
+        guarded("form", work, lambda: self.tell(body, channel, thread_ts, COULD_NOT_FINISH))
         ack()
-        deps.wake()
-
-    app.action(str(ActionId.DIALOG_OPEN_FORM))(open_form)
-    app.view(str(CallbackId.DIAGNOSE_FORM))(submit_form)
+        self.deps.wake()

@@ -19,7 +19,7 @@ from bot.blocks import HistoryRow, history_message
 from conversations.advice_log import AdviceRow, Viewer
 
 if TYPE_CHECKING:
-    from bot.listeners.commands import Invocation
+    from bot.slack.listeners.commands import Invocation
 
 HISTORY_LIMIT = 10
 _SLACK_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")

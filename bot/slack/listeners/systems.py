@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import error_message
-from bot.deps import Deps
-from bot.ids import ActionId, pattern, unpack
-from bot.listeners import COULD_NOT_FINISH, guarded
-from bot.listeners.places import action_place, message_thread
+from bot.slack.deps import Deps
+from bot.slack.ids import ActionId, pattern, unpack
+from bot.slack.listeners import COULD_NOT_FINISH, guarded
+from bot.slack.listeners.places import action_place, message_thread
 from bot.system_blocks import reminder_message, systems_message, tracked_assessment_message
 from conversations.advice_log import Viewer
 from conversations.service import Conversations, Place
@@ -25,7 +25,7 @@ from conversations.systems import MAX_NAME, SystemNameError, clean_name
 from conversations.tracking import SystemSummary, TrackedView
 
 if TYPE_CHECKING:
-    from bot.listeners.commands import Invocation
+    from bot.slack.listeners.commands import Invocation
 
 DAY_S = 86400
 SYSTEMS_LIMIT = 15
@@ -79,93 +79,100 @@ def tracked_message(view: TrackedView):
         since=view.since, reminder=view.reminder)
 
 
-def register(app: Any, deps: Deps) -> None:
-    def conv() -> Conversations:
-        assert deps.conversations is not None
-        return deps.conversations
+class Systems:
+    """The ladder's buttons on a tracked system (rung marks, reminders), with the Deps
+    they share."""
 
-    def place_of(body: dict[str, Any]) -> Place:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def register(self, app: Any) -> None:
+        app.action(pattern(ActionId.RUNG_DONE))(self.handled("rung done", self.on_done))
+        app.action(pattern(ActionId.RUNG_NOT_NOW))(self.handled("rung not now", self.on_not_now))
+        app.action(pattern(ActionId.REMIND))(self.handled("reminder", self.on_remind))
+        app.action(pattern(ActionId.REMIND_CANCEL))(self.handled("reminder cancel", self.on_cancel))
+
+    def conv(self) -> Conversations:
+        assert self.deps.conversations is not None
+        return self.deps.conversations
+
+    def place_of(self, body: dict[str, Any]) -> Place:
         place = action_place(body, message_thread(body))
-        return place.model_copy(update={"private": deps.is_private(place.channel)})
+        return place.model_copy(update={"private": self.deps.is_private(place.channel)})
 
-    def tell(client: Any, place: Place, text: str) -> None:
+    def tell(self, client: Any, place: Place, text: str) -> None:
         client.chat_postEphemeral(channel=place.channel, user=place.user,
                                   **error_message(text).kwargs())
 
-    def redraw(client: Any, body: dict[str, Any], place: Place, advice_id: int) -> None:
-        view = conv().tracked_advice(advice_id, place)
+    def redraw(self, client: Any, body: dict[str, Any], place: Place, advice_id: int) -> None:
+        view = self.conv().tracked_advice(advice_id, place)
         if view is None:
-            tell(client, place, GONE)
+            self.tell(client, place, GONE)
             return
         ts = (body.get("container") or {}).get("message_ts") or body["message"]["ts"]
         client.chat_update(channel=place.channel, ts=ts, **tracked_message(view).kwargs())
 
-    def mark(body: dict[str, Any], client: Any, state: str) -> None:
-        place = place_of(body)
+    def mark(self, body: dict[str, Any], client: Any, state: str) -> None:
+        place = self.place_of(body)
         try:
             system_id, rung, advice_id = unpack(body["actions"][0].get("value") or "", 3)
         except ValueError:
-            tell(client, place, GONE)
+            self.tell(client, place, GONE)
             return
-        if not (system_id.isdigit() and advice_id.isdigit()) or conv().mark_rung_of(
+        if not (system_id.isdigit() and advice_id.isdigit()) or self.conv().mark_rung_of(
                 int(system_id), rung, place, state) is None:  # type: ignore[arg-type]
-            tell(client, place, GONE)
+            self.tell(client, place, GONE)
             return
-        redraw(client, body, place, int(advice_id))
+        self.redraw(client, body, place, int(advice_id))
 
-    def on_done(body, client):
-        mark(body, client, "done")
+    def on_done(self, body, client):
+        self.mark(body, client, "done")
 
-    def on_not_now(body, client):
-        mark(body, client, "not_now")
+    def on_not_now(self, body, client):
+        self.mark(body, client, "not_now")
 
-    def on_remind(body, client):
-        place = place_of(body)
+    def on_remind(self, body, client):
+        place = self.place_of(body)
         advice_id, days = unpack(body["actions"][0].get("value") or "|", 2)
-        view = conv().tracked_advice(int(advice_id), place) if advice_id.isdigit() else None
+        view = self.conv().tracked_advice(int(advice_id), place) if advice_id.isdigit() else None
         if view is None or not days.isdigit():
-            tell(client, place, GONE)
+            self.tell(client, place, GONE)
             return
-        row = conv().store.get_advice(view.advice_id)
-        post_at = int(deps.clock()) + int(days) * DAY_S
+        row = self.conv().store.get_advice(view.advice_id)
+        post_at = int(self.deps.clock()) + int(days) * DAY_S
         message = reminder_message(view.system.name, view.assessment,
-                                   row.created_at if row else deps.clock())
+                                   row.created_at if row else self.deps.clock())
         try:
             sent = client.chat_scheduleMessage(channel=place.channel, post_at=post_at,
                                                thread_ts=place.thread, **message.kwargs())
         except SlackApiError as err:
-            tell(client, place, f"Slack would not schedule the reminder "
+            self.tell(client, place, f"Slack would not schedule the reminder "
                                 f"({err.response.get('error', 'error')}).")
             return
-        conv().add_reminder(view.advice_id, str(sent["scheduled_message_id"]), place, post_at)
-        redraw(client, body, place, view.advice_id)
+        self.conv().add_reminder(view.advice_id, str(sent["scheduled_message_id"]), place, post_at)
+        self.redraw(client, body, place, view.advice_id)
 
-    def on_cancel(body, client):
-        place = place_of(body)
+    def on_cancel(self, body, client):
+        place = self.place_of(body)
         advice_id, scheduled_id = unpack(body["actions"][0].get("value") or "|", 2)
-        if not advice_id.isdigit() or conv().tracked_advice(int(advice_id), place) is None:
-            tell(client, place, GONE)
+        if not advice_id.isdigit() or self.conv().tracked_advice(int(advice_id), place) is None:
+            self.tell(client, place, GONE)
             return
         try:
             client.chat_deleteScheduledMessage(channel=place.channel,
                                                scheduled_message_id=scheduled_id)
         except SlackApiError as err:
             if err.response.get("error") != "invalid_scheduled_message_id":  # already sent
-                tell(client, place, "Slack would not cancel the reminder "
+                self.tell(client, place, "Slack would not cancel the reminder "
                                     f"({err.response.get('error', 'error')}).")
                 return
-        conv().cancel_reminder(int(advice_id), scheduled_id)
-        redraw(client, body, place, int(advice_id))
+        self.conv().cancel_reminder(int(advice_id), scheduled_id)
+        self.redraw(client, body, place, int(advice_id))
 
-    def handled(what: str, work: Any) -> Any:
+    def handled(self, what: str, work: Any) -> Any:
         def listener(ack, body, client):
             guarded(what, lambda: work(body, client),
-                    lambda: tell(client, place_of(body), COULD_NOT_FINISH))
+                    lambda: self.tell(client, self.place_of(body), COULD_NOT_FINISH))
             ack()
 
         return listener
-
-    app.action(pattern(ActionId.RUNG_DONE))(handled("rung done", on_done))
-    app.action(pattern(ActionId.RUNG_NOT_NOW))(handled("rung not now", on_not_now))
-    app.action(pattern(ActionId.REMIND))(handled("reminder", on_remind))
-    app.action(pattern(ActionId.REMIND_CANCEL))(handled("reminder cancel", on_cancel))
