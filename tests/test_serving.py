@@ -25,7 +25,7 @@ from slack_harness import (
 
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.delivery import COULD_NOT_FINISH, Deliverer, Wakes
+from bot.slack.delivery import COULD_NOT_FINISH, Deliverer
 from bot.slack.deps import Deps
 from bot.slack.gate import SlackGate
 from bot.slack.ids import ActionId
@@ -332,10 +332,3 @@ def test_delivering_the_opening_moves_the_dialog_into_its_thread(served: Served)
     assert answer.status == 200 and served.deliver() == 1
     assert "What is hurting" in served.fake.last(POST).all_text()
 
-
-def test_wake_ups_do_not_pile_up_past_one_per_thread() -> None:
-    wakes = Wakes(limit=2)
-    for _ in range(500):  # a burst of requests, each waking the loop
-        wakes.release()
-    taken = [wakes.wait(0) for _ in range(4)]
-    assert taken == [True, True, False, False]

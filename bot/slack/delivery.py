@@ -23,8 +23,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import Message, validate_message
-from bot.outbound_blocks import outbound_message
+from bot.slack.blocks.kit import Message
+from bot.slack.blocks.outbound import outbound_message
+from bot.slack.blocks.validate import validate_message
 from bot.slack.listeners.places import key_parts, thread_key
 from conversations.service import Outbound
 from conversations.store import OutboxRow, Store
@@ -204,10 +205,8 @@ class DeliveryLoop:
     without it each thread looks every `interval_s` for rows other workers left. One
     wake-up starts one thread, not all of them: a woken thread claims up to `batch` rows
     in one write transaction, so acks do not queue for the write lock behind idle claims.
-    Wake-ups do not pile up: at most one per thread is kept, so a burst of requests
-    does not leave the threads an empty look at the outbox for every request after the
-    burst has been posted. `stop()` lets each thread finish the post it is making and
-    returns once they have all ended.
+    `stop()` lets each thread finish the post it is making and returns once they have
+    all ended.
     """
 
     def __init__(self, deliverer: Deliverer, *, threads: int = 4, interval_s: float = 0.5,
@@ -217,7 +216,7 @@ class DeliveryLoop:
         self.orphan_check_s = orphan_check_s
         self.batch = max(1, int(batch))
         self._stop = threading.Event()
-        self._wake = Wakes(limit=max(1, threads))
+        self._wake = threading.Semaphore(0)
         self._threads = [threading.Thread(target=self._run, args=(i,), name=f"outbox-{i}",
                                           daemon=True) for i in range(max(1, threads))]
 
@@ -231,7 +230,7 @@ class DeliveryLoop:
 
     def stop(self, timeout_s: float = 15.0) -> None:
         self._stop.set()
-        self._wake.release_all()
+        self._wake.release(len(self._threads))
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout_s)
@@ -247,34 +246,4 @@ class DeliveryLoop:
                     continue  # more may be due: look again before sleeping
             except Exception as err:  # noqa: BLE001 - the loop must outlive any one bad row
                 log.error("delivery loop: %s; retrying", _reason(err))
-            self._wake.wait(self.interval_s)
-
-
-class Wakes:
-    """A count of wake-ups that never exceeds `limit`; `wait` takes one (or times out)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.pending = 0
-        self._cond = threading.Condition()
-
-    def release(self) -> None:
-        with self._cond:
-            if self.pending < self.limit:
-                self.pending += 1
-                self._cond.notify()
-
-    def release_all(self) -> None:
-        with self._cond:
-            self.pending = self.limit
-            self._cond.notify_all()
-
-    def wait(self, timeout: float) -> bool:
-        """Take a wake-up; False when none came within `timeout` seconds."""
-        with self._cond:
-            if self.pending == 0:
-                self._cond.wait(timeout)
-            if self.pending == 0:
-                return False
-            self.pending -= 1
-            return True
+            self._wake.acquire(timeout=self.interval_s)
