@@ -18,6 +18,11 @@ def num(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def percent(fraction: float) -> str:
+    """A share from 0..1 as a whole percentage: 0.8 -> "80%"."""
+    return f"{round(fraction * 100)}%"
+
+
 def compact(value: float) -> str:
     """A round count as the guide writes it: 10K, 1M, 2.5M (others as `num`)."""
     for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):

@@ -1,113 +1,120 @@
 """Plain-text renderings of engine results, for the CLI and for `ask` answers.
 
 Pure string building: every line that states a conclusion cites the threshold and the
-value behind it. Slack's Block Kit rendering lives in bot/, built from the same models.
+value behind it. Both this and Slack's Block Kit (bot/slack/blocks/) render advisor/view.py.
 """
 
 from __future__ import annotations
 
-from advisor.format import num
+from collections.abc import Iterable
+
 from advisor.models import Assessment, Sizing, StageCard, WhatIf
+from advisor.view import (
+    AssessmentView,
+    SizingView,
+    StageView,
+    assessment_view,
+    sizing_view,
+    stage_view,
+    what_if_view,
+)
 
 _MARK = {"ok": "ok", "watch": "watch", "warning": "WARNING"}
+_RUNG_MARK = {"done": " (done)", "not_now": " (not now)", "next": " <- next", "open": ""}
 
 
-def users_range(card: StageCard) -> str:
-    if card.users_max is None:
-        return f"{num(card.users_min)}+ users"
-    return f"{num(card.users_min)}-{num(card.users_max)} users"
+def users_range(stage: StageView) -> str:
+    if stage.users_high is None:
+        return f"{stage.users_low}+ users"
+    return f"{stage.users_low}-{stage.users_high} users"
 
 
-def journey(card: StageCard) -> str:
+def journey(stage: StageView) -> str:
     """The stages in a row, in the playbook's names, with a "you are here" mark."""
-    names = dict(enumerate(card.journey, start=1)) or {int(card.number): card.name}
     return "  ".join(
-        f"[{n} {name}]" if n == card.number else f" {n} {name} " for n, name in names.items()
-    ) + "   <- you are here: " + card.name
+        f"[{s.number} {s.name}]" if s.here else f" {s.number} {s.name} " for s in stage.journey
+    ) + "   <- you are here: " + stage.name
 
 
-def stage_text(card: StageCard) -> str:
+def stage_text(card: StageCard | StageView) -> str:
+    stage = card if isinstance(card, StageView) else stage_view(card)
     return (
-        f"Stage {card.number}: {card.name} ({users_range(card)})\n"
-        f"  Architecture: {card.architecture}\n"
-        f"  Monthly cost: about {card.monthly_cost}"
+        f"{stage.heading} ({users_range(stage)})\n"
+        f"  Architecture: {stage.architecture}\n"
+        f"  Monthly cost: about {stage.monthly_cost}"
     )
 
 
-def sizing_text(s: Sizing, indent: str = "  ") -> str:
-    return f"{s.kind}: {s.worked}\n{indent}formula: {s.formula}"
+def sizing_text(s: Sizing | SizingView, indent: str = "  ") -> str:
+    v = s if isinstance(s, SizingView) else sizing_view(s)
+    return f"{v.kind}: {v.worked}\n{indent}formula: {v.formula}"
 
 
-def _ladder_lines(a: Assessment) -> list[str]:
-    if a.ladder is None:
+def _ladder_lines(v: AssessmentView) -> list[str]:
+    if v.ladder is None:
         return []
-    labels = ["First try", "Then try", "Finally"]
-    lines = [f"Decision ladder ({a.ladder.symptom.value}):"]
-    for i, rung in enumerate(a.ladder.rungs):
-        mark = " (done)" if rung.done else " (not now)" if rung.deferred else (
-            " <- next" if i == a.ladder.next_index else "")
-        lines.append(f"  {labels[i]}: {rung.text}{mark}")
-    if a.ladder.next_index is None:
-        lines.append("  Every rung is done; look again at the bottleneck hunt.")
+    lines = [f"Decision ladder ({v.ladder.symptom}):"]
+    lines += [f"  {r.label}: {r.text}{_RUNG_MARK[r.state]}" for r in v.ladder.rungs]
+    if v.ladder.note:
+        lines.append(f"  {v.ladder.note}")
+    return lines
+
+
+def _part(title: str, items: Iterable[str]) -> list[str]:
+    """A titled part of the text, left out when it has nothing to say."""
+    lines = list(items)
+    return [title, *lines] if lines else []
+
+
+def _bottleneck_lines(v: AssessmentView) -> list[str]:
+    b = v.bottleneck
+    if b is None:
+        return []
+    lines = [f"Bottleneck: {b.layer} (confidence {b.confidence})"]
+    if b.evidence:
+        lines.append("  evidence: " + "; ".join(b.evidence))
+    return [*lines, "  usual fixes: " + ", ".join(b.solutions)]
+
+
+def _db_lines(v: AssessmentView) -> list[str]:
+    if not v.db_checks:
+        return []
+    lines = [f"  - {check}" for check in v.db_checks]
+    for q in v.db_queries:
+        lines.append(f"  {q.purpose}:")
+        lines += [f"    {line}" for line in q.sql.strip().splitlines()]
     return lines
 
 
 def assessment_text(a: Assessment) -> str:
     """The whole assessment as a terminal or chat reader would want it."""
-    if a.stage_known:
-        lines = [journey(a.stage), stage_text(a.stage)]
-    else:
-        lines = ["Stage: not placed, since no user count was given. Advice that depends on "
-                 f"the stage assumes Stage {a.stage.number} ({a.stage.name})."]
-    if a.pushed_toward:
-        lines.append(f"Your numbers push toward Stage {a.pushed_toward}.")
-    if a.triggers:
-        lines.append("Triggers fired:")
-        lines += [f"  - {t.text} ({t.evidence})" for t in a.triggers]
-    if a.findings:
-        lines.append("Findings:")
-        lines += [f"  [{_MARK[f.status]}] {f.message}" for f in a.findings]
-    if a.bottleneck:
-        b = a.bottleneck
-        lines.append(f"Bottleneck: {b.layer.value} (confidence {b.confidence:.2f})")
-        if b.evidence:
-            lines.append("  evidence: " + "; ".join(b.evidence))
-        lines.append("  usual fixes: " + ", ".join(b.solutions))
-    lines += _ladder_lines(a)
-    if a.additions:
-        lines.append("Add now:")
-        for add in a.additions:
-            extra = f" [{add.detail}]" if add.detail else ""
-            lines.append(f"  - {add.component}: {add.reason}{extra}")
-    if a.sizing:
-        lines.append("Sizing:")
-        lines += [f"  - {sizing_text(s, indent='    ')}" for s in a.sizing]
-    if a.not_yet:
-        lines.append("Not yet:")
-        lines += [f"  - {text}" for text in a.not_yet]
-    if a.watch:
-        lines.append(f"Watch for (move to Stage {a.watch[0].to_stage}):")
-        lines += [f"  - {t.text}" for t in a.watch]
-    if a.hunt:
-        lines.append("Bottleneck hunt:")
-        lines += [f"  {step}" for step in a.hunt]
-    if a.db_checks:
-        lines.append("Database health checks:")
-        lines += [f"  - {check}" for check in a.db_checks]
-        for q in a.db_queries:
-            lines.append(f"  {q.purpose}:")
-            lines += [f"    {line}" for line in q.sql.strip().splitlines()]
-    if a.missing:
-        lines.append("Would sharpen this: " + ", ".join(m.value for m in a.missing))
+    v = assessment_view(a)
+    lines = [journey(v.stage), stage_text(v.stage)] if v.stage_known else [v.unplaced]
+    if v.pushed_toward:
+        lines.append(f"Your numbers push toward Stage {v.pushed_toward}.")
+    lines += _part("Triggers fired:", (f"  - {t.text} ({t.evidence})" for t in v.triggers))
+    lines += _part("Findings:", (f"  [{_MARK[f.status]}] {f.message}" for f in v.findings))
+    lines += _bottleneck_lines(v)
+    lines += _ladder_lines(v)
+    lines += _part("Add now:", (f"  - {add.component}: {add.reason}"
+                                + (f" [{add.detail}]" if add.detail else "")
+                                for add in v.additions))
+    lines += _part("Sizing:", (f"  - {sizing_text(s, indent='    ')}" for s in v.sizing))
+    lines += _part("Not yet:", (f"  - {text}" for text in v.not_yet))
+    if v.watch:
+        lines += _part(f"Watch for (move to Stage {v.watch[0].to_stage}):",
+                       (f"  - {t.text}" for t in v.watch))
+    lines += _part("Bottleneck hunt:", (f"  {step}" for step in v.hunt))
+    lines += _part("Database health checks:", _db_lines(v))
+    if v.missing:
+        lines.append("Would sharpen this: " + ", ".join(m.value for m in v.missing))
     return "\n".join(lines)
 
 
 def what_if_text(w: WhatIf) -> str:
-    users = f"{num(w.users)} users, " if w.users is not None else ""
-    head = f"At {num(w.factor)}x ({users}Stage {w.stage.number} {w.stage.name}):"
-    lines = [head]
-    for p in w.numbers:
-        note = f" ({p.note})" if p.note else ""
-        lines.append(f"  {p.kind}: {p.worked}{note}")
-    lines += [f"  - {c}" for c in w.changes]
+    v = what_if_view(w)
+    users = f"{v.users} users, " if v.users is not None else ""
+    lines = [f"At {v.factor}x ({users}{v.stage}):"]
+    lines += [f"  {f.kind}: {f.worked}" + (f" ({f.note})" if f.note else "") for f in v.figures]
+    lines += [f"  - {c}" for c in v.changes]
     return "\n".join(lines)

@@ -32,9 +32,31 @@ from advisor.models import (
     Topic,
     Trigger,
 )
-from bot import blocks
-from bot.blocks import Choice, FormField, HistoryRow, Message
-from bot.mrkdwn import escape, link
+from advisor.view import finding_view, ladder_view, sizing_view
+from bot.slack.blocks.ask import answer_message, did_you_mean_message
+from bot.slack.blocks.assessment import assessment_message, finding_line, ladder_lines, sizing_text
+from bot.slack.blocks.dialog import (
+    FormField,
+    dialog_parent_message,
+    dialog_question,
+    form_errors,
+    form_modal,
+)
+from bot.slack.blocks.help import help_message, not_understood_message
+from bot.slack.blocks.history import HistoryRow, history_line, history_message
+from bot.slack.blocks.home import home_view
+from bot.slack.blocks.kit import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_VIEW_BLOCKS,
+    Choice,
+    Message,
+    error_message,
+    notice_message,
+    split_text,
+)
+from bot.slack.blocks.mrkdwn import escape, link
+from bot.slack.blocks.sizing import sizing_message, stage_message
+from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.ids import ActionId, BlockId, indexed, pack, pattern, unpack
 
 # ---------------------------------------------------------------------------- fixtures
@@ -120,13 +142,13 @@ def texts(message_blocks: list[dict[str, Any]], kinds: tuple[str, ...] = ("mrkdw
 
 
 def assert_sendable(message: Message) -> None:
-    assert blocks.validate_message(message.blocks, message.text) == []
+    assert validate_message(message.blocks, message.text) == []
     for block in message.blocks:
         Block.parse(block).to_dict()  # raises SlackObjectFormationError past a limit
 
 
 def assert_sendable_view(view: dict[str, Any]) -> None:
-    assert blocks.validate_view(view) == []
+    assert validate_view(view) == []
     View(**view).to_dict()
 
 
@@ -139,23 +161,28 @@ def action_buttons(message: Message) -> list[dict[str, Any]]:
 
 def all_messages() -> list[Message]:
     return [
-        blocks.help_message(),
-        blocks.help_message("diagnos", ["diagnose"]),
-        blocks.not_understood_message("what's for lunch"),
-        blocks.assessment_message(assessment(), "adv-1"),
-        blocks.assessment_message(assessment(bottleneck=None, ladder=None, findings=[],
+        help_message(),
+        help_message("diagnos", ["diagnose"]),
+        not_understood_message("what's for lunch"),
+        assessment_message(assessment(), "adv-1"),
+        assessment_message(assessment(bottleneck=None, ladder=None, findings=[],
                                              sizing=[], not_yet=[], watch=[], missing=[],
                                              triggers=[], additions=[], summary=""), "adv-2"),
-        blocks.answer_message(ask_result(), "adv-3", question="how big should my pool be?"),
-        blocks.answer_message(ask_result()),
-        blocks.did_you_mean_message("db slow?", [Choice(label="Database is slow",
+        answer_message(ask_result(), "adv-3", question="how big should my pool be?"),
+        answer_message(ask_result()),
+        did_you_mean_message("db slow?", [Choice(label="Database is slow",
                                                         value="database_slow")], ref="T/C/1.2"),
-        blocks.dialog_question("How many users?", "T/C/1.2",
+        dialog_question("How many users?", "T/C/1.2",
                                [Choice(label="under 10k", value="5000")], hint="e.g. 50k",
                                step=(1, 5)),
-        blocks.dialog_question("Anything else?", "T/C/1.2", error="I need a number like 50k"),
-        blocks.history_message([row(1), row(2, channel="D0ALICE")], query="pool"),
-        blocks.history_message([]),
+        dialog_question("Anything else?", "T/C/1.2", error="I need a number like 50k"),
+        history_message([row(1), row(2, channel="D0ALICE")], query="pool"),
+        history_message([]),
+        stage_message(card(), assessment().sizing[0], 40_000),
+        sizing_message(assessment().sizing[0]),
+        dialog_parent_message("U0ALICE"),
+        notice_message("Check-up cancelled."),
+        error_message("That system name is taken."),
     ]
 
 
@@ -165,9 +192,9 @@ def test_every_message_is_sendable(message: Message) -> None:
 
 
 def test_views_are_sendable() -> None:
-    assert_sendable_view(blocks.home_view([row(1)], [row(2), row(3)]))
-    assert_sendable_view(blocks.home_view([], []))
-    assert_sendable_view(blocks.form_modal([FormField(key="users", label="How many users?",
+    assert_sendable_view(home_view([row(1)], [row(2), row(3)]))
+    assert_sendable_view(home_view([], []))
+    assert_sendable_view(form_modal([FormField(key="users", label="How many users?",
                                                       hint="e.g. 50k", placeholder="50k")],
                                            private_metadata='{"ref": "T/C/1.2"}'))
 
@@ -175,14 +202,14 @@ def test_views_are_sendable() -> None:
 def test_real_engine_assessment_is_sendable() -> None:
     a = assess(Observations(metrics={M.USERS: 40_000, M.DB_CPU_PCT: 92, M.P95_MS: 1400,
                                             M.CORES: 8, M.SPINDLES: 2}))
-    assert_sendable(blocks.assessment_message(a, "adv-9"))
+    assert_sendable(assessment_message(a, "adv-9"))
 
 
 # ---------------------------------------------------------------------------- content
 
 
 def test_assessment_marks_the_stage_on_the_journey() -> None:
-    m = blocks.assessment_message(assessment(), "adv-1")
+    m = assessment_message(assessment(), "adv-1")
     assert m.blocks[0]["text"]["text"] == "Stage 2: Growth"
     assert m.blocks[1]["text"]["text"] == (
         "1. Startup  →  *2. Growth* :round_pushpin: _you are here_  →  "
@@ -190,12 +217,12 @@ def test_assessment_marks_the_stage_on_the_journey() -> None:
 
 
 def test_findings_cite_value_and_thresholds() -> None:
-    assert blocks.finding_line(db_cpu_finding()) == (
+    assert finding_line(finding_view(db_cpu_finding())) == (
         ":red_circle: *database CPU* 92%: warning (warning &gt; 80%, target &lt; 70%)")
 
 
 def test_ladder_marks_done_and_next_rungs() -> None:
-    assert blocks.ladder_lines(assessment().ladder) == [
+    assert ladder_lines(ladder_view(assessment().ladder)) == [
         "First try: ~Add indexes~ (done)",
         "*Then try: Add read replicas*  :point_left: _next step_",
         "Finally: Shard the data",
@@ -203,12 +230,12 @@ def test_ladder_marks_done_and_next_rungs() -> None:
 
 
 def test_sizing_shows_the_formula() -> None:
-    assert blocks.sizing_text(assessment().sizing[0]) == (
+    assert sizing_text(sizing_view(assessment().sizing[0])) == (
         "*Pool*: *18 connections*\n`cores x 2 + spindles`\n8 x 2 + 2 = 18")
 
 
 def test_assessment_sections_are_all_there() -> None:
-    text = texts(blocks.assessment_message(assessment(), "adv-1").blocks)
+    text = texts(assessment_message(assessment(), "adv-1").blocks)
     for expected in ("*Bottleneck: database* (confidence 80%)", "• database CPU 92% &gt; 80%",
                      "*Add next*", "*Not yet*", "*Watch for*\n• Writes outgrow one primary",
                      "To sharpen this, tell me: cache hit rate",
@@ -217,12 +244,12 @@ def test_assessment_sections_are_all_there() -> None:
 
 
 def test_integer_advice_ids_become_button_values() -> None:
-    buttons = action_buttons(blocks.assessment_message(assessment(), 42))
+    buttons = action_buttons(assessment_message(assessment(), 42))
     assert [b["value"] for b in buttons] == ["42", "42", "42|10", "42|100", "42|1000"]
 
 
 def test_assessment_buttons_carry_the_advice_id() -> None:
-    buttons = action_buttons(blocks.assessment_message(assessment(), "adv-1"))
+    buttons = action_buttons(assessment_message(assessment(), "adv-1"))
     assert [(b["action_id"], b["value"]) for b in buttons] == [
         ("feedback_helpful", "adv-1"), ("feedback_not_helpful", "adv-1"),
         ("what_if:10", "adv-1|10"), ("what_if:100", "adv-1|100"),
@@ -230,7 +257,7 @@ def test_assessment_buttons_carry_the_advice_id() -> None:
 
 
 def test_dialog_question_has_choices_and_controls() -> None:
-    m = blocks.dialog_question("How many users?", "T1/C1/1.2",
+    m = dialog_question("How many users?", "T1/C1/1.2",
                                [Choice(label="about 50k", value="50000")])
     buttons = action_buttons(m)
     assert [(b["action_id"], b["value"]) for b in buttons] == [
@@ -241,19 +268,19 @@ def test_dialog_question_has_choices_and_controls() -> None:
 
 def test_did_you_mean_offers_at_most_three() -> None:
     choices = [Choice(label=f"option {i}", value=f"v{i}") for i in range(5)]
-    buttons = action_buttons(blocks.did_you_mean_message("hmm", choices, ref="r"))
+    buttons = action_buttons(did_you_mean_message("hmm", choices, ref="r"))
     assert [b["value"] for b in buttons] == ["v0|r", "v1|r", "v2|r"]
 
 
 def test_history_rows_link_to_threads_and_hide_dm_names() -> None:
-    line = blocks.history_line(row(1))
+    line = history_line(row(1))
     assert line.startswith("<!date^1740837900^{date_short_pretty} {time}|2025-03-01 14:05 UTC>")
     assert "<https://slack.com/archives/C0GENERAL/p1740837900000100|thread> in <#C0GENERAL>" in line
-    assert "in a DM" in blocks.history_line(row(2, channel="D0ALICE"))
+    assert "in a DM" in history_line(row(2, channel="D0ALICE"))
 
 
 def test_form_errors_point_at_fields() -> None:
-    assert blocks.form_errors({"users": "Type a number like 50k"}) == {
+    assert form_errors({"users": "Type a number like 50k"}) == {
         "response_action": "errors", "errors": {"field:users": "Type a number like 50k"}}
 
 
@@ -262,16 +289,16 @@ def test_form_errors_point_at_fields() -> None:
 
 def test_overlong_assessment_is_trimmed_with_a_note_and_keeps_its_buttons() -> None:
     many = [db_cpu_finding().model_copy(update={"label": "x" * 1500}) for _ in range(200)]
-    m = blocks.assessment_message(assessment(findings=many, summary="y" * 10_000), "adv-1")
+    m = assessment_message(assessment(findings=many, summary="y" * 10_000), "adv-1")
     assert_sendable(m)
-    assert len(m.blocks) == blocks.MAX_MESSAGE_BLOCKS
+    assert len(m.blocks) == MAX_MESSAGE_BLOCKS
     assert "left out to fit Slack's limits" in texts(m.blocks[-3:-2])
     assert [b["block_id"] for b in m.blocks[-2:]] == ["feedback", "what_if"]
 
 
 def test_long_text_is_split_across_sections_without_loss() -> None:
     answer = "\n".join(f"line {i} " + "word " * 30 for i in range(100))
-    m = blocks.answer_message(ask_result(answer))
+    m = answer_message(ask_result(answer))
     assert_sendable(m)
     sections = [b["text"]["text"] for b in m.blocks if b["type"] == "section"]
     assert len(sections) > 1
@@ -279,15 +306,15 @@ def test_long_text_is_split_across_sections_without_loss() -> None:
 
 
 def test_long_labels_are_trimmed() -> None:
-    m = blocks.dialog_question("q" * 5000, "ref", [Choice(label="L" * 200, value="v")])
+    m = dialog_question("q" * 5000, "ref", [Choice(label="L" * 200, value="v")])
     assert_sendable(m)
     assert action_buttons(m)[0]["text"]["text"] == "L" * 74 + "…"
     big_card = card().model_copy(update={"name": "N" * 400})
-    assert_sendable(blocks.assessment_message(assessment(stage=big_card), "adv-1"))
+    assert_sendable(assessment_message(assessment(stage=big_card), "adv-1"))
 
 
 def test_many_choices_spread_over_actions_blocks() -> None:
-    m = blocks.dialog_question("pick", "ref", [Choice(label=str(i), value=str(i))
+    m = dialog_question("pick", "ref", [Choice(label=str(i), value=str(i))
                                                for i in range(40)])
     assert_sendable(m)
     sizes = [len(b["elements"]) for b in m.blocks if b["type"] == "actions"]
@@ -296,26 +323,26 @@ def test_many_choices_spread_over_actions_blocks() -> None:
 
 def test_long_history_is_cut_with_a_note() -> None:
     rows = [row(i, summary="s" * 300) for i in range(400)]
-    m = blocks.history_message(rows, more=12)
+    m = history_message(rows, more=12)
     assert_sendable(m)
-    assert len(m.blocks) <= blocks.MAX_MESSAGE_BLOCKS
+    assert len(m.blocks) <= MAX_MESSAGE_BLOCKS
     assert "left out to fit" in texts(m.blocks)
 
 
 def test_home_and_form_stay_within_view_limits() -> None:
-    assert_sendable_view(blocks.home_view([row(i) for i in range(300)],
+    assert_sendable_view(home_view([row(i) for i in range(300)],
                                           [row(i) for i in range(300)]))
     fields = [FormField(key=f"k{i}", label="L" * 3000, hint="h" * 3000, placeholder="p" * 500)
               for i in range(150)]
-    view = blocks.form_modal(fields, title="A title much longer than 24 chars")
+    view = form_modal(fields, title="A title much longer than 24 chars")
     assert_sendable_view(view)
-    assert len(view["blocks"]) == blocks.MAX_VIEW_BLOCKS
+    assert len(view["blocks"]) == MAX_VIEW_BLOCKS
     assert view["title"]["text"] == "A title much longer tha…"
 
 
 def test_private_metadata_is_never_trimmed() -> None:
     with pytest.raises(ValueError, match="private_metadata"):
-        blocks.form_modal([], private_metadata="m" * 3001)
+        form_modal([], private_metadata="m" * 3001)
 
 
 def test_validate_message_reports_every_broken_limit() -> None:
@@ -325,7 +352,7 @@ def test_validate_message_reports_every_broken_limit() -> None:
            {"type": "actions", "elements": [{"type": "button", "action_id": "a" * 256,
                                              "text": {"type": "plain_text", "text": "b" * 76}}]},
            ] + [{"type": "divider"}] * 48
-    problems = blocks.validate_message(bad, "z" * 40_001)
+    problems = validate_message(bad, "z" * 40_001)
     assert problems == [
         "text is 40001 characters (max 40000)",
         "51 blocks (max 50)",
@@ -342,7 +369,7 @@ def test_validate_message_reports_every_broken_limit() -> None:
 def test_validate_view_reports_broken_limits() -> None:
     view = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25},
             "private_metadata": "m" * 3001, "blocks": [{"type": "divider"}] * 101}
-    assert blocks.validate_view(view) == [
+    assert validate_view(view) == [
         "101 blocks (max 100)",
         "view title is 25 characters (max 24)",
         "private_metadata is 3001 characters (max 3000)",
@@ -351,7 +378,7 @@ def test_validate_view_reports_broken_limits() -> None:
 
 @given(st.text(alphabet=st.sampled_from("ab \n"), max_size=400), st.integers(5, 50))
 def test_split_text_respects_limit_and_keeps_every_character(text: str, limit: int) -> None:
-    chunks = blocks.split_text(text, limit)
+    chunks = split_text(text, limit)
     assert all(len(c) <= limit for c in chunks)
     assert "".join("".join(chunks).split()) == "".join(text.split())
 
@@ -366,13 +393,13 @@ def test_escape_neutralises_mentions() -> None:
 def test_user_text_cannot_inject_mentions_anywhere() -> None:
     evil = "<!channel> ping <@U0BOSS> <https://evil.example|click>"
     messages = [
-        blocks.did_you_mean_message(evil, [Choice(label=evil, value="v")], ref="r"),
-        blocks.not_understood_message(evil),
-        blocks.answer_message(ask_result(evil), question=evil),
-        blocks.dialog_question(evil, "r", [Choice(label=evil, value="v")], hint=evil, error=evil),
-        blocks.help_message(unknown=evil),
-        blocks.assessment_message(assessment(summary=evil, not_yet=[evil]), "adv-1"),
-        blocks.history_message([row(1, summary=evil)], query=evil),
+        did_you_mean_message(evil, [Choice(label=evil, value="v")], ref="r"),
+        not_understood_message(evil),
+        answer_message(ask_result(evil), question=evil),
+        dialog_question(evil, "r", [Choice(label=evil, value="v")], hint=evil, error=evil),
+        help_message(unknown=evil),
+        assessment_message(assessment(summary=evil, not_yet=[evil]), "adv-1"),
+        history_message([row(1, summary=evil)], query=evil),
     ]
     for m in messages:
         # mrkdwn and the notification text are parsed by Slack; plain_text is shown verbatim.

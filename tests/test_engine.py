@@ -174,7 +174,7 @@ def test_without_a_user_count_the_stage_is_not_claimed():
     from advisor.engine import assess
     from advisor.models import Observations
     from advisor.report import assessment_text
-    from bot.blocks import assessment_message
+    from bot.slack.blocks.assessment import assessment_message
 
     unknown = assess(Observations(metrics={"db_cpu_pct": 95}))
     assert unknown.stage_known is False

@@ -73,7 +73,7 @@ def test_symptom_gets_bottleneck_ladder_and_solutions():
                   evidence=["db cpu"], metrics={M.DB_CPU_PCT: 92, M.USERS: 40_000},
                   done={"add_indexes"})
     r = answer_for("db cpu 92%, 40k users, we already added indexes", match)
-    assert "Bottleneck: database (confidence 0.95)" in r.answer
+    assert "Bottleneck: database (confidence 95%)" in r.answer
     assert "evidence: db cpu; db_cpu_pct 92% > 70%" in r.answer
     assert "Then try: Read replicas <- next" in r.answer
     assert "usual fixes: Indexing, read replicas, caching" in r.answer

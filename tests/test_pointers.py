@@ -8,7 +8,8 @@ from advisor.engine import assess
 from advisor.models import HealthQuery, Observations
 from advisor.playbook import default_playbook
 from advisor.report import assessment_text
-from bot import blocks
+from bot.slack.blocks.assessment import assessment_message
+from bot.slack.blocks.validate import validate_message
 
 PB = default_playbook()
 HUNT = [
@@ -57,8 +58,8 @@ def test_database_bottleneck_shows_the_checklist_and_queries():
 def test_slack_shows_both_within_block_kit_limits():
     a = assess(Observations(metrics={"users": 50_000, "db_cpu_pct": 85},
                             done={"add_indexes", "read_replicas", "sharding"}), PB)
-    message = blocks.assessment_message(a, "adv-1")
-    assert blocks.validate_message(message.blocks, message.text) == []
+    message = assessment_message(a, "adv-1")
+    assert validate_message(message.blocks, message.text) == []
     for block in message.blocks:
         Block.parse(block).to_dict()  # slack_sdk's own checks, limits included
     texts = [b["text"]["text"] for b in message.blocks if "text" in b.get("text", {})]

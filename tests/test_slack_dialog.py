@@ -21,7 +21,7 @@ from slack_harness import (
 )
 from slack_sdk.models.blocks import Block
 
-from bot.blocks import validate_message
+from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
 from conversations.store import Store
 

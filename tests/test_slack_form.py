@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 from test_slack_dialog import start_dialog
 
 from advisor.models import Symptom
-from bot.blocks import validate_message, validate_view
+from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.listeners.views import CLOSED, SYMPTOMS_LABEL, form_fields, form_values
 from conversations.advice_log import Viewer

@@ -23,7 +23,8 @@ from slack_harness import (
 from slack_sdk.models.views import View
 
 from advisor.models import StageNumber
-from bot.blocks import HistoryRow, validate_message, validate_view
+from bot.slack.blocks.history import HistoryRow
+from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.listeners.history import history_row, history_rows
 from conversations.advice_log import AdviceRow, Viewer
 from conversations.store import Store

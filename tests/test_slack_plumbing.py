@@ -21,8 +21,8 @@ from slack_harness import (
     free_port,
 )
 
-from bot.blocks import validate_message, validate_view
 from bot.settings import Settings
+from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.ids import ActionId, CallbackId, indexed
 from bot.slack.web import make_client
 

@@ -20,7 +20,7 @@ from slack_harness import (
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.blocks import validate_message, validate_view
+from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.ids import ActionId
 
 OTHER_PUBLIC = "C0OTHER"

@@ -12,18 +12,19 @@ from advisor.changes import Changes, MetricChange
 from advisor.engine import assess
 from advisor.metrics import MetricName as M
 from advisor.models import Observations
-from bot import blocks, outbound_blocks
-from bot.slack.listeners.commands import parse_pairs
-from bot.slack.listeners.systems import split_system
-from bot.system_blocks import (
+from bot.slack.blocks.assessment import what_if_message
+from bot.slack.blocks.outbound import outbound_message
+from bot.slack.blocks.systems import home_systems_blocks, systems_message
+from bot.slack.blocks.tracked import (
     command_value,
-    home_systems_blocks,
     recheck_command,
     reminder_message,
     since_text,
-    systems_message,
     tracked_assessment_message,
 )
+from bot.slack.blocks.validate import validate_message, validate_view
+from bot.slack.listeners.commands import parse_pairs
+from bot.slack.listeners.systems import split_system
 from conversations.service import Outbound
 from conversations.systems import Reminder
 from conversations.tracking import Since, SystemSummary
@@ -36,7 +37,7 @@ SINCE = Since(advice_id=7, at=1_700_000_000.0, age_s=12 * DAY + 3600, changes=Ch
 
 
 def sendable(blocks_: list[dict[str, Any]], text: str) -> None:
-    assert blocks.validate_message(blocks_, text) == []
+    assert validate_message(blocks_, text) == []
     for block in blocks_:
         Block.parse(block).to_dict()
 
@@ -86,9 +87,9 @@ def test_a_set_reminder_offers_cancel_instead():
 def test_outbound_assessment_of_a_system_renders_tracked():
     out = Outbound(kind="assessment", assessment=A, system="checkout-api", system_id=3,
                    since=SINCE)
-    message = outbound_blocks.outbound_message(out, advice_id=42, ref=None)
+    message = outbound_message(out, advice_id=42, ref=None)
     assert message.blocks[1]["block_id"] == "since"
-    plain = outbound_blocks.outbound_message(Outbound(kind="assessment", assessment=A),
+    plain = outbound_message(Outbound(kind="assessment", assessment=A),
                                              advice_id=42, ref=None)
     assert "since" not in [b.get("block_id") for b in plain.blocks]
 
@@ -151,7 +152,7 @@ def test_systems_message_lists_trends_and_rungs():
 def test_home_blocks_fit_a_view():
     extra = home_systems_blocks([summary()], [summary(id=2, name="search")])
     view = {"type": "home", "blocks": extra}
-    assert blocks.validate_view(view) == []
+    assert validate_view(view) == []
     View(**view).to_dict()
     assert [b["text"]["text"] for b in extra if b["type"] == "header"] == [
         "Your systems", "Your team's systems"]
@@ -162,7 +163,7 @@ def test_what_if_message_shows_the_numbers():
 
     steps = what_ifs(Observations(metrics={M.USERS: 50_000, M.PEAK_RPS: 1000, M.READS_RPS: 900,
                                            M.PER_REPLICA_RPS: 3000}))
-    message = blocks.what_if_message(steps)
+    message = what_if_message(steps)
     sendable(message.blocks, message.text)
     ten = message.blocks[0]["text"]["text"]
     assert "• *capacity*: 1,000 × 10 = 10,000 req/s peak; × 1 growth × 1.5 safety = " \

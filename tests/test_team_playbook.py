@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from advisor.playbook import load_playbook
-from bot import blocks
+from bot.slack.blocks.assessment import assessment_message
+from bot.slack.blocks.dialog import dialog_reply_message
 from bot.terminal.cli import main
 from conversations.script import script_for
 
@@ -67,7 +68,7 @@ def test_slack_assessment_shows_the_team_stage_name(team_playbook: Path):
 
     pb = load_playbook(team_playbook)
     a = assess(Observations(metrics={"users": 50_000, "p95_ms": 900}), pb)
-    message = blocks.assessment_message(a, "adv-1")
+    message = assessment_message(a, "adv-1")
     texts = json.dumps(message.blocks)
     assert "*2. Traction* :round_pushpin: _you are here_" in texts
     assert "Growth" not in texts
@@ -80,6 +81,6 @@ def test_each_front_words_how_to_start_again():
     reply = Reply(kind="cancelled", text="Cancelled. Nothing was assessed; start again any time.")
     assert render_reply(reply) == ("  Cancelled. Nothing was assessed; start again any time. "
                                    "Run `scale-advisor diagnose` to begin again.")
-    slack = blocks.dialog_reply_message(reply, "ref")
+    slack = dialog_reply_message(reply, "ref")
     assert "/scale diagnose" in json.dumps(slack.blocks)
     assert "scale-advisor" not in json.dumps(slack.blocks)

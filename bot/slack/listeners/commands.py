@@ -23,12 +23,9 @@ from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
 from advisor.units import ParseError, extract_metrics, parse_quantity
-from bot.blocks import (
-    error_message,
-    help_message,
-    sizing_message,
-    stage_message,
-)
+from bot.slack.blocks.help import help_message
+from bot.slack.blocks.kit import error_message
+from bot.slack.blocks.sizing import sizing_message, stage_message
 from bot.slack.deps import Deps
 from bot.slack.listeners import COULD_NOT_FINISH, acked, guarded, text_of
 from bot.slack.listeners.history import run_history

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from advisor.models import StageNumber
-from bot.blocks import HistoryRow, history_message
+from bot.slack.blocks.history import HistoryRow, history_message
 from conversations.advice_log import AdviceRow, Viewer
 
 if TYPE_CHECKING:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks import MAX_VIEW_BLOCKS, HistoryRow, home_view
+from bot.slack.blocks.history import HistoryRow
+from bot.slack.blocks.home import home_view
+from bot.slack.blocks.kit import MAX_VIEW_BLOCKS
+from bot.slack.blocks.systems import home_systems_blocks
 from bot.slack.deps import Deps
 from bot.slack.listeners import guarded
 from bot.slack.listeners.history import history_rows
 from bot.slack.listeners.systems import home_systems
-from bot.system_blocks import home_systems_blocks
 from conversations.advice_log import AdviceRow, Viewer
 
 HOME_LIMIT = 10

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import error_message
+from bot.slack.blocks.kit import error_message
+from bot.slack.blocks.systems import systems_message
+from bot.slack.blocks.tracked import reminder_message, tracked_assessment_message
 from bot.slack.deps import Deps
 from bot.slack.ids import ActionId, pattern, unpack
 from bot.slack.listeners import COULD_NOT_FINISH, guarded
 from bot.slack.listeners.places import action_place, message_thread
-from bot.system_blocks import reminder_message, systems_message, tracked_assessment_message
 from conversations.advice_log import Viewer
 from conversations.service import Conversations, Place
 from conversations.systems import MAX_NAME, SystemNameError, clean_name

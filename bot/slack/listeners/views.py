@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.blocks import FormField, form_errors, form_modal
+from bot.slack.blocks.dialog import FormField, form_errors, form_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
 from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded

@@ -7,6 +7,7 @@ can smuggle `<!channel>` or `<@U…>` through text the bot repeats.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 _MENTIONISH = re.compile(r"^[UWBCGD][A-Z0-9]{2,}$")
 
@@ -35,12 +36,23 @@ def channel(channel_id: str) -> str:
     return f"<#{_checked(channel_id)}>"
 
 
+def place(channel_id: str) -> str:
+    """Where advice was given: a channel link, or "a DM" (its name is never shown)."""
+    return channel(channel_id) if channel_id[:1] in "CG" else "a DM"
+
+
 def archive_url(channel_id: str, ts: str, thread_ts: str | None = None) -> str:
     """A permalink-style URL to a message; slack.com redirects it into the workspace."""
     url = f"https://slack.com/archives/{_checked(channel_id)}/p{ts.replace('.', '')}"
     if thread_ts and thread_ts != ts:
         url += f"?thread_ts={thread_ts}&cid={channel_id}"
     return url
+
+
+def date(epoch: float, tokens: str = "{date_short_pretty} {time}") -> str:
+    """A date Slack shows in the reader's time zone; the UTC text is the fallback."""
+    fallback = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(epoch)}^{tokens}|{fallback}>"
 
 
 def bullets(items: list[str], mark: str = "•") -> str:

@@ -1,23 +1,15 @@
 """Rendering of queued replies (outbox rows) as Slack messages: the one place that picks a
-builder by the reply's kind, so blocks.py and system_blocks.py need not import each other."""
+surface's builder by the reply's kind."""
 
 from __future__ import annotations
 
-from bot.blocks import (
-    MAX_MESSAGE_BLOCKS,
-    Message,
-    _context,
-    ask_message,
-    assessment_message,
-    dialog_parent_message,
-    dialog_reply_message,
-    help_message,
-    notice_message,
-    what_if_message,
-    with_restart,
-)
-from bot.mrkdwn import escape
-from bot.system_blocks import tracked_assessment_message
+from bot.slack.blocks.ask import ask_message
+from bot.slack.blocks.assessment import assessment_message, what_if_message
+from bot.slack.blocks.dialog import dialog_parent_message, dialog_reply_message, with_restart
+from bot.slack.blocks.help import help_message
+from bot.slack.blocks.kit import MAX_MESSAGE_BLOCKS, Message, context, notice_message, plain
+from bot.slack.blocks.mrkdwn import escape
+from bot.slack.blocks.tracked import tracked_assessment_message
 from conversations.service import Outbound
 
 
@@ -44,5 +36,5 @@ def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -
         message = notice_message(with_restart(out.kind, out.text) or "(no content)")
     if not notes:
         return message
-    lead = [_context(notes).to_dict()]
+    lead = [plain(context(notes))]
     return Message(text=message.text, blocks=(lead + message.blocks)[:MAX_MESSAGE_BLOCKS])
