@@ -331,4 +331,3 @@ def test_delivering_the_opening_moves_the_dialog_into_its_thread(served: Served)
     answer = served.client.message("50k", thread_ts=question.args["thread_ts"])
     assert answer.status == 200 and served.deliver() == 1
     assert "What is hurting" in served.fake.last(POST).all_text()
-
