@@ -139,3 +139,13 @@ def test_two_answers_at_once_are_both_kept(tmp_path: Path):
     for key in keys:
         state, _ = first.current(key)
         assert len(state.asked) == 2, state.asked  # both answers landed, one per question
+
+
+def test_warm_up_loads_the_matcher_and_writes_nothing(tmp_path):
+    from advisor.learned import default_model
+
+    default_model.cache_clear()
+    with Store(tmp_path / "warm.db") as store:
+        Conversations(store).warm_up()
+        assert default_model.cache_info().currsize == 1
+        assert store.search_advice(None, viewer=Viewer(team="T1", unrestricted=True)) == []

@@ -163,6 +163,8 @@ def run_socket_mode(settings: Settings, workers: int) -> int:
     if workers != 1:
         log.info("Socket Mode runs one connection; --workers is ignored")
     deps = Deps.from_settings(settings)
+    if deps.conversations is not None:
+        deps.conversations.warm_up()
     app = build_app(settings, deps)
     loop = start_delivery(deps)
     stop = threading.Event()
@@ -211,6 +213,8 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
 
         def load(self) -> WsgiApp:
             deps = Deps.from_settings(settings)
+            if deps.conversations is not None:
+                deps.conversations.warm_up()  # before post_worker_init freezes it
             return make_wsgi_app(build_app(settings, deps), deps, settings)
 
     Server().run()
