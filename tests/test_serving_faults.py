@@ -124,14 +124,31 @@ def test_after_a_worker_dies_or_a_reload_the_next_diagnose_is_answered(
     master = two_workers.proc.pid
     answered_within(two_workers, fake_slack)
     assert wait_until(lambda: len(children(master)) == 2, 10), two_workers.log()
+    killed: set[int] = set()
     for _ in range(2):  # twice: the replacement must deliver as well as the survivor
         if how == "SIGHUP the master":
             os.kill(master, signal.SIGHUP)
         else:
-            os.kill(children(master)[0], signal.SIGKILL if "KILL" in how else signal.SIGTERM)
+            sig = signal.SIGKILL if "KILL" in how else signal.SIGTERM
+            assert wait_until(lambda: kill_one(master, sig, killed), 10), two_workers.log()
         answered_within(two_workers, fake_slack)
     assert wait_until(lambda: len(children(master)) == 2, 10)
     assert "Traceback" not in two_workers.log()
+
+
+def kill_one(master: int, sig: signal.Signals, killed: set[int]) -> bool:
+    """Send `sig` to one worker not signalled before; False while none is ready, or the
+    one picked ended between the listing and the signal (try again)."""
+    workers = children(master)
+    ready = [pid for pid in workers if pid not in killed]
+    if len(workers) < 2 or not ready:
+        return False
+    try:
+        os.kill(ready[0], sig)
+    except ProcessLookupError:
+        return False
+    killed.add(ready[0])
+    return True
 
 
 def test_sigterm_under_load_answers_every_acked_request_exactly_once(
