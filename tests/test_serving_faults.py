@@ -125,11 +125,11 @@ def test_after_a_worker_dies_or_a_reload_the_next_diagnose_is_answered(
     answered_within(two_workers, fake_slack)
     assert wait_until(lambda: len(children(master)) == 2, 10), two_workers.log()
     killed: set[int] = set()
+    sig = signal.SIGKILL if "KILL" in how else signal.SIGTERM
     for _ in range(2):  # twice: the replacement must deliver as well as the survivor
         if how == "SIGHUP the master":
             os.kill(master, signal.SIGHUP)
         else:
-            sig = signal.SIGKILL if "KILL" in how else signal.SIGTERM
             assert wait_until(lambda: kill_one(master, sig, killed), 10), two_workers.log()
         answered_within(two_workers, fake_slack)
     assert wait_until(lambda: len(children(master)) == 2, 10)
