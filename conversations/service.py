@@ -34,7 +34,8 @@ from conversations.dialog import (
     system_answer,
 )
 from conversations.script import Choice, Script, script_for
-from conversations.store import OutgoingMessage, StaleDialog, Store
+from conversations.store import DialogRow, OutgoingMessage, StaleDialog, Store
+from conversations.systems import get_system
 from conversations.tracking import Since, SystemsMixin, Tracked
 
 HISTORY_MAX = 1000  # rows one history request may return (CLI --limit, /scale history)
@@ -111,6 +112,10 @@ class Conversations(SystemsMixin):
         self.script = script or script_for(self.playbook)
         self.clock = clock
 
+    def close(self) -> None:
+        """Release the database (a one-command front closes it when done)."""
+        self.store.close()
+
     def warm_up(self) -> None:
         """Load what the matcher reads lazily (vocabulary, signature catalogue, learned
         arrays: about 0.4 s) now, so a serving process's first free-text request does not
@@ -164,6 +169,15 @@ class Conversations(SystemsMixin):
         if row is None or row.finished:
             return None
         return DialogState.model_validate(row.state), row.expired
+
+    def open_dialog_for(self, user: str, prefix: str) -> DialogRow | None:
+        """`user`'s most recent unfinished dialog among the keys starting with `prefix`
+        (expired ones included: the caller decides what an expired one means)."""
+        return self.store.latest_open_dialog_for(user, now=self.clock(), prefix=prefix)
+
+    def discard_dialog(self, key: str) -> bool:
+        """Forget the dialog under `key` (its person chose to start afresh)."""
+        return self.store.delete_dialog(key)
 
     def reply(
         self, key: str, text: str, place: Place, *, request_key: str | None = None,
@@ -294,6 +308,11 @@ class Conversations(SystemsMixin):
         return self._once(request_key,
                           lambda: self._log(entry, [message], key, place, deliver))
 
+    def record(self, assessment: Assessment, place: Place) -> int:
+        """Log an assessment a front computed itself and shows whether or not the log is
+        writable (the terminal's one-shot diagnosis); its advice id."""
+        return self.store.log_advice(self._entry(assessment, place, None, kind="diagnose"))
+
     def ask(
         self, text: str, place: Place, *, key: str | None = None, deliver: bool = True,
         request_key: str | None = None,
@@ -397,12 +416,7 @@ class Conversations(SystemsMixin):
 
     def visible_advice(self, advice_id: int, place: Place) -> AdviceRow | None:
         """A logged piece of advice, if it may be shown at `place` (privacy rule)."""
-        row = self.store.get_advice(advice_id)
-        if row is None or row.team != place.team:
-            return None
-        if row.private and row.channel != place.channel and row.asked_by != place.user:
-            return None
-        return row
+        return self.store.get_advice(advice_id, viewer=_viewer(place))
 
     def feedback(self, advice_id: int, place: Place, helpful: bool, *,
                  thanks: str | None = None, request_key: str | None = None) -> bool:
@@ -426,6 +440,24 @@ class Conversations(SystemsMixin):
         return self.store.search_advice(query, viewer=viewer,
                                         limit=max(1, min(limit, HISTORY_MAX)), brief=brief)
 
+    def home_rows(self, team: str, user: str, *, limit: int = 10, scan: int = 50
+                  ) -> tuple[list[AdviceRow], list[AdviceRow]]:
+        """(`user`'s own recent diagnoses, private places included: only they see their
+        Home; the team's recent diagnoses as `user` may see them from no channel), each
+        at most `limit`, found among the `scan` newest rows."""
+        mine = self.store.recent_for_user(team, user, limit=scan)
+        seen = self.store.search_advice(None, viewer=Viewer(team=team, user=user), limit=scan)
+        return _diagnoses(mine, limit), _diagnoses(seen, limit)
+
+    def system_names(self, system_ids: set[int]) -> dict[int, str]:
+        """The names of these systems ("" for one that is gone)."""
+        return {i: getattr(get_system(self.store, i), "name", "") for i in system_ids}
+
+
+def _viewer(place: Place) -> Viewer:
+    """Who is looking from `place`: its team, its channel and its person."""
+    return Viewer(team=place.team, channel=place.channel, user=place.user)
+
 
 def _with_since(entry: AdviceEntry, tracked: Tracked) -> AdviceEntry:
     """Keep "what changed since" with the logged result, so a message redrawn later has it."""
@@ -444,6 +476,10 @@ def _tracked_message(message: Outbound, tracked: Tracked) -> Outbound:
     return message.model_copy(update={
         "assessment": tracked.assessment, "reply": reply, "system": tracked.system.name,
         "system_id": tracked.system.id, "since": tracked.since})
+
+
+def _diagnoses(rows: list[AdviceRow], limit: int) -> list[AdviceRow]:
+    return [r for r in rows if r.kind == "diagnose"][:limit]
 
 
 _LEADING = {"note", "help", "restarted"}

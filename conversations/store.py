@@ -379,8 +379,11 @@ class Store:
             self.conn.executemany(_insert_sql("advice", rows[0]), [list(r.values()) for r in rows])
         return len(rows)
 
-    def get_advice(self, advice_id: int) -> AdviceRow | None:
-        rows = self._rows("SELECT * FROM advice WHERE id = ?", (advice_id,))
+    def get_advice(self, advice_id: int, *, viewer: Viewer | None = None) -> AdviceRow | None:
+        """The row, or None; with `viewer`, only if they may see it (`visibility_sql`)."""
+        where, params = visibility_sql(viewer) if viewer else ("1", [])
+        rows = self._rows(f"SELECT * FROM advice a WHERE a.id = ? AND {where}",
+                          (advice_id, *params))
         return self._advice_rows(rows)[0] if rows else None
 
     def record_feedback(self, advice_id: int, user: str, helpful: bool, *, now: float) -> None:

@@ -239,7 +239,7 @@ def _log_quietly(pb: Playbook, write: Callable[[Conversations], object]) -> None
         try:
             write(conv)
         finally:
-            conv.store.close()
+            conv.close()
     except (OSError, sqlite3.Error, DatabaseProblem) as err:
         sys.stderr.write(f"scale-advisor: note: advice not logged ({_one_line(err)})\n")
 
@@ -270,7 +270,7 @@ HISTORY_COLUMNS = ["id", "created_at", "kind", "stage", "layer", "symptom", "top
 def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     from conversations.advice_log import Viewer
     from conversations.service import HISTORY_MAX
-    from conversations.systems import SystemNameError, get_system
+    from conversations.systems import SystemNameError
 
     if not 1 <= args.limit <= HISTORY_MAX:
         raise CliError(f"history: --limit must be between 1 and {HISTORY_MAX}")
@@ -289,8 +289,7 @@ def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO
     else:
         rows = conv.history(args.query, viewer, args.limit)
     columns = HISTORY_COLUMNS + (["system"] if args.system else [])
-    names = {i: getattr(get_system(conv.store, i), "name", "")
-             for i in {r.system_id for r in rows if r.system_id}}
+    names = conv.system_names({r.system_id for r in rows if r.system_id})
     records = [{c: getattr(r, c) for c in HISTORY_COLUMNS} for r in rows]
     for r, record in zip(rows, records, strict=True):
         record["created_at"] = _iso(record["created_at"])
@@ -362,7 +361,7 @@ def run_systems(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO
     try:
         found = conv.systems(Viewer(team="local", unrestricted=True), limit=args.limit)
     finally:
-        conv.store.close()
+        conv.close()
     if args.json:
         for s in found:
             _print_json(system_record(s), out)
@@ -395,7 +394,7 @@ def run_mark(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -
     except (SystemNameError, NoSuchSystem, UnknownRung) as err:
         raise CliError(f"{args.command}: {err}") from err
     finally:
-        conv.store.close()
+        conv.close()
     said = {"done": "done", "not_now": "not now", "open": "open again"}[args.state]
     out.write(f"{system.name}: {rung.text} is {said}; the next assessment starts from it.\n")
     return 0
@@ -458,7 +457,6 @@ def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextI
     from advisor.engine import assess, what_ifs
     from advisor.report import assessment_text, what_if_text
     from bot.terminal.interview import local_place, run_dialog
-    from conversations.advice_log import AdviceEntry
 
     obs = observations_from(args, pb)
     if args.interactive or (not obs.metrics and not obs.text and not obs.signals):
@@ -478,9 +476,7 @@ def run_diagnose(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextI
         obs = assessment.inputs  # the system's recorded rungs count for the what-if too
     else:
         assessment = assess(obs, pb, match)
-        _log_quietly(pb, lambda conv: conv.store.log_advice(AdviceEntry.from_assessment(
-            assessment, created_at=conv.clock(), team="local", channel="terminal",
-            asked_by=local_place().user)))
+        _log_quietly(pb, lambda conv: conv.record(assessment, local_place()))
     data = {**assessment.model_dump(mode="json"), **data}
     parts.append(assessment_text(assessment))
     if args.what_if:
@@ -513,7 +509,7 @@ def _diagnose_system(name: str, obs: Observations, pb: Playbook, match: Any
     except SystemNameError as err:
         raise CliError(f"diagnose: {err}") from err
     finally:
-        conv.store.close()
+        conv.close()
     message = outcome.messages[0]
     assert message.assessment is not None
     since = message.since

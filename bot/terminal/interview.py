@@ -65,7 +65,7 @@ def _show(outcome: Outcome, out: TextIO, *, json_out: bool) -> None:
 
 def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> str | None:
     """Offer an unfinished terminal dialog; the key to continue, or None to start afresh."""
-    row = conv.store.latest_open_dialog_for(place.user, now=conv.clock(), prefix=KEY_PREFIX)
+    row = conv.open_dialog_for(place.user, KEY_PREFIX)
     if row is None or row.expired:
         return None
     answered = len(row.state.get("asked", []))
@@ -73,7 +73,7 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
     out.flush()
     line = inp.readline()
     if line.strip().lower() in {"n", "no", "new"}:
-        conv.store.delete_dialog(row.key)
+        conv.discard_dialog(row.key)
         return None
     return row.key
 

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from conversations.store import StaleDialog
+from conversations.service import StaleDialog
 
 log = logging.getLogger("bot.slack.listeners")
 

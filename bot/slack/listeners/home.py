@@ -17,14 +17,9 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import guarded
 from bot.slack.listeners.history import history_rows
 from bot.slack.listeners.systems import home_systems
-from conversations.advice_log import AdviceRow, Viewer
 
 HOME_LIMIT = 10
 _SCAN = 50  # rows read to find HOME_LIMIT diagnoses among one-shot answers
-
-
-def _diagnoses(rows: list[AdviceRow]) -> list[AdviceRow]:
-    return [r for r in rows if r.kind == "diagnose"][:HOME_LIMIT]
 
 
 def home_rows(deps: Deps, team: str, user: str) -> tuple[list[HistoryRow], list[HistoryRow]]:
@@ -32,9 +27,7 @@ def home_rows(deps: Deps, team: str, user: str) -> tuple[list[HistoryRow], list[
     conversations = deps.conversations
     if conversations is None:
         return [], []
-    store = conversations.store
-    mine = _diagnoses(store.recent_for_user(team, user, limit=_SCAN))
-    team_rows = _diagnoses(store.recent_for_team(team, Viewer(team=team, user=user), limit=_SCAN))
+    mine, team_rows = conversations.home_rows(team, user, limit=HOME_LIMIT, scan=_SCAN)
     return history_rows(mine, with_user=False), history_rows(team_rows)
 
 

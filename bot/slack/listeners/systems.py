@@ -139,7 +139,7 @@ class Systems:
         if view is None or not days.isdigit():
             self.tell(client, place, GONE)
             return
-        row = self.conv().store.get_advice(view.advice_id)
+        row = self.conv().visible_advice(view.advice_id, place)
         post_at = int(self.deps.clock()) + int(days) * DAY_S
         message = reminder_message(view.system.name, view.assessment,
                                    row.created_at if row else self.deps.clock())
