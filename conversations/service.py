@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -111,6 +112,12 @@ class Conversations(SystemsMixin):
         self.playbook = playbook or default_playbook()
         self.script = script or script_for(self.playbook)
         self.clock = clock
+
+    @classmethod
+    def open(cls, path: str | Path, playbook: Playbook, *, dialog_ttl_s: float) -> Conversations:
+        """The service over the SQLite file at `path`, for a front that needs nothing
+        else of the database (DatabaseProblem, nothing written, when it is unusable)."""
+        return cls(Store(path, dialog_ttl_s=dialog_ttl_s), playbook)
 
     def close(self) -> None:
         """Release the database (a one-command front closes it when done)."""

@@ -212,3 +212,40 @@ def test_size_loads_neither_sqlite_nor_numpy_nor_slack() -> None:
     done = subprocess.run([sys.executable, "-c", code, *heavy], capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------- fronts call the service
+
+# The modules of bot/ that open the database (and the outbox relay, which works on the
+# outbox table the service fills); every other front module goes through the service.
+STORE_USERS = {"bot.slack.deps", "bot.slack.preflight", "bot.slack.delivery"}
+
+
+def store_uses(path: Path) -> list[str]:
+    """`conversations.store` imported, or an attribute reached through a `.store`."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names]
+    imported += [node.module for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module]
+    found = [f"imports {m}" for m in imported
+             if m == "conversations.store" or m.startswith("conversations.store.")]
+    found += [f"line {node.lineno}: .store.{node.attr}" for node in ast.walk(tree)
+              if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+              and node.value.attr == "store"]
+    return found
+
+
+def test_fronts_reach_the_database_only_through_the_service() -> None:
+    modules = project_modules()
+    problems = [f"{m}: {use}" for m in sorted(modules)
+                if m.startswith("bot") and m not in STORE_USERS
+                for use in store_uses(modules[m])]
+    assert problems == []
+
+
+def test_store_use_is_seen(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("from conversations.store import Store\n\n"
+                      "def f(conv):\n    return conv.store.get_advice(1)\n")
+    assert store_uses(sample) == ["imports conversations.store", "line 4: .store.get_advice"]

@@ -224,10 +224,9 @@ def conversations_for(pb: Playbook) -> Conversations:
     Raises DatabaseProblem (one line, nothing written) when the file is unusable.
     """
     from conversations.service import Conversations
-    from conversations.store import Store
 
     settings = read_settings()
-    return Conversations(Store(settings.scale_db, dialog_ttl_s=settings.scale_dialog_ttl_s), pb)
+    return Conversations.open(settings.scale_db, pb, dialog_ttl_s=settings.scale_dialog_ttl_s)
 
 
 def _log_quietly(pb: Playbook, write: Callable[[Conversations], object]) -> None:
