@@ -426,12 +426,6 @@ class Store:
         sql = "SELECT * FROM advice WHERE team = ? AND asked_by = ? ORDER BY id DESC LIMIT ?"
         return self._advice_rows(self._rows(sql, (team, user, limit)))
 
-    def recent_for_team(self, team: str, viewer: Viewer, limit: int = 10) -> list[AdviceRow]:
-        """The team's recent advice as `viewer` may see it (App Home: "your team's")."""
-        if viewer.team != team and not viewer.unrestricted:
-            return []
-        return self.search_advice(None, viewer=viewer, limit=limit)
-
     def _advice_rows(self, rows: list[dict[str, Any]]) -> list[AdviceRow]:
         """Attach votes and delivery state with one query each, not one per row."""
         if not rows:

@@ -26,7 +26,8 @@ from advisor.models import StageNumber
 from bot.slack.blocks.history import HistoryRow
 from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.listeners.history import history_row, history_rows
-from conversations.advice_log import AdviceRow, Viewer
+from conversations.advice_log import AdviceRow
+from conversations.service import Conversations
 from conversations.store import Store
 
 
@@ -172,6 +173,6 @@ def test_viewer_rule_behind_the_team_list(tmp_path) -> None:
 
     store.log_advice(AdviceEntry(created_at=1.0, team="T1", channel="G1", asked_by="U2",
                                  private=True, summary="secret"))
-    assert store.recent_for_team("T1", Viewer(team="T1", user="U1")) == []
-    assert [r.summary for r in store.recent_for_team("T1", Viewer(team="T1", user="U2"))] == [
-        "secret"]
+    assert Conversations(store).home_rows("T1", "U1") == ([], [])
+    assert [[r.summary for r in rows] for rows in Conversations(store).home_rows("T1", "U2")
+            ] == [["secret"], ["secret"]]

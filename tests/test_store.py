@@ -14,6 +14,7 @@ import sqlite_utils
 
 from conversations.advice_log import AdviceEntry, Viewer, fts_query
 from conversations.schema import MIGRATIONS, SchemaTooNew, migrate
+from conversations.service import Conversations
 from conversations.store import OutgoingMessage, StaleDialog, Store, backoff_s
 
 KEY = "T1:C1:1700000000.000100"
@@ -283,13 +284,16 @@ def test_home_lists(store: Store):
     mine_private = store.log_advice(entry(channel="D1", private=True, asked_by="U1"))
     theirs_private = store.log_advice(entry(channel="D2", private=True, asked_by="U2"))
     theirs_public = store.log_advice(entry(channel="C1", asked_by="U2"))
-    store.log_advice(entry(team="T2", asked_by="U1"))
+    other_team = store.log_advice(entry(team="T2", asked_by="U1"))
+    store.log_advice(entry(team="T2", asked_by="U1", kind="ask"))
     assert [r.id for r in store.recent_for_user("T1", "U1")] == [mine_private]
-    home = Viewer(team="T1", channel=None, user="U1")
-    ids = [r.id for r in store.recent_for_team("T1", home)]
-    assert ids == [theirs_public, mine_private]
-    assert theirs_private not in ids
-    assert store.recent_for_team("T2", home) == []
+    mine, team = Conversations(store).home_rows("T1", "U1")
+    assert [r.id for r in mine] == [mine_private]
+    assert [r.id for r in team] == [theirs_public, mine_private]
+    assert theirs_private not in [r.id for r in team]
+    # only diagnoses, only of the team asked about
+    assert [[r.id for r in rows] for rows in Conversations(store).home_rows("T2", "U1")
+            ] == [[other_team], [other_team]]
 
 
 def test_feedback_one_vote_per_user(store: Store):
