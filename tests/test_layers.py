@@ -216,9 +216,9 @@ def test_size_loads_neither_sqlite_nor_numpy_nor_slack() -> None:
 
 # ------------------------------------------------------------- fronts call the service
 
-# The modules of bot/ that open the database (and the outbox relay, which works on the
-# outbox table the service fills); every other front module goes through the service.
-STORE_USERS = {"bot.slack.deps", "bot.slack.preflight", "bot.slack.delivery"}
+# The modules of bot/ that open the database; every other front module goes through the
+# service (the delivery loop is handed the store as conversations.outbox.Outbox only).
+STORE_USERS = {"bot.slack.deps", "bot.slack.preflight"}
 
 
 def store_uses(path: Path) -> list[str]:

@@ -27,8 +27,8 @@ from bot.slack.blocks.kit import Message
 from bot.slack.blocks.outbound import outbound_message
 from bot.slack.blocks.validate import validate_message
 from bot.slack.listeners.places import key_parts, thread_key
+from conversations.outbox import Outbox, OutboxRow
 from conversations.service import Outbound
-from conversations.store import OutboxRow, Store
 
 log = logging.getLogger("bot.slack.delivery")
 
@@ -61,20 +61,20 @@ def render(row: OutboxRow) -> Message:
 class Deliverer:
     """Posts outbox rows through one WebClient; safe to call from many threads."""
 
-    def __init__(self, client: WebClient, store: Store, clock: Callable[[], float]) -> None:
+    def __init__(self, client: WebClient, outbox: Outbox, clock: Callable[[], float]) -> None:
         self.client = client
-        self.store = store
+        self.outbox = outbox
         self.clock = clock
 
     def pending(self, limit: int = 1, stopping: Callable[[], bool] | None = None) -> int:
         """Post up to `limit` due rows (retries, replies left by a crashed worker); how many
         went. Once `stopping()` says so, the rest of the claim is released unposted."""
         worker = worker_name()
-        rows = self.store.claim_pending_deliveries(worker, now=self.clock(), limit=limit)
+        rows = self.outbox.claim_pending_deliveries(worker, now=self.clock(), limit=limit)
         sent = 0
         for row in rows:
             if stopping is not None and stopping():
-                self.store.release_lease(row.id, worker)
+                self.outbox.release_lease(row.id, worker)
             else:
                 sent += self._post(row)
         return sent
@@ -83,11 +83,11 @@ class Deliverer:
         """Free leases held by dead worker processes on this host; how many were freed."""
         host = socket.gethostname()
         freed = 0
-        for outbox_id, owner in self.store.leases():
+        for outbox_id, owner in self.outbox.leases():
             owner_host, _, rest = owner.partition(":")
             pid = rest.split(":", 1)[0]
             if owner_host == host and pid.isdigit() and not _alive(int(pid)):
-                freed += self.store.release_lease(outbox_id, owner)
+                freed += self.outbox.release_lease(outbox_id, owner)
         return freed
 
     def _post(self, row: OutboxRow) -> bool:
@@ -99,14 +99,14 @@ class Deliverer:
             self._failed(row, err)
             return False
         except OSError as err:  # network trouble after the client's own retries
-            self.store.mark_failed(row.id, now=self.clock(), error=f"network: {err}")
+            self.outbox.mark_failed(row.id, now=self.clock(), error=f"network: {err}")
             return False
         parts = key_parts(row.key or "")
         if row.payload.get("kind") == "opening" and ts and parts:
             # The dialog lives in the thread this message opened: move it there.
-            self.store.mark_opened(row.id, ts, thread_key(parts[0], parts[1], ts))
+            self.outbox.mark_opened(row.id, ts, thread_key(parts[0], parts[1], ts))
         else:
-            self.store.mark_delivered(row.id, ts)
+            self.outbox.mark_delivered(row.id, ts)
         return True
 
     def _send(self, row: OutboxRow) -> str | None:
@@ -146,11 +146,11 @@ class Deliverer:
             retry_after = float(response.headers.get("Retry-After", 1) or 1)
         if not permanent:
             log.info("posting outbox %s failed (%s); will retry", row.id, error)
-        self.store.mark_failed(row.id, now=self.clock(), retry_after_s=retry_after,
+        self.outbox.mark_failed(row.id, now=self.clock(), retry_after_s=retry_after,
                                error=error, permanent=permanent)
         if permanent:
             if row.payload.get("kind") == "opening" and row.key:
-                self.store.abandon_key(row.key, f"its thread was not opened ({error})")
+                self.outbox.abandon_key(row.key, f"its thread was not opened ({error})")
             self._give_up(row, error)
 
     def _give_up(self, row: OutboxRow, error: str) -> None:
