@@ -24,9 +24,7 @@ _RUNG_MARK = {"done": " (done)", "not_now": " (not now)", "next": " <- next", "o
 
 
 def users_range(stage: StageView) -> str:
-    if stage.users_high is None:
-        return f"{stage.users_low}+ users"
-    return f"{stage.users_low}-{stage.users_high} users"
+    return f"{stage.users()} users"
 
 
 def journey(stage: StageView) -> str:

@@ -56,6 +56,12 @@ class StageView:
     def heading(self) -> str:
         return f"Stage {self.number}: {self.name}"
 
+    def users(self, dash: str = "-") -> str:
+        """The stage's user range, "10,000-100,000" or "1,000,000+"; each front its dash."""
+        if self.users_high is None:
+            return f"{self.users_low}+"
+        return f"{self.users_low}{dash}{self.users_high}"
+
 
 @dataclass(frozen=True)
 class FindingView:

@@ -53,10 +53,9 @@ def journey(stage: StageView) -> str:
 
 def stage_blocks(stage: StageView) -> list[Block]:
     """The journey, then users, cost and architecture side by side."""
-    users = f"{stage.users_low}+" if stage.users_high is None else (
-        f"{stage.users_low} – {stage.users_high}")
     return [*sections(journey(stage)),
-            fields([("Users", escape(users)), ("Monthly cost", escape(stage.monthly_cost)),
+            fields([("Users", escape(stage.users(" – "))),
+                    ("Monthly cost", escape(stage.monthly_cost)),
                     ("Architecture", escape(stage.architecture))])]
 
 
