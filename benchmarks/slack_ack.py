@@ -24,6 +24,7 @@ import asyncio
 import math
 import multiprocessing as mp
 import os
+import resource
 import sqlite3
 import statistics
 import sys
@@ -265,6 +266,51 @@ class BenchServer(SlackServer):
                 "--log-level", self.log_level]
 
 
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live children (the
+    gunicorn master and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            stack += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def own_cpu_s() -> float:
+    """CPU seconds of this process (its threads: the fake Web API)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Cpu:
+    """CPU seconds spent by the server, the fake Web API and the load process: during the
+    timed load (`*_load`) and in all until the server went quiet (`*_all`)."""
+
+    server_load: float = 0.0
+    server_all: float = 0.0
+    fake_load: float = 0.0
+    fake_all: float = 0.0
+    load: float = 0.0
+
+
+def measured(server: SlackServer, fake: FakeSlackAPI, run: Any, quiet_s: float
+             ) -> tuple[Load, Cpu]:
+    """Run one load phase (`run()` -> Load), wait until the server is quiet, note CPU."""
+    pid = server.proc.pid if server.proc else 0
+    s0, f0 = tree_cpu_s(pid), own_cpu_s()
+    load = run()
+    s1, f1 = tree_cpu_s(pid), own_cpu_s()
+    wait_quiet(fake, quiet_s=quiet_s, limit_s=60)
+    return load, Cpu(s1 - s0, tree_cpu_s(pid) - s0, f1 - f0, own_cpu_s() - f0, load.cpu_s)
+
+
 def wait_quiet(fake: FakeSlackAPI, quiet_s: float = 1.0, limit_s: float = 60.0) -> float:
     """Seconds until the app stops calling the Web API (background work after the acks)."""
     start = time.monotonic()
@@ -289,6 +335,7 @@ class Phase:
     load: Load
     e2e_ms: list[float] = field(default_factory=list)
     answered: int = 0
+    cpu: Cpu = field(default_factory=Cpu)
 
     def latencies(self) -> list[float]:
         return sorted(lat * 1000 for _, status, lat, _, _ in self.load.samples if status > 0)
@@ -319,13 +366,16 @@ def run_app(name: str, args: argparse.Namespace, workdir: Path) -> list[Phase]:
             drive(server.port, warm, args.concurrency, args.load_procs, args.time_limit)
             wait_quiet(fake, limit_s=30)
             for i, kind in enumerate(SUBCOMMANDS):
+                if kind not in args.subcommands:
+                    continue
                 reqs = commands(client, kind, args.requests, f"T{i}")
-                load = drive(server.port, reqs, args.concurrency, args.load_procs,
-                             args.time_limit)
-                phases.append(Phase(name, kind, load))
-                wait_quiet(fake, quiet_s=0.5, limit_s=30)
+                load, cpu = measured(server, fake, lambda r=reqs: drive(
+                    server.port, r, args.concurrency, args.load_procs, args.time_limit), 0.5)
+                phases.append(Phase(name, kind, load, cpu=cpu))
             if name == "real":
                 for i, kind in enumerate(E2E_KINDS):
+                    if args.e2e_requests <= 0:
+                        break
                     tag = f"E{i}"
                     reqs = commands(client, kind, args.e2e_requests, tag)
                     load = drive(server.port, reqs, args.e2e_concurrency, args.load_procs,
@@ -381,6 +431,16 @@ def report(phases: list[Phase], args: argparse.Namespace) -> None:
               f"{ratio:>6.2f} {statistics.median(lat) if lat else math.nan:>11.1f} "
               f"{p99:>11.1f} {pct(b.latencies(), 0.99) if b else math.nan:>11.1f} "
               f"{p.errors + (b.errors if b else 0):>6}  {ok}")
+    print("\nCPU ms per request (server = gunicorn master + workers, fake = the fake Web "
+          "API, load = the load process): during the load / in all until quiet")
+    for p in phases:
+        if p.kind.endswith("e2e"):
+            continue
+        n = max(1, len(p.load.samples))
+        c = p.cpu
+        print(f"  {p.app:<4} {p.kind:<16} server {c.server_load / n * 1000:5.2f} / "
+              f"{c.server_all / n * 1000:5.2f}   fake {c.fake_load / n * 1000:5.2f} / "
+              f"{c.fake_all / n * 1000:5.2f}   load {c.load / n * 1000:5.2f}")
     print(f"\nend to end at concurrency {args.e2e_concurrency} (send -> answer posted to "
           "the fake Web API):")
     for p in phases:
@@ -407,7 +467,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--time-limit", type=float, default=120.0,
                    help="seconds each load phase may run before it stops sending")
     p.add_argument("--apps", default="bare,real", help="which apps, in order")
-    return p.parse_args(argv)
+    p.add_argument("--subcommands", default=",".join(SUBCOMMANDS),
+                   help=f"which timed phases, of {','.join(SUBCOMMANDS)}")
+    args = p.parse_args(argv)
+    args.subcommands = [k.strip() for k in args.subcommands.split(",") if k.strip()]
+    unknown = set(args.subcommands) - set(SUBCOMMANDS)
+    if unknown:
+        p.error(f"unknown subcommands: {', '.join(sorted(unknown))}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -513,21 +513,24 @@ class Store:
             WHERE e.key = o.key AND e.id < o.id AND e.state IN {_DUE_STATES}))
     """
 
+    _DUE_FIRST = (f"SELECT o.id FROM outbox o WHERE {_CLAIMABLE} "
+                  "ORDER BY o.next_attempt_at, o.id LIMIT :limit")
+
     def claim_pending_deliveries(
         self, worker: str, *, now: float, lease_s: float = 30, limit: int = 10
     ) -> list[OutboxRow]:
-        """Lease due messages to `worker`, oldest first; no two workers get one row.
+        """Lease due messages to `worker`, longest due first (enqueue order for new
+        ones); no two workers get one row.
 
         Only the oldest undelivered message of each key is due, so a thread's
-        replies are posted in order. Each claim counts as an attempt.
+        replies are posted in order. Each claim counts as an attempt. The order is that
+        of the partial index of due rows, so a claim reads only due rows, never the
+        delivered history (ordering by id alone scanned the whole table).
         """
         params = {"now": now, "limit": limit}
         if not self._rows(f"SELECT 1 FROM outbox o WHERE {self._CLAIMABLE} LIMIT 1", params):
             return []  # looked before locking: an idle poll never takes the write lock
-        return self._claim(
-            f"SELECT o.id FROM outbox o WHERE {self._CLAIMABLE} ORDER BY o.id LIMIT :limit",
-            params, worker, now + lease_s,
-        )
+        return self._claim(self._DUE_FIRST, params, worker, now + lease_s)
 
     def _claim(
         self, select: str, params: dict[str, Any], worker: str, lease_until: float
