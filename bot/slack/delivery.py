@@ -66,11 +66,15 @@ class Deliverer:
         self.outbox = outbox
         self.clock = clock
 
-    def pending(self, limit: int = 1, stopping: Callable[[], bool] | None = None) -> int:
+    def pending(self, limit: int = 1, stopping: Callable[[], bool] | None = None,
+                aged_s: float = 0.0) -> int:
         """Post up to `limit` due rows (retries, replies left by a crashed worker); how many
-        went. Once `stopping()` says so, the rest of the claim is released unposted."""
+        went. `aged_s` > 0 takes only rows that were due that long ago (the claim is made
+        as of then, so its lease is that much shorter). Once `stopping()` says so, the rest
+        of the claim is released unposted."""
         worker = worker_name()
-        rows = self.outbox.claim_pending_deliveries(worker, now=self.clock(), limit=limit)
+        rows = self.outbox.claim_pending_deliveries(worker, now=self.clock() - aged_s,
+                                                    limit=limit)
         sent = 0
         for row in rows:
             if stopping is not None and stopping():
@@ -198,25 +202,78 @@ def _outbox_id(message: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
+class InFlight:
+    """How many requests this worker process is serving right now, and since when it has
+    served none (the request gate counts them): its delivery loop gives way to them."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._count = 0
+        self._last_end = float("-inf")
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> InFlight:
+        with self._changed:
+            self._count += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._changed:
+            self._count -= 1
+            self._last_end = self.clock()
+            if self._count == 0:
+                self._changed.notify_all()
+
+    def calm_in(self, quiet_s: float) -> float:
+        """0 when no request has been in flight for `quiet_s`; otherwise how long, at
+        the least, until that could be so (`quiet_s` while one is in flight)."""
+        with self._changed:
+            if self._count > 0:
+                return quiet_s
+            return max(0.0, quiet_s - (self.clock() - self._last_end))
+
+    def wait_calm(self, quiet_s: float, timeout_s: float) -> None:
+        """Wait until requests have paused for `quiet_s`, at most about `timeout_s`."""
+        with self._changed:
+            if self._count > 0:
+                self._changed.wait(timeout_s)
+                return
+        left = self.calm_in(quiet_s)
+        if left > 0:
+            with self._changed:
+                self._changed.wait(min(left, timeout_s))
+
+
 class DeliveryLoop:
     """`threads` daemon threads in one worker process that post what is due.
 
-    `wake()` (called after a request commits its replies) lets one thread look at once;
-    without it each thread looks every `interval_s` for rows other workers left. One
-    wake-up starts one thread, not all of them: a woken thread claims up to `batch` rows
-    in one write transaction, so acks do not queue for the write lock behind idle claims.
+    `wake()` (called after a request commits its replies) lets one thread look; without
+    it each thread looks every `interval_s` for rows other workers left. Wake-ups beyond
+    one per thread are not kept: a thread that looks drains what is due, so a burst of
+    commits costs a few looks, not one each.
+
+    Requests come first: unless this worker has served no request for `quiet_s`, a
+    thread posts only replies that have waited `defer_s` or more, and looks again once
+    requests pause; so during a burst the CPU goes to acks, and no reply waits much over
+    `defer_s` for its turn however long the burst lasts. After a lone request, its reply
+    goes `quiet_s` after the ack.
     `stop()` lets each thread finish the post it is making and returns once they have
     all ended.
     """
 
     def __init__(self, deliverer: Deliverer, *, threads: int = 4, interval_s: float = 0.5,
-                 orphan_check_s: float = 5.0, batch: int = 8) -> None:
+                 orphan_check_s: float = 5.0, batch: int = 8, defer_s: float = 1.0,
+                 quiet_s: float = 0.05, requests: InFlight | None = None) -> None:
         self.deliverer = deliverer
         self.interval_s = interval_s
         self.orphan_check_s = orphan_check_s
         self.batch = max(1, int(batch))
+        self.defer_s = max(0.0, defer_s)
+        self.quiet_s = max(0.0, quiet_s)
+        self.requests = requests if requests is not None else InFlight()
         self._stop = threading.Event()
-        self._wake = threading.Semaphore(0)
+        self._wakes = 0
+        self._woken = threading.Condition()
         self._threads = [threading.Thread(target=self._run, args=(i,), name=f"outbox-{i}",
                                           daemon=True) for i in range(max(1, threads))]
 
@@ -226,14 +283,27 @@ class DeliveryLoop:
         return self
 
     def wake(self) -> None:
-        self._wake.release()
+        with self._woken:
+            if self._wakes < len(self._threads):
+                self._wakes += 1
+                self._woken.notify()
 
     def stop(self, timeout_s: float = 15.0) -> None:
         self._stop.set()
-        self._wake.release(len(self._threads))
+        with self._woken:
+            self._wakes = len(self._threads)
+            self._woken.notify_all()
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout_s)
+
+    def _sleep(self) -> None:
+        """Until a wake-up or `interval_s`."""
+        with self._woken:
+            if self._wakes == 0:
+                self._woken.wait(self.interval_s)
+            if self._wakes > 0:
+                self._wakes -= 1
 
     def _run(self, index: int) -> None:
         last_orphan_check = float("-inf")
@@ -242,8 +312,20 @@ class DeliveryLoop:
                 if index == 0 and time.monotonic() - last_orphan_check >= self.orphan_check_s:
                     last_orphan_check = time.monotonic()
                     self.deliverer.release_orphans()
-                if self.deliverer.pending(self.batch, self._stop.is_set) > 0:
-                    continue  # more may be due: look again before sleeping
+                self._drain()
             except Exception as err:  # noqa: BLE001 - the loop must outlive any one bad row
                 log.error("delivery loop: %s; retrying", _reason(err))
-            self._wake.acquire(timeout=self.interval_s)
+            self._sleep()
+
+    def _drain(self) -> None:
+        """Post what is due until nothing is; while requests are being served, only what
+        has waited `defer_s`, looking again when they pause (or a fraction of `defer_s` on)."""
+        while not self._stop.is_set():
+            calm = self.requests.calm_in(self.quiet_s) == 0
+            aged_s = 0.0 if calm else self.defer_s
+            if self.deliverer.pending(self.batch, self._stop.is_set, aged_s) > 0:
+                continue
+            if calm:
+                return
+            self.requests.wait_calm(self.quiet_s,
+                                   max(0.01, min(self.interval_s, self.defer_s / 4)))

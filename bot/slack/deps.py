@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
 from advisor.playbook import Playbook
 from bot.settings import Settings, load_team_playbook
-from bot.slack.delivery import Deliverer, DeliveryLoop
+from bot.slack.delivery import Deliverer, DeliveryLoop, InFlight
 from bot.slack.web import ChannelPrivacy, make_client
 from conversations.service import Conversations
 from conversations.store import Store
@@ -33,6 +33,7 @@ class Deps:
     deliverer: Deliverer | None = None  # None without a database
     privacy: Callable[[str], bool] | None = None  # channel id -> private?
     delivery: DeliveryLoop | None = None  # built idle; start_delivery starts it in a server
+    requests: InFlight = field(default_factory=InFlight)  # counted by the request gate
 
     def wake(self) -> None:
         """Replies were just committed: let this process's delivery loop post them now."""
@@ -54,9 +55,10 @@ class Deps:
         conversations = Conversations(store, playbook_for(settings), clock=clock)
         client = make_client(settings, patient=False)
         deliverer = Deliverer(client, store, clock)
+        requests = InFlight()
         return cls(settings=settings, client=client, conversations=conversations, clock=clock,
                    deliverer=deliverer, privacy=ChannelPrivacy(client),
-                   delivery=DeliveryLoop(deliverer))
+                   delivery=DeliveryLoop(deliverer, requests=requests), requests=requests)
 
 
 def playbook_for(settings: Settings) -> Playbook:

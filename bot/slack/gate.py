@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -113,7 +114,8 @@ class SlackGate:
                         environ.get("REMOTE_ADDR", "?"), no.why, no.status)
             error = "invalid request" if no.status == 401 else "malformed request"
             return _json(no.status, {"error": error})
-        response = self.app.dispatch(BoltRequest(body=text, headers=headers))
+        with self.deps.requests if self.deps is not None else nullcontext():
+            response = self.app.dispatch(BoltRequest(body=text, headers=headers))
         out = {k: ", ".join(v) if isinstance(v, list) else str(v)
                for k, v in response.headers.items()}
         body = response.body.encode() if isinstance(response.body, str) else response.body
