@@ -35,7 +35,14 @@ from conversations.dialog import (
     system_answer,
 )
 from conversations.script import Choice, Script, script_for
-from conversations.store import DialogRow, OutgoingMessage, StaleDialog, Store
+from conversations.store import (
+    DialogRow,
+    LogRows,
+    OutgoingMessage,
+    StaleDialog,
+    Store,
+    log_rows,
+)
 from conversations.systems import get_system
 from conversations.tracking import Since, SystemsMixin, Tracked
 
@@ -92,6 +99,9 @@ class _Prepared(BaseModel):
     advice: AdviceEntry | None
     outbox: list[OutgoingMessage]
 
+    def rows(self) -> LogRows:
+        return log_rows(self.advice, self.outbox)
+
 
 EXPIRED = ("This diagnosis sat idle too long and has expired; nothing from the old one was "
            "assessed. Start a fresh one.")
@@ -145,7 +155,9 @@ class Conversations(SystemsMixin):
             first = Outbound(kind="opening", text=place.user)
             prepared.messages.insert(0, first)
             prepared.outbox[:0] = self._outbox(key, place, [first])
-        return self._once(request_key, lambda: self._commit(key, place, prepared, version=None))
+        rows = prepared.rows()
+        return self._once(request_key,
+                          lambda: self._commit(key, place, prepared, rows, version=None))
 
     def _once(self, request_key: str | None, work: Callable[[], Outcome]) -> Outcome:
         """Run `work` in one transaction with the claim of `request_key`; a key claimed
@@ -209,9 +221,10 @@ class Conversations(SystemsMixin):
             state = DialogState.model_validate(row.state)
             prepared = self._prepare(key, place, step(state, text, self.script, self.playbook),
                                      deliver=deliver)
+            rows = prepared.rows()
             try:
-                return self._once(request_key, lambda p=place, v=row.version, r=prepared:
-                                  self._commit(key, p, r, version=v))
+                return self._once(request_key, lambda p=place, v=row.version, r=prepared,
+                                  w=rows: self._commit(key, p, r, w, version=v))
             except StaleDialog:
                 continue  # someone answered in between: step again from their state
         raise StaleDialog(f"dialog {key} kept changing; gave up after {MAX_STEP_TRIES} tries")
@@ -239,9 +252,10 @@ class Conversations(SystemsMixin):
             place = place.model_copy(update={"private": bool(place.private) or row.private})
             prepared = self._prepare(key, place, finish(state, self.script, self.playbook),
                                      deliver=deliver)
+            rows = prepared.rows()
             try:  # computed outside the write lock; committed only if nothing moved
-                return self._once(request_key, lambda p=place, v=row.version, r=prepared:
-                                  self._commit(key, p, r, version=v))
+                return self._once(request_key, lambda p=place, v=row.version, r=prepared,
+                                  w=rows: self._commit(key, p, r, w, version=v))
             except StaleDialog:
                 continue
         raise StaleDialog(f"dialog {key} kept changing; gave up after {MAX_STEP_TRIES} tries")
@@ -276,11 +290,11 @@ class Conversations(SystemsMixin):
             outbox=self._outbox(key, place, messages) if deliver else [],
         )
 
-    def _commit(self, key: str, place: Place, p: _Prepared, *, version: int | None
-                ) -> Outcome:
+    def _commit(self, key: str, place: Place, p: _Prepared, rows: LogRows, *,
+                version: int | None) -> Outcome:
         saved = self.store.accept_step(
-            key, p.state, now=self.clock(), outbox=p.outbox, advice=p.advice,
-            finished=p.finished, expected_version=version,
+            key, p.state, now=self.clock(), rows=rows, finished=p.finished,
+            expected_version=version,
             owner=None if version else place.user, team=place.team, channel=place.channel,
             private=place.private,
         )
@@ -311,9 +325,9 @@ class Conversations(SystemsMixin):
             return self._once(request_key, tracked_work)
         assessment = assess(obs, self.playbook, match=match)
         message = Outbound(kind="assessment", assessment=assessment)
-        entry = self._entry(assessment, place, key, kind="diagnose")
-        return self._once(request_key,
-                          lambda: self._log(entry, [message], key, place, deliver))
+        rows = self._rows(self._entry(assessment, place, key, kind="diagnose"), [message],
+                          key, place, deliver)
+        return self._once(request_key, lambda: self._logged(rows, [message]))
 
     def record(self, assessment: Assessment, place: Place) -> int:
         """Log an assessment a front computed itself and shows whether or not the log is
@@ -330,8 +344,8 @@ class Conversations(SystemsMixin):
         With `request_key`, a retried delivery of the same event is answered only once.
         """
         result = advisor_ask(text, self.playbook)  # outside the write lock
-        return self._once(request_key,
-                          lambda: self._answer(text, result, place, key, deliver))
+        rows, messages = self._answer(text, result, place, key, deliver)
+        return self._once(request_key, lambda: self._logged(rows, messages))
 
     def has_dialog(self, key: str) -> bool:
         """Whether `key` is (or was) a dialog thread, finished or not."""
@@ -343,17 +357,18 @@ class Conversations(SystemsMixin):
     ) -> Outcome:
         """Answer `text` as the symptom or topic a person picked from the candidates."""
         result = answer_as(name, text, self.playbook)
-        return self._once(request_key,
-                          lambda: self._answer(text, result, place, key, deliver))
+        rows, messages = self._answer(text, result, place, key, deliver)
+        return self._once(request_key, lambda: self._logged(rows, messages))
 
     def _answer(
         self, text: str, result: AskResult, place: Place, key: str | None, deliver: bool
-    ) -> Outcome:
+    ) -> tuple[LogRows, list[Outbound]]:
+        """The rows an answer logs and the messages it sends, before any lock."""
         clear = is_clear(result)
         message = Outbound(kind="ask", ask=result, text=text, clear=clear,
                            candidates=[] if clear else self._choices(candidates(result)))
         if not clear:
-            return self._log(None, [message], key, place, deliver)
+            return self._rows(None, [message], key, place, deliver), [message]
         entry = AdviceEntry(
             created_at=self.clock(), team=place.team, channel=place.channel,
             conversation_key=key, thread_ts=place.thread, private=place.private is not False,
@@ -365,7 +380,7 @@ class Conversations(SystemsMixin):
             summary=result.answer.split("\n", 1)[0][:300], symptoms=text,
             recommendations=result.answer,
         )
-        return self._log(entry, [message], key, place, deliver)
+        return self._rows(entry, [message], key, place, deliver), [message]
 
     def _choices(self, names: list[str]) -> list[Choice]:
         labels = {r.symptom.value: r.label for r in self.playbook.decision_matrix}
@@ -385,7 +400,8 @@ class Conversations(SystemsMixin):
         if factors:
             results = [w for w in results if w.factor in factors]
         message = Outbound(kind="what_if", what_ifs=results)
-        return self._once(request_key, lambda: self._log(None, [message], key, place, deliver))
+        rows = self._rows(None, [message], key, place, deliver)
+        return self._once(request_key, lambda: self._logged(rows, [message]))
 
     def _entry(
         self, assessment: Assessment, place: Place, key: str | None, *, kind: str,
@@ -401,10 +417,18 @@ class Conversations(SystemsMixin):
         self, entry: AdviceEntry | None, messages: list[Outbound], key: str | None,
         place: Place, deliver: bool,
     ) -> Outcome:
-        with self.store.transaction():
-            advice_id = self.store.log_advice(entry) if entry else None
-            outbox = self._outbox(key, place, messages, advice_id) if deliver else []
-            ids = self.store.enqueue(outbox, now=self.clock())
+        return self._logged(self._rows(entry, messages, key, place, deliver), messages)
+
+    def _rows(
+        self, entry: AdviceEntry | None, messages: list[Outbound], key: str | None,
+        place: Place, deliver: bool,
+    ) -> LogRows:
+        """What `_logged` writes, serialised: built before the write lock is taken."""
+        return log_rows(entry, self._outbox(key, place, messages) if deliver else [])
+
+    def _logged(self, rows: LogRows, messages: list[Outbound]) -> Outcome:
+        """Log the advice and queue its replies (linked to it) in one transaction."""
+        advice_id, ids = self.store.log(rows, now=self.clock())
         return Outcome(messages=messages, advice_id=advice_id, outbox_ids=ids, finished=True)
 
     @staticmethod

@@ -20,6 +20,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -102,6 +103,22 @@ class AcceptedStep(BaseModel):
     dialog_version: int
     advice_id: int | None = None
     outbox_ids: list[int] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LogRows:
+    """An advice entry and its replies as the columns they are stored as, serialised
+    before the write lock is taken: the lock is shared by every worker process, and any
+    work done while holding it (at the mercy of the GIL) holds up their writes too."""
+
+    advice: dict[str, Any] | None
+    outbox: list[OutgoingMessage]
+    payloads: list[str]
+
+
+def log_rows(advice: AdviceEntry | None, outbox: Sequence[OutgoingMessage]) -> LogRows:
+    return LogRows(None if advice is None else _advice_columns(advice), list(outbox),
+                   [json.dumps(m.payload) for m in outbox])
 
 
 def backoff_s(attempts: int) -> float:
@@ -342,33 +359,41 @@ class Store:
         advice: AdviceEntry | None = None,
         finished: bool = False,
         expected_version: int | None = None,
+        rows: LogRows | None = None,
         **place: Any,
     ) -> AcceptedStep:
         """Save a dialog step, its advice and its replies in one transaction.
 
         Messages without an advice_id are linked to the advice logged here, so
-        the advice's delivery state is that of its replies.
+        the advice's delivery state is that of its replies. `rows`: `advice` and
+        `outbox` already serialised (`log_rows`), so the lock is not held for it.
         """
+        rows = rows if rows is not None else log_rows(advice, outbox)
         with self.transaction():
             version = self.save_dialog(
                 key, state, now=now, finished=finished,
                 expected_version=expected_version, **place,
             )
-            advice_id = self.log_advice(advice) if advice else None
-            linked = [
-                m if m.advice_id is not None else m.model_copy(update={"advice_id": advice_id})
-                for m in outbox
-            ]
-            ids = self.enqueue(linked, now=now)
+            advice_id, ids = self.log(rows, now=now)
         return AcceptedStep(dialog_version=version, advice_id=advice_id, outbox_ids=ids)
 
     # -- advice log -----------------------------------------------------------
 
     def log_advice(self, entry: AdviceEntry) -> int:
-        row = _advice_columns(entry)
+        advice_id, _ = self.log(log_rows(entry, []), now=0.0)
+        assert advice_id is not None
+        return advice_id
+
+    def log(self, rows: LogRows, *, now: float) -> tuple[int | None, list[int]]:
+        """Log an advice entry (if any) and enqueue its replies in one transaction; the
+        advice id and the outbox ids. Replies without an advice_id are linked to it."""
         with self.transaction():
-            cursor = self.conn.execute(_insert_sql("advice", row), list(row.values()))
-            return int(cursor.lastrowid)
+            advice_id = None
+            if rows.advice is not None:
+                cursor = self.conn.execute(_insert_sql("advice", rows.advice),
+                                           list(rows.advice.values()))
+                advice_id = int(cursor.lastrowid)
+            return advice_id, self._insert_outbox(rows, now, advice_id)
 
     def log_advice_many(self, entries: Iterable[AdviceEntry]) -> int:
         """Log many entries in one transaction (imports, benchmarks); return the count."""
@@ -490,17 +515,20 @@ class Store:
     # -- delivery outbox ---------------------------------------------------------
 
     def enqueue(self, messages: Sequence[OutgoingMessage], *, now: float) -> list[int]:
+        return self.log(log_rows(None, messages), now=now)[1]
+
+    def _insert_outbox(self, rows: LogRows, now: float, advice_id: int | None) -> list[int]:
         ids = []
         with self.transaction():
-            for m in messages:
+            for m, payload in zip(rows.outbox, rows.payloads, strict=True):
                 cursor = self.conn.execute(
                     """
                     INSERT INTO outbox (created_at, key, channel, thread_ts, payload_json,
                                         advice_id, ephemeral_to, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                    (now, m.key, m.channel, m.thread_ts, json.dumps(m.payload),
-                     m.advice_id, m.ephemeral_to, now),
+                    (now, m.key, m.channel, m.thread_ts, payload,
+                     advice_id if m.advice_id is None else m.advice_id, m.ephemeral_to, now),
                 )
                 ids.append(int(cursor.lastrowid))
         return ids

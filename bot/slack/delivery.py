@@ -262,7 +262,7 @@ class DeliveryLoop:
     """
 
     def __init__(self, deliverer: Deliverer, *, threads: int = 4, interval_s: float = 0.5,
-                 orphan_check_s: float = 5.0, batch: int = 8, defer_s: float = 1.0,
+                 orphan_check_s: float = 5.0, batch: int = 8, defer_s: float = 2.5,
                  quiet_s: float = 0.05, requests: InFlight | None = None) -> None:
         self.deliverer = deliverer
         self.interval_s = interval_s
