@@ -642,6 +642,11 @@ class Store:
                 f"lease_until = NULL WHERE key = ? AND state IN {_DUE_STATES}",
                 (error, key)).rowcount
 
+    def newest_enqueued_at(self) -> float | None:
+        """When the newest reply was queued (by any process); None if none ever was."""
+        rows = self._rows("SELECT created_at FROM outbox ORDER BY id DESC LIMIT 1")
+        return rows[0]["created_at"] if rows else None
+
     def leases(self) -> list[tuple[int, str]]:
         """(id, owner) of undelivered messages currently leased by some worker."""
         rows = self._rows(

@@ -23,9 +23,13 @@ class Clock:
 class Recorder:
     """Stands in for the Deliverer: notes the age asked for and runs `then` once."""
 
-    def __init__(self, then=None) -> None:
+    def __init__(self, then=None, elsewhere: bool = False) -> None:
         self.asked: list[float] = []
         self.then = then
+        self.elsewhere = elsewhere  # whether another worker is queueing replies
+
+    def replies_queued_within(self, seconds: float) -> bool:
+        return self.elsewhere
 
     def pending(self, limit: int = 1, stopping=None, aged_s: float = 0.0) -> int:
         self.asked.append(aged_s)
@@ -70,6 +74,32 @@ def test_when_no_request_is_in_flight_everything_due_goes_at_once() -> None:
     loop = DeliveryLoop(recorder, defer_s=1.5, requests=InFlight(Clock()))  # type: ignore[arg-type]
     loop._drain()
     assert recorder.asked == [0.0]
+
+
+def test_a_burst_in_another_worker_defers_delivery_here_too() -> None:
+    """A worker with no requests of its own still shares the CPU with one that has: it
+    judges by the replies any worker queued."""
+    recorder = Recorder()
+    loop = DeliveryLoop(recorder, defer_s=1.5, requests=InFlight(Clock()))  # type: ignore[arg-type]
+
+    def burst_ends() -> None:
+        recorder.elsewhere = False
+
+    recorder.elsewhere, recorder.then = True, burst_ends
+    loop._drain()
+    assert recorder.asked == [1.5, 0.0]
+
+
+def test_replies_queued_by_any_worker_are_seen(tmp_path: Path, fake_slack: FakeSlackAPI) -> None:
+    served = serve(tmp_path, fake_slack)
+    deliverer = served.deps.deliverer
+    assert deliverer.replies_queued_within(0.5) is False  # nothing queued yet
+    other = serve(tmp_path, fake_slack)  # another worker on the same file
+    other.now[0] = served.now[0]
+    other.client.command("diagnose users=50k p95=1.2s db_cpu=85%")
+    assert deliverer.replies_queued_within(0.5) is True
+    served.now[0] += 1.0
+    assert deliverer.replies_queued_within(0.5) is False
 
 
 def test_a_deferred_claim_takes_only_rows_due_defer_s_ago(

@@ -83,6 +83,12 @@ class Deliverer:
                 sent += self._post(row)
         return sent
 
+    def replies_queued_within(self, seconds: float) -> bool:
+        """Whether any worker queued a reply in the last `seconds` (a burst elsewhere: a
+        worker with no requests of its own still shares the CPU with those that have)."""
+        newest = self.outbox.newest_enqueued_at()
+        return newest is not None and self.clock() - newest < seconds
+
     def release_orphans(self) -> int:
         """Free leases held by dead worker processes on this host; how many were freed."""
         host = socket.gethostname()
@@ -252,11 +258,11 @@ class DeliveryLoop:
     one per thread are not kept: a thread that looks drains what is due, so a burst of
     commits costs a few looks, not one each.
 
-    Requests come first: unless this worker has served no request for `quiet_s`, a
-    thread posts only replies that have waited `defer_s` or more, and looks again once
-    requests pause; so during a burst the CPU goes to acks, and no reply waits much over
-    `defer_s` for its turn however long the burst lasts. After a lone request, its reply
-    goes `quiet_s` after the ack.
+    Requests come first: unless this worker has served no request for `quiet_s` and no
+    worker has queued a reply for as long, a thread posts only replies that have waited
+    `defer_s` or more, and looks again once requests pause; so during a burst the CPU
+    goes to acks, and no reply waits much over `defer_s` for its turn however long the
+    burst lasts. After a lone request, its reply goes about `quiet_s` after the ack.
     `stop()` lets each thread finish the post it is making and returns once they have
     all ended.
     """
@@ -318,14 +324,19 @@ class DeliveryLoop:
             self._sleep()
 
     def _drain(self) -> None:
-        """Post what is due until nothing is; while requests are being served, only what
-        has waited `defer_s`, looking again when they pause (or a fraction of `defer_s` on)."""
+        """Post what is due until nothing is; while requests are being served, here or
+        (judging by replies queued) in another worker, only what has waited `defer_s`,
+        looking again when they pause (or a fraction of `defer_s` on)."""
         while not self._stop.is_set():
-            calm = self.requests.calm_in(self.quiet_s) == 0
+            here = self.requests.calm_in(self.quiet_s) == 0
+            calm = here and not self.deliverer.replies_queued_within(self.quiet_s)
             aged_s = 0.0 if calm else self.defer_s
             if self.deliverer.pending(self.batch, self._stop.is_set, aged_s) > 0:
                 continue
             if calm:
                 return
-            self.requests.wait_calm(self.quiet_s,
-                                   max(0.01, min(self.interval_s, self.defer_s / 4)))
+            if here:  # the burst is elsewhere: look again in a moment
+                self._stop.wait(max(0.01, self.quiet_s))
+            else:
+                self.requests.wait_calm(self.quiet_s,
+                                        max(0.01, min(self.interval_s, self.defer_s / 4)))
