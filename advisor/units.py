@@ -658,6 +658,8 @@ def _classify_pct(
                 ):
                     return MetricName.DB_CPU_PCT, value
                 return metric, value
+    if _PCT_NOT_A_METRIC.search(lowered[2]):
+        return None  # "disk on the broker is at 97%": the subject is further back
     return MetricName.SERVER_CPU_PCT, value
 
 
