@@ -157,6 +157,10 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("latency 1.2 and db cpu 90%", {M.DB_CPU_PCT: 90}),
         ("the meeting is 11/28 at 3pm", {}),
         ("disk on the kafka broker is at 97%", {}),
+        ("p95 latency went up 3x", {}),
+        ("errors are up 5x since the deploy", {}),
+        ("traffic will grow 3x by spring", {M.GROWTH_FACTOR: 3}),
+        ("TTFB 900ms", {M.P95_MS: 900}),
         ("the web servers are at 97%", {M.SERVER_CPU_PCT: 97}),
     ],
 )
