@@ -8,6 +8,7 @@ crash needs the real server (two workers racing are in test_serving_faults.py).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -331,3 +332,13 @@ def test_direct_messages_are_answered_and_stay_private(
     reply = answer(slack, fake_slack, thread, "50k", channel="D0ALICE")
     assert "What is hurting" in reply.all_text()
     assert [r["private"] for r in advice_rows(slack_db)] == [1]
+
+
+def test_a_mention_is_read_without_slack_markup(slack: SlackClient, fake_slack: FakeSlackAPI,
+                                                slack_db: Path) -> None:
+    slack.app_mention("<!here> <@U0OPS|ops> checkout is slow, see <https://grafana.example.com"
+                      "/d/1|the dashboard> in <#C0INC|incidents> &lt;3 <https://example.com/x>")
+    next_post(fake_slack, 0)
+    [row] = advice_rows(slack_db)
+    assert json.loads(row["inputs_json"])["text"] == (
+        "checkout is slow, see the dashboard in #incidents <3 https://example.com/x")
