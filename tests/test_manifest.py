@@ -34,7 +34,8 @@ EVENT_SCOPES = {
 }
 METHOD_SCOPES = {
     "auth_test": set(),
-    "chat_postMessage": {"chat:write"},
+    # .public: one-shot answers go to public channels the bot is not in (Reach.OUTSIDE)
+    "chat_postMessage": {"chat:write", "chat:write.public"},
     "chat_postEphemeral": {"chat:write"},
     "chat_update": {"chat:write"},
     "chat_scheduleMessage": {"chat:write"},

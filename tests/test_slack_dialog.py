@@ -13,9 +13,12 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from slack_harness import (
     ALICE,
     BOB,
+    LOCKED_CHANNEL,
+    OUTSIDE_CHANNEL,
     PUBLIC_CHANNEL,
     TEAM_ID,
     Call,
@@ -28,6 +31,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
+from bot.slack.listeners.commands import FOLLOW_ELSEWHERE, NOT_IN_HERE
 from conversations.store import Store
 
 POST = "chat.postMessage"
@@ -342,3 +346,27 @@ def test_a_mention_is_read_without_slack_markup(slack: SlackClient, fake_slack: 
     [row] = advice_rows(slack_db)
     assert json.loads(row["inputs_json"])["text"] == (
         "checkout is slow, see the dashboard in #incidents <3 https://example.com/x")
+
+
+def test_a_dialog_is_not_started_where_the_bot_cannot_hear_the_thread(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    response = slack.command("diagnose", channel_id=OUTSIDE_CHANNEL)
+    assert response.status == 200
+    assert response.json()["text"] == FOLLOW_ELSEWHERE
+    # A one-shot answer needs no thread: it is posted there (chat:write.public).
+    slack.command("diagnose users=50k p95=1.2s db_cpu=85%", channel_id=OUTSIDE_CHANNEL)
+    post = next_post(fake_slack, 0)
+    assert post.args["channel"] == OUTSIDE_CHANNEL and "Stage 2" in post.all_text()
+    with sqlite3.connect(slack_db) as db:
+        assert db.execute("SELECT count(*) FROM dialogs").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("text", ["diagnose", "diagnose users=50k p95=1.2s",
+                                  "ask how big should the pool be"])
+def test_a_private_conversation_the_bot_is_not_in_gets_one_line_and_nothing_queued(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path, text: str) -> None:
+    response = slack.command(text, channel_id=LOCKED_CHANNEL)
+    assert response.json()["text"] == NOT_IN_HERE
+    with sqlite3.connect(slack_db) as db:
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+    assert posts(fake_slack) == []
