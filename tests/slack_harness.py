@@ -265,6 +265,11 @@ class FakeSlackAPI:
             with self._lock:
                 self._posted.append({**message, "channel": channel})
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "conversations.history":
+            with self._lock:
+                found = [m for m in self._posted if m["channel"] == channel
+                         and "thread_ts" not in m]
+            return {"ok": True, "messages": found[::-1], "has_more": False}
         if method == "conversations.replies":
             thread = str(args.get("ts", ""))
             with self._lock:

@@ -45,6 +45,8 @@ METHOD_SCOPES = {
     "conversations_info": {"channels:read", "groups:read", "im:read", "mpim:read"},
     "conversations_replies": {"channels:history", "groups:history", "im:history",
                               "mpim:history"},
+    "conversations_history": {"channels:history", "groups:history", "im:history",
+                              "mpim:history"},
     "views_open": set(),
     "views_publish": set(),
     "views_update": set(),

@@ -317,6 +317,24 @@ def test_a_post_slack_took_but_we_did_not_record_is_not_repeated(
     assert fake_slack.calls("conversations.replies")
 
 
+def test_a_top_level_answer_slack_took_but_we_did_not_record_is_not_repeated(
+        fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    app = InProcessApp.build(fake_slack, slack_db, frozen=True)
+    app.client.command("diagnose users=50k p95=1.2s db_cpu=85%")
+    assert app.deliver() == 1
+    [first] = posts(fake_slack)
+    assert "thread_ts" not in first.args or first.args["thread_ts"] is None
+    with sqlite3.connect(slack_db) as db:  # as if killed between Slack's "ok" and the commit
+        db.execute("UPDATE outbox SET state = 'pending', posted_ts = NULL, lease_owner = NULL,"
+                   " lease_until = NULL")
+    app.deliver()
+    with sqlite3.connect(slack_db) as db:
+        assert db.execute("SELECT state FROM outbox").fetchall() == [("delivered",)]
+    assert len(posts(fake_slack)) == 1
+    [looked] = fake_slack.calls("conversations.history")
+    assert looked.args["channel"] == first.args["channel"]
+
+
 def test_alice_and_bob_both_answer_in_the_thread(slack: SlackClient, fake_slack: FakeSlackAPI
                                                 ) -> None:
     thread, _ = start_dialog(slack, fake_slack)
