@@ -5,8 +5,11 @@ call `featurise`, so what the model saw while learning is exactly what it sees w
 answering. Features are plain strings: words (`w:`), word pairs (`b:`), character
 n-grams inside words (`c:`), so typos and unseen inflections still share most of their
 features with known words, a few cues about the shape of the text (`x:`), and what the
-hand-written vocabulary's words point at (`v:`, e.g. `v:layer:database` for "hikari"). Each
-feature remembers the words it came from, which is what an answer shows as evidence.
+hand-written vocabulary's words point at (`v:`, e.g. `v:layer:database` for "hikari"), and
+the text's meaning as a dense vector (`e:0` ... `e:127`, advisor.wordvectors), which lets
+words no labelled phrase used count by their likeness to words that did. Each feature
+remembers the words it came from, which is what an answer shows as evidence (the vector
+names no word, so it is never shown).
 """
 
 from __future__ import annotations
@@ -14,12 +17,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from advisor.wordvectors import default_vectors
 
 MAX_CHARS = 2000
 CHAR_SIZES = (3, 4, 5)
 # Weights of the feature families in the vector (each family is scaled to unit length
 # first, so a long pasted log line does not drown its words in character n-grams).
-FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5, "v": 1.0}
+FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5, "v": 1.0, "e": 1.0}
 VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -37,6 +45,10 @@ class Features:
     names: list[str]
     values: list[float]
     sources: list[str]
+    vector: np.ndarray | None = None  # the meaning vector, weighted: features e:0, e:1, ...
+
+    def vector_names(self) -> tuple[str, ...]:
+        return _vector_names(0 if self.vector is None else len(self.vector))
 
 
 def tokens(text: str) -> list[str]:
@@ -92,4 +104,11 @@ def featurise(text: str) -> Features:
         names.append("v:" + hit)
         values.append(FAMILY_WEIGHTS["v"] * min(weight, VOCAB_CAP) / VOCAB_CAP)
         sources.append(words)
-    return Features(names, values, sources)
+    meaning = default_vectors().of(text)
+    vector = None if meaning is None else FAMILY_WEIGHTS["e"] * meaning
+    return Features(names, values, sources, vector)
+
+
+@lru_cache(maxsize=4)
+def _vector_names(dims: int) -> tuple[str, ...]:
+    return tuple(f"e:{i}" for i in range(dims))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from itertools import count, takewhile
 
 import numpy as np
 
@@ -93,6 +94,10 @@ class Model:
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = np.asarray(bias, dtype=np.float64)
         names = [str(c) for c in classes]
+        vector_rows = list(takewhile(lambda i: i is not None,
+                                     (self.index.get(f"e:{d}") for d in count())))
+        # The meaning vector's weights, dense: one product per text, not a lookup per dim.
+        self.vector_weights = self.weights[vector_rows]
         self.heads: dict[str, tuple[list[str], slice]] = {}
         for head in HEADS:
             cols = [i for i, c in enumerate(names) if c.startswith(head + ":")]
@@ -117,6 +122,8 @@ class Model:
         x = np.asarray(values)
         w = self.weights[rows]
         z = x @ w + self.bias
+        if feats.vector is not None and len(feats.vector) == len(self.vector_weights):
+            z += feats.vector @ self.vector_weights
         ranked: dict[str, Ranked] = {}
         for head, (names, cols) in self.heads.items():
             probs = _softmax(z[cols])

@@ -520,9 +520,12 @@ _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|batt
 _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.REPLICA_LAG_S, re.compile(r"\b(lag|lagging|behind|replication|replica)\b")),
     (MetricName.SLOWEST_QUERY_MS, re.compile(r"\b(query|queries|sql|slowest|select)\b")),
-    (MetricName.P95_MS, re.compile(r"\b(p\d\d|latency|response|responses|pages?|load|loads|"
+    (MetricName.P95_MS, re.compile(r"\b(p\d\d|latency|ttfb|response|responses|pages?|load|loads|"
                                    r"takes|took|slow|requests?|checkout|endpoint|api)\b")),
 ]
+# What a multiplier measures when it is not the traffic or the user count.
+_NOT_GROWTH = re.compile(r"\b(p\d\d|latency|latencies|response|responses|lag|errors?|"
+                         r"timeouts?|cpu|memory|mem|heap|disk|cost|costs|bill)\b")
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^(users?|customers?|dau|mau|visitors?|accounts?|people|"
@@ -590,6 +593,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         context = f"{wide} {after}"
         if re.search(r"\b(slower|faster|cheaper|costlier|expensive|worse|better)\b", context):
             return None
+        if _NOT_GROWTH.search(context):
+            return None  # "p95 latency went up 3x": a symptom got worse, not the traffic
         if _SAFETY_CONTEXT.search(context):
             return MetricName.SAFETY_MARGIN, token.value
         return MetricName.GROWTH_FACTOR, token.value
@@ -658,6 +663,8 @@ def _classify_pct(
                 ):
                     return MetricName.DB_CPU_PCT, value
                 return metric, value
+    if _PCT_NOT_A_METRIC.search(lowered[2]):
+        return None  # "disk on the broker is at 97%": the subject is further back
     return MetricName.SERVER_CPU_PCT, value
 
 

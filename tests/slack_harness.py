@@ -54,6 +54,8 @@ BOB = "U0BOB"
 PUBLIC_CHANNEL = "C0GENERAL"
 PRIVATE_CHANNEL = "G0SECRET"
 DM_CHANNEL = "D0ALICE"
+OUTSIDE_CHANNEL = "C0OUTSIDE"  # public, the bot not in it: it may post, but hears nothing
+LOCKED_CHANNEL = "G0LOCKED"  # private, the bot not in it: Slack hides it from the bot
 REPO_ROOT = Path(__file__).resolve().parents[1]
 JSON_FIELDS = ("blocks", "view", "attachments", "metadata")
 
@@ -246,6 +248,8 @@ class FakeSlackAPI:
 
     def _canned(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         channel = str(args.get("channel", ""))
+        if channel == LOCKED_CHANNEL:
+            return {"ok": False, "error": "channel_not_found"}
         if method == "auth.test":
             return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake Team",
                     "user": "scale-advisor", "team_id": TEAM_ID, "user_id": BOT_USER_ID,
@@ -261,6 +265,11 @@ class FakeSlackAPI:
             with self._lock:
                 self._posted.append({**message, "channel": channel})
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if method == "conversations.history":
+            with self._lock:
+                found = [m for m in self._posted if m["channel"] == channel
+                         and "thread_ts" not in m]
+            return {"ok": True, "messages": found[::-1], "has_more": False}
         if method == "conversations.replies":
             thread = str(args.get("ts", ""))
             with self._lock:
@@ -290,7 +299,7 @@ def _channel_info(channel: str) -> dict[str, Any]:
     private = channel[:1] in ("G", "D")
     return {"id": channel, "name": channel.lower(), "is_channel": channel.startswith("C"),
             "is_group": channel.startswith("G"), "is_im": channel.startswith("D"),
-            "is_mpim": False, "is_private": private, "is_member": True}
+            "is_mpim": False, "is_private": private, "is_member": channel != OUTSIDE_CHANNEL}
 
 
 def _parse_body(raw: bytes, content_type: str, query: str) -> dict[str, Any]:

@@ -34,7 +34,8 @@ EVENT_SCOPES = {
 }
 METHOD_SCOPES = {
     "auth_test": set(),
-    "chat_postMessage": {"chat:write"},
+    # .public: one-shot answers go to public channels the bot is not in (Reach.OUTSIDE)
+    "chat_postMessage": {"chat:write", "chat:write.public"},
     "chat_postEphemeral": {"chat:write"},
     "chat_update": {"chat:write"},
     "chat_scheduleMessage": {"chat:write"},
@@ -43,6 +44,8 @@ METHOD_SCOPES = {
     "chat_getPermalink": set(),
     "conversations_info": {"channels:read", "groups:read", "im:read", "mpim:read"},
     "conversations_replies": {"channels:history", "groups:history", "im:history",
+                              "mpim:history"},
+    "conversations_history": {"channels:history", "groups:history", "im:history",
                               "mpim:history"},
     "views_open": set(),
     "views_publish": set(),

@@ -156,6 +156,12 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("p95 is 850, 40k users", {M.P95_MS: 850, M.USERS: 40_000}),
         ("latency 1.2 and db cpu 90%", {M.DB_CPU_PCT: 90}),
         ("the meeting is 11/28 at 3pm", {}),
+        ("disk on the kafka broker is at 97%", {}),
+        ("p95 latency went up 3x", {}),
+        ("errors are up 5x since the deploy", {}),
+        ("traffic will grow 3x by spring", {M.GROWTH_FACTOR: 3}),
+        ("TTFB 900ms", {M.P95_MS: 900}),
+        ("the web servers are at 97%", {M.SERVER_CPU_PCT: 97}),
     ],
 )
 def test_free_text_reads_every_form(text, metrics):

@@ -8,13 +8,17 @@ crash needs the real server (two workers racing are in test_serving_faults.py).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from slack_harness import (
     ALICE,
     BOB,
+    LOCKED_CHANNEL,
+    OUTSIDE_CHANNEL,
     PUBLIC_CHANNEL,
     TEAM_ID,
     Call,
@@ -27,6 +31,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
+from bot.slack.listeners.commands import FOLLOW_ELSEWHERE, NOT_IN_HERE
 from conversations.store import Store
 
 POST = "chat.postMessage"
@@ -312,6 +317,24 @@ def test_a_post_slack_took_but_we_did_not_record_is_not_repeated(
     assert fake_slack.calls("conversations.replies")
 
 
+def test_a_top_level_answer_slack_took_but_we_did_not_record_is_not_repeated(
+        fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    app = InProcessApp.build(fake_slack, slack_db, frozen=True)
+    app.client.command("diagnose users=50k p95=1.2s db_cpu=85%")
+    assert app.deliver() == 1
+    [first] = posts(fake_slack)
+    assert "thread_ts" not in first.args or first.args["thread_ts"] is None
+    with sqlite3.connect(slack_db) as db:  # as if killed between Slack's "ok" and the commit
+        db.execute("UPDATE outbox SET state = 'pending', posted_ts = NULL, lease_owner = NULL,"
+                   " lease_until = NULL")
+    app.deliver()
+    with sqlite3.connect(slack_db) as db:
+        assert db.execute("SELECT state FROM outbox").fetchall() == [("delivered",)]
+    assert len(posts(fake_slack)) == 1
+    [looked] = fake_slack.calls("conversations.history")
+    assert looked.args["channel"] == first.args["channel"]
+
+
 def test_alice_and_bob_both_answer_in_the_thread(slack: SlackClient, fake_slack: FakeSlackAPI
                                                 ) -> None:
     thread, _ = start_dialog(slack, fake_slack)
@@ -331,3 +354,37 @@ def test_direct_messages_are_answered_and_stay_private(
     reply = answer(slack, fake_slack, thread, "50k", channel="D0ALICE")
     assert "What is hurting" in reply.all_text()
     assert [r["private"] for r in advice_rows(slack_db)] == [1]
+
+
+def test_a_mention_is_read_without_slack_markup(slack: SlackClient, fake_slack: FakeSlackAPI,
+                                                slack_db: Path) -> None:
+    slack.app_mention("<!here> <@U0OPS|ops> checkout is slow, see <https://grafana.example.com"
+                      "/d/1|the dashboard> in <#C0INC|incidents> &lt;3 <https://example.com/x>")
+    next_post(fake_slack, 0)
+    [row] = advice_rows(slack_db)
+    assert json.loads(row["inputs_json"])["text"] == (
+        "checkout is slow, see the dashboard in #incidents <3 https://example.com/x")
+
+
+def test_a_dialog_is_not_started_where_the_bot_cannot_hear_the_thread(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    response = slack.command("diagnose", channel_id=OUTSIDE_CHANNEL)
+    assert response.status == 200
+    assert response.json()["text"] == FOLLOW_ELSEWHERE
+    # A one-shot answer needs no thread: it is posted there (chat:write.public).
+    slack.command("diagnose users=50k p95=1.2s db_cpu=85%", channel_id=OUTSIDE_CHANNEL)
+    post = next_post(fake_slack, 0)
+    assert post.args["channel"] == OUTSIDE_CHANNEL and "Stage 2" in post.all_text()
+    with sqlite3.connect(slack_db) as db:
+        assert db.execute("SELECT count(*) FROM dialogs").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("text", ["diagnose", "diagnose users=50k p95=1.2s",
+                                  "ask how big should the pool be"])
+def test_a_private_conversation_the_bot_is_not_in_gets_one_line_and_nothing_queued(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path, text: str) -> None:
+    response = slack.command(text, channel_id=LOCKED_CHANNEL)
+    assert response.json()["text"] == NOT_IN_HERE
+    with sqlite3.connect(slack_db) as db:
+        assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+    assert posts(fake_slack) == []

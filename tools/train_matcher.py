@@ -31,6 +31,10 @@ EVAL = ROOT.parent / "shared" / "eval"
 OWN = ROOT / "training" / "phrases.jsonl"
 SEED = 7
 C = {"kind": 4.0, "layer": 16.0, "topic": 4.0, "symptom": 4.0}  # by cross-validation
+# How strongly each head may lean on the meaning vector (`e:` features), by
+# cross-validation: the kind of text and a question's topic gain most from it (few
+# labelled questions, many ways to ask), the layer reads better from the words themselves.
+VECTOR_SCALE = {"kind": 2.0, "layer": 1.0, "topic": 3.0, "symptom": 1.0}
 KIND_VOCAB = True
 
 
@@ -87,11 +91,13 @@ def design(texts: list[str], index: dict[str, int] | None = None, min_df: int = 
     seen = {} if seen is None else seen
     feats = [seen[t] if t in seen else seen.setdefault(t, featurise(t)) for t in texts]
     if index is None:
-        df = Counter(n for f in feats for n in set(f.names))
+        df = Counter(n for f in feats for n in {*f.names, *f.vector_names()})
         index = {n: i for i, n in enumerate(sorted(n for n, c in df.items() if c >= min_df))}
     data, cols, ptr = [], [], [0]
     for f in feats:
-        for name, value in zip(f.names, f.values, strict=True):
+        vector = [] if f.vector is None else f.vector.tolist()
+        for name, value in zip([*f.names, *f.vector_names()], [*f.values, *vector],
+                               strict=True):
             col = index.get(name)
             if col is not None:
                 cols.append(col)
@@ -107,16 +113,19 @@ def fit(rows: list[dict], c: dict[str, float] = C, kind_vocab: bool = True,
 
     x, index = design([r["text"] for r in rows], seen=seen)
     names = sorted(index, key=index.get)
+    vector = np.array([n.startswith("e:") for n in names])
     classes, blocks, biases = [], [], []
     for head in HEADS:
         idx = [i for i, r in enumerate(rows) if head_label(head, r) is not None]
-        xs = x[idx]
+        # The head's weight on the vector is learned at this scale and folded back into
+        # its coefficients, so run time feeds every head the same features.
+        scale = np.where(vector, VECTOR_SCALE[head], 1.0)
         if head == "kind" and not kind_vocab:
-            keep = np.array([not n.startswith("v:") for n in names], dtype=float)
-            xs = xs.multiply(keep).tocsr()
+            scale = scale * np.array([not n.startswith("v:") for n in names], dtype=float)
+        xs = x[idx].multiply(scale).tocsr()
         y = [head_label(head, rows[i]) for i in idx]
         m = LogisticRegression(C=c[head], max_iter=5000, class_weight="balanced").fit(xs, y)
-        coef, bias = m.coef_, m.intercept_
+        coef, bias = m.coef_ * scale, m.intercept_
         if coef.shape[0] == 1:  # two classes: sklearn keeps one row; make it a softmax pair
             coef, bias = np.vstack([-coef / 2, coef / 2]), np.array([-bias[0] / 2, bias[0] / 2])
         classes += [f"{head}:{c}" for c in m.classes_]

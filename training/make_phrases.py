@@ -556,6 +556,15 @@ MORE_NOISE = [
     "can someone review my pull request?",
     "what's the wifi password in the new office?",
     "is there a template for incident reports?",
+    # outages a defect or a mistake caused, not load: no capacity fix applies
+    "a race condition in the scheduler crashed two nodes",
+    "the outage came from a bad regex in the release",
+    "a daylight saving time bug broke the nightly billing run",
+    "a null pointer in the new release crashed every instance",
+    "an integer overflow in the id counter took the service down",
+    "a config push with a syntax error took down the fleet",
+    "a bug in the retry logic sent every email twice",
+    "a clock skew bug made the tokens expire early",
 ]
 
 # Plain trouble with no component word: a layer is still the likely reading.

@@ -134,12 +134,20 @@ class Deliverer:
         return response.get("ts")
 
     def _already_posted(self, row: OutboxRow) -> str | None:
-        """The ts of an earlier post of this row, found by its metadata; None if none."""
-        if row.thread_ts is None or row.ephemeral_to:
-            return None
+        """The ts of an earlier post of this row, found by its metadata; None if none.
+        A thread reply is looked for in its thread; a top-level post among the channel's
+        latest messages (a retry comes soon after the lost "ok", and Slack's clock need
+        not agree with ours, so no time bound)."""
+        if row.ephemeral_to:
+            return None  # an ephemeral note leaves nothing to find
         try:
-            response = self.client.conversations_replies(
-                channel=row.channel, ts=row.thread_ts, include_all_metadata=True, limit=200)
+            if row.thread_ts is None:
+                response = self.client.conversations_history(
+                    channel=row.channel, include_all_metadata=True, limit=200)
+            else:
+                response = self.client.conversations_replies(
+                    channel=row.channel, ts=row.thread_ts, include_all_metadata=True,
+                    limit=200)
         except SlackApiError:
             return None  # cannot tell: posting again is better than never answering
         for message in response.get("messages", []):

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from advisor.playbook import Playbook
 from bot.settings import Settings, load_team_playbook
 from bot.slack.delivery import Deliverer, DeliveryLoop, InFlight
-from bot.slack.web import ChannelPrivacy, make_client
+from bot.slack.web import ChannelPrivacy, Reach, make_client
 from conversations.service import Conversations
 from conversations.store import Store
 
@@ -31,7 +31,7 @@ class Deps:
     conversations: Conversations | None = None
     clock: Callable[[], float] = time.time
     deliverer: Deliverer | None = None  # None without a database
-    privacy: Callable[[str], bool] | None = None  # channel id -> private?
+    privacy: ChannelPrivacy | None = None  # channel id -> private? and is the bot in it?
     delivery: DeliveryLoop | None = None  # built idle; start_delivery starts it in a server
     requests: InFlight = field(default_factory=InFlight)  # counted by the request gate
 
@@ -43,6 +43,10 @@ class Deps:
     def is_private(self, channel_id: str) -> bool:
         """Whether advice given in this channel must stay there (unknown: yes)."""
         return self.privacy(channel_id) if self.privacy is not None else True
+
+    def reach(self, channel_id: str) -> Reach:
+        """Where the bot stands in the channel (unknown: a member, so posting is tried)."""
+        return self.privacy.reach(channel_id) if self.privacy is not None else Reach.MEMBER
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.time) -> Deps:

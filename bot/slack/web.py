@@ -10,8 +10,10 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from enum import StrEnum
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import HttpRequest, HttpResponse, RetryHandler, RetryState
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -96,11 +98,23 @@ def make_client(settings: Settings, timeout: int = TIMEOUT_S, *,
     )
 
 
+class Reach(StrEnum):
+    """Where the bot stands in a conversation, which decides what it can do there."""
+
+    MEMBER = "member"  # it posts there and hears thread replies
+    OUTSIDE = "outside"  # a public channel it is not in: it may post (chat:write.public),
+    #                      but hears nothing, so it cannot follow a thread there
+    NONE = "none"  # a private conversation it is not in: it cannot post at all
+
+
 class ChannelPrivacy:
-    """Whether a channel is private (DM, group DM, private channel), remembered a while.
+    """Whether a channel is private (DM, group DM, private channel), and whether the bot is
+    in it, remembered a while.
 
     A channel rarely changes between public and private, and asking Slack on every
     request costs a round trip; failures are never remembered, so they stay private.
+    Being outside a channel is not remembered either: once someone invites the bot, the
+    next request must know.
     """
 
     def __init__(self, client: WebClient, ttl_s: float = 600,
@@ -109,32 +123,55 @@ class ChannelPrivacy:
         self.ttl_s = ttl_s
         self.clock = clock
         self._known: dict[str, tuple[bool, float]] = {}
+        self._members: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def __call__(self, channel_id: str) -> bool:
+        if channel_id[:1] in ("D", "G"):
+            return True  # private by its id: no need to ask
         now = self.clock()
         with self._lock:
             known = self._known.get(channel_id)
         if known is not None and known[1] > now:
             return known[0]
-        private, certain = _lookup_privacy(self.client, channel_id)
-        if certain:
+        found = self._ask(channel_id, now)
+        return True if found is None else found[0]
+
+    def reach(self, channel_id: str) -> Reach:
+        """Where the bot stands in the channel; MEMBER when Slack cannot say (posting is
+        then tried, and a reply that cannot go tells the person through the outbox)."""
+        now = self.clock()
+        with self._lock:
+            if self._members.get(channel_id, 0.0) > now:
+                return Reach.MEMBER
+        found = self._ask(channel_id, now)
+        return Reach.MEMBER if found is None else found[1]
+
+    def _ask(self, channel_id: str, now: float) -> tuple[bool, Reach] | None:
+        found = _lookup(self.client, channel_id)
+        if found is not None:
             with self._lock:
-                self._known[channel_id] = (private, now + self.ttl_s)
-        return private
+                self._known[channel_id] = (found[0], now + self.ttl_s)
+                if found[1] is Reach.MEMBER:
+                    self._members[channel_id] = now + self.ttl_s
+        return found
 
 
-def _lookup_privacy(client: WebClient, channel_id: str) -> tuple[bool, bool]:
-    """(whether advice given in `channel_id` must stay there, whether Slack said so).
-
-    DMs (`D…`) and legacy groups (`G…`) are private by their id; a `C…` id can be either,
-    so Slack is asked. If Slack cannot answer, assume private: hiding advice is the safe
-    mistake, leaking it is not.
-    """
-    if channel_id[:1] in ("D", "G"):
-        return True, True
+def _lookup(client: WebClient, channel_id: str) -> tuple[bool, Reach] | None:
+    """(whether advice given in `channel_id` must stay there, where the bot stands), or
+    None when Slack cannot answer (the caller then assumes private: hiding advice is the
+    safe mistake, leaking it is not). A conversation Slack will not show the bot is a
+    private one it is not in."""
     try:
         info = client.conversations_info(channel=channel_id)["channel"]
-    except Exception:  # noqa: BLE001 - any failure means "treat as private"
-        return True, False
-    return bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim")), True
+    except SlackApiError as err:
+        if err.response.get("error") == "channel_not_found":
+            return True, Reach.NONE
+        return None
+    except Exception:  # noqa: BLE001 - any failure means "cannot tell"
+        return None
+    private = bool(info.get("is_private") or info.get("is_im") or info.get("is_mpim")
+                   or channel_id[:1] in ("D", "G"))
+    if info.get("is_member") or info.get("is_im"):
+        return private, Reach.MEMBER
+    return private, (Reach.NONE if private else Reach.OUTSIDE)

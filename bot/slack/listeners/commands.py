@@ -33,12 +33,20 @@ from bot.slack.listeners.places import thread_key
 from bot.slack.listeners.size import EXAMPLES, SizeError, compute
 from bot.slack.listeners.systems import run_systems, split_system
 from bot.slack.listeners.views import trigger_key
+from bot.slack.web import Reach
 from conversations.service import Conversations, Place
 
 log = logging.getLogger("bot.commands")
 
 COMMAND = "/scale"
 MAX_ARGS_CHARS = 2000
+INVITE = "`/invite @Scalability Advisor`"
+FOLLOW_ELSEWHERE = (
+    f"I can only follow a thread in a channel I'm in. Invite me with {INVITE} and run "
+    "`/scale diagnose` again, or give me the numbers at once: "
+    "`/scale diagnose users=50k p95=1.2s db_cpu=85%`.")
+NOT_IN_HERE = (f"I can't post in this conversation because I'm not in it. Invite me with "
+               f"{INVITE}, or send me the same command in a direct message.")
 
 # `name=value` keys people type: metric names and their short names.
 METRIC_KEYS: dict[str, MetricName] = {m.value: m for m in METRIC_SPECS} | {
@@ -74,6 +82,18 @@ class Invocation:
 
     def fail(self, text: str) -> None:
         self.ack(**error_message(text).kwargs())
+
+    def out_of_reach(self, follow: bool) -> bool:
+        """Say so (in the ack, which reaches the person wherever they are) when the bot
+        cannot answer in this channel: it is not in a private one, or, for a dialog, not
+        in a public one (it would not hear the thread's replies). Checked before anything
+        is committed, so nothing waits for a post that cannot happen."""
+        reach = self.deps.reach(self.command["channel_id"])
+        if reach is Reach.MEMBER or (reach is Reach.OUTSIDE and not follow):
+            return False
+        self.ack(**error_message(FOLLOW_ELSEWHERE if reach is Reach.OUTSIDE
+                                 else NOT_IN_HERE).kwargs())
+        return True
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
@@ -130,6 +150,8 @@ def run_diagnose(inv: Invocation) -> None:
     if problems:
         inv.fail(" ".join(problems) + " Nothing was assessed.")
         return
+    if inv.out_of_reach(follow=False):
+        return
     obs = Observations(metrics=metrics, text=text)
     match = match_for(text, inv.conv.playbook) if text else None  # a matrix label is a pick
     inv.conv.diagnose(obs, inv.place(), match=match, system=system,
@@ -141,6 +163,8 @@ def start_dialog(inv: Invocation) -> None:
     """The dialog, its opening message and first question are committed with the
     trigger_id under a provisional key; delivery posts the opening message and moves the
     dialog into the thread it opened. So the request never waits on Slack."""
+    if inv.out_of_reach(follow=True):
+        return
     channel = inv.command["channel_id"]
     provisional = thread_key(inv.command["team_id"], channel,
                              f"new-{inv.command.get('trigger_id') or uuid.uuid4().hex}")
@@ -164,6 +188,8 @@ def run_ask(inv: Invocation) -> None:
     problem = _ask_problem(text)
     if problem:
         inv.fail(problem)
+        return
+    if inv.out_of_reach(follow=False):
         return
     inv.conv.ask(text, inv.place(), request_key=inv.request_key)
     inv.ack()

@@ -20,6 +20,7 @@ from conversations.service import Conversations, Outcome
 
 PERSON_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
 def is_person_message(event: dict[str, Any]) -> bool:
@@ -39,11 +40,23 @@ def is_thread_reply(event: dict[str, Any]) -> bool:
     return bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
 
 
-def without_mentions(text: str, bot_user_id: str | None) -> str:
-    """The words addressed to the bot, its own mention removed."""
-    if bot_user_id:
-        text = text.replace(f"<@{bot_user_id}>", " ")
-    return " ".join(text.split())
+def words_of(raw: Any) -> str:
+    """What a person wrote, as words: Slack's markup for people and broadcasts (`<@U…>`,
+    `<!here>`) goes, a channel reads as its name and a link as its label (or address);
+    then what Slack escaped is undone. Markup is read first, while every `<` and `>` in
+    the text is still Slack's own."""
+    if not isinstance(raw, str):
+        raise BadRequest("text is not a string")
+
+    def plain(m: re.Match[str]) -> str:
+        target, label = m.group(1), m.group(2)
+        if target.startswith(("@", "!")):
+            return " "
+        if target.startswith("#"):
+            return f" #{label} " if label else " "
+        return f" {label or target} "
+
+    return " ".join(text_of(MARKUP.sub(plain, raw)).split())
 
 
 def mentions_bot(text: str, bot_user_id: str | None) -> bool:
@@ -96,16 +109,15 @@ class Events:
 
         def reply() -> Outcome | None:
             place = event_place(body, event, self.deps.is_private, event["thread_ts"])
-            return self.conv().reply(key, text_of(event.get("text")), place,
+            return self.conv().reply(key, words_of(event.get("text")), place,
                                      request_key=body.get("event_id"))
 
         self.handled(body, event, "dialog reply", reply)
 
-    def on_mention(self, body, event, context):
+    def on_mention(self, body, event):
         if is_person_message(event):
             self.handled(body, event, "mention", lambda: self.answer(
-                body, event, without_mentions(text_of(event.get("text")),
-                                              context.get("bot_user_id"))))
+                body, event, words_of(event.get("text"))))
 
     def answer(self, body: dict[str, Any], event: dict[str, Any], text: str) -> Outcome | None:
         """Words addressed to the bot: a dialog answer in its thread, else ask the advisor."""
