@@ -12,9 +12,13 @@ Ack latency is measured on the client, from writing the request to reading the w
 response. Goals: each subcommand's throughput at least 0.8 of the bare app's, p99 under
 100 ms. Then end to end at --e2e-concurrency: from sending a one-shot diagnose (or ask) to
 the fake Web API receiving its posted answer (matched by the outbox id the post carries).
+Also the CPU each phase cost per request: the server's (gunicorn master and workers, read
+from /proc), the fake Web API's (this process) and the load process's, during the load and
+in all until the server went quiet (replies posted after the load count in the second).
 Prints figures; no asserts. Only 127.0.0.1. Stops by itself (--time-limit per phase).
 
 Run: python3 benchmarks/slack_ack.py [--requests 2000 --concurrency 20 --workers 2 --threads 8]
+     [--subcommands ask,diagnose --e2e-requests 0]  (some phases only, while iterating)
 """
 
 from __future__ import annotations
