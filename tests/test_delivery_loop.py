@@ -59,14 +59,21 @@ def test_while_a_request_is_served_only_replies_that_waited_defer_s_go() -> None
     requests = InFlight(clock)
     request = requests.__enter__()
 
-    def request_ends_and_time_passes() -> None:
+    def request_ends() -> None:
         request.__exit__(None, None, None)
-        clock.now += 0.25
 
-    recorder = Recorder(then=request_ends_and_time_passes)
-    loop = DeliveryLoop(recorder, defer_s=1.5, quiet_s=0.25, requests=requests)  # type: ignore[arg-type]
+    recorder = Recorder(then=request_ends)
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        clock.now += seconds
+
+    loop = DeliveryLoop(recorder, defer_s=1.5, quiet_s=0.25, requests=requests,  # type: ignore[arg-type]
+                        pause=pause)
     loop._drain()
     assert recorder.asked == [1.5, 0.0]  # aged rows only, then all once requests paused
+    assert pauses == [0.25]
 
 
 def test_when_no_request_is_in_flight_everything_due_goes_at_once() -> None:
@@ -80,7 +87,8 @@ def test_a_burst_in_another_worker_defers_delivery_here_too() -> None:
     """A worker with no requests of its own still shares the CPU with one that has: it
     judges by the replies any worker queued."""
     recorder = Recorder()
-    loop = DeliveryLoop(recorder, defer_s=1.5, requests=InFlight(Clock()))  # type: ignore[arg-type]
+    loop = DeliveryLoop(recorder, defer_s=1.5, requests=InFlight(Clock()),  # type: ignore[arg-type]
+                        pause=lambda seconds: None)
 
     def burst_ends() -> None:
         recorder.elsewhere = False

@@ -224,38 +224,25 @@ class InFlight:
         self.clock = clock
         self._count = 0
         self._last_end = float("-inf")
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
 
     def __enter__(self) -> InFlight:
-        with self._changed:
+        with self._lock:
             self._count += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        with self._changed:
+        with self._lock:
             self._count -= 1
             self._last_end = self.clock()
-            if self._count == 0:
-                self._changed.notify_all()
 
     def calm_in(self, quiet_s: float) -> float:
         """0 when no request has been in flight for `quiet_s`; otherwise how long, at
         the least, until that could be so (`quiet_s` while one is in flight)."""
-        with self._changed:
+        with self._lock:
             if self._count > 0:
                 return quiet_s
             return max(0.0, quiet_s - (self.clock() - self._last_end))
-
-    def wait_calm(self, quiet_s: float, timeout_s: float) -> None:
-        """Wait until requests have paused for `quiet_s`, at most about `timeout_s`."""
-        with self._changed:
-            if self._count > 0:
-                self._changed.wait(timeout_s)
-                return
-        left = self.calm_in(quiet_s)
-        if left > 0:
-            with self._changed:
-                self._changed.wait(min(left, timeout_s))
 
 
 class DeliveryLoop:
@@ -277,7 +264,8 @@ class DeliveryLoop:
 
     def __init__(self, deliverer: Deliverer, *, threads: int = 4, interval_s: float = 0.5,
                  orphan_check_s: float = 5.0, batch: int = 8, defer_s: float = 2.5,
-                 quiet_s: float = 0.05, requests: InFlight | None = None) -> None:
+                 quiet_s: float = 0.05, requests: InFlight | None = None,
+                 pause: Callable[[float], object] | None = None) -> None:
         self.deliverer = deliverer
         self.interval_s = interval_s
         self.orphan_check_s = orphan_check_s
@@ -286,6 +274,7 @@ class DeliveryLoop:
         self.quiet_s = max(0.0, quiet_s)
         self.requests = requests if requests is not None else InFlight()
         self._stop = threading.Event()
+        self.pause = pause or self._stop.wait  # between looks during a burst; tests inject
         self._wakes = 0
         self._woken = threading.Condition()
         self._threads = [threading.Thread(target=self._run, args=(i,), name=f"outbox-{i}",
@@ -334,17 +323,14 @@ class DeliveryLoop:
     def _drain(self) -> None:
         """Post what is due until nothing is; while requests are being served, here or
         (judging by replies queued) in another worker, only what has waited `defer_s`,
-        looking again when they pause (or a fraction of `defer_s` on)."""
+        looking again every `quiet_s` (a poll: waking on each request's end would cost
+        a look per request)."""
         while not self._stop.is_set():
-            here = self.requests.calm_in(self.quiet_s) == 0
-            calm = here and not self.deliverer.replies_queued_within(self.quiet_s)
+            calm = (self.requests.calm_in(self.quiet_s) == 0
+                    and not self.deliverer.replies_queued_within(self.quiet_s))
             aged_s = 0.0 if calm else self.defer_s
             if self.deliverer.pending(self.batch, self._stop.is_set, aged_s) > 0:
                 continue
             if calm:
                 return
-            if here:  # the burst is elsewhere: look again in a moment
-                self._stop.wait(max(0.01, self.quiet_s))
-            else:
-                self.requests.wait_calm(self.quiet_s,
-                                        max(0.01, min(self.interval_s, self.defer_s / 4)))
+            self.pause(max(0.01, self.quiet_s))
