@@ -97,7 +97,8 @@ def vocabulary_hits(text: str, vocabulary: Vocabulary | None = None
     with their summed weights and the words that said so: features for the learned model."""
     vocab = vocabulary or default_vocabulary()
     pairs = vocab.tokens(text[: vocab.tuning.max_chars])
-    words = [(n, o) for n, o in pairs if _content(n, vocab.stop, vocab.index)]
+    stop, index = vocab.stop, vocab.index
+    words = [(n, o) for n, o in pairs if _content(n, stop, index)]
     scores = _Scores()
     _score_words(words, vocab, scores)
     hits = {f"{kind}:{key}": (value, " ".join(scores.evidence(kind, key)))

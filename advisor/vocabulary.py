@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Literal
@@ -139,6 +140,7 @@ class Vocabulary(Strict):
     _signals: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _done: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _question_phrases: tuple[str, ...] = PrivateAttr(default=())
+    _recent: Callable[[str], tuple[tuple[str, str], ...]] = PrivateAttr()
 
     @model_validator(mode="after")
     def _complete(self) -> Vocabulary:
@@ -160,6 +162,9 @@ class Vocabulary(Strict):
         return self
 
     def model_post_init(self, _context: object) -> None:
+        # A text is read by several matchers in turn (signals, vocabulary hits); each
+        # vocabulary splits its last few texts once.
+        self._recent = lru_cache(maxsize=8)(self._split)
         self._stop = frozenset(self.stopwords)
         self._negations = frozenset(self.negations)
         self._fillers = frozenset(self.fillers)
@@ -215,15 +220,18 @@ class Vocabulary(Strict):
 
     # ------------------------------------------------------------ text normalisation
 
-    def tokens(self, text: str) -> list[tuple[str, str]]:
+    def tokens(self, text: str) -> tuple[tuple[str, str], ...]:
         """(normalised, original) word pairs: lower case, synonyms applied, plurals folded."""
+        return self._recent(text)
+
+    def _split(self, text: str) -> tuple[tuple[str, str], ...]:
         rewrite = self._rewrite  # one private-attribute lookup: this loop is the hot path
         out: list[tuple[str, str]] = []
         for raw in _WORD_RE.findall(text.lower().replace("'", "").replace("’", "")):
             for word in _split_slash(raw, rewrite):
                 folded = stem(rewrite.get(word, word))
                 out.append((rewrite.get(folded, folded), word))
-        return out
+        return tuple(out)
 
     def fold(self, word: str) -> str:
         """One bare word in normalised form (synonyms applied, plural folded)."""
@@ -245,7 +253,8 @@ class Vocabulary(Strict):
             out.append(" " + " ".join(words) + " ")
         return tuple(out)
 
-    def phrase_words(self, text: str, tokens: list[tuple[str, str]] | None = None) -> list[str]:
+    def phrase_words(self, text: str, tokens: Sequence[tuple[str, str]] | None = None
+                     ) -> list[str]:
         """Normalised words keeping stopwords ("we have a cache" needs its "have")."""
         fillers = self._fillers
         pairs = self.tokens(text) if tokens is None else tokens
