@@ -12,7 +12,6 @@ import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import Field, ValidationError, model_validator
@@ -399,18 +398,6 @@ def parse_playbook(text: str, source: str) -> Playbook:
         shown = "; ".join(f"field {_where(e['loc'])}: {e['msg']}" for e in errors[:3])
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
         raise PlaybookError(f"{source}: {shown}{more}") from err
-
-
-def load_playbook(path: str | Path | None = None) -> Playbook:
-    """Load a team's playbook file, or the packaged one when no path is given."""
-    if path is None:
-        return default_playbook()
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise PlaybookError(f"{path}: cannot read playbook: {err.strerror or err}") from err
-    return parse_playbook(text, str(path))
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from advisor.playbook import Playbook, PlaybookError, load_playbook
+from advisor.playbook import Playbook, PlaybookError, default_playbook, parse_playbook
 
 SLACK_API_URL = "https://slack.com/api/"
 _SECRET_SHAPE = re.compile(r"[0-9A-Za-z]+")
@@ -97,12 +97,17 @@ def _describe(error: Any) -> str:
 def load_team_playbook(path: str | Path | None) -> Playbook:
     """The playbook at `path` (None: the packaged one); PlaybookError, one line, when the
     file cannot be read, is not UTF-8 or does not validate."""
+    if path is None:
+        return default_playbook()
     try:
-        return load_playbook(path)
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise PlaybookError(f"{path}: cannot read playbook: {err.strerror or err}") from err
     except UnicodeDecodeError as err:
         raise PlaybookError(f"{path}: cannot read playbook: not UTF-8 text "
                             f"(byte {err.object[err.start]:#04x} at position {err.start})"
                             ) from None
+    return parse_playbook(text, str(path))
 
 
 def _token_problem(name: str, value: SecretStr | None, prefix: str) -> str:

@@ -8,8 +8,9 @@ import pytest
 from conftest import shared_file
 
 from advisor.metrics import MetricName as M
-from advisor.playbook import PlaybookError, default_playbook, load_playbook
+from advisor.playbook import PlaybookError, default_playbook
 from advisor.sizing import cache, capacity, pool, replicas
+from bot.settings import load_team_playbook
 
 PB = default_playbook()
 PACKAGED = Path(__file__).resolve().parents[1] / "advisor" / "data" / "playbook.toml"
@@ -220,7 +221,7 @@ def test_a_typo_names_the_file_and_the_field(tmp_path):
         'as_written = { target = "< 500ms"', 'as_writen = { target = "< 500ms"', 1)
     path = _write(tmp_path, bad)
     with pytest.raises(PlaybookError) as err:
-        load_playbook(path)
+        load_team_playbook(path)
     assert str(path) in str(err.value)
     assert "key_metrics.0" in str(err.value) and "as_writen" in str(err.value)
 
@@ -230,7 +231,7 @@ def test_a_wrong_type_names_the_field(tmp_path):
         'condition = { metric = "db_cpu_pct", op = ">", value = 70 }\n\n[[triggers]]',
         'condition = { metric = "db_cpu_pct", op = ">", value = "seventy" }\n\n[[triggers]]', 1)
     with pytest.raises(PlaybookError, match=r"triggers\.0\.condition\.value"):
-        load_playbook(_write(tmp_path, bad))
+        load_team_playbook(_write(tmp_path, bad))
 
 
 def test_a_key_metric_compares_its_own_metric(tmp_path):
@@ -238,20 +239,20 @@ def test_a_key_metric_compares_its_own_metric(tmp_path):
         'warning = { metric = "p95_ms", op = ">", value = 1000 }',
         'warning = { metric = "db_cpu_pct", op = ">", value = 1000 }', 1)
     with pytest.raises(PlaybookError, match="target and warning of p95_ms must compare p95_ms"):
-        load_playbook(_write(tmp_path, bad))
+        load_team_playbook(_write(tmp_path, bad))
 
 
 def test_invalid_toml_and_missing_file_are_named(tmp_path):
     path = _write(tmp_path, "version = = 1")
     with pytest.raises(PlaybookError, match="not valid TOML") as err:
-        load_playbook(path)
+        load_team_playbook(path)
     assert str(path) in str(err.value)
     with pytest.raises(PlaybookError, match="cannot read"):
-        load_playbook(tmp_path / "nope.toml")
+        load_team_playbook(tmp_path / "nope.toml")
 
 
 def test_a_team_can_change_a_threshold(tmp_path):
     mine = PACKAGED.read_text(encoding="utf-8").replace(
         'warning = { metric = "p95_ms", op = ">", value = 1000 }',
         'warning = { metric = "p95_ms", op = ">", value = 800 }', 1)
-    assert load_playbook(_write(tmp_path, mine)).key_metrics[0].warning.value == 800
+    assert load_team_playbook(_write(tmp_path, mine)).key_metrics[0].warning.value == 800

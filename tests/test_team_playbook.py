@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.playbook import load_playbook
+from bot.settings import load_team_playbook
 from bot.slack.blocks.assessment import assessment_message
 from bot.slack.blocks.dialog import dialog_reply_message
 from bot.terminal.cli import main
@@ -56,9 +56,9 @@ def test_cli_json_carries_the_new_names(team_playbook: Path):
 
 
 def test_interview_help_quotes_the_team_threshold(team_playbook: Path):
-    script = script_for(load_playbook(team_playbook))
+    script = script_for(load_team_playbook(team_playbook))
     assert "above 800ms is a warning" in script.question("p95_ms").help
-    packaged = script_for(load_playbook(None))
+    packaged = script_for(load_team_playbook(None))
     assert "above 1s is a warning" in packaged.question("p95_ms").help
 
 
@@ -66,7 +66,7 @@ def test_slack_assessment_shows_the_team_stage_name(team_playbook: Path):
     from advisor.engine import assess
     from advisor.models import Observations
 
-    pb = load_playbook(team_playbook)
+    pb = load_team_playbook(team_playbook)
     a = assess(Observations(metrics={"users": 50_000, "p95_ms": 900}), pb)
     message = assessment_message(a, "adv-1")
     texts = json.dumps(message.blocks)
