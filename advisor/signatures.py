@@ -16,7 +16,6 @@ import tomllib
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from re import _parser as sre_parse
 from typing import Literal
 
@@ -201,21 +200,6 @@ def parse_signatures(text: str, source: str) -> list[Signature]:
     return signatures
 
 
-def _catalogue(files: Iterable[tuple[str, str]]) -> Catalogue:
-    """Build a catalogue from (source name, text) pairs, refusing an id defined twice."""
-    signatures: list[Signature] = []
-    where: dict[str, str] = {}
-    for source, text in files:
-        for signature in parse_signatures(text, source):
-            if signature.id in where:
-                raise CatalogueError(
-                    f"{source}: signature {signature.id}: duplicate id, "
-                    f"already defined in {where[signature.id]}")
-            where[signature.id] = source
-            signatures.append(signature)
-    return Catalogue(signatures=tuple(signatures))
-
-
 def _packaged_files() -> list[tuple[str, str]]:
     folder = resources.files("advisor").joinpath(PACKAGED_DIR)
     entries = sorted((e for e in folder.iterdir() if e.name.endswith(".toml")),
@@ -224,17 +208,21 @@ def _packaged_files() -> list[tuple[str, str]]:
             for e in entries]
 
 
-def load_catalogue(paths: list[Path] | None = None) -> Catalogue:
-    """Load the given signature files in order, or the packaged ones when none are given."""
-    if paths is None:
-        return _catalogue(_packaged_files())
-    files = []
-    for path in paths:
-        try:
-            files.append((str(path), Path(path).read_text(encoding="utf-8")))
-        except OSError as err:
-            raise CatalogueError(f"{path}: cannot read signatures: {err.strerror or err}") from err
-    return _catalogue(files)
+def load_catalogue(files: Iterable[tuple[str, str]] | None = None) -> Catalogue:
+    """A catalogue from (source name, TOML text) pairs in order, or the packaged files
+    when none are given; the source names the file in any error, and an id defined twice
+    is refused."""
+    signatures: list[Signature] = []
+    where: dict[str, str] = {}
+    for source, text in _packaged_files() if files is None else files:
+        for signature in parse_signatures(text, source):
+            if signature.id in where:
+                raise CatalogueError(
+                    f"{source}: signature {signature.id}: duplicate id, "
+                    f"already defined in {where[signature.id]}")
+            where[signature.id] = source
+            signatures.append(signature)
+    return Catalogue(signatures=tuple(signatures))
 
 
 @lru_cache(maxsize=1)
