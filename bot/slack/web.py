@@ -122,38 +122,34 @@ class ChannelPrivacy:
         self.client = client
         self.ttl_s = ttl_s
         self.clock = clock
-        self._known: dict[str, tuple[bool, float]] = {}
-        self._members: dict[str, float] = {}
+        self._known: dict[str, tuple[bool, Reach, float]] = {}  # private, reach, until
         self._lock = threading.Lock()
 
     def __call__(self, channel_id: str) -> bool:
         if channel_id[:1] in ("D", "G"):
             return True  # private by its id: no need to ask
-        now = self.clock()
-        with self._lock:
-            known = self._known.get(channel_id)
-        if known is not None and known[1] > now:
-            return known[0]
-        found = self._ask(channel_id, now)
+        found = self._find(channel_id, lambda reach: True)
         return True if found is None else found[0]
 
     def reach(self, channel_id: str) -> Reach:
         """Where the bot stands in the channel; MEMBER when Slack cannot say (posting is
         then tried, and a reply that cannot go tells the person through the outbox)."""
-        now = self.clock()
-        with self._lock:
-            if self._members.get(channel_id, 0.0) > now:
-                return Reach.MEMBER
-        found = self._ask(channel_id, now)
+        found = self._find(channel_id, lambda reach: reach is Reach.MEMBER)
         return Reach.MEMBER if found is None else found[1]
 
-    def _ask(self, channel_id: str, now: float) -> tuple[bool, Reach] | None:
+    def _find(self, channel_id: str, trusted: Callable[[Reach], bool]
+              ) -> tuple[bool, Reach] | None:
+        """What is remembered, if it is fresh and `trusted`; otherwise what Slack says
+        now (remembered unless Slack could not say)."""
+        now = self.clock()
+        with self._lock:
+            known = self._known.get(channel_id)
+        if known is not None and known[2] > now and trusted(known[1]):
+            return known[0], known[1]
         found = _lookup(self.client, channel_id)
         if found is not None:
             with self._lock:
-                self._known[channel_id] = (found[0], now + self.ttl_s)
-                if found[1] is Reach.MEMBER:
-                    self._members[channel_id] = now + self.ttl_s
+                self._known[channel_id] = (*found, now + self.ttl_s)
         return found
 
 
