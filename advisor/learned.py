@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
-from itertools import count, takewhile
 
 import numpy as np
 
@@ -94,8 +93,8 @@ class Model:
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = np.asarray(bias, dtype=np.float64)
         names = [str(c) for c in classes]
-        vector_rows = list(takewhile(lambda i: i is not None,
-                                     (self.index.get(f"e:{d}") for d in count())))
+        dims = sum(name.startswith("e:") for name in self.index)
+        vector_rows = [self.index[f"e:{d}"] for d in range(dims)]
         # The meaning vector's weights, dense: one product per text, not a lookup per dim.
         self.vector_weights = self.weights[vector_rows]
         self.heads: dict[str, tuple[list[str], slice]] = {}
