@@ -264,7 +264,7 @@ class Conversations(SystemsMixin):
         notice = Outbound(kind="expired", text=EXPIRED)
         saved = self.store.accept_step(
             key, DialogState(status="cancelled").model_dump(mode="json"), now=self.clock(),
-            outbox=self._outbox(key, place, [notice]) if deliver else (), finished=True,
+            rows=self._rows(None, [notice], key, place, deliver), finished=True,
         )
         return Outcome(messages=[notice], outbox_ids=saved.outbox_ids, finished=True)
 

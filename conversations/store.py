@@ -121,6 +121,9 @@ def log_rows(advice: AdviceEntry | None, outbox: Sequence[OutgoingMessage]) -> L
                    [json.dumps(m.payload) for m in outbox])
 
 
+EMPTY_LOG = log_rows(None, [])
+
+
 def backoff_s(attempts: int) -> float:
     """Seconds to wait after the n-th failed attempt: 2, 4, 8 ... capped at 5 minutes."""
     return min(2.0 ** max(attempts, 1), _BACKOFF_CAP_S)
@@ -355,20 +358,17 @@ class Store:
         state: dict[str, Any],
         *,
         now: float,
-        outbox: Sequence[OutgoingMessage] = (),
-        advice: AdviceEntry | None = None,
+        rows: LogRows = EMPTY_LOG,
         finished: bool = False,
         expected_version: int | None = None,
-        rows: LogRows | None = None,
         **place: Any,
     ) -> AcceptedStep:
-        """Save a dialog step, its advice and its replies in one transaction.
+        """Save a dialog step, its advice and its replies (`rows`, serialised by
+        `log_rows` before the lock is taken) in one transaction.
 
         Messages without an advice_id are linked to the advice logged here, so
-        the advice's delivery state is that of its replies. `rows`: `advice` and
-        `outbox` already serialised (`log_rows`), so the lock is not held for it.
+        the advice's delivery state is that of its replies.
         """
-        rows = rows if rows is not None else log_rows(advice, outbox)
         with self.transaction():
             version = self.save_dialog(
                 key, state, now=now, finished=finished,

@@ -15,7 +15,7 @@ import sqlite_utils
 from conversations.advice_log import AdviceEntry, Viewer, fts_query
 from conversations.schema import MIGRATIONS, SchemaTooNew, migrate
 from conversations.service import Conversations
-from conversations.store import OutgoingMessage, StaleDialog, Store, backoff_s
+from conversations.store import OutgoingMessage, StaleDialog, Store, backoff_s, log_rows
 
 KEY = "T1:C1:1700000000.000100"
 
@@ -159,7 +159,8 @@ def _save_then_die(path: str) -> None:
     store = Store(path)
     store.accept_step(
         KEY, {"step": "db_cpu", "users": 40000}, now=10,
-        outbox=[OutgoingMessage(channel="C1", key=KEY, payload={"text": "DB CPU?"})],
+        rows=log_rows(None, [OutgoingMessage(channel="C1", key=KEY,
+                                             payload={"text": "DB CPU?"})]),
     )
     os.kill(os.getpid(), signal.SIGKILL)
 
@@ -181,7 +182,7 @@ def test_accept_step_is_atomic(store: Store):
     store.save_dialog(KEY, {"n": 1}, now=1)
     bad = OutgoingMessage(channel="C1", payload={}, advice_id=999)  # no such advice: FK fails
     with pytest.raises(sqlite3.IntegrityError):
-        store.accept_step(KEY, {"n": 2}, now=2, advice=entry(), outbox=[bad])
+        store.accept_step(KEY, {"n": 2}, now=2, rows=log_rows(entry(), [bad]))
     assert store.load_dialog(KEY, now=2).state == {"n": 1}
     assert store.search_advice(None, viewer=Viewer(team="T1")) == []
     assert store.claim_pending_deliveries("w", now=2) == []
@@ -189,8 +190,8 @@ def test_accept_step_is_atomic(store: Store):
 
 def test_accept_step_links_replies_to_advice(store: Store):
     result = store.accept_step(
-        KEY, {"done": True}, now=5, finished=True, advice=entry(),
-        outbox=[OutgoingMessage(channel="C1", thread_ts="1.0", key=KEY, payload={"n": 1})],
+        KEY, {"done": True}, now=5, finished=True, rows=log_rows(
+            entry(), [OutgoingMessage(channel="C1", thread_ts="1.0", key=KEY, payload={"n": 1})]),
     )
     assert store.get_advice(result.advice_id).delivery_state == "pending"
     [row] = store.claim_pending_deliveries("w", now=5)
