@@ -30,17 +30,14 @@ from advisor.playbook import default_playbook  # noqa: E402
 EVAL = ROOT.parent / "shared" / "eval"
 OWN = ROOT / "training" / "phrases.jsonl"
 SEED = 7
-C = {"kind": 4.0, "layer": 16.0, "topic": 4.0, "symptom": 4.0}  # by cross-validation
+C = {"kind": 4.0, "layer": 16.0, "topic": 16.0, "symptom": 4.0}  # by cross-validation
 # How strongly each head may lean on the meaning vector (`e:` features), by
 # cross-validation: the kind of text and a question's topic gain most from it (few
 # labelled questions, many ways to ask), the layer reads better from the words themselves.
 VECTOR_SCALE = {"kind": 2.0, "layer": 1.0, "topic": 3.0, "symptom": 1.0}
 KIND_VOCAB = True
-# How much one of the project's own phrases (training/phrases.jsonl) counts next to a
-# real labelled phrase, per head; by cross-validation.
 # Cross-validation keeps each thread's phrases in one fold (see `folds`).
 GROUPED = True
-OWN_WEIGHT = {"kind": 1.0, "layer": 1.0, "topic": 1.0, "symptom": 1.0}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -67,8 +64,9 @@ def knowledge_rows() -> list[dict]:
 
 
 def own_rows() -> list[dict]:
-    """The project's own phrases, marked so each head can weigh them (OWN_WEIGHT)."""
-    return [{**r, "own": True} for r in (read_jsonl(OWN) if OWN.exists() else [])]
+    """The project's own phrases (training/make_phrases.py); a row's `heads`, when
+    given, names the only heads it teaches."""
+    return read_jsonl(OWN) if OWN.exists() else []
 
 
 def signature_rows() -> list[dict]:
@@ -118,7 +116,8 @@ def design(texts: list[str], index: dict[str, int] | None = None, min_df: int = 
 
 def fit(rows: list[dict], c: dict[str, float] = C, kind_vocab: bool = True,
         seen: dict | None = None) -> dict[str, np.ndarray]:
-    """One logistic regression per head, on the rows that teach it; as plain arrays."""
+    """One logistic regression per head, on the rows that teach it (all heads their
+    label speaks to, or only those a row's `heads` names); as plain arrays."""
     from sklearn.linear_model import LogisticRegression
 
     x, index = design([r["text"] for r in rows], seen=seen)
@@ -126,7 +125,8 @@ def fit(rows: list[dict], c: dict[str, float] = C, kind_vocab: bool = True,
     vector = np.array([n.startswith("e:") for n in names])
     classes, blocks, biases = [], [], []
     for head in HEADS:
-        idx = [i for i, r in enumerate(rows) if head_label(head, r) is not None]
+        idx = [i for i, r in enumerate(rows)
+               if head_label(head, r) is not None and head in r.get("heads", HEADS)]
         # The head's weight on the vector is learned at this scale and folded back into
         # its coefficients, so run time feeds every head the same features.
         scale = np.where(vector, VECTOR_SCALE[head], 1.0)
@@ -134,9 +134,7 @@ def fit(rows: list[dict], c: dict[str, float] = C, kind_vocab: bool = True,
             scale = scale * np.array([not n.startswith("v:") for n in names], dtype=float)
         xs = x[idx].multiply(scale).tocsr()
         y = [head_label(head, rows[i]) for i in idx]
-        weight = [OWN_WEIGHT[head] if rows[i].get("own") else 1.0 for i in idx]
-        m = LogisticRegression(C=c[head], max_iter=5000, class_weight="balanced")
-        m.fit(xs, y, sample_weight=weight)
+        m = LogisticRegression(C=c[head], max_iter=5000, class_weight="balanced").fit(xs, y)
         coef, bias = m.coef_ * scale, m.intercept_
         if coef.shape[0] == 1:  # two classes: sklearn keeps one row; make it a softmax pair
             coef, bias = np.vstack([-coef / 2, coef / 2]), np.array([-bias[0] / 2, bias[0] / 2])
