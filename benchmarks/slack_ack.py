@@ -11,11 +11,12 @@ then at once to the other (bare first in odd rounds, real first in even ones), f
   help, stage 50k, size pool cores=8 ssd, history database, ask (a question),
   diagnose users=50k p95=1.2s db_cpu=85% (one-shot), diagnose (starts a dialog)
 Ack latency is measured on the client, from writing the request to reading the whole
-response. Goals: each subcommand's throughput at least 0.8 of the bare app's (the median
-over the rounds of each round's ratio), p99 under 100 ms (over all rounds' requests); each
-round's figures are printed too. Then end to end at --e2e-concurrency: from sending a
-one-shot diagnose (or ask) to the fake Web API receiving its posted answer (matched by the
-outbox id the post carries).
+response; each round also shows how the kernel spread the connections over the workers
+(all on one worker caps an app at one GIL). Goals: each subcommand's throughput at least
+0.8 of the bare app's (the median over the rounds of each round's ratio), p99 under 100 ms
+(over all rounds' requests); each round's figures are printed too. Then end to end at
+--e2e-concurrency: from sending a one-shot diagnose (or ask) to the fake Web API receiving
+its posted answer (matched by the outbox id the post carries).
 Also the CPU each app cost per request: the server's (gunicorn master and workers, read
 from /proc), the fake Web API's (this process) and the load process's, during the load and
 in all until the server went quiet (replies posted after the load count in the second).
@@ -310,15 +311,49 @@ class Cpu:
     load: float = 0.0
 
 
+def connection_split(pid: int, port: int) -> tuple[int, ...]:
+    """How many client connections each worker of the server `pid` holds, most first: the
+    kernel hands connections to whichever worker accepts first, and a split of 20/0
+    leaves one worker (one GIL) to serve the whole load."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        cols = line.split()
+        if cols[3] == "01" and int(cols[1].split(":")[1], 16) == port:  # established
+            inodes.add(f"socket:[{cols[9]}]")
+    counts = []
+    try:
+        workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return ()
+    for worker in workers:
+        n = 0
+        try:
+            for fd in Path(f"/proc/{worker}/fd").iterdir():
+                try:
+                    n += os.readlink(fd) in inodes
+                except OSError:
+                    continue
+        except OSError:
+            continue
+        counts.append(n)
+    return tuple(sorted(counts, reverse=True))
+
+
 def measured(server: SlackServer, fake: FakeSlackAPI, run: Any, quiet_s: float
-             ) -> tuple[Load, Cpu]:
-    """Run one load phase (`run()` -> Load), wait until the server is quiet, note CPU."""
+             ) -> tuple[Load, Cpu, tuple[int, ...]]:
+    """Run one load phase (`run()` -> Load), wait until the server is quiet, note CPU and
+    how the connections were spread over the workers (looked at 0.5 s into the load)."""
     pid = server.proc.pid if server.proc else 0
+    split: list[tuple[int, ...]] = []
+    look = threading.Timer(0.5, lambda: split.append(connection_split(pid, server.port)))
     s0, f0 = tree_cpu_s(pid), own_cpu_s()
+    look.start()
     load = run()
     s1, f1 = tree_cpu_s(pid), own_cpu_s()
+    look.cancel()
     wait_quiet(fake, quiet_s=quiet_s, limit_s=60)
-    return load, Cpu(s1 - s0, tree_cpu_s(pid) - s0, f1 - f0, own_cpu_s() - f0, load.cpu_s)
+    cpu = Cpu(s1 - s0, tree_cpu_s(pid) - s0, f1 - f0, own_cpu_s() - f0, load.cpu_s)
+    return load, cpu, split[0] if split else ()
 
 
 def wait_quiet(fake: FakeSlackAPI, quiet_s: float = 1.0, limit_s: float = 60.0) -> float:
@@ -347,6 +382,7 @@ class Phase:
     answered: int = 0
     cpu: Cpu = field(default_factory=Cpu)
     round: int = 0
+    split: tuple[int, ...] = ()  # connections per worker
 
     def latencies(self) -> list[float]:
         return sorted(lat * 1000 for _, status, lat, _, _ in self.load.samples if status > 0)
@@ -394,9 +430,9 @@ def timed_phase(app: Running, kind: str, args: argparse.Namespace, rnd: int) -> 
     """--requests of one subcommand against one app; waits until its replies are posted."""
     reqs = commands(app.client, kind, args.requests,
                     f"T{list(SUBCOMMANDS).index(kind)}R{rnd}")
-    load, cpu = measured(app.server, app.fake, lambda: drive(
+    load, cpu, split = measured(app.server, app.fake, lambda: drive(
         app.server.port, reqs, args.concurrency, args.load_procs, args.time_limit), 0.5)
-    return Phase(app.name, kind, load, cpu=cpu, round=rnd)
+    return Phase(app.name, kind, load, cpu=cpu, round=rnd, split=split)
 
 
 def run_all(args: argparse.Namespace, workdir: Path) -> list[Phase]:
@@ -491,9 +527,11 @@ def report(phases: list[Phase], args: argparse.Namespace) -> None:
                 f"{b.throughput if b else math.nan:>10.0f} {r.throughput:>10.0f} "
                 f"{r.throughput / b.throughput if b else math.nan:>6.2f} "
                 f"{pct(r.latencies(), 0.99):>11.1f} "
-                f"{pct(b.latencies(), 0.99) if b else math.nan:>11.1f}")
+                f"{pct(b.latencies(), 0.99) if b else math.nan:>11.1f}  "
+                f"{'/'.join(map(str, b.split)) if b else '':>6} {'/'.join(map(str, r.split)):>6}")
     print(f"\neach round:\n  {'subcommand':<16} {'round':>5} {'first':>5} {'bare req/s':>10} "
-          f"{'real req/s':>10} {'ratio':>6} {'real p99 ms':>11} {'bare p99 ms':>11}")
+          f"{'real req/s':>10} {'ratio':>6} {'real p99 ms':>11} {'bare p99 ms':>11}  "
+          f"connections per worker: {'bare':>6} {'real':>6}")
     print("\n".join(rounds_lines))
     print("\nCPU ms per request, all rounds (server = gunicorn master + workers, fake = the "
           "fake Web API, load = the load process): during the load / in all until quiet")
