@@ -67,7 +67,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
                              "It needs fixing, but more capacity will not fix it: no ladder."])
     else:
         answer = help_text(pb)
-    echoed = read_line(match.metrics, read_text(text).refused)  # every number, with its unit
+    reading = read_text(text)
+    echoed = read_line(match.metrics, reading.refused, reading.notes)  # every number, with its unit
     if echoed:
         answer = f"{answer}\n{echoed}"
     return AskResult(
