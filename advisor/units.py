@@ -538,7 +538,12 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
 _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|"
-                               r"done|complete|progress|off|discount|uptime|availability)\b")
+                               r"done|complete|progress|off|discount|uptime|availability|"
+                               r"errors?|error rate|[45]xx|[45]\d\d|fail\w*|loss|lost|"
+                               r"dropped|drops?|success\w*|retries|retry|sla|slo)\b")
+# A share with no subject that says how much something changed ("grew 50%") is no reading.
+_PCT_CHANGE = re.compile(r"\b(grew|grown|up|down|rose|fell|dropped|jumped|more|less|fewer|"
+                         r"higher|lower|increased|decreased|of)\b")
 _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.REPLICA_LAG_S, re.compile(r"\b(lag|lagging|behind|replication|replica)\b")),
     (MetricName.SLOWEST_QUERY_MS, re.compile(r"\b(query|queries|sql|slowest|select)\b")),
@@ -584,10 +589,10 @@ def _near_words(text: str, end: int, limit: int, breaker: re.Pattern[str]) -> st
 
 
 def _after_words(text: str, start: int, limit: int) -> str:
-    after = text[start:]
+    after = text[start:].lstrip("+")  # "40k+ users"
     m = _CLAUSE_BREAK.search(after)
     after = after[: m.start()] if m else after
-    after = re.split(r"\d", after, maxsplit=1)[0]
+    after = re.split(r"(?<![\w.])\d", after, maxsplit=1)[0]  # up to the next number; p95 kept
     return " ".join(after.split()[:limit])
 
 
@@ -629,8 +634,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.CORES, token.value
     if _SPINDLE_WORDS.match(tail):
         return MetricName.SPINDLES, token.value
-    if not suffix and 0 < token.value < 1 and "." in token.raw:
-        return _classify_ratio(token.value, near)
+    if (not suffix or _RATIO_WORDS.match(suffix)) and 0 < token.value < 1 and "." in token.raw:
+        return _classify_ratio(token.value, f"{near} {tail}")  # "cpu 0.95 utilization"
     mult, unit_rest = _multiplier(suffix)
     value = token.value * mult
     rest = f"{unit_rest} {after}".strip()
@@ -689,6 +694,8 @@ def _classify_pct(
                 return metric, value
     if _PCT_NOT_A_METRIC.search(lowered[2]):
         return None  # "disk on the broker is at 97%": the subject is further back
+    if _PCT_CHANGE.search(lowered[0]):
+        return None  # "traffic is up 300%", "grew 50%": a change, not a utilisation
     return MetricName.SERVER_CPU_PCT, value
 
 
@@ -720,7 +727,29 @@ def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
         if whole > 0 and part <= whole and _POOL_CONTEXT.search(around):
             shares.append((m.start(), float(f"{part / whole * 100:.12g}")))
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
-    return text, shares
+    return _pool_stats(text, shares)
+
+
+_STAT_RE = re.compile(r"\b(?P<name>total|active|max(?:imum)?(?:[_ ]?pool[_ ]?size)?)\s*[=:]\s*"
+                      r"(?P<n>\d+)\b")
+_POOL_STATS_CONTEXT = re.compile(r"\b(pool|hikari\w*|connections?|conns?)\b|pool")
+
+
+def _pool_stats(text: str, shares: list[tuple[int, float]]
+                ) -> tuple[str, list[tuple[int, float]]]:
+    """A pool's own stats line ("HikariPool-1 - Pool stats (total=50, active=48, idle=2,
+    waiting=10)") as its share in use, active of total, masked out like a fraction."""
+    stats = {m.group("name")[:3]: m for m in _STAT_RE.finditer(text)}
+    active, whole = stats.get("act"), stats.get("tot") or stats.get("max")
+    if active is None or whole is None or not _POOL_STATS_CONTEXT.search(text):
+        return text, shares
+    part, size = int(active.group("n")), int(whole.group("n"))
+    if not 0 < size or part > size:
+        return text, shares
+    for m in (active, whole):
+        text = text[: m.start("n")] + " " * len(m.group("n")) + text[m.end("n"):]
+    share = (min(active.start(), whole.start()), float(f"{part / size * 100:.12g}"))
+    return text, sorted([*shares, share])
 
 
 _CHAIN_TO_RE = re.compile(r"^\s*(?:to|->|-->|→|=>|⇒)\s*$")

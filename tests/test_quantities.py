@@ -176,6 +176,16 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("10M requests daily", {M.PEAK_RPS: 10_000_000 / 86400}),
         ("1.5 billion events/day", {M.PEAK_RPS: 1.5e9 / 86400}),
         ("8 million page views per month", {M.PEAK_RPS: 8e6 / (30 * 86400)}),
+        ("HikariPool-1 - Pool stats (total=50, active=48, idle=2, waiting=10)",
+         {M.POOL_USED_PCT: 96}),
+        ("200ms p95", {M.P95_MS: 200}),
+        ("cpu 0.95 utilization", {M.SERVER_CPU_PCT: 95}),
+        ("40k+ users", {M.USERS: 40_000}),
+        ("error rate 5%", {}),
+        ("db cpu 95% and error rate 5%", {M.DB_CPU_PCT: 95}),
+        ("grew 50% month over month", {}),
+        ("traffic is up 300%", {}),
+        ("cpu up to 95%", {M.SERVER_CPU_PCT: 95}),
     ],
 )
 def test_free_text_reads_every_form(text, metrics):
