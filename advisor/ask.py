@@ -69,8 +69,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
                              "It needs fixing, but more capacity will not fix it: no ladder."])
     else:
         answer = help_text(pb)
-    refused = (reading or read_text(text)).refused
-    echoed = read_line(match.metrics, refused)  # every number, with its unit
+    reading = reading or read_text(text)
+    echoed = read_line(match.metrics, reading.refused, reading.notes)  # numbers, with units
     if echoed:
         answer = f"{answer}\n{echoed}"
     return AskResult(

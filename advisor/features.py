@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from advisor.cleared import without_cleared
 from advisor.wordvectors import default_vectors
 
 MAX_CHARS = 2000
@@ -69,6 +70,7 @@ def featurise(text: str) -> Features:
     their own strength)."""
     from advisor.vocab_match import vocabulary_hits
 
+    text = without_cleared(text)  # "db looks fine" is no evidence for the database
     toks = tokens(text)
     fams: dict[str, dict[str, str]] = {"w": {}, "b": {}, "c": {}, "x": {}}
     words, grams = fams["w"], fams["c"]
