@@ -12,7 +12,7 @@ from advisor.models import AskResult, Match, Observations, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
 from advisor.symptoms import match_for
-from advisor.units import read_line, read_text
+from advisor.units import Reading, read_line, read_text
 
 
 def _label(pb: Playbook, symptom: Symptom | None) -> str:
@@ -53,8 +53,10 @@ def _symptom_answer(text: str, match: Match, pb: Playbook) -> tuple[str, Match]:
     return "\n".join(body), settled
 
 
-def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> AskResult:
-    """Answer `text` given what the matcher made of it."""
+def answer_for(text: str, match: Match, playbook: Playbook | None = None,
+               reading: Reading | None = None) -> AskResult:
+    """Answer `text` given what the matcher made of it (and `reading`, `read_text(text)`,
+    when the caller has it already)."""
     pb = playbook or default_playbook()
     if match.kind == "question" and match.topic is not None:
         answer = topic_answer(match.topic, text, match.metrics, pb)
@@ -67,7 +69,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
                              "It needs fixing, but more capacity will not fix it: no ladder."])
     else:
         answer = help_text(pb)
-    echoed = read_line(match.metrics, read_text(text).refused)  # every number, with its unit
+    reading = reading or read_text(text)
+    echoed = read_line(match.metrics, reading.refused, reading.notes)  # numbers, with units
     if echoed:
         answer = f"{answer}\n{echoed}"
     return AskResult(
@@ -80,7 +83,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None) -> Ask
 def ask(text: str, playbook: Playbook | None = None) -> AskResult:
     """Match free text and answer it from the playbook."""
     pb = playbook or default_playbook()
-    return answer_for(text, match_for(text, pb), pb)  # a decision-matrix label is a pick
+    reading = read_text(text)  # once, for the matcher and the answer's echo
+    return answer_for(text, match_for(text, pb, reading), pb, reading)  # a label is a pick
 
 
 CLEAR_CONFIDENCE = 0.5

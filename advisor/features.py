@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from advisor.cleared import without_cleared
 from advisor.wordvectors import default_vectors
 
 MAX_CHARS = 2000
@@ -69,15 +70,17 @@ def featurise(text: str) -> Features:
     their own strength)."""
     from advisor.vocab_match import vocabulary_hits
 
+    text = without_cleared(text)  # "db looks fine" is no evidence for the database
     toks = tokens(text)
     fams: dict[str, dict[str, str]] = {"w": {}, "b": {}, "c": {}, "x": {}}
+    words, grams = fams["w"], fams["c"]
     for tok in toks:
-        fams["w"].setdefault("w:" + tok, tok)
-        if tok.isalpha() and len(tok) >= 3:
-            padded = f"<{tok}>"
-            for n in CHAR_SIZES:
-                for i in range(len(padded) - n + 1):
-                    fams["c"].setdefault("c:" + padded[i: i + n], tok)
+        if "w:" + tok in words:
+            continue  # a repeated word adds no feature and no source
+        words["w:" + tok] = tok
+        for gram in _char_grams(tok):
+            if gram not in grams:  # the first word a gram came from is its source
+                grams[gram] = tok
     for a, b in zip(toks, toks[1:], strict=False):
         fams["b"].setdefault(f"b:{a} {b}", f"{a} {b}")
     stripped = text.strip()
@@ -107,6 +110,17 @@ def featurise(text: str) -> Features:
     meaning = default_vectors().of(text)
     vector = None if meaning is None else FAMILY_WEIGHTS["e"] * meaning
     return Features(names, values, sources, vector)
+
+
+@lru_cache(maxsize=8192)
+def _char_grams(tok: str) -> tuple[str, ...]:
+    """The character n-gram features of one word, in order (none for short or non-alphabetic
+    words); words recur across texts, so each is cut up once per process."""
+    if not (tok.isalpha() and len(tok) >= 3):
+        return ()
+    padded = f"<{tok}>"
+    return tuple("c:" + padded[i: i + n] for n in CHAR_SIZES
+                 for i in range(len(padded) - n + 1))
 
 
 @lru_cache(maxsize=4)

@@ -109,16 +109,13 @@ class Model:
 
     def predict(self, text: str) -> Prediction:
         feats = featurise(text)
-        rows, values, sources, wordly = [], [], [], []
-        for name, value, source in zip(feats.names, feats.values, feats.sources, strict=True):
-            i = self.index.get(name)
-            if i is not None:
-                rows.append(i)
-                values.append(value)
-                sources.append(source)
-                wordly.append(name[0] in "wbv")
+        found = [(k, i) for k, i in enumerate(map(self.index.get, feats.names))
+                 if i is not None]  # the features the model has a row for, in order
+        rows = [i for _, i in found]
+        sources = [feats.sources[k] for k, _ in found]
+        wordly = [feats.names[k][0] in "wbv" for k, _ in found]
         known_words = sum(wordly)
-        x = np.asarray(values)
+        x = np.asarray([feats.values[k] for k, _ in found])
         w = self.weights[rows]
         z = x @ w + self.bias
         if feats.vector is not None and len(feats.vector) == len(self.vector_weights):

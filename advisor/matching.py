@@ -22,7 +22,7 @@ from advisor.metrics import MetricName
 from advisor.models import Candidate, Layer, Match, SignatureRef, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.signatures import Catalogue, SignatureHit, default_catalogue
-from advisor.units import extract_metrics
+from advisor.units import Reading, extract_metrics
 from advisor.vocab_match import found_in
 from advisor.vocabulary import Vocabulary, default_vocabulary
 
@@ -37,12 +37,15 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None = None,
-          catalogue: Catalogue | None = None, playbook: Playbook | None = None) -> Match:
-    """Classify free text; never raises, whatever the input."""
+          catalogue: Catalogue | None = None, playbook: Playbook | None = None,
+          reading: Reading | None = None) -> Match:
+    """Classify free text; never raises, whatever the input. `reading` is
+    `read_text(text)` when the caller has it already (used when no clipping applies)."""
     vocab = vocabulary or default_vocabulary()
     text = text if isinstance(text, str) else ""
     clipped = text[:MAX_CHARS]
-    metrics = extract_metrics(clipped)
+    whole = reading is not None and len(clipped) == len(text)
+    metrics = reading.metrics if whole else extract_metrics(clipped)
     signals, done = found_in(clipped, vocab)
     common = dict(metrics=metrics, signals=signals, done=done)
     hit = (catalogue or default_catalogue()).find(clipped)

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from advisor.models import Match, Symptom
 from advisor.playbook import Playbook
-from advisor.units import extract_metrics
+from advisor.units import Reading, extract_metrics
 
 NEAR_MISS = 85  # rapidfuzz ratio of the whole name: "api timeout" is in, "high cpu" is not
 MAX_NAME_CHARS = 40
@@ -58,18 +58,21 @@ def symptom_list(pb: Playbook) -> str:
     return ", ".join(f"{row.label} ({row.symptom.value})" for row in pb.decision_matrix)
 
 
-def named_match(symptom: Symptom, text: str, pb: Playbook, how: str = "named") -> Match:
+def named_match(symptom: Symptom, text: str, pb: Playbook, how: str = "named",
+                reading: Reading | None = None) -> Match:
     """A sure Match for a named symptom, its layer from the playbook's row."""
     row = pb.row(symptom)
+    metrics = reading.metrics if reading is not None else extract_metrics(text)
     return Match(kind="symptom", symptom=symptom, layer=row.layer, confidence=1.0,
-                 evidence=[f"{how}: {row.label}"], metrics=extract_metrics(text))
+                 evidence=[f"{how}: {row.label}"], metrics=metrics)
 
 
-def match_for(text: str, pb: Playbook) -> Match:
-    """A named symptom as an exact pick; anything else goes to the free-text matcher."""
+def match_for(text: str, pb: Playbook, reading: Reading | None = None) -> Match:
+    """A named symptom as an exact pick; anything else goes to the free-text matcher.
+    `reading` is `read_text(text)` when the caller has it already."""
     symptom = symptom_named(text, pb)
     if symptom is not None:
-        return named_match(symptom, text, pb)
+        return named_match(symptom, text, pb, reading=reading)
     from advisor.matching import match  # the matcher is heavier; load it on first use
 
-    return match(text, playbook=pb)
+    return match(text, playbook=pb, reading=reading)

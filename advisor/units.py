@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
+from advisor.numberwords import digits_for_words
 
 MAX_QUANTITY_CHARS = 200
 
@@ -111,17 +112,25 @@ _GB: dict[str, float] = {
 _FACTOR_SUFFIXES = {"x", "×", "times", "fold"}
 # A rate's unit, after the number and its multiplier: `rps`, `/s`, `req/min`, `qps`,
 # `requests per second`, `reads a minute`... -> seconds per unit.
+DAY_S = 86400.0
 _PER_SECONDS = {"s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
                 "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
-                "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0}
+                "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
+                "day": DAY_S, "days": DAY_S, "week": 7 * DAY_S, "wk": 7 * DAY_S,
+                "month": 30 * DAY_S, "mo": 30 * DAY_S}
+# "10M requests daily": the adverb is the unit.
+_PER_ADVERB = {"hourly": 3600.0, "daily": DAY_S, "nightly": DAY_S, "weekly": 7 * DAY_S,
+               "monthly": 30 * DAY_S}
 _RATE_ABBR = {"rps": 1.0, "qps": 1.0, "tps": 1.0, "ops": 1.0, "wps": 1.0,
               "rpm": 60.0, "qpm": 60.0, "tpm": 60.0, "rph": 3600.0}
 _RATE_NOUNS = (r"(?:req(?:uest)?s?|quer(?:y|ies)|reads?|writes?|ops|operations?|calls?|hits?|"
-               r"events?|messages?|msgs?|transactions?|txns?|lookups?|selects?|jobs?)")
+               r"events?|messages?|msgs?|transactions?|txns?|lookups?|selects?|jobs?|"
+               r"page\s?views?|pageviews?|visits?|api\s+calls?)")
 _RATE_UNIT_RE = re.compile(
     rf"^\s*(?:(?P<abbr>{'|'.join(_RATE_ABBR)})\b"
     rf"|(?:{_RATE_NOUNS}\s*)?(?:/\s*|\bper\s+|\ban?\s+|\beach\s+|\bevery\s+)"
-    rf"(?P<per>{'|'.join(sorted(_PER_SECONDS, key=len, reverse=True))})\b)",
+    rf"(?P<per>{'|'.join(sorted(_PER_SECONDS, key=len, reverse=True))})\b"
+    rf"|(?:{_RATE_NOUNS}\s*)(?P<adverb>{'|'.join(_PER_ADVERB)})\b)",
     re.IGNORECASE,
 )
 
@@ -311,6 +320,7 @@ def _checked(token: _Token) -> _Token:
 
 def parse_number(text: str) -> Parsed:
     """One count or rate: `50k`, `1.2M users`, `~2 million`, `1.2e6`, `40-60k`, `16 cores`."""
+    text = digits_for_words(text, answer=True) if isinstance(text, str) else text
     token, pick = _one_value(text, Unit.COUNT)
     token = _checked(token)
     if token.suffix == "%":
@@ -412,10 +422,21 @@ def rate_unit(rest: str) -> float | None:
         return None
     if m.group("abbr"):
         return _RATE_ABBR[m.group("abbr").lower()]
+    if m.group("adverb"):
+        return _PER_ADVERB[m.group("adverb").lower()]
     return _PER_SECONDS[m.group("per").lower()]
 
 
-_PER_WORD = {1.0: "second", 60.0: "minute", 3600.0: "hour"}
+_PER_WORD = {1.0: "second", 60.0: "minute", 3600.0: "hour", DAY_S: "day", 7 * DAY_S: "week",
+             30 * DAY_S: "month"}
+
+
+def average_note(value: float, per: float) -> str | None:
+    """Said of a rate counted over a day or longer: the peak hour runs above its average."""
+    if per < DAY_S:
+        return None
+    return (f"{_fmt(value)} per {_PER_WORD[per]} is {_fmt(value / per)} per second on average;"
+            " the busiest hour runs higher, so give the peak if you know it")
 
 
 def _rate(token: _Token, after: str) -> tuple[float, str | None]:
@@ -428,8 +449,8 @@ def _rate(token: _Token, after: str) -> tuple[float, str | None]:
     if per is None or per == 1.0:
         return value, None
     per_second = value / per
-    return per_second, (f"{_fmt(value)} per {_PER_WORD[per]} = "
-                        f"{_fmt(per_second)} per second")
+    return per_second, average_note(value, per) or (
+        f"{_fmt(value)} per {_PER_WORD[per]} = {_fmt(per_second)} per second")
 
 
 def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
@@ -439,6 +460,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     number whose unit matters raises AmbiguousUnit (a ParseError) with both readings.
     """
     spec = METRIC_SPECS[MetricName(metric)]
+    text = digits_for_words(text, answer=True) if isinstance(text, str) else text
     fraction = _fraction(str(text or "")) if spec.unit is Unit.PCT else None
     if fraction is not None:
         return _bounded(spec.name, fraction.value, fraction.note)
@@ -516,7 +538,12 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
 _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|"
-                               r"done|complete|progress|off|discount|uptime|availability)\b")
+                               r"done|complete|progress|off|discount|uptime|availability|"
+                               r"errors?|error rate|[45]xx|[45]\d\d|fail\w*|loss|lost|"
+                               r"dropped|drops?|success\w*|retries|retry|sla|slo)\b")
+# A share with no subject that says how much something changed ("grew 50%") is no reading.
+_PCT_CHANGE = re.compile(r"\b(grew|grown|up|down|rose|fell|dropped|jumped|more|less|fewer|"
+                         r"higher|lower|increased|decreased|of)\b")
 _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.REPLICA_LAG_S, re.compile(r"\b(lag|lagging|behind|replication|replica)\b")),
     (MetricName.SLOWEST_QUERY_MS, re.compile(r"\b(query|queries|sql|slowest|select)\b")),
@@ -528,8 +555,10 @@ _NOT_GROWTH = re.compile(r"\b(p\d\d|latency|latencies|response|responses|lag|err
                          r"timeouts?|cpu|memory|mem|heap|disk|cost|costs|bill)\b")
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
-_USERS_WORDS = re.compile(r"^(users?|customers?|dau|mau|visitors?|accounts?|people|"
-                          r"subscribers?|players?|members?|concurrent)\b")
+_USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|paying|unique|"
+                          r"signed[- ]up|concurrent|total|online)\s+)?"
+                          r"(users?|customers?|dau|mau|wau|visitors?|accounts?|people|"
+                          r"subscribers?|players?|members?|concurrent|uniques)\b")
 _CORES_WORDS = re.compile(r"^(cores?|vcpus?|cpus?|threads?|vcores?)\b")
 _SPINDLE_WORDS = re.compile(r"^(spindles?|disks?|drives?|hdds?)\b")
 _RATE_WORDS = re.compile(r"^(rps|qps|req/s|reqs?/s|requests?/s|requests? (per|a) (second|sec)|"
@@ -560,10 +589,10 @@ def _near_words(text: str, end: int, limit: int, breaker: re.Pattern[str]) -> st
 
 
 def _after_words(text: str, start: int, limit: int) -> str:
-    after = text[start:]
+    after = text[start:].lstrip("+")  # "40k+ users"
     m = _CLAUSE_BREAK.search(after)
     after = after[: m.start()] if m else after
-    after = re.split(r"\d", after, maxsplit=1)[0]
+    after = re.split(r"(?<![\w.])\d", after, maxsplit=1)[0]  # up to the next number; p95 kept
     return " ".join(after.split()[:limit])
 
 
@@ -605,8 +634,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.CORES, token.value
     if _SPINDLE_WORDS.match(tail):
         return MetricName.SPINDLES, token.value
-    if not suffix and 0 < token.value < 1 and "." in token.raw:
-        return _classify_ratio(token.value, near)
+    if (not suffix or _RATIO_WORDS.match(suffix)) and 0 < token.value < 1 and "." in token.raw:
+        return _classify_ratio(token.value, f"{near} {tail}")  # "cpu 0.95 utilization"
     mult, unit_rest = _multiplier(suffix)
     value = token.value * mult
     rest = f"{unit_rest} {after}".strip()
@@ -665,6 +694,8 @@ def _classify_pct(
                 return metric, value
     if _PCT_NOT_A_METRIC.search(lowered[2]):
         return None  # "disk on the broker is at 97%": the subject is further back
+    if _PCT_CHANGE.search(lowered[0]):
+        return None  # "traffic is up 300%", "grew 50%": a change, not a utilisation
     return MetricName.SERVER_CPU_PCT, value
 
 
@@ -696,7 +727,29 @@ def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
         if whole > 0 and part <= whole and _POOL_CONTEXT.search(around):
             shares.append((m.start(), float(f"{part / whole * 100:.12g}")))
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
-    return text, shares
+    return _pool_stats(text, shares)
+
+
+_STAT_RE = re.compile(r"\b(?P<name>total|active|max(?:imum)?(?:[_ ]?pool[_ ]?size)?)\s*[=:]\s*"
+                      r"(?P<n>\d+)\b")
+_POOL_STATS_CONTEXT = re.compile(r"\b(pool|hikari\w*|connections?|conns?)\b|pool")
+
+
+def _pool_stats(text: str, shares: list[tuple[int, float]]
+                ) -> tuple[str, list[tuple[int, float]]]:
+    """A pool's own stats line ("HikariPool-1 - Pool stats (total=50, active=48, idle=2,
+    waiting=10)") as its share in use, active of total, masked out like a fraction."""
+    stats = {m.group("name")[:3]: m for m in _STAT_RE.finditer(text)}
+    active, whole = stats.get("act"), stats.get("tot") or stats.get("max")
+    if active is None or whole is None or not _POOL_STATS_CONTEXT.search(text):
+        return text, shares
+    part, size = int(active.group("n")), int(whole.group("n"))
+    if not 0 < size or part > size:
+        return text, shares
+    for m in (active, whole):
+        text = text[: m.start("n")] + " " * len(m.group("n")) + text[m.end("n"):]
+    share = (min(active.start(), whole.start()), float(f"{part / size * 100:.12g}"))
+    return text, sorted([*shares, share])
 
 
 _CHAIN_TO_RE = re.compile(r"^\s*(?:to|->|-->|→|=>|⇒)\s*$")
@@ -724,11 +777,13 @@ def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
 
 @dataclass(frozen=True)
 class Reading:
-    """What free text says in numbers: metrics by name (in reading order), and the numbers
-    we refused to read, each with why (a misspelt number word is never a bare number)."""
+    """What free text says in numbers: metrics by name (in reading order), the numbers we
+    refused to read, each with why (a misspelt number word is never a bare number), and
+    what a reading needs said with it (a daily count is an average, not a peak)."""
 
     metrics: dict[MetricName, float]
     refused: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def read_text(text: str) -> Reading:
@@ -742,7 +797,8 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    lowered, pool_shares = _pool_fractions(text[:5000].lower())
+    lowered, pool_shares = _pool_fractions(digits_for_words(text[:5000].lower()))
+    notes: list[str] = []
     prev_end = 0
     prev: _Token | None = None
     prev_start = 0
@@ -787,11 +843,26 @@ def read_text(text: str) -> Reading:
         prev_metric = metric
         if chained:
             found[metric] = value
-        else:
-            found.setdefault(metric, value)
+        elif metric not in found:
+            found[metric] = value
+            notes.extend(_rate_notes(token, lowered, metric))
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
-    return Reading(found, tuple(refused))
+    return Reading(found, tuple(refused), tuple(notes))
+
+
+_RATE_METRICS = frozenset({MetricName.PEAK_RPS, MetricName.READS_RPS,
+                           MetricName.PER_REPLICA_RPS})
+
+
+def _rate_notes(token: _Token, text: str, metric: MetricName) -> list[str]:
+    """The note a rate read from text needs: a count per day or longer is an average."""
+    if metric not in _RATE_METRICS:
+        return []
+    mult, unit_rest = _multiplier(token.suffix)
+    per = rate_unit(f"{unit_rest} {_after_words(text, token.end, 4)}".strip())
+    note = average_note(token.value * mult, per) if per else None
+    return [note] if note else []
 
 
 def extract_metrics(text: str) -> dict[MetricName, float]:
@@ -825,11 +896,13 @@ def echo(metric: MetricName, value: float) -> str:
     return f"{_SHORT_LABELS[metric]} {value_text(metric, value)}"
 
 
-def read_line(metrics: dict[MetricName, float], refused: tuple[str, ...] = ()) -> str:
+def read_line(metrics: dict[MetricName, float], refused: tuple[str, ...] = (),
+              notes: tuple[str, ...] = ()) -> str:
     """Every number read from a text, with its unit: "Read: p95 2,400 ms, users 40,000"."""
     parts = []
     if metrics:
         parts.append("Read: " + ", ".join(echo(m, v) for m, v in metrics.items()) + ".")
+        parts.extend(f"({note}.)" for note in notes)
     if refused:
         parts.append("Not read: " + "; ".join(refused))
     return " ".join(parts)

@@ -74,6 +74,8 @@ class WordVectors:
         self.longest = max(map(len, self.index))
         self.skip = {self.index[p] for p in ("[CLS]", "[SEP]", "[PAD]") if p in self.index}
         self.dims = self.vectors.shape[1]
+        # Words recur across texts: each is split and looked up once per process.
+        self._ids_of_word = lru_cache(maxsize=8192)(self._word_ids)
 
     @classmethod
     def from_arrays(cls, arrays) -> WordVectors:
@@ -101,11 +103,15 @@ class WordVectors:
             start = end
         return out
 
+    def _word_ids(self, word: str) -> tuple[int, ...]:
+        """The vector rows of one word's pieces (unknown pieces as [UNK], if it has one)."""
+        unknown = self.index.get(UNKNOWN)
+        ids = (self.index.get(p, unknown) for p in self._word_pieces(word))
+        return tuple(i for i in ids if i is not None and i not in self.skip)
+
     def of(self, text: str) -> np.ndarray | None:
         """The unit mean vector of the text's pieces; None when it has none."""
-        unknown = self.index.get(UNKNOWN)
-        ids = [self.index.get(p, unknown) for p in self.pieces(text)]
-        ids = [i for i in ids if i is not None and i not in self.skip]
+        ids = [i for w in basic_words(text[:MAX_CHARS]) for i in self._ids_of_word(w)]
         if not ids:
             return None
         mean = self.vectors[ids].mean(axis=0)

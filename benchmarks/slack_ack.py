@@ -2,23 +2,29 @@
 app, plus the time from request to posted answer.
 
 Both apps run on the same stack (`bot.slack.server.run_http`: gunicorn gthread around the request
-gate and Bolt, same --workers/--threads), one after the other in the same run, against the
-fake Web API of tests/slack_harness.py (so posts really happen, on loopback). A separate
-load process keeps --concurrency keep-alive connections busy with pre-signed requests,
-signed exactly as Slack signs them. For each subcommand in turn, --requests of it alone:
+gate and Bolt, same --workers/--threads), both started at once, each against its own fake
+Web API of tests/slack_harness.py (so posts really happen, on loopback). A separate load
+process keeps --concurrency keep-alive connections busy with pre-signed requests, signed
+exactly as Slack signs them. For each subcommand, --requests of it alone to one app and
+then at once to the other (bare first in odd rounds, real first in even ones), for
+--rounds rounds, so the machine's drift on this shared host hits both apps alike:
   help, stage 50k, size pool cores=8 ssd, history database, ask (a question),
   diagnose users=50k p95=1.2s db_cpu=85% (one-shot), diagnose (starts a dialog)
 Ack latency is measured on the client, from writing the request to reading the whole
-response. Goals: each subcommand's throughput at least 0.8 of the bare app's, p99 under
-100 ms. Then end to end at --e2e-concurrency: from sending a one-shot diagnose (or ask) to
-the fake Web API receiving its posted answer (matched by the outbox id the post carries).
-Also the CPU each phase cost per request: the server's (gunicorn master and workers, read
+response; each round also shows how the kernel spread the connections over the workers
+(all on one worker caps an app at one GIL). Goals: each subcommand's throughput at least
+0.8 of the bare app's (the median over the rounds of each round's ratio), p99 under 100 ms
+(over all rounds' requests); each round's figures are printed too. Then end to end at
+--e2e-concurrency: from sending a one-shot diagnose (or ask) to the fake Web API receiving
+its posted answer (matched by the outbox id the post carries).
+Also the CPU each app cost per request: the server's (gunicorn master and workers, read
 from /proc), the fake Web API's (this process) and the load process's, during the load and
 in all until the server went quiet (replies posted after the load count in the second).
 Prints figures; no asserts. Only 127.0.0.1. Stops by itself (--time-limit per phase).
 
-Run: python3 benchmarks/slack_ack.py [--requests 2000 --concurrency 20 --workers 2 --threads 8]
-     [--subcommands ask,diagnose --e2e-requests 0]  (some phases only, while iterating)
+Run: python3 benchmarks/slack_ack.py [--requests 2000 --rounds 3 --concurrency 20 --workers 2
+     --threads 8] [--subcommands ask,diagnose --e2e-requests 0]  (some phases only, while
+     iterating)
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -304,15 +311,49 @@ class Cpu:
     load: float = 0.0
 
 
+def connection_split(pid: int, port: int) -> tuple[int, ...]:
+    """How many client connections each worker of the server `pid` holds, most first: the
+    kernel hands connections to whichever worker accepts first, and a split of 20/0
+    leaves one worker (one GIL) to serve the whole load."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        cols = line.split()
+        if cols[3] == "01" and int(cols[1].split(":")[1], 16) == port:  # established
+            inodes.add(f"socket:[{cols[9]}]")
+    counts = []
+    try:
+        workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return ()
+    for worker in workers:
+        n = 0
+        try:
+            for fd in Path(f"/proc/{worker}/fd").iterdir():
+                try:
+                    n += os.readlink(fd) in inodes
+                except OSError:
+                    continue
+        except OSError:
+            continue
+        counts.append(n)
+    return tuple(sorted(counts, reverse=True))
+
+
 def measured(server: SlackServer, fake: FakeSlackAPI, run: Any, quiet_s: float
-             ) -> tuple[Load, Cpu]:
-    """Run one load phase (`run()` -> Load), wait until the server is quiet, note CPU."""
+             ) -> tuple[Load, Cpu, tuple[int, ...]]:
+    """Run one load phase (`run()` -> Load), wait until the server is quiet, note CPU and
+    how the connections were spread over the workers (looked at 0.5 s into the load)."""
     pid = server.proc.pid if server.proc else 0
+    split: list[tuple[int, ...]] = []
+    look = threading.Timer(0.5, lambda: split.append(connection_split(pid, server.port)))
     s0, f0 = tree_cpu_s(pid), own_cpu_s()
+    look.start()
     load = run()
     s1, f1 = tree_cpu_s(pid), own_cpu_s()
+    look.cancel()
     wait_quiet(fake, quiet_s=quiet_s, limit_s=60)
-    return load, Cpu(s1 - s0, tree_cpu_s(pid) - s0, f1 - f0, own_cpu_s() - f0, load.cpu_s)
+    cpu = Cpu(s1 - s0, tree_cpu_s(pid) - s0, f1 - f0, own_cpu_s() - f0, load.cpu_s)
+    return load, cpu, split[0] if split else ()
 
 
 def wait_quiet(fake: FakeSlackAPI, quiet_s: float = 1.0, limit_s: float = 60.0) -> float:
@@ -340,6 +381,8 @@ class Phase:
     e2e_ms: list[float] = field(default_factory=list)
     answered: int = 0
     cpu: Cpu = field(default_factory=Cpu)
+    round: int = 0
+    split: tuple[int, ...] = ()  # connections per worker
 
     def latencies(self) -> list[float]:
         return sorted(lat * 1000 for _, status, lat, _, _ in self.load.samples if status > 0)
@@ -353,41 +396,69 @@ class Phase:
         return len(self.load.samples) / self.load.wall_s
 
 
-def run_app(name: str, args: argparse.Namespace, workdir: Path) -> list[Phase]:
-    """Every subcommand in turn against one server; then (real app) the end-to-end phase."""
+@dataclass
+class Running:
+    """One app's server, its fake Web API and its pre-signing client."""
+
+    name: str
+    fake: FakeSlackAPI
+    posts: Posts
+    server: BenchServer
+    client: PresignedClient
+
+
+def start_app(name: str, args: argparse.Namespace, workdir: Path, stack: ExitStack) -> Running:
     posts = Posts()
-    phases = []
-    with FakeSlackAPI() as fake:
-        fake.respond_with("chat.postMessage", posts)
-        server = BenchServer(fake, workdir / name, workers=args.workers, threads=args.threads,
-                             log_level=args.log_level, bare=(name == "bare"))
-        server.workdir.mkdir(parents=True)
-        server.start(timeout=60)
-        try:
-            client = PresignedClient(server.url, fake=fake)
-            warm = [r for i, kind in enumerate(SUBCOMMANDS)
-                    for r in commands(client, kind, args.warmup, f"W{i}")]
-            drive(server.port, warm, args.concurrency, args.load_procs, args.time_limit)
-            wait_quiet(fake, limit_s=30)
-            for i, kind in enumerate(SUBCOMMANDS):
-                if kind not in args.subcommands:
-                    continue
-                reqs = commands(client, kind, args.requests, f"T{i}")
-                load, cpu = measured(server, fake, lambda r=reqs: drive(
-                    server.port, r, args.concurrency, args.load_procs, args.time_limit), 0.5)
-                phases.append(Phase(name, kind, load, cpu=cpu))
-            if name == "real":
-                for i, kind in enumerate(E2E_KINDS):
-                    if args.e2e_requests <= 0:
-                        break
-                    tag = f"E{i}"
-                    reqs = commands(client, kind, args.e2e_requests, tag)
-                    load = drive(server.port, reqs, args.e2e_concurrency, args.load_procs,
-                                 args.time_limit)
-                    wait_quiet(fake, quiet_s=1.0, limit_s=60)
-                    phases.append(end_to_end(kind, load, posts, server.db_path, tag))
-        finally:
-            server.stop()
+    fake = stack.enter_context(FakeSlackAPI())
+    fake.respond_with("chat.postMessage", posts)
+    server = BenchServer(fake, workdir / name, workers=args.workers, threads=args.threads,
+                         log_level=args.log_level, bare=(name == "bare"))
+    server.workdir.mkdir(parents=True)
+    server.start(timeout=60)
+    stack.callback(server.stop)
+    return Running(name, fake, posts, server, PresignedClient(server.url, fake=fake))
+
+
+def warm(app: Running, args: argparse.Namespace) -> None:
+    reqs = [r for i, kind in enumerate(SUBCOMMANDS)
+            for r in commands(app.client, kind, args.warmup, f"W{i}")]
+    drive(app.server.port, reqs, args.concurrency, args.load_procs, args.time_limit)
+    wait_quiet(app.fake, limit_s=30)
+
+
+def timed_phase(app: Running, kind: str, args: argparse.Namespace, rnd: int) -> Phase:
+    """--requests of one subcommand against one app; waits until its replies are posted."""
+    reqs = commands(app.client, kind, args.requests,
+                    f"T{list(SUBCOMMANDS).index(kind)}R{rnd}")
+    load, cpu, split = measured(app.server, app.fake, lambda: drive(
+        app.server.port, reqs, args.concurrency, args.load_procs, args.time_limit), 0.5)
+    return Phase(app.name, kind, load, cpu=cpu, round=rnd, split=split)
+
+
+def run_all(args: argparse.Namespace, workdir: Path) -> list[Phase]:
+    """Both servers up at once; per round and subcommand the apps run back to back (bare
+    first in odd rounds, real first in even ones), so drift of the shared machine hits
+    both alike; then (real app) the end-to-end phases."""
+    phases: list[Phase] = []
+    with ExitStack() as stack:
+        apps = [start_app(name, args, workdir, stack) for name in args.apps]
+        for app in apps:
+            warm(app, args)
+        for rnd in range(1, args.rounds + 1):
+            print(f"round {rnd} ...", flush=True)
+            order = apps if rnd % 2 else apps[::-1]
+            for kind in args.subcommands:
+                phases += [timed_phase(app, kind, args, rnd) for app in order]
+        real = next((a for a in apps if a.name == "real"), None)
+        for i, kind in enumerate(E2E_KINDS):
+            if real is None or args.e2e_requests <= 0:
+                break
+            tag = f"E{i}"
+            reqs = commands(real.client, kind, args.e2e_requests, tag)
+            load = drive(real.server.port, reqs, args.e2e_concurrency, args.load_procs,
+                         args.time_limit)
+            wait_quiet(real.fake, quiet_s=1.0, limit_s=60)
+            phases.append(end_to_end(kind, load, real.posts, real.server.db_path, tag))
     return phases
 
 
@@ -413,38 +484,66 @@ def pct(values: list[float], q: float) -> float:
     return values[max(0, math.ceil(q * len(values)) - 1)]
 
 
+def pooled(phases: list[Phase]) -> list[float]:
+    return sorted(lat for p in phases for lat in p.latencies())
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
 def report(phases: list[Phase], args: argparse.Namespace) -> None:
     cores = os.cpu_count() or 1
-    print(f"\n{args.concurrency} connections, {args.requests} requests per subcommand, "
-          f"gunicorn gthread --workers {args.workers} --threads {args.threads}, "
-          f"log level {args.log_level}, {cores} CPUs\n")
-    bare = {p.kind: p for p in phases if p.app == "bare"}
+    print(f"\n{args.concurrency} connections, {args.requests} requests per subcommand and "
+          f"round, {args.rounds} rounds (bare and real back to back), gunicorn gthread "
+          f"--workers {args.workers} --threads {args.threads}, log level {args.log_level}, "
+          f"{cores} CPUs")
+    print("req/s and ratio: medians over the rounds; p50/p99: over all rounds' requests\n")
+    timed = [p for p in phases if not p.kind.endswith("e2e")]
     head = (f"{'subcommand':<16} {'bare req/s':>10} {'real req/s':>10} {'ratio':>6} "
             f"{'real p50 ms':>11} {'real p99 ms':>11} {'bare p99 ms':>11} {'errors':>6}  goals")
     print(head)
     print("-" * len(head))
-    for p in phases:
-        if p.app != "real" or p.e2e_ms or p.kind.endswith("e2e"):
-            continue
-        b = bare.get(p.kind)
-        lat = p.latencies()
-        ratio = p.throughput / b.throughput if b else math.nan
+    rounds_lines = []
+    for kind in args.subcommands:
+        bare = [p for p in timed if p.kind == kind and p.app == "bare"]
+        real = [p for p in timed if p.kind == kind and p.app == "real"]
+        by_round = {p.round: p for p in bare}
+        ratios = [r.throughput / by_round[r.round].throughput for r in real
+                  if r.round in by_round]
+        ratio = median(ratios)
+        lat, bare_lat = pooled(real), pooled(bare)
         p99 = pct(lat, 0.99)
         ok = "ok" if ratio >= 0.8 and p99 < 100 else "MISSED"
-        print(f"{p.kind:<16} {b.throughput if b else math.nan:>10.0f} {p.throughput:>10.0f} "
-              f"{ratio:>6.2f} {statistics.median(lat) if lat else math.nan:>11.1f} "
-              f"{p99:>11.1f} {pct(b.latencies(), 0.99) if b else math.nan:>11.1f} "
-              f"{p.errors + (b.errors if b else 0):>6}  {ok}")
-    print("\nCPU ms per request (server = gunicorn master + workers, fake = the fake Web "
-          "API, load = the load process): during the load / in all until quiet")
-    for p in phases:
-        if p.kind.endswith("e2e"):
-            continue
-        n = max(1, len(p.load.samples))
-        c = p.cpu
-        print(f"  {p.app:<4} {p.kind:<16} server {c.server_load / n * 1000:5.2f} / "
-              f"{c.server_all / n * 1000:5.2f}   fake {c.fake_load / n * 1000:5.2f} / "
-              f"{c.fake_all / n * 1000:5.2f}   load {c.load / n * 1000:5.2f}")
+        errors = sum(p.errors for p in bare + real)
+        print(f"{kind:<16} {median([p.throughput for p in bare]):>10.0f} "
+              f"{median([p.throughput for p in real]):>10.0f} {ratio:>6.2f} "
+              f"{median(lat):>11.1f} {p99:>11.1f} {pct(bare_lat, 0.99):>11.1f} "
+              f"{errors:>6}  {ok}")
+        for r in real:
+            b = by_round.get(r.round)
+            rounds_lines.append(
+                f"  {kind:<16} {r.round:>5} {args.apps[0 if r.round % 2 else -1]:>5} "
+                f"{b.throughput if b else math.nan:>10.0f} {r.throughput:>10.0f} "
+                f"{r.throughput / b.throughput if b else math.nan:>6.2f} "
+                f"{pct(r.latencies(), 0.99):>11.1f} "
+                f"{pct(b.latencies(), 0.99) if b else math.nan:>11.1f}  "
+                f"{'/'.join(map(str, b.split)) if b else '':>6} {'/'.join(map(str, r.split)):>6}")
+    print(f"\neach round:\n  {'subcommand':<16} {'round':>5} {'first':>5} {'bare req/s':>10} "
+          f"{'real req/s':>10} {'ratio':>6} {'real p99 ms':>11} {'bare p99 ms':>11}  "
+          f"connections per worker: {'bare':>6} {'real':>6}")
+    print("\n".join(rounds_lines))
+    print("\nCPU ms per request, all rounds (server = gunicorn master + workers, fake = the "
+          "fake Web API, load = the load process): during the load / in all until quiet")
+    for app in args.apps:
+        for kind in args.subcommands:
+            mine = [p for p in timed if p.app == app and p.kind == kind]
+            n = max(1, sum(len(p.load.samples) for p in mine))
+            c = Cpu(*(sum(getattr(p.cpu, f) for p in mine) for f in (
+                "server_load", "server_all", "fake_load", "fake_all", "load")))
+            print(f"  {app:<4} {kind:<16} server {c.server_load / n * 1000:5.2f} / "
+                  f"{c.server_all / n * 1000:5.2f}   fake {c.fake_load / n * 1000:5.2f} / "
+                  f"{c.fake_all / n * 1000:5.2f}   load {c.load / n * 1000:5.2f}")
     print(f"\nend to end at concurrency {args.e2e_concurrency} (send -> answer posted to "
           "the fake Web API):")
     for p in phases:
@@ -470,7 +569,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    choices=["debug", "info", "warning", "error"])
     p.add_argument("--time-limit", type=float, default=120.0,
                    help="seconds each load phase may run before it stops sending")
-    p.add_argument("--apps", default="bare,real", help="which apps, in order")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="rounds of every subcommand, each app in turn")
+    p.add_argument("--apps", default="bare,real", help="which apps (bare and/or real)")
     p.add_argument("--subcommands", default=",".join(SUBCOMMANDS),
                    help=f"which timed phases, of {','.join(SUBCOMMANDS)}")
     args = p.parse_args(argv)
@@ -478,18 +579,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.subcommands) - set(SUBCOMMANDS)
     if unknown:
         p.error(f"unknown subcommands: {', '.join(sorted(unknown))}")
+    args.apps = [a.strip() for a in args.apps.split(",") if a.strip()]
+    if set(args.apps) - {"bare", "real"}:
+        p.error("--apps: bare and/or real")
     return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    phases: list[Phase] = []
     with tempfile.TemporaryDirectory(prefix="slack-ack-") as tmp:
-        for name in [a.strip() for a in args.apps.split(",") if a.strip()]:
-            if name not in ("bare", "real"):
-                raise SystemExit(f"unknown app {name!r}: use bare and/or real")
-            print(f"running {name} ...", flush=True)
-            phases += run_app(name, args, Path(tmp))
+        print(f"starting {' and '.join(args.apps)} ...", flush=True)
+        phases = run_all(args, Path(tmp))
     report(phases, args)
 
 

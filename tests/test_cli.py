@@ -103,6 +103,24 @@ def test_help_exits_zero(capsys):
     assert "diagnose" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("command", [("ask",), ("size",), ("size", "pool"), ("size", "replicas"),
+                                     ("size", "cache"), ("size", "capacity"), ("stage",),
+                                     ("diagnose",), ("history",), ("systems",), ("done",),
+                                     ("serve",)])
+def test_every_subcommand_has_help(command, capsys):
+    assert run(*command, "--help")[0] == 0
+    assert capsys.readouterr().out.startswith(f"usage: scale-advisor {' '.join(command)}")
+
+
+def test_a_converted_flag_value_is_said_on_stderr(capsys):
+    code, out = run("size", "capacity", "--peak", "60k/min", "--growth", "20%")
+    assert (code, out.splitlines()[0]) == (0, "capacity: 1,000 × 1.2 × 1.5 = 1,800 req/s")
+    assert capsys.readouterr().err.splitlines() == [
+        "scale-advisor: note: --peak: 60,000 per minute = 1,000 per second",
+        "scale-advisor: note: --growth: read +20% as a factor of 1.2x",
+    ]
+
+
 def test_parser_has_one_subcommand_per_contract_command():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert {"ask", "size", "stage", "diagnose"} <= set(sub.choices)

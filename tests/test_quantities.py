@@ -162,6 +162,30 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("traffic will grow 3x by spring", {M.GROWTH_FACTOR: 3}),
         ("TTFB 900ms", {M.P95_MS: 900}),
         ("the web servers are at 97%", {M.SERVER_CPU_PCT: 97}),
+        ("db cpu ninety percent and p95 is 2s", {M.DB_CPU_PCT: 90, M.P95_MS: 2000}),
+        ("memory at eighty five per cent", {M.MEMORY_PCT: 85}),
+        ("we serve fifty thousand users", {M.USERS: 50_000}),
+        ("half a million users, p95 two seconds", {M.USERS: 500_000, M.P95_MS: 2000}),
+        ("a hundred thousand users on eight cores", {M.USERS: 100_000, M.CORES: 8}),
+        ("traffic will grow three times", {M.GROWTH_FACTOR: 3}),
+        ("one request fires forty five queries", {M.QUERIES_PER_REQUEST: 45}),
+        ("two of our servers are down", {}),
+        ("about 50,000 daily active users", {M.USERS: 50_000}),
+        ("20k monthly active users", {M.USERS: 20_000}),
+        ("3 million requests per hour at peak", {M.PEAK_RPS: 3_000_000 / 3600}),
+        ("10M requests daily", {M.PEAK_RPS: 10_000_000 / 86400}),
+        ("1.5 billion events/day", {M.PEAK_RPS: 1.5e9 / 86400}),
+        ("8 million page views per month", {M.PEAK_RPS: 8e6 / (30 * 86400)}),
+        ("HikariPool-1 - Pool stats (total=50, active=48, idle=2, waiting=10)",
+         {M.POOL_USED_PCT: 96}),
+        ("200ms p95", {M.P95_MS: 200}),
+        ("cpu 0.95 utilization", {M.SERVER_CPU_PCT: 95}),
+        ("40k+ users", {M.USERS: 40_000}),
+        ("error rate 5%", {}),
+        ("db cpu 95% and error rate 5%", {M.DB_CPU_PCT: 95}),
+        ("grew 50% month over month", {}),
+        ("traffic is up 300%", {}),
+        ("cpu up to 95%", {M.SERVER_CPU_PCT: 95}),
     ],
 )
 def test_free_text_reads_every_form(text, metrics):
@@ -182,6 +206,39 @@ def test_a_bare_latency_in_free_text_is_said_back_not_guessed():
         {M.DB_CPU_PCT: 90}, ("p95 1.2 (1.2 ms or 1.2 s?)",))
 
 
+def test_a_count_per_day_is_read_as_an_average_and_said_so():
+    average = ("10,000,000 per day is 115.741 per second on average; the busiest hour runs "
+               "higher, so give the peak if you know it")
+    assert read_text("we get 10 million requests a day") == Reading(
+        {M.PEAK_RPS: 10_000_000 / 86400}, (), (average,))
+    assert parse_quantity("10M/day", M.PEAK_RPS) == Parsed(115.740740741, average)
+    assert read_text("peak 60k/min") == Reading({M.PEAK_RPS: 1000})  # a peak needs no note
+    assert read_line({M.PEAK_RPS: 115.741}, notes=(average,)) == (
+        f"Read: peak 115.741 req/s. ({average}.)")
+
+
+@pytest.mark.parametrize(("text", "metric", "value"), [
+    ("ninety percent", M.DB_CPU_PCT, 90),
+    ("ninety-five per cent", M.SERVER_CPU_PCT, 95),
+    ("fifty thousand", M.USERS, 50_000),
+    ("Forty Thousand users", M.USERS, 40_000),
+    ("half a million", M.USERS, 500_000),
+    ("a million", M.USERS, 1_000_000),
+    ("two hundred and fifty ms", M.P95_MS, 250),
+    ("two seconds", M.P95_MS, 2000),
+    ("three times", M.GROWTH_FACTOR, 3),
+    ("twelve", M.QUERIES_PER_REQUEST, 12),
+])
+def test_numbers_written_in_words_are_read(text, metric, value):
+    assert parse_quantity(text, metric).value == value
+
+
+@pytest.mark.parametrize("text", ["one two three", "twenty twenty", "a few thousand"])
+def test_words_that_are_not_one_number_are_refused(text):
+    with pytest.raises(ParseError):
+        parse_number(text)
+
+
 def test_read_line_echoes_every_number_with_its_unit():
     metrics = extract_metrics("p95 went from 300ms to 2.4s, 40 thousnad users, db cpu 85%")
     assert read_line(metrics) == "Read: p95 2,400 ms, users 40,000, db cpu 85%."
@@ -192,6 +249,35 @@ def test_read_line_echoes_every_number_with_its_unit():
 
 
 # --- properties ------------------------------------------------------------------------
+
+ONES = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def spelled(n: int, joiner: str) -> str:
+    """English words for 1..999, the way a test would write them by hand."""
+    hundreds, rest = divmod(n, 100)
+    head = f"{ONES[hundreds]} hundred" if hundreds else ""
+    if rest < 10:
+        tail = ONES[rest]
+    elif rest < 20:
+        tail = TEENS[rest - 10]
+    else:
+        tail = TENS[rest // 10] + (joiner + ONES[rest % 10] if rest % 10 else "")
+    return " ".join(part for part in (head, tail) if part)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=999), st.sampled_from(["-", " "]),
+       st.sampled_from([("", 1), (" thousand", 1e3), (" million", 1e6)]))
+def test_any_number_in_words_reads_as_its_digits(number, joiner, mult):
+    word, factor = mult
+    assert parse_number(spelled(number, joiner) + word).value == number * factor
+    if number <= 100:
+        assert parse_quantity(f"{spelled(number, joiner)} percent", M.MEMORY_PCT).value == number
+
 
 RATE_SPELLINGS = {
     "/s": 1, "/sec": 1, "/second": 1, " rps": 1, " qps": 1, " req/s": 1, " reqs/sec": 1,

@@ -65,12 +65,25 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(f"{self.prog}: {message}")
 
 
+class NotedValue(float):
+    """A flag's value that keeps how it was read ("60,000 per minute = 1,000 per second"),
+    since argparse keeps only what a `type` returns."""
+
+    note: str | None = None
+
+    def __new__(cls, value: float, note: str | None) -> NotedValue:
+        made = super().__new__(cls, value)
+        made.note = note
+        return made
+
+
 def quantity(metric: MetricName) -> Callable[[str], float]:
     """An argparse `type` that reads a value as people write it, in the metric's unit."""
 
     def parse(text: str) -> float:
         try:
-            return parse_quantity(text, metric).value
+            parsed = parse_quantity(text, metric)
+            return NotedValue(parsed.value, parsed.note) if parsed.note else parsed.value
         except ParseError as err:
             raise argparse.ArgumentTypeError(str(err)) from err
 
@@ -80,6 +93,13 @@ def quantity(metric: MetricName) -> Callable[[str], float]:
 
 def flag(metric: MetricName) -> str:
     return "--" + metric.value.replace("_", "-")
+
+
+def flag_notes(args: argparse.Namespace) -> list[str]:
+    """How each converted flag value was read, so no conversion happens unseen."""
+    return [f"scale-advisor: note: --{name.replace('_', '-')}: {value.note}"
+            for name, value in vars(args).items()
+            if isinstance(value, NotedValue) and value.note]
 
 
 # ----------------------------------------------------------------------------- output
@@ -203,7 +223,7 @@ def _add_diagnose(sub: argparse._SubParsersAction) -> None:
         short = ["--" + name.replace("_", "-") for name in SHORT_NAMES.get(metric, ())]
         p.add_argument(flag(metric), *short, dest=metric.value,
                        type=quantity(metric), metavar="VALUE",
-                       help=f"{spec.label} ({spec.unit.value})")
+                       help=f"{spec.label} ({spec.unit.value})".replace("%", "%%"))
     p.add_argument("--symptom", metavar="TEXT", help="what people see, in your own words")
     p.add_argument("--signal", action="append", default=[], metavar="ID",
                    help="a qualitative trigger that holds, e.g. write_overload (repeatable)")
@@ -607,6 +627,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser().parse_args(_glue_negative_values(argv))
+        for note in flag_notes(args):
+            sys.stderr.write(note + "\n")
         pb = playbook_from(args.playbook)
         status = args.handler(args, pb, out, inp)
         out.flush()  # a closed pipe or a full disk shows up here, not at exit
