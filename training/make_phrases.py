@@ -578,6 +578,8 @@ MORE_NOISE = [
     "a config push with a syntax error took down the fleet",
     "a bug in the retry logic sent every email twice",
     "a clock skew bug made the tokens expire early",
+    "a bad feature flag sent the api servers into a crash loop",
+    "an expired license key stopped every worker at midnight",
 ]
 
 # Plain trouble with no component word: a layer is still the likely reading.
