@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 _CLAUSES = re.compile(r"[,;!?\n]+|\.(?=\s|$)|\s(?:but|and|while|though|although)\s", re.IGNORECASE)
+_LOOSE_ENDS = re.compile(r"^\s*(?:(?:but|and|while|though|although)\s)+|"
+                         r"(?:\s(?:but|and|while|though|although))+\s*$", re.IGNORECASE)
 _FINE = re.compile(
     r"\b(?:fine|(?<!\d )ok|okay|healthy|normal|nominal|green|unaffected|stable|"
     r"not (?:affected|the (?:problem|issue|bottleneck|culprit|cause))|"
@@ -24,10 +26,6 @@ _TROUBLE = re.compile(
     r"not fine|not ok|not okay|not healthy|unhealthy|[45]\d\d)\b",
     re.IGNORECASE,
 )
-
-
-_LOOSE_ENDS = re.compile(r"^\s*(?:(?:but|and|while|though|although)\s)+|"
-                         r"(?:\s(?:but|and|while|though|although))+\s*$", re.IGNORECASE)
 
 
 def without_cleared(text: str) -> str:

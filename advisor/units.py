@@ -732,7 +732,7 @@ def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
 
 _STAT_RE = re.compile(r"\b(?P<name>total|active|max(?:imum)?(?:[_ ]?pool[_ ]?size)?)\s*[=:]\s*"
                       r"(?P<n>\d+)\b")
-_POOL_STATS_CONTEXT = re.compile(r"\b(pool|hikari\w*|connections?|conns?)\b|pool")
+_POOL_STATS_CONTEXT = re.compile(r"pool|\bhikari|\b(connections?|conns?)\b")
 
 
 def _pool_stats(text: str, shares: list[tuple[int, float]]
