@@ -254,7 +254,8 @@ def test_a_recognised_non_scaling_signature_is_noise_that_names_itself():
 
 
 def test_unclear_layer_offers_ranked_candidates_with_a_row_each():
-    m = match("something is off with latency")
+    # "latency" alone leans on the network now; "slow" with no place names none.
+    m = match("things are slow")
     assert m.layer is not None and m.confidence < 0.6
     assert 1 <= len(m.candidates) <= 3
     assert m.candidates[0].layer == m.layer

@@ -358,12 +358,13 @@ def test_direct_messages_are_answered_and_stay_private(
 
 def test_a_mention_is_read_without_slack_markup(slack: SlackClient, fake_slack: FakeSlackAPI,
                                                 slack_db: Path) -> None:
-    slack.app_mention("<!here> <@U0OPS|ops> checkout is slow, see <https://grafana.example.com"
+    # a clearly placed complaint, so the bot answers at once and records what it read
+    slack.app_mention("<!here> <@U0OPS|ops> the database is slow, see <https://grafana.example.com"
                       "/d/1|the dashboard> in <#C0INC|incidents> &lt;3 <https://example.com/x>")
     next_post(fake_slack, 0)
     [row] = advice_rows(slack_db)
     assert json.loads(row["inputs_json"])["text"] == (
-        "checkout is slow, see the dashboard in #incidents <3 https://example.com/x")
+        "the database is slow, see the dashboard in #incidents <3 https://example.com/x")
 
 
 def test_a_dialog_is_not_started_where_the_bot_cannot_hear_the_thread(
