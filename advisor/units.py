@@ -242,6 +242,9 @@ def _one_value(text: str, unit: Unit) -> tuple[_Token, _Pick | None]:
     lowered = text.lower()
     if re.search(r"\b(nan|inf|infinity|infinite)\b|∞", lowered):
         raise ParseError(f"Expected a finite number: {_EXAMPLES[unit]}.")
+    if without_status_codes(lowered) != lowered:
+        raise ParseError(f"Expected {_EXAMPLES[unit]}; '{text}' names HTTP status codes, "
+                         "not a quantity.")
     tokens = _tokens(text)
     if not tokens:
         raise ParseError(f"Expected {_EXAMPLES[unit]}.")
@@ -539,7 +542,7 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
 ]
 _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|"
                                r"done|complete|progress|off|discount|uptime|availability|"
-                               r"errors?|error rate|[45]xx|[45]\d\d|fail\w*|loss|lost|"
+                               r"errors?|error rate|[45]xx|[45]\d\d|xxxs?|fail\w*|loss|lost|"
                                r"dropped|drops?|success\w*|retries|retry|sla|slo)\b")
 # A share with no subject that says how much something changed ("grew 50%") is no reading.
 _PCT_CHANGE = re.compile(r"\b(grew|grown|up|down|rose|fell|dropped|jumped|more|less|fewer|"
@@ -711,6 +714,45 @@ def _classify_duration(
     return None
 
 
+# HTTP status codes and classes are names, not quantities: "5xx", "4XX", "502s", "HTTP 503",
+# "status 429", "504 gateway timeout", "500 errors". A round hundred with an "s" ("500s")
+# is a code only beside a word of errors or HTTP ("seeing 500s"), else it may be seconds.
+_STATUS_CLASS_RE = re.compile(r"(?<![\w.])[1-5]xx(?:'?s)?\b")
+_HTTP_VERSION_RE = re.compile(r"\bhttps?/\d(?:\.\d)?")
+_STATUS_BEFORE_RE = re.compile(r"(?<![\w.])(?:https?(?:/x(?:\.x)?)?|status(?:\s+code)?|code|"
+                               r"codes|returns?|returning|returned|throws?|throwing)"
+                               r"\s*[:=]?\s*$")
+_STATUS_CODE_RE = re.compile(r"(?<![\w.,])(?P<code>[1-5]\d\d)(?P<s>'?s)?(?![\w.,]|/\d)")
+_STATUS_AFTER_RE = re.compile(
+    r"^\s*(?:errors?|responses?|status(?:es)?|codes?|bad gateway|gateway time-?outs?|"
+    r"service unavailable|internal server errors?|too many requests|bad requests?|"
+    r"not found|unauthori[sz]ed|forbidden)\b")
+_STATUS_WORDS_RE = re.compile(r"\b(?:https?|status|errors?|[45]xx|gateways?|seeing|see|saw|"
+                              r"getting|got|throwing|returning|spikes? (?:of|in))\b")
+
+
+def without_status_codes(text: str) -> str:
+    """`text` with every HTTP status code's digits as `x` (positions kept), so "5xx at 3%"
+    is an error share of the 5xx class, not a number 5 and a CPU at 3%."""
+    def masked(m: re.Match[str]) -> str:
+        return re.sub(r"\d", "x", m.group(0))
+
+    text = _HTTP_VERSION_RE.sub(masked, _STATUS_CLASS_RE.sub(masked, text))
+
+    def code(m: re.Match[str]) -> str:
+        before, after = text[max(0, m.start() - 40): m.start()], text[m.end(): m.end() + 40]
+        glued = m.group("s") is not None
+        if m.group("code")[0] in "45" and glued and not m.group("code").endswith("00"):
+            return masked(m)  # "502s", "429s"
+        clause = _near_words(before, len(before), 4, _CLAUSE_BREAK)
+        if (_STATUS_BEFORE_RE.search(before) or _STATUS_AFTER_RE.match(after)
+                or (glued and _STATUS_WORDS_RE.search(f"{clause} {after}"))):
+            return masked(m)
+        return m.group(0)
+
+    return _STATUS_CODE_RE.sub(code, text)
+
+
 _POOL_FRACTION_RE = re.compile(
     r"(?<![\w./])(?P<part>\d+)\s*(?:/|of|out of)\s*(?P<whole>\d+)(?![\w./])"
 )
@@ -797,7 +839,8 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    lowered, pool_shares = _pool_fractions(digits_for_words(text[:5000].lower()))
+    lowered, pool_shares = _pool_fractions(
+        without_status_codes(digits_for_words(text[:5000].lower())))
     notes: list[str] = []
     prev_end = 0
     prev: _Token | None = None

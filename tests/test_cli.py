@@ -166,3 +166,13 @@ def test_installed_console_script():
     bad = subprocess.run(["scale-advisor", "stage", "-3"], capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and "negative" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_ask_reads_no_cpu_from_an_error_share_of_a_status_class():
+    data = json.loads(run("ask", "--json", "5xx at 3% and db cpu 90%")[1])
+    assert data["metrics"] == {"db_cpu_pct": 90.0}
+    assert data["answer"].endswith("\nRead: db cpu 90%.")
+    assert "Server CPU" not in data["answer"]
+    data = json.loads(run("ask", "--json", "we see 502s at 2%")[1])
+    assert data["metrics"] == {}
+    assert "Read:" not in data["answer"]
