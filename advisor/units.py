@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
-from advisor.numberwords import digits_for_words
+from advisor.numberwords import digits_for_words, spelled_out
 
 MAX_QUANTITY_CHARS = 200
 
@@ -463,6 +463,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     number whose unit matters raises AmbiguousUnit (a ParseError) with both readings.
     """
     spec = METRIC_SPECS[MetricName(metric)]
+    typed = text.strip() if isinstance(text, str) and spelled_out(text, answer=True) else None
     text = digits_for_words(text, answer=True) if isinstance(text, str) else text
     fraction = _fraction(str(text or "")) if spec.unit is Unit.PCT else None
     if fraction is not None:
@@ -485,6 +486,9 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
             raise ParseError(f"Expected {_EXAMPLES[spec.unit]}, not a percentage.")
         value, note = _count(token), None
     value = float(f"{_finite(value, spec.unit):.12g}")  # 1.4 s is 1400 ms, not 1399.99…
+    if typed is not None:  # "two seconds": the words and the value say it all
+        note = _join(f"'{typed}' read as {value_text(spec.name, value)}",
+                     note if note and "on average" in note else None)
     return _bounded(spec.name, value, _join(_misspelt_note(token), _pick_note(pick, value),
                                             note))
 
@@ -932,6 +936,14 @@ _UNIT_WORDS: dict[Unit, str] = {Unit.MS: " ms", Unit.S: " s", Unit.PCT: "%", Uni
 def value_text(metric: MetricName, value: float) -> str:
     """A value in its metric's unit: "2,400 ms", "85%", "1,000 req/s", "40,000"."""
     return f"{_fmt(value)}{_UNIT_WORDS[METRIC_SPECS[metric].unit]}"
+
+
+def value_words(metric: MetricName, value: float) -> str:
+    """A value with its unit, a count named by what it counts: "50,000 users", "16 cores",
+    "1,000 req/s", "85%"."""
+    if METRIC_SPECS[metric].unit is Unit.COUNT:
+        return f"{_fmt(value)} {_SHORT_LABELS[metric]}"
+    return value_text(metric, value)
 
 
 def echo(metric: MetricName, value: float) -> str:

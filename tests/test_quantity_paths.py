@@ -8,8 +8,10 @@ import json
 
 import pytest
 from slack_harness import FakeSlackAPI, SlackClient
+from slack_sdk.models.blocks import Block
 
 from advisor.metrics import MetricName as M
+from bot.slack.blocks.validate import validate_message
 from bot.slack.listeners.commands import parse_pairs
 from bot.terminal.cli import main
 from conversations.dialog import start, step
@@ -142,7 +144,7 @@ def test_interview_refuses_a_word_only_close_to_a_number_word():
 
 
 def test_slack_pairs_read_every_form():
-    metrics, text, problems = parse_pairs("users=50k p95=1.2s peak=60k/min pool=45/50 "
+    metrics, text, problems, _ = parse_pairs("users=50k p95=1.2s peak=60k/min pool=45/50 "
                                           "cache_hit=0.62 per_replica=3k/s")
     assert problems == [] and text == ""
     assert metrics == {M.USERS: 50_000, M.P95_MS: 1200, M.PEAK_RPS: 1000,
@@ -157,3 +159,40 @@ def test_slack_size_and_diagnose_read_rates_and_refuse_bare_times(
     assert "= 4 replicas" in json.dumps(body)
     body = slack.command("diagnose users=50k p95=1.2").json()
     assert "1.2 ms or 1.2 s?" in body["blocks"][0]["text"]["text"]
+
+
+def test_slack_pairs_say_how_converted_and_worded_values_were_read():
+    metrics, text, problems, notes = parse_pairs(
+        "users=fifty-thousand peak=60k/min p95=1.2s db_cpu=90% pool=45/50 cores=eight")
+    assert (metrics, text, problems) == (
+        {M.USERS: 50_000, M.PEAK_RPS: 1000, M.P95_MS: 1200, M.DB_CPU_PCT: 90,
+         M.POOL_USED_PCT: 90, M.CORES: 8}, "", [])
+    assert notes == [
+        "Read users=fifty-thousand as 50,000 users.",
+        "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second).",
+        "Read p95=1.2s as 1,200 ms (1.2 s = 1,200 ms).",
+        "Read pool=45/50 as 90% (45 of 50 = 90%).",
+        "Read cores=eight as 8 cores.",
+    ]
+    assert parse_pairs("users=50k db_cpu=90%")[3] == []  # nothing converted, nothing said
+    assert parse_pairs("users=50k checkout is slow at 10M requests daily")[3] == [
+        "Read from your words: peak 115.741 req/s. (10,000,000 per day is 115.741 per second "
+        "on average; the busiest hour runs higher, so give the peak if you know it.)"]
+
+
+def test_slack_one_shot_diagnose_opens_with_how_it_read_the_numbers(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    before = len(fake_slack.calls("chat.postMessage"))
+    assert slack.command("diagnose users=50k peak=60k/min p95=1.2s").status == 200
+    post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
+    assert validate_message(post["blocks"], post["text"]) == []
+    for block in post["blocks"]:
+        Block.parse(block).to_dict()
+    assert post["blocks"][0] == {"type": "context", "elements": [{
+        "type": "mrkdwn",
+        "text": "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second).\n"
+                "Read p95=1.2s as 1,200 ms (1.2 s = 1,200 ms)."}]}
+    before += 1
+    assert slack.command("diagnose users=50k db_cpu=90%").status == 200
+    post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
+    assert post["blocks"][0]["type"] != "context"  # nothing converted: no lead line
