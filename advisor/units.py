@@ -646,11 +646,11 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     mult, unit_rest = _multiplier(suffix)
     value = token.value * mult
     rest = f"{unit_rest} {after}".strip()
-    if _USERS_WORDS.match(rest) or re.search(r"\busers?\b", near):
-        return MetricName.USERS, value
     per = rate_unit(rest)
-    is_rate = (per is not None or bool(_RATE_WORDS.match(rest))
-               or bool(re.search(r"\b(rps|qps|req/s)\b", near)))
+    rate_said = per is not None or bool(_RATE_WORDS.match(rest))  # "users at 2k rps": a rate
+    if _USERS_WORDS.match(rest) or (re.search(r"\busers?\b", near) and not rate_said):
+        return MetricName.USERS, value
+    is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
     value = value / (per or 1.0)
     if _PER_REPLICA.search(near):
         return MetricName.PER_REPLICA_RPS, value

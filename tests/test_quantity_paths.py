@@ -196,3 +196,27 @@ def test_slack_one_shot_diagnose_opens_with_how_it_read_the_numbers(
     assert slack.command("diagnose users=50k db_cpu=90%").status == 200
     post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
     assert post["blocks"][0]["type"] != "context"  # nothing converted: no lead line
+
+
+def test_interview_echoes_values_in_words_and_answers_holding_more_than_asked():
+    users = step(start().state, "fifty thousand")
+    assert users.state.answers["users"].value == 50_000
+    assert users.replies[0].text == "Read: users 50,000 ('fifty thousand' read as 50,000)."
+    both = step(start().state, "about 50k users at 2k rps")
+    assert {k: a.value for k, a in both.state.answers.items()} == {
+        "users": 50_000, "peak_rps": 2000}
+    assert both.replies[0].text == "Read: users 50,000, peak 2,000 req/s."
+    daily = step(users.state, "pages crawl and we get 10M requests daily")
+    assert [r.text for r in daily.replies[:2]] == [
+        "Noted from your description: peak traffic 115.741 req/s.",
+        "(10,000,000 per day is 115.741 per second on average; the busiest hour runs higher, "
+        "so give the peak if you know it.)"]
+
+
+def test_terminal_interview_echoes_values_in_words(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCALE_DB", str(tmp_path / "advisor.db"))
+    monkeypatch.delenv("SCALE_PLAYBOOK", raising=False)
+    out = io.StringIO()
+    main(["diagnose", "--interactive"], out=out, inp=io.StringIO("fifty thousand\n"))
+    lines = out.getvalue().splitlines()
+    assert ">   Read: users 50,000 ('fifty thousand' read as 50,000)." in lines
