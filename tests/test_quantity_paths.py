@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from slack_harness import FakeSlackAPI, SlackClient
+from slack_harness import ALICE, BOT_USER_ID, PUBLIC_CHANNEL, FakeSlackAPI, SlackClient
 from slack_sdk.models.blocks import Block
 
 from advisor.metrics import MetricName as M
@@ -220,3 +220,19 @@ def test_terminal_interview_echoes_values_in_words(tmp_path, monkeypatch):
     main(["diagnose", "--interactive"], out=out, inp=io.StringIO("fifty thousand\n"))
     lines = out.getvalue().splitlines()
     assert ">   Read: users 50,000 ('fifty thousand' read as 50,000)." in lines
+
+
+def test_slack_mention_answers_a_statement_of_scale_outright(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    event = {"type": "app_mention", "user": ALICE, "channel": PUBLIC_CHANNEL,
+             "ts": "1700000200.000100", "event_ts": "1700000200.000100",
+             "text": f"<@{BOT_USER_ID}> about 50,000 daily active users"}
+    assert slack.event(event).status == 200
+    [post] = fake_slack.wait_for("chat.postMessage")
+    assert validate_message(post.args["blocks"], post.args["text"]) == []
+    for block in post.args["blocks"]:
+        Block.parse(block).to_dict()
+    texts = post.all_text()
+    assert "Stage 2: Growth (10,000-100,000 users)" in texts
+    assert "topic: stage · confidence 75%" in texts
+    assert "Did you mean" not in texts
