@@ -903,13 +903,17 @@ _RATE_METRICS = frozenset({MetricName.PEAK_RPS, MetricName.READS_RPS,
 
 
 def _rate_notes(token: _Token, text: str, metric: MetricName) -> list[str]:
-    """The note a rate read from text needs: a count per day or longer is an average."""
+    """The note a rate read from text needs: how it became per second ("60,000 per
+    minute = 1,000 per second"); a count per day or longer is an average."""
     if metric not in _RATE_METRICS:
         return []
     mult, unit_rest = _multiplier(token.suffix)
     per = rate_unit(f"{unit_rest} {_after_words(text, token.end, 4)}".strip())
-    note = average_note(token.value * mult, per) if per else None
-    return [note] if note else []
+    if per is None or per == 1.0:
+        return []
+    value = token.value * mult
+    return [average_note(value, per) or
+            f"{_fmt(value)} per {_PER_WORD[per]} = {_fmt(value / per)} per second"]
 
 
 def extract_metrics(text: str) -> dict[MetricName, float]:

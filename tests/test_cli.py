@@ -204,7 +204,7 @@ def test_ask_json_answers_a_statement_of_a_rate_with_capacity():
     assert answer.splitlines()[2:4] == [
         "Required Capacity = Peak Traffic × Growth Factor × Safety Margin",
         "8.33 × 1 × 1.5 = 12.5 req/s"]
-    assert answer.endswith("\nRead: peak 8.333 req/s.")
+    assert answer.endswith("\nRead: peak 8.333 req/s. (500 per minute = 8.333 per second.)")
 
 
 @pytest.mark.parametrize(("text", "topic"), [

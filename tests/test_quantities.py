@@ -212,7 +212,9 @@ def test_a_count_per_day_is_read_as_an_average_and_said_so():
     assert read_text("we get 10 million requests a day") == Reading(
         {M.PEAK_RPS: 10_000_000 / 86400}, (), (average,))
     assert parse_quantity("10M/day", M.PEAK_RPS) == Parsed(115.740740741, average)
-    assert read_text("peak 60k/min") == Reading({M.PEAK_RPS: 1000})  # a peak needs no note
+    assert read_text("peak 60k/min") == Reading(  # a peak needs no warning, only its unit
+        {M.PEAK_RPS: 1000}, (), ("60,000 per minute = 1,000 per second",))
+    assert read_text("peak 3k rps") == Reading({M.PEAK_RPS: 3000})  # per second already
     assert read_line({M.PEAK_RPS: 115.741}, notes=(average,)) == (
         f"Read: peak 115.741 req/s. ({average}.)")
 
