@@ -196,6 +196,12 @@ def test_slack_one_shot_diagnose_opens_with_how_it_read_the_numbers(
     assert slack.command("diagnose users=50k db_cpu=90%").status == 200
     post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
     assert post["blocks"][0]["type"] != "context"  # nothing converted: no lead line
+    before += 1
+    assert slack.command("diagnose system=checkout users=50k peak=60k/min").status == 200
+    post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
+    assert validate_message(post["blocks"], post["text"]) == []
+    assert post["blocks"][0]["elements"][0]["text"] == (
+        "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second).")
 
 
 def test_interview_echoes_values_in_words_and_answers_holding_more_than_asked():
