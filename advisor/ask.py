@@ -6,13 +6,17 @@ that Match into an answer, so it can be tested with a Match built by hand.
 
 from __future__ import annotations
 
+import re
+
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
+from advisor.metrics import MetricName
 from advisor.models import AskResult, Match, Observations, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
 from advisor.symptoms import match_for
-from advisor.units import Reading, read_line, read_text
+from advisor.units import Reading, read_line, read_text, without_status_codes
+from advisor.vocab_match import vocabulary_hits
 
 
 def _label(pb: Playbook, symptom: Symptom | None) -> str:
@@ -53,12 +57,75 @@ def _symptom_answer(text: str, match: Match, pb: Playbook) -> tuple[str, Match]:
     return "\n".join(body), settled
 
 
+# The numbers of a system's size, as against a symptom's (a CPU share, a latency...).
+SCALE_METRICS = frozenset({MetricName.USERS, MetricName.PEAK_RPS, MetricName.GROWTH_FACTOR,
+                           MetricName.SAFETY_MARGIN})
+# A statement of scale is answered from its numbers, read for sure with their units; what
+# is inferred is only that the words around them ask for nothing else.
+STATEMENT_CONFIDENCE = 0.75
+_STATEMENT_TOPICS = frozenset({Topic.STAGE, Topic.CAPACITY_PLANNING})
+_SIDE_TOPIC = 1.0  # a vocabulary layer or topic hit this strong: the text is about that
+# Words of trouble the vocabulary may not weigh as such ("5xx at 3%", "users complain").
+_TROUBLE_WORDS = re.compile(
+    r"\b(errors?|fail\w*|complain\w*|down|outages?|incidents?|crash\w*|broken|slow\w*|"
+    r"time-?outs?|timing out|times out|on fire|struggl\w*|pegged|spik\w*|degrad\w*|lag\w*|"
+    r"stuck|hang\w*|oom|throttl\w*|drop\w*|retr(?:y|ies)|alerts?|paged?|problems?|issues?)\b")
+
+
+def scale_statement(text: str, match: Match) -> bool:
+    """Whether `text` only states the system's size ("about 50,000 daily active users",
+    "traffic is 500 requests per minute"): a user count or a rate, no symptom's number, no
+    word of trouble, no recognised message, and no question the matcher is sure of."""
+    said = set(match.metrics)
+    if not said & {MetricName.USERS, MetricName.PEAK_RPS} or not said <= SCALE_METRICS:
+        return False
+    if match.signature is not None or match.signals or "?" in text:
+        return False
+    sure = match.confidence >= CLEAR_CONFIDENCE and not match.candidates
+    if match.kind == "question" and (sure or match.topic not in _STATEMENT_TOPICS):
+        return False
+    lowered = text.lower()
+    if _TROUBLE_WORDS.search(lowered) or without_status_codes(lowered) != lowered:
+        return False
+    hits = vocabulary_hits(text)
+    return not any(
+        name == "trouble" or name.startswith("symptom:")
+        or (name.startswith("layer:") and weight >= _SIDE_TOPIC)
+        or (name.startswith("topic:") and Topic(name[6:]) not in _STATEMENT_TOPICS
+            and weight >= _SIDE_TOPIC)
+        for name, (weight, _) in hits.items())
+
+
+def as_statement(match: Match) -> Match:
+    """The match of a statement of scale: a question on the stage (given users) or on
+    capacity (given a rate), answered from the numbers; no layer, no candidates."""
+    topic = Topic.STAGE if MetricName.USERS in match.metrics else Topic.CAPACITY_PLANNING
+    return match.model_copy(update={
+        "kind": "question", "topic": topic, "layer": None, "symptom": None,
+        "confidence": STATEMENT_CONFIDENCE, "candidates": [], "alternatives": [],
+        "evidence": ["numbers of scale, no question or symptom"]})
+
+
+def _statement_answer(text: str, match: Match, pb: Playbook) -> str:
+    """The stage the users put the system in, the capacity a rate needs, or both."""
+    parts = ["No question or trouble in that, so here is what the numbers say."]
+    for metric, topic in ((MetricName.USERS, Topic.STAGE),
+                          (MetricName.PEAK_RPS, Topic.CAPACITY_PLANNING)):
+        if metric in match.metrics:
+            parts.append(topic_answer(topic, text, match.metrics, pb))
+    parts.append("Say what hurts (slow pages, timeouts, CPU or memory, the database) and I "
+                 "will name the bottleneck.")
+    return "\n".join(parts)
+
+
 def answer_for(text: str, match: Match, playbook: Playbook | None = None,
-               reading: Reading | None = None) -> AskResult:
+               reading: Reading | None = None, *, statement: bool = False) -> AskResult:
     """Answer `text` given what the matcher made of it (and `reading`, `read_text(text)`,
-    when the caller has it already)."""
+    when the caller has it already); a `statement` of scale is answered from its numbers."""
     pb = playbook or default_playbook()
-    if match.kind == "question" and match.topic is not None:
+    if statement:
+        answer = _statement_answer(text, match, pb)
+    elif match.kind == "question" and match.topic is not None:
         answer = topic_answer(match.topic, text, match.metrics, pb)
     elif match.kind == "symptom" and (match.layer or match.symptom):
         answer, match = _symptom_answer(text, match, pb)
@@ -84,7 +151,10 @@ def ask(text: str, playbook: Playbook | None = None) -> AskResult:
     """Match free text and answer it from the playbook."""
     pb = playbook or default_playbook()
     reading = read_text(text)  # once, for the matcher and the answer's echo
-    return answer_for(text, match_for(text, pb, reading), pb, reading)  # a label is a pick
+    found = match_for(text, pb, reading)  # a label is a pick
+    if scale_statement(text, found):
+        return answer_for(text, as_statement(found), pb, reading, statement=True)
+    return answer_for(text, found, pb, reading)
 
 
 CLEAR_CONFIDENCE = 0.5

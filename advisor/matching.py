@@ -150,14 +150,17 @@ def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict) -> Match:
 
 def _candidates(p: Prediction, layer: Layer, symptom: Symptom | None,
                 pb: Playbook) -> list[Candidate]:
-    """The likeliest layers, each with the matrix row to climb there."""
+    """The likeliest layers, each with the matrix row to climb there: the row people
+    described when it belongs to that layer, else the layer's own row, so picking a
+    candidate names the bottleneck it showed."""
     kind_share = dict(p.kinds)["symptom"]
     out = []
     for name, share in p.layers[:3]:
         if share < CANDIDATE_MIN and out:
             break
         here = Layer(name)
-        row = (symptom if here == layer else None) or pb.layer(here).symptom
+        said = symptom if here == layer and symptom is not None else None
+        row = said if said is not None and pb.row(said).layer == here else pb.layer(here).symptom
         out.append(Candidate(layer=here, symptom=row, confidence=round(kind_share * share, 2)))
     return out
 

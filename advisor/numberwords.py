@@ -80,3 +80,8 @@ def digits_for_words(text: str, answer: bool = False) -> str:
         return str(value)
 
     return _RUN_RE.sub(replace, text)
+
+
+def spelled_out(text: str, answer: bool = False) -> bool:
+    """Whether `text` writes a number in words (so a reading of it should say so)."""
+    return bool(text) and digits_for_words(text, answer) != _PER_CENT.sub("percent", text)

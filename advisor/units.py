@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
-from advisor.numberwords import digits_for_words
+from advisor.numberwords import digits_for_words, spelled_out
 
 MAX_QUANTITY_CHARS = 200
 
@@ -242,6 +242,9 @@ def _one_value(text: str, unit: Unit) -> tuple[_Token, _Pick | None]:
     lowered = text.lower()
     if re.search(r"\b(nan|inf|infinity|infinite)\b|∞", lowered):
         raise ParseError(f"Expected a finite number: {_EXAMPLES[unit]}.")
+    if without_status_codes(lowered) != lowered:
+        raise ParseError(f"Expected {_EXAMPLES[unit]}; '{text}' names HTTP status codes, "
+                         "not a quantity.")
     tokens = _tokens(text)
     if not tokens:
         raise ParseError(f"Expected {_EXAMPLES[unit]}.")
@@ -460,6 +463,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     number whose unit matters raises AmbiguousUnit (a ParseError) with both readings.
     """
     spec = METRIC_SPECS[MetricName(metric)]
+    typed = text.strip() if isinstance(text, str) and spelled_out(text, answer=True) else None
     text = digits_for_words(text, answer=True) if isinstance(text, str) else text
     fraction = _fraction(str(text or "")) if spec.unit is Unit.PCT else None
     if fraction is not None:
@@ -482,6 +486,9 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
             raise ParseError(f"Expected {_EXAMPLES[spec.unit]}, not a percentage.")
         value, note = _count(token), None
     value = float(f"{_finite(value, spec.unit):.12g}")  # 1.4 s is 1400 ms, not 1399.99…
+    if typed is not None:  # "two seconds": the words and the value say it all
+        note = _join(f"'{typed}' read as {value_text(spec.name, value)}",
+                     note if note and "on average" in note else None)
     return _bounded(spec.name, value, _join(_misspelt_note(token), _pick_note(pick, value),
                                             note))
 
@@ -539,7 +546,7 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
 ]
 _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|"
                                r"done|complete|progress|off|discount|uptime|availability|"
-                               r"errors?|error rate|[45]xx|[45]\d\d|fail\w*|loss|lost|"
+                               r"errors?|error rate|[45]xx|[45]\d\d|xxxs?|fail\w*|loss|lost|"
                                r"dropped|drops?|success\w*|retries|retry|sla|slo)\b")
 # A share with no subject that says how much something changed ("grew 50%") is no reading.
 _PCT_CHANGE = re.compile(r"\b(grew|grown|up|down|rose|fell|dropped|jumped|more|less|fewer|"
@@ -639,11 +646,11 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     mult, unit_rest = _multiplier(suffix)
     value = token.value * mult
     rest = f"{unit_rest} {after}".strip()
-    if _USERS_WORDS.match(rest) or re.search(r"\busers?\b", near):
-        return MetricName.USERS, value
     per = rate_unit(rest)
-    is_rate = (per is not None or bool(_RATE_WORDS.match(rest))
-               or bool(re.search(r"\b(rps|qps|req/s)\b", near)))
+    rate_said = per is not None or bool(_RATE_WORDS.match(rest))  # "users at 2k rps": a rate
+    if _USERS_WORDS.match(rest) or (re.search(r"\busers?\b", near) and not rate_said):
+        return MetricName.USERS, value
+    is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
     value = value / (per or 1.0)
     if _PER_REPLICA.search(near):
         return MetricName.PER_REPLICA_RPS, value
@@ -709,6 +716,45 @@ def _classify_duration(
                 scale = 1.0 if metric is MetricName.REPLICA_LAG_S else 1000.0
                 return metric, float(f"{seconds * scale:.12g}")
     return None
+
+
+# HTTP status codes and classes are names, not quantities: "5xx", "4XX", "502s", "HTTP 503",
+# "status 429", "504 gateway timeout", "500 errors". A round hundred with an "s" ("500s")
+# is a code only beside a word of errors or HTTP ("seeing 500s"), else it may be seconds.
+_STATUS_CLASS_RE = re.compile(r"(?<![\w.])[1-5]xx(?:'?s)?\b")
+_HTTP_VERSION_RE = re.compile(r"\bhttps?/\d(?:\.\d)?")
+_STATUS_BEFORE_RE = re.compile(r"(?<![\w.])(?:https?(?:/x(?:\.x)?)?|status(?:\s+code)?|code|"
+                               r"codes|returns?|returning|returned|throws?|throwing)"
+                               r"\s*[:=]?\s*$")
+_STATUS_CODE_RE = re.compile(r"(?<![\w.,])(?P<code>[1-5]\d\d)(?P<s>'?s)?(?![\w.,]|/\d)")
+_STATUS_AFTER_RE = re.compile(
+    r"^\s*(?:errors?|responses?|status(?:es)?|codes?|bad gateway|gateway time-?outs?|"
+    r"service unavailable|internal server errors?|too many requests|bad requests?|"
+    r"not found|unauthori[sz]ed|forbidden)\b")
+_STATUS_WORDS_RE = re.compile(r"\b(?:https?|status|errors?|[45]xx|gateways?|seeing|see|saw|"
+                              r"getting|got|throwing|returning|spikes? (?:of|in))\b")
+
+
+def without_status_codes(text: str) -> str:
+    """`text` with every HTTP status code's digits as `x` (positions kept), so "5xx at 3%"
+    is an error share of the 5xx class, not a number 5 and a CPU at 3%."""
+    def masked(m: re.Match[str]) -> str:
+        return re.sub(r"\d", "x", m.group(0))
+
+    text = _HTTP_VERSION_RE.sub(masked, _STATUS_CLASS_RE.sub(masked, text))
+
+    def code(m: re.Match[str]) -> str:
+        before, after = text[max(0, m.start() - 40): m.start()], text[m.end(): m.end() + 40]
+        glued = m.group("s") is not None
+        if m.group("code")[0] in "45" and glued and not m.group("code").endswith("00"):
+            return masked(m)  # "502s", "429s"
+        clause = _near_words(before, len(before), 4, _CLAUSE_BREAK)
+        if (_STATUS_BEFORE_RE.search(before) or _STATUS_AFTER_RE.match(after)
+                or (glued and _STATUS_WORDS_RE.search(f"{clause} {after}"))):
+            return masked(m)
+        return m.group(0)
+
+    return _STATUS_CODE_RE.sub(code, text)
 
 
 _POOL_FRACTION_RE = re.compile(
@@ -797,7 +843,8 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    lowered, pool_shares = _pool_fractions(digits_for_words(text[:5000].lower()))
+    lowered, pool_shares = _pool_fractions(
+        without_status_codes(digits_for_words(text[:5000].lower())))
     notes: list[str] = []
     prev_end = 0
     prev: _Token | None = None
@@ -856,13 +903,17 @@ _RATE_METRICS = frozenset({MetricName.PEAK_RPS, MetricName.READS_RPS,
 
 
 def _rate_notes(token: _Token, text: str, metric: MetricName) -> list[str]:
-    """The note a rate read from text needs: a count per day or longer is an average."""
+    """The note a rate read from text needs: how it became per second ("60,000 per
+    minute = 1,000 per second"); a count per day or longer is an average."""
     if metric not in _RATE_METRICS:
         return []
     mult, unit_rest = _multiplier(token.suffix)
     per = rate_unit(f"{unit_rest} {_after_words(text, token.end, 4)}".strip())
-    note = average_note(token.value * mult, per) if per else None
-    return [note] if note else []
+    if per is None or per == 1.0:
+        return []
+    value = token.value * mult
+    return [average_note(value, per) or
+            f"{_fmt(value)} per {_PER_WORD[per]} = {_fmt(value / per)} per second"]
 
 
 def extract_metrics(text: str) -> dict[MetricName, float]:
@@ -889,6 +940,14 @@ _UNIT_WORDS: dict[Unit, str] = {Unit.MS: " ms", Unit.S: " s", Unit.PCT: "%", Uni
 def value_text(metric: MetricName, value: float) -> str:
     """A value in its metric's unit: "2,400 ms", "85%", "1,000 req/s", "40,000"."""
     return f"{_fmt(value)}{_UNIT_WORDS[METRIC_SPECS[metric].unit]}"
+
+
+def value_words(metric: MetricName, value: float) -> str:
+    """A value with its unit, a count named by what it counts: "50,000 users", "16 cores",
+    "1,000 req/s", "85%"."""
+    if METRIC_SPECS[metric].unit is Unit.COUNT:
+        return f"{_fmt(value)} {_SHORT_LABELS[metric]}"
+    return value_text(metric, value)
 
 
 def echo(metric: MetricName, value: float) -> str:

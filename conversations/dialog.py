@@ -22,9 +22,9 @@ from advisor.units import (
     AmbiguousUnit,
     ParseError,
     echo,
-    extract_metrics,
     parse_quantity,
     parse_yes_no,
+    read_line,
     read_text,
     value_text,
 )
@@ -187,10 +187,12 @@ def _accept_number(
     try:
         parsed = parse_quantity(text, metric)
     except ParseError:
-        extra = extract_metrics(text)
-        if metric not in extra:
+        reading = read_text(text)  # "50k users at 2k rps": the answer and more besides
+        if metric not in reading.metrics:
             raise
-        return _fill_metrics(state, question.key, text, extra), []
+        new = _fill_metrics(state, question.key, text, reading.metrics)
+        return new, [Reply(kind="note", text=read_line(reading.metrics, reading.refused,
+                                                       reading.notes))]
     new = _record(state, question.key, Answer(raw=text, value=parsed.value, note=parsed.note,
                                                source=question.key))
     read = f"Read: {echo(metric, parsed.value)}"  # every number is echoed with its unit
@@ -228,9 +230,10 @@ def _accept_symptoms(
     if filled:
         names = ", ".join(_labelled(MetricName(k), new.answers[k].value) for k in filled)
         notes.append(Reply(kind="note", text=f"Noted from your description: {names}."))
-    refused = read_text(text).refused
-    if refused:
-        notes.append(Reply(kind="note", text="Not read: " + "; ".join(refused)))
+    reading = read_text(text)
+    notes.extend(Reply(kind="note", text=f"({note}.)") for note in reading.notes if filled)
+    if reading.refused:
+        notes.append(Reply(kind="note", text="Not read: " + "; ".join(reading.refused)))
     return new, notes
 
 

@@ -306,17 +306,19 @@ class Conversations(SystemsMixin):
     def diagnose(
         self, obs: Observations, place: Place, *, match: Match | None = None,
         key: str | None = None, deliver: bool = True, system: str | None = None,
-        request_key: str | None = None,
+        request_key: str | None = None, notes: list[str] | None = None,
     ) -> Outcome:
         """Assess at once from what is already known (flags, `key=value` text).
 
         With `system`, the assessment is filed under that named system: it starts from the
-        system's recorded rungs and says what changed since its last assessment.
+        system's recorded rungs and says what changed since its last assessment. `notes`
+        (how the front read the numbers it was given) lead the answer.
         """
+        lead = list(notes or [])
         if system:
             def tracked_work() -> Outcome:
                 tracked = self.track(system, obs, place, match)
-                message = _tracked_message(Outbound(kind="assessment"), tracked)
+                message = _tracked_message(Outbound(kind="assessment", notes=lead), tracked)
                 entry = _with_since(self._entry(tracked.assessment, place, key,
                                                 kind="diagnose", system_id=tracked.system.id),
                                     tracked)
@@ -324,7 +326,7 @@ class Conversations(SystemsMixin):
 
             return self._once(request_key, tracked_work)
         assessment = assess(obs, self.playbook, match=match)
-        message = Outbound(kind="assessment", assessment=assessment)
+        message = Outbound(kind="assessment", assessment=assessment, notes=lead)
         rows = self._rows(self._entry(assessment, place, key, kind="diagnose"), [message],
                           key, place, deliver)
         return self._once(request_key, lambda: self._logged(rows, [message]))

@@ -166,3 +166,65 @@ def test_installed_console_script():
     bad = subprocess.run(["scale-advisor", "stage", "-3"], capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and "negative" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_ask_reads_no_cpu_from_an_error_share_of_a_status_class():
+    data = json.loads(run("ask", "--json", "5xx at 3% and db cpu 90%")[1])
+    assert data["metrics"] == {"db_cpu_pct": 90.0}
+    assert data["answer"].endswith("\nRead: db cpu 90%.")
+    assert "Server CPU" not in data["answer"]
+    data = json.loads(run("ask", "--json", "we see 502s at 2%")[1])
+    assert data["metrics"] == {}
+    assert "Read:" not in data["answer"]
+
+
+def test_ask_answers_a_statement_of_users_with_the_stage():
+    code, out = run("ask", "about 50,000 daily active users")
+    assert code == 0
+    assert out == (
+        "No question or trouble in that, so here is what the numbers say.\n"
+        "Scaling stage: The stage follows mostly from how many users you serve; the trigger "
+        "signals say when to move on.\n"
+        "50,000 users puts you in:\n"
+        "Stage 2: Growth (10,000-100,000 users)\n"
+        "  Architecture: Add caching, read replicas\n"
+        "  Monthly cost: about $1K/mo\n"
+        "Cost table: 100K users, Load balanced + cache: $1,000-3,000/month.\n"
+        "Say what hurts (slow pages, timeouts, CPU or memory, the database) and I will name "
+        "the bottleneck.\n"
+        "Read: users 50,000.\n")
+
+
+def test_ask_json_answers_a_statement_of_a_rate_with_capacity():
+    data = json.loads(run("ask", "--json", "traffic is 500 requests per minute")[1])
+    answer = data.pop("answer")
+    assert data == {"layer": None, "symptom": None, "topic": "capacity_planning",
+                    "confidence": 0.75, "metrics": {"peak_rps": 500 / 60},
+                    "signature": None, "candidates": []}
+    assert answer.splitlines()[2:4] == [
+        "Required Capacity = Peak Traffic × Growth Factor × Safety Margin",
+        "8.33 × 1 × 1.5 = 12.5 req/s"]
+    assert answer.endswith("\nRead: peak 8.333 req/s. (500 per minute = 8.333 per second.)")
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("we have 2 million users", "stage"),
+    ("50k users and 2k rps at peak", "stage"),
+    ("we serve 3k rps", "capacity_planning"),
+])
+def test_ask_answers_every_statement_of_scale_without_candidates(text, topic):
+    data = json.loads(run("ask", "--json", text)[1])
+    assert (data["layer"], data["topic"], data["candidates"]) == (None, topic, [])
+    assert data["confidence"] >= 0.5
+
+
+@pytest.mark.parametrize("text", [
+    "pages are slow with 40k users",
+    "40k users and checkout times out",
+    "5xx at 3% and 40k users",
+    "users complain at 40k users",
+    "we have 40k users, is that a lot?",
+])
+def test_trouble_or_a_question_beside_the_numbers_is_no_statement_of_scale(text):
+    data = json.loads(run("ask", "--json", text)[1])
+    assert not data["answer"].startswith("No question or trouble in that")

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from advisor.matching import match
 from advisor.metrics import MetricName as M
 from advisor.models import Layer, Symptom, Topic
+from advisor.playbook import default_playbook
 from advisor.vocabulary import VocabularyError, default_vocabulary, load_vocabulary
 
 # Written by hand, not taken from the eval set: paraphrases, typos and product names.
@@ -266,3 +267,18 @@ def test_unclear_layer_offers_ranked_candidates_with_a_row_each():
 
 def test_a_clear_answer_has_no_candidates():
     assert match("hikaricp pool exhausted, threads waiting for a connection").candidates == []
+
+
+@pytest.mark.parametrize("text", [
+    "40 million users",
+    "something is off with latency",
+    "the app feels slow for some users",
+    "users complain it is slow",
+])
+def test_each_candidate_climbs_a_row_of_its_own_layer(text):
+    """A candidate button names a layer; the row it climbs must be that layer's."""
+    pb = default_playbook()
+    m = match(text)
+    assert m.candidates, "these texts are meant to be unclear"
+    rows = [(c.layer, pb.row(c.symptom).layer if c.symptom else c.layer) for c in m.candidates]
+    assert rows == [(c.layer, c.layer) for c in m.candidates]

@@ -212,7 +212,9 @@ def test_a_count_per_day_is_read_as_an_average_and_said_so():
     assert read_text("we get 10 million requests a day") == Reading(
         {M.PEAK_RPS: 10_000_000 / 86400}, (), (average,))
     assert parse_quantity("10M/day", M.PEAK_RPS) == Parsed(115.740740741, average)
-    assert read_text("peak 60k/min") == Reading({M.PEAK_RPS: 1000})  # a peak needs no note
+    assert read_text("peak 60k/min") == Reading(  # a peak needs no warning, only its unit
+        {M.PEAK_RPS: 1000}, (), ("60,000 per minute = 1,000 per second",))
+    assert read_text("peak 3k rps") == Reading({M.PEAK_RPS: 3000})  # per second already
     assert read_line({M.PEAK_RPS: 115.741}, notes=(average,)) == (
         f"Read: peak 115.741 req/s. ({average}.)")
 
@@ -372,3 +374,37 @@ def test_a_misspelt_number_word_is_never_read_as_the_bare_number(number, word, k
     except ParseError:
         return  # refused with a message: allowed
     assert value in {number * 1e3, number * 1e6, number * 1e9}, slipped
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("5xx at 3%", {}),
+    ("5xx rate 3%", {}),
+    ("HTTP 502s at 2%", {}),
+    ("4xx errors 10%", {}),
+    ("we see 502s at 2%", {}),
+    ("HTTP 503 at 4%", {}),
+    ("HTTP/1.1 503 at 4%", {}),
+    ("5XX's at 3%", {}),
+    ("3% of requests return 502", {}),
+    ("we see 500s at 2%", {}),
+    ("status=429 at 3% and cpu 80%", {M.SERVER_CPU_PCT: 80}),
+    ("5xx at 3% and db cpu 90%", {M.DB_CPU_PCT: 90}),
+    ("502 bad gateway on 2% of requests, db cpu 91%", {M.DB_CPU_PCT: 91}),
+    ("500 errors per minute with 40k users", {M.USERS: 40_000}),
+    ("p95 400ms and 502s at 2%", {M.P95_MS: 400}),
+    ("slowest query 500s", {M.SLOWEST_QUERY_MS: 500_000}),  # no word of HTTP: seconds
+    ("we serve 500 rps", {M.PEAK_RPS: 500}),
+])
+def test_a_status_code_is_a_name_not_a_number(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metric"), [
+    ("5xx", M.USERS), ("502s", M.PEAK_RPS), ("HTTP 503", M.USERS)])
+def test_a_status_code_is_no_answer_to_a_number_question(text, metric):
+    with pytest.raises(ParseError) as err:
+        parse_quantity(text, metric)
+    expected = {M.USERS: "a number such as 50k, 1.2M or 1,200,000",
+                M.PEAK_RPS: "a rate such as 2k rps or 450"}[metric]
+    assert str(err.value) == (f"Expected {expected}; '{text}' names HTTP status codes, "
+                              "not a quantity.")

@@ -7,9 +7,11 @@ import io
 import json
 
 import pytest
-from slack_harness import FakeSlackAPI, SlackClient
+from slack_harness import ALICE, BOT_USER_ID, PUBLIC_CHANNEL, FakeSlackAPI, SlackClient
+from slack_sdk.models.blocks import Block
 
 from advisor.metrics import MetricName as M
+from bot.slack.blocks.validate import validate_message
 from bot.slack.listeners.commands import parse_pairs
 from bot.terminal.cli import main
 from conversations.dialog import start, step
@@ -142,7 +144,7 @@ def test_interview_refuses_a_word_only_close_to_a_number_word():
 
 
 def test_slack_pairs_read_every_form():
-    metrics, text, problems = parse_pairs("users=50k p95=1.2s peak=60k/min pool=45/50 "
+    metrics, text, problems, _ = parse_pairs("users=50k p95=1.2s peak=60k/min pool=45/50 "
                                           "cache_hit=0.62 per_replica=3k/s")
     assert problems == [] and text == ""
     assert metrics == {M.USERS: 50_000, M.P95_MS: 1200, M.PEAK_RPS: 1000,
@@ -157,3 +159,86 @@ def test_slack_size_and_diagnose_read_rates_and_refuse_bare_times(
     assert "= 4 replicas" in json.dumps(body)
     body = slack.command("diagnose users=50k p95=1.2").json()
     assert "1.2 ms or 1.2 s?" in body["blocks"][0]["text"]["text"]
+
+
+def test_slack_pairs_say_how_converted_and_worded_values_were_read():
+    metrics, text, problems, notes = parse_pairs(
+        "users=fifty-thousand peak=60k/min p95=1.2s db_cpu=90% pool=45/50 cores=eight")
+    assert (metrics, text, problems) == (
+        {M.USERS: 50_000, M.PEAK_RPS: 1000, M.P95_MS: 1200, M.DB_CPU_PCT: 90,
+         M.POOL_USED_PCT: 90, M.CORES: 8}, "", [])
+    assert notes == [
+        "Read users=fifty-thousand as 50,000 users.",
+        "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second).",
+        "Read p95=1.2s as 1,200 ms (1.2 s = 1,200 ms).",
+        "Read pool=45/50 as 90% (45 of 50 = 90%).",
+        "Read cores=eight as 8 cores.",
+    ]
+    assert parse_pairs("users=50k db_cpu=90%")[3] == []  # nothing converted, nothing said
+    assert parse_pairs("users=50k checkout is slow at 10M requests daily")[3] == [
+        "Read from your words: peak 115.741 req/s. (10,000,000 per day is 115.741 per second "
+        "on average; the busiest hour runs higher, so give the peak if you know it.)"]
+
+
+def test_slack_one_shot_diagnose_opens_with_how_it_read_the_numbers(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    before = len(fake_slack.calls("chat.postMessage"))
+    assert slack.command("diagnose users=50k peak=60k/min p95=1.2s").status == 200
+    post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
+    assert validate_message(post["blocks"], post["text"]) == []
+    for block in post["blocks"]:
+        Block.parse(block).to_dict()
+    assert post["blocks"][0] == {"type": "context", "elements": [{
+        "type": "mrkdwn",
+        "text": "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second).\n"
+                "Read p95=1.2s as 1,200 ms (1.2 s = 1,200 ms)."}]}
+    before += 1
+    assert slack.command("diagnose users=50k db_cpu=90%").status == 200
+    post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
+    assert post["blocks"][0]["type"] != "context"  # nothing converted: no lead line
+    before += 1
+    assert slack.command("diagnose system=checkout users=50k peak=60k/min").status == 200
+    post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
+    assert validate_message(post["blocks"], post["text"]) == []
+    assert post["blocks"][0]["elements"][0]["text"] == (
+        "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second).")
+
+
+def test_interview_echoes_values_in_words_and_answers_holding_more_than_asked():
+    users = step(start().state, "fifty thousand")
+    assert users.state.answers["users"].value == 50_000
+    assert users.replies[0].text == "Read: users 50,000 ('fifty thousand' read as 50,000)."
+    both = step(start().state, "about 50k users at 2k rps")
+    assert {k: a.value for k, a in both.state.answers.items()} == {
+        "users": 50_000, "peak_rps": 2000}
+    assert both.replies[0].text == "Read: users 50,000, peak 2,000 req/s."
+    daily = step(users.state, "pages crawl and we get 10M requests daily")
+    assert [r.text for r in daily.replies[:2]] == [
+        "Noted from your description: peak traffic 115.741 req/s.",
+        "(10,000,000 per day is 115.741 per second on average; the busiest hour runs higher, "
+        "so give the peak if you know it.)"]
+
+
+def test_terminal_interview_echoes_values_in_words(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCALE_DB", str(tmp_path / "advisor.db"))
+    monkeypatch.delenv("SCALE_PLAYBOOK", raising=False)
+    out = io.StringIO()
+    main(["diagnose", "--interactive"], out=out, inp=io.StringIO("fifty thousand\n"))
+    lines = out.getvalue().splitlines()
+    assert ">   Read: users 50,000 ('fifty thousand' read as 50,000)." in lines
+
+
+def test_slack_mention_answers_a_statement_of_scale_outright(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    event = {"type": "app_mention", "user": ALICE, "channel": PUBLIC_CHANNEL,
+             "ts": "1700000200.000100", "event_ts": "1700000200.000100",
+             "text": f"<@{BOT_USER_ID}> about 50,000 daily active users"}
+    assert slack.event(event).status == 200
+    [post] = fake_slack.wait_for("chat.postMessage")
+    assert validate_message(post.args["blocks"], post.args["text"]) == []
+    for block in post.args["blocks"]:
+        Block.parse(block).to_dict()
+    texts = post.all_text()
+    assert "Stage 2: Growth (10,000-100,000 users)" in texts
+    assert "topic: stage · confidence 75%" in texts
+    assert "Did you mean" not in texts

@@ -389,3 +389,15 @@ def test_a_private_conversation_the_bot_is_not_in_gets_one_line_and_nothing_queu
     with sqlite3.connect(slack_db) as db:
         assert db.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
     assert posts(fake_slack) == []
+
+
+def test_thread_answers_are_echoed_with_their_unit_and_conversion(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    thread, _ = start_dialog(slack, fake_slack)
+    reply = answer(slack, fake_slack, thread, "fifty thousand")
+    assert reply.args["blocks"][0]["elements"][0]["text"] == (
+        "Read: users 50,000 ('fifty thousand' read as 50,000).")
+    reply = answer(slack, fake_slack, thread, "checkout crawls at 60k/min")
+    assert reply.args["blocks"][0]["elements"][0]["text"] == (
+        "Noted from your description: peak traffic 1,000 req/s.\n"
+        "(60,000 per minute = 1,000 per second.)")

@@ -103,7 +103,7 @@ def test_reminder_carries_the_one_shot_command_with_last_values_that_parses_back
     system, rest, problem = split_system(command.removeprefix("/scale diagnose "))
     assert (system, problem) == ("checkout-api", None)
     assert parse_pairs(rest) == ({M.USERS: 50_000, M.PEAK_RPS: 1200, M.P95_MS: 1400,
-                                  M.DB_CPU_PCT: 92.5, M.WORKING_SET_GB: 2.5}, "", [])
+                                  M.DB_CPU_PCT: 92.5, M.WORKING_SET_GB: 2.5}, "", [], [])
     assert command_value(M.REPLICA_LAG_S, 2) == "2s"
     message = reminder_message("checkout-api", a, 1_700_000_000.0)
     sendable(message.blocks, message.text)

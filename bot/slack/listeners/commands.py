@@ -22,7 +22,7 @@ from advisor.models import Observations
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
-from advisor.units import ParseError, extract_metrics, parse_quantity
+from advisor.units import ParseError, parse_quantity, read_line, read_text, value_words
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.kit import error_message
 from bot.slack.blocks.sizing import sizing_message, stage_message
@@ -110,11 +110,13 @@ def run_help(inv: Invocation) -> None:
 # --------------------------------------------------------------------------- diagnose
 
 
-def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str]]:
-    """`users=50k p95=1.2s` -> metrics; other words become symptom text; problems listed."""
+def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], list[str]]:
+    """`users=50k p95=1.2s` -> metrics; other words become symptom text; problems listed;
+    and a line for each value converted or written in words, saying how it was read."""
     metrics: dict[MetricName, float] = {}
     words: list[str] = []
     problems: list[str] = []
+    notes: list[str] = []
     for token in args.split():
         name, sep, value = token.partition("=")
         if not sep:
@@ -128,13 +130,30 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str]]:
             problems.append(f"I don't know the metric `{name}`{hint}.")
             continue
         try:
-            metrics[metric] = parse_quantity(value, metric).value
+            parsed = parse_quantity(value, metric)
         except ParseError as err:
             problems.append(f"`{name}`: {err}")
+            continue
+        metrics[metric] = parsed.value
+        if parsed.note:
+            notes.append(read_as(token, metric, parsed.value, parsed.note))
     text = " ".join(words)
-    for metric, value in extract_metrics(text).items():
-        metrics.setdefault(metric, value)
-    return metrics, text, problems
+    reading = read_text(text)
+    from_text = {m: v for m, v in reading.metrics.items() if m not in metrics}
+    metrics.update(from_text)
+    if from_text:
+        notes.append(read_line(from_text, notes=reading.notes).replace("Read:", "Read from "
+                                                                        "your words:", 1))
+    return metrics, text, problems, notes
+
+
+def read_as(pair: str, metric: MetricName, value: float, note: str) -> str:
+    """"Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second)."; a value
+    in words needs no more than the value: "Read users=fifty-thousand as 50,000 users."."""
+    said = f"Read {pair} as {value_words(metric, value)}"
+    if note.startswith("'"):  # "'fifty-thousand' read as 50,000": the line says it already
+        note = note.partition("; ")[2]
+    return f"{said} ({note})." if note else f"{said}."
 
 
 def run_diagnose(inv: Invocation) -> None:
@@ -145,7 +164,7 @@ def run_diagnose(inv: Invocation) -> None:
         start_dialog(inv)
         return
     system, rest, problem = split_system(inv.args)
-    metrics, text, problems = parse_pairs(rest)
+    metrics, text, problems, notes = parse_pairs(rest)
     problems += [problem] if problem else []
     if problems:
         inv.fail(" ".join(problems) + " Nothing was assessed.")
@@ -155,7 +174,7 @@ def run_diagnose(inv: Invocation) -> None:
     obs = Observations(metrics=metrics, text=text)
     match = match_for(text, inv.conv.playbook) if text else None  # a matrix label is a pick
     inv.conv.diagnose(obs, inv.place(), match=match, system=system,
-                      request_key=inv.request_key)
+                      request_key=inv.request_key, notes=notes)
     inv.ack()
 
 
