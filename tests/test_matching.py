@@ -271,8 +271,8 @@ def test_a_clear_answer_has_no_candidates():
 
 @pytest.mark.parametrize("text", [
     "40 million users",
-    "something is off with latency",
-    "the app feels slow for some users",
+    "everything feels slow",
+    "it feels slow for some users",
     "users complain it is slow",
 ])
 def test_each_candidate_climbs_a_row_of_its_own_layer(text):
