@@ -6,8 +6,6 @@ that Match into an answer, so it can be tested with a Match built by hand.
 
 from __future__ import annotations
 
-import re
-
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
 from advisor.metrics import MetricName
@@ -16,7 +14,7 @@ from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
 from advisor.symptoms import match_for
 from advisor.units import Reading, read_line, read_text, without_status_codes
-from advisor.vocab_match import vocabulary_hits
+from advisor.vocab_match import asks_something, vocabulary_hits
 
 
 def _label(pb: Playbook, symptom: Symptom | None) -> str:
@@ -65,27 +63,22 @@ SCALE_METRICS = frozenset({MetricName.USERS, MetricName.PEAK_RPS, MetricName.GRO
 STATEMENT_CONFIDENCE = 0.75
 _STATEMENT_TOPICS = frozenset({Topic.STAGE, Topic.CAPACITY_PLANNING})
 _SIDE_TOPIC = 1.0  # a vocabulary layer or topic hit this strong: the text is about that
-# Words of trouble the vocabulary may not weigh as such ("5xx at 3%", "users complain").
-_TROUBLE_WORDS = re.compile(
-    r"\b(errors?|fail\w*|complain\w*|down|outages?|incidents?|crash\w*|broken|slow\w*|"
-    r"time-?outs?|timing out|times out|on fire|struggl\w*|pegged|spik\w*|degrad\w*|lag\w*|"
-    r"stuck|hang\w*|oom|throttl\w*|drop\w*|retr(?:y|ies)|alerts?|paged?|problems?|issues?)\b")
 
 
 def scale_statement(text: str, match: Match) -> bool:
     """Whether `text` only states the system's size ("about 50,000 daily active users",
     "traffic is 500 requests per minute"): a user count or a rate, no symptom's number, no
-    word of trouble, no recognised message, and no question the matcher is sure of."""
+    word of trouble, no recognised message, and not put as a question (the vocabulary's
+    question words and phrases, not the model's guess, which wavers near its bar)."""
     said = set(match.metrics)
     if not said & {MetricName.USERS, MetricName.PEAK_RPS} or not said <= SCALE_METRICS:
         return False
-    if match.signature is not None or match.signals or "?" in text:
+    if match.signature is not None or match.signals or asks_something(text):
         return False
-    sure = match.confidence >= CLEAR_CONFIDENCE and not match.candidates
-    if match.kind == "question" and (sure or match.topic not in _STATEMENT_TOPICS):
+    if match.kind == "question" and match.topic not in _STATEMENT_TOPICS:
         return False
     lowered = text.lower()
-    if _TROUBLE_WORDS.search(lowered) or without_status_codes(lowered) != lowered:
+    if without_status_codes(lowered) != lowered:
         return False
     hits = vocabulary_hits(text)
     return not any(

@@ -111,6 +111,16 @@ def vocabulary_hits(text: str, vocabulary: Vocabulary | None = None
     return hits
 
 
+def asks_something(text: str, vocabulary: Vocabulary | None = None) -> bool:
+    """Whether the text is put as a question: a "?", a sentence opening with a question
+    word, or a question phrase ("how many", "should we") from the vocabulary."""
+    vocab = vocabulary or default_vocabulary()
+    clipped = text[: vocab.tuning.max_chars]
+    pairs = vocab.tokens(clipped)
+    words = [n for n, _ in pairs if _content(n, vocab.stop, vocab.index)]
+    return _looks_like_question(clipped, " " + " ".join(words) + " ", vocab)
+
+
 def found_in(text: str, vocabulary: Vocabulary | None = None) -> tuple[set[str], set[str]]:
     """The signals a text reports and the rungs it says are already done."""
     vocab = vocabulary or default_vocabulary()
