@@ -442,6 +442,15 @@ def average_note(value: float, per: float) -> str | None:
             " the busiest hour runs higher, so give the peak if you know it")
 
 
+def rate_note(value: float, per: float | None) -> str | None:
+    """How a count per `per` seconds became per second ("60,000 per minute = 1,000 per
+    second"); the average note for a day or longer; None when it was per second already."""
+    if per is None or per == 1.0:
+        return None
+    return average_note(value, per) or (
+        f"{_fmt(value)} per {_PER_WORD[per]} = {_fmt(value / per)} per second")
+
+
 def _rate(token: _Token, after: str) -> tuple[float, str | None]:
     """A rate per second: `3k/s` = 3,000; `60k/min` = 1,000; `2.5k rps` = 2,500."""
     if token.suffix == "%":
@@ -449,11 +458,7 @@ def _rate(token: _Token, after: str) -> tuple[float, str | None]:
     mult, rest = _multiplier(token.suffix)
     value = token.value * mult
     per = rate_unit(f"{rest} {after}" if rest else after)
-    if per is None or per == 1.0:
-        return value, None
-    per_second = value / per
-    return per_second, average_note(value, per) or (
-        f"{_fmt(value)} per {_PER_WORD[per]} = {_fmt(per_second)} per second")
+    return value / (per or 1.0), rate_note(value, per)
 
 
 def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
@@ -909,11 +914,8 @@ def _rate_notes(token: _Token, text: str, metric: MetricName) -> list[str]:
         return []
     mult, unit_rest = _multiplier(token.suffix)
     per = rate_unit(f"{unit_rest} {_after_words(text, token.end, 4)}".strip())
-    if per is None or per == 1.0:
-        return []
-    value = token.value * mult
-    return [average_note(value, per) or
-            f"{_fmt(value)} per {_PER_WORD[per]} = {_fmt(value / per)} per second"]
+    note = rate_note(token.value * mult, per)
+    return [note] if note else []
 
 
 def extract_metrics(text: str) -> dict[MetricName, float]:
@@ -956,11 +958,11 @@ def echo(metric: MetricName, value: float) -> str:
 
 
 def read_line(metrics: dict[MetricName, float], refused: tuple[str, ...] = (),
-              notes: tuple[str, ...] = ()) -> str:
+              notes: tuple[str, ...] = (), label: str = "Read") -> str:
     """Every number read from a text, with its unit: "Read: p95 2,400 ms, users 40,000"."""
     parts = []
     if metrics:
-        parts.append("Read: " + ", ".join(echo(m, v) for m, v in metrics.items()) + ".")
+        parts.append(f"{label}: " + ", ".join(echo(m, v) for m, v in metrics.items()) + ".")
         parts.extend(f"({note}.)" for note in notes)
     if refused:
         parts.append("Not read: " + "; ".join(refused))

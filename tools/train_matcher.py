@@ -31,18 +31,19 @@ EVAL = ROOT.parent / "shared" / "eval"
 OWN = ROOT / "training" / "phrases.jsonl"
 SEED = 7
 C = {"kind": 4.0, "layer": 16.0, "topic": 16.0, "symptom": 4.0}  # by cross-validation
-# How strongly each head may lean on the meaning vector (`e:` features), by
-# cross-validation: the kind of text and a question's topic gain most from it (few
-# labelled questions, many ways to ask), the layer reads better from the words themselves.
-VECTOR_SCALE = {"kind": 2.0, "layer": 1.0, "topic": 3.0, "symptom": 1.0}
 KIND_VOCAB = True
-# Further per-head scales of feature families, by name prefix. The layer head leans on
-# word pairs ("page load", "disk queue", "payment api"): which thing is slow is said by a
-# pair more often than by a single word, and grouped cross-validation agrees (layer
-# 0.840 -> 0.862, flat between 4 and 8; noise and topic unchanged). The kind head is
-# left as it was: pairs at 2 gained a phrase or two per measure, but tipped plain
-# statements of scale ("50k users and 2k rps at peak") into confident questions.
-FAMILY_SCALE: dict[str, dict[str, float]] = {"layer": {"b": 6.0}}
+# Per-head scales of feature families, by name prefix, all chosen by cross-validation.
+# - `e`, the meaning vector: the kind of text and a question's topic gain most from it
+#   (few labelled questions, many ways to ask); the layer reads better from the words.
+# - `b`, word pairs ("page load", "disk queue", "payment api"): which thing is slow is
+#   said by a pair more often than by a single word (grouped cross-validation, layer
+#   0.840 -> 0.862, flat between 4 and 8; noise and topic unchanged). The kind head is
+#   left as it was: pairs at 2 gained a phrase or two per measure, but tipped plain
+#   statements of scale ("50k users and 2k rps at peak") into confident questions.
+FAMILY_SCALE: dict[str, dict[str, float]] = {
+    "kind": {"e": 2.0}, "layer": {"e": 1.0, "b": 6.0}, "topic": {"e": 3.0},
+    "symptom": {"e": 1.0},
+}
 # Cross-validation keeps each thread's phrases in one fold (see `folds`).
 GROUPED = True
 
@@ -129,19 +130,18 @@ def fit(rows: list[dict], c: dict[str, float] = C, kind_vocab: bool = True,
 
     x, index = design([r["text"] for r in rows], seen=seen)
     names = sorted(index, key=index.get)
-    vector = np.array([n.startswith("e:") for n in names])
     names_arr = np.array(names)
     classes, blocks, biases = [], [], []
     for head in HEADS:
         idx = [i for i, r in enumerate(rows)
                if head_label(head, r) is not None and head in r.get("heads", HEADS)]
-        # The head's weight on the vector is learned at this scale and folded back into
-        # its coefficients, so run time feeds every head the same features.
-        scale = np.where(vector, VECTOR_SCALE[head], 1.0)
-        if head == "kind" and not kind_vocab:
-            scale = scale * np.array([not n.startswith("v:") for n in names], dtype=float)
+        # The head's weights are learned at these scales and folded back into its
+        # coefficients, so run time feeds every head the same features.
+        scale = np.ones(len(names))
         for prefix, factor in FAMILY_SCALE.get(head, {}).items():
             scale = scale * np.where(np.char.startswith(names_arr, prefix + ":"), factor, 1.0)
+        if head == "kind" and not kind_vocab:
+            scale = scale * np.array([not n.startswith("v:") for n in names], dtype=float)
         xs = x[idx].multiply(scale).tocsr()
         y = [head_label(head, rows[i]) for i in idx]
         m = LogisticRegression(C=c[head], max_iter=5000, class_weight="balanced").fit(xs, y)

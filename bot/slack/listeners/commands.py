@@ -142,8 +142,7 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
     from_text = {m: v for m, v in reading.metrics.items() if m not in metrics}
     metrics.update(from_text)
     if from_text:
-        notes.append(read_line(from_text, notes=reading.notes).replace("Read:", "Read from "
-                                                                        "your words:", 1))
+        notes.append(read_line(from_text, notes=reading.notes, label="Read from your words"))
     return metrics, text, problems, notes
 
 
