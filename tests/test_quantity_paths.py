@@ -161,6 +161,25 @@ def test_slack_size_and_diagnose_read_rates_and_refuse_bare_times(
     assert "1.2 ms or 1.2 s?" in body["blocks"][0]["text"]["text"]
 
 
+def test_slack_size_and_stage_say_how_converted_and_worded_values_were_read(
+        slack: SlackClient) -> None:
+    body = slack.command("size capacity peak=60k/min growth=3x").json()
+    assert validate_message(body["blocks"], body["text"]) == []
+    assert body["blocks"][0] == {"type": "context", "elements": [{
+        "type": "mrkdwn",
+        "text": "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second)."}]}
+    body = slack.command("size replicas --reads 720k/min --per-replica 3k/s").json()
+    assert body["blocks"][0]["elements"][0]["text"] == (
+        "Read reads=720k/min as 12,000 req/s (720,000 per minute = 12,000 per second).")
+    body = slack.command("size pool cores=8 ssd").json()
+    assert body["blocks"][0]["type"] != "context"  # nothing converted: nothing said
+    body = slack.command("stage 40 thousnad").json()
+    assert validate_message(body["blocks"], body["text"]) == []
+    assert body["blocks"][0]["elements"][0]["text"] == (
+        "Read 40 thousnad as 40,000 users (read 'thousnad' as thousand).")
+    assert body["blocks"][1]["text"]["text"] == "40,000 users: Stage 2, Growth"
+
+
 def test_slack_pairs_say_how_converted_and_worded_values_were_read():
     metrics, text, problems, notes = parse_pairs(
         "users=fifty-thousand peak=60k/min p95=1.2s db_cpu=90% pool=45/50 cores=eight")

@@ -22,7 +22,7 @@ from advisor.models import Observations
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
-from advisor.units import ParseError, parse_quantity, read_line, read_text, value_words
+from advisor.units import ParseError, parse_quantity, read_line, read_text
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.kit import error_message
 from bot.slack.blocks.sizing import sizing_message, stage_message
@@ -30,6 +30,7 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import COULD_NOT_FINISH, acked, guarded, text_of
 from bot.slack.listeners.history import run_history
 from bot.slack.listeners.places import thread_key
+from bot.slack.listeners.readings import read_as
 from bot.slack.listeners.size import EXAMPLES, SizeError, compute
 from bot.slack.listeners.systems import run_systems, split_system
 from bot.slack.listeners.views import trigger_key
@@ -146,15 +147,6 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
     return metrics, text, problems, notes
 
 
-def read_as(pair: str, metric: MetricName, value: float, note: str) -> str:
-    """"Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second)."; a value
-    in words needs no more than the value: "Read users=fifty-thousand as 50,000 users."."""
-    said = f"Read {pair} as {value_words(metric, value)}"
-    if note.startswith("'"):  # "'fifty-thousand' read as 50,000": the line says it already
-        note = note.partition("; ")[2]
-    return f"{said} ({note})." if note else f"{said}."
-
-
 def run_diagnose(inv: Invocation) -> None:
     if len(inv.args) > MAX_ARGS_CHARS:
         inv.fail(f"That is {len(inv.args):,} characters; keep it under {MAX_ARGS_CHARS:,}.")
@@ -218,22 +210,24 @@ def run_ask(inv: Invocation) -> None:
 
 def run_size(inv: Invocation) -> None:
     try:
-        result = compute(inv.args, inv.conv.playbook)
+        result, notes = compute(inv.args, inv.conv.playbook)
     except (SizeError, ValueError) as err:
         inv.fail(f"{err} {EXAMPLES}")
         return
-    inv.ack(**sizing_message(result).kwargs())
+    inv.ack(**sizing_message(result, notes).kwargs())
 
 
 def run_stage(inv: Invocation) -> None:
+    said = inv.args.strip()
     try:
-        users = parse_quantity(inv.args.strip(), MetricName.USERS).value
+        parsed = parse_quantity(said, MetricName.USERS)
     except ParseError as err:
         inv.ack(**error_message(f"{err} For example: `/scale stage 50k`.").kwargs())
         return
+    notes = [read_as(said, MetricName.USERS, parsed.value, parsed.note)] if parsed.note else []
     pb = inv.conv.playbook
-    card = stage_for_users(users, pb)
-    inv.ack(**stage_message(card, cost(card.number, pb), users).kwargs())
+    card = stage_for_users(parsed.value, pb)
+    inv.ack(**stage_message(card, cost(card.number, pb), parsed.value, notes).kwargs())
 
 
 SUBCOMMANDS: Mapping[str, Callable[[Invocation], None]] = MappingProxyType({

@@ -15,6 +15,7 @@ from advisor.metrics import MetricName
 from advisor.models import Sizing
 from advisor.playbook import Playbook
 from advisor.units import ParseError, parse_quantity
+from bot.slack.listeners.readings import read_as
 
 M = MetricName
 EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=10k "
@@ -44,10 +45,12 @@ def _shown(name: str) -> str:
     return name.replace("_", "-")
 
 
-def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool]:
-    """`cores=8 ssd` or `--cores 8 --ssd` -> ({key: value}, ssd?); raises SizeError."""
+def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, list[str]]:
+    """`cores=8 ssd` or `--cores 8 --ssd` -> ({key: value}, ssd?, a line for each value
+    converted or written in words); raises SizeError."""
     keys, _required = KINDS[kind]
     values: dict[str, float] = {}
+    notes: list[str] = []
     ssd = False
     i = 0
     while i < len(words):
@@ -67,20 +70,29 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool]:
             text = words[i]
             i += 1
         try:
-            values[key] = parse_quantity(text, keys[key]).value
+            parsed = parse_quantity(text, keys[key])
         except ParseError as err:
             raise SizeError(f"`{_shown(key)}`: {err}") from err
-    return values, ssd
+        values[key] = parsed.value
+        if parsed.note:
+            notes.append(read_as(f"{_shown(key)}={text}", keys[key], parsed.value, parsed.note))
+    return values, ssd, notes
 
 
-def compute(args: str, playbook: Playbook) -> Sizing:
-    """The sizing `args` (the words after `size`) asks for; raises SizeError."""
+def compute(args: str, playbook: Playbook) -> tuple[Sizing, list[str]]:
+    """The sizing `args` (the words after `size`) asks for, and how its values were read;
+    raises SizeError."""
     words = args.split()
     kind = words[0].lower() if words else ""
     if kind not in KINDS:
         said = f"I don't know `size {words[0]}`. " if words else ""
         raise SizeError(f"{said}Which sizing: pool, replicas, cache or capacity?")
-    values, ssd = read_words(kind, words[1:])
+    values, ssd, notes = read_words(kind, words[1:])
+    return _sized(kind, values, ssd, playbook), notes
+
+
+def _sized(kind: str, values: dict[str, float], ssd: bool, playbook: Playbook) -> Sizing:
+    """The sizing for values already read; raises SizeError for one missing or clashing."""
     missing = [k for k in KINDS[kind][1] if k not in values]
     if missing:
         raise SizeError(f"`size {kind}` needs " + " and ".join(
