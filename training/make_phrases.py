@@ -2,11 +2,14 @@
 
 They teach the matcher what the labelled real phrases are thin on: questions for every
 topic, plain complaints with no component word, and everyday engineering chatter.
-Edit the lists here, run `python3 training/make_phrases.py`, then retrain.
+The incident phrases (many registers, every layer) live in incident_phrases.py.
+Edit the lists, run `python3 training/make_phrases.py`, then retrain.
 """
 
 import json
 from pathlib import Path
+
+from incident_phrases import INCIDENT_CHATTER, INCIDENT_SYMPTOMS
 
 
 def said(layer: str, symptom: str | None, *texts: str) -> list[tuple[str, str, str | None]]:
@@ -874,6 +877,13 @@ def main() -> None:
     rows += [{"text": t, "kind": "symptom", "layer": layer, "symptom": symptom}
              for t, layer, symptom in SYMPTOMS + MORE_SYMPTOMS]
     rows += [{"text": t, "kind": "noise"} for t in NOISE + MORE_NOISE]
+    # These teach which layer and matrix row (not the kind): by cross-validation they
+    # lift layer and leave noise and topic as they were, where teaching the kind head
+    # too drew real capacity questions toward "symptom" or "noise".
+    rows += [{"text": t, "kind": "symptom", "layer": layer, "symptom": symptom,
+              "heads": ["layer", "symptom"]}
+             for (layer, symptom), texts in INCIDENT_SYMPTOMS.items() for t in texts]
+    rows += [{"text": t, "kind": "noise"} for t in INCIDENT_CHATTER]
     out = Path(__file__).with_name("phrases.jsonl")
     out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     print(f"wrote {out.name}: {len(rows)} phrases")
