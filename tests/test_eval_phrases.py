@@ -16,7 +16,7 @@ from advisor.matching import match
 # holdout only reports, and on its 130 symptoms and 17 questions a few phrases move a
 # figure by several points). Layer and topic are below the bars (0.85, 0.85, 0.90):
 # these floors catch regressions, they are not the goal.
-FLOORS = {"layer": 0.79, "noise": 0.82, "topic": 0.64}
+FLOORS = {"layer": 0.79, "noise": 0.85, "topic": 0.64}
 
 
 def _rows() -> list[dict]:
