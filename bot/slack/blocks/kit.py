@@ -117,6 +117,11 @@ def context(*mrkdwn: str) -> ContextBlock:
     return ContextBlock(elements=elements)
 
 
+def read_lines(notes: Sequence[str]) -> list[ContextBlock]:
+    """How converted or worded values were read, as one context line above an answer."""
+    return [context("\n".join(escape(n) for n in notes))] if notes else []
+
+
 def fields(pairs: Iterable[tuple[str, str]]) -> SectionBlock:
     """A fields section: at most 10 `*label*\\nvalue` cells of at most 2000 characters."""
     cells = [trim(f"{bold(k)}\n{v}", MAX_FIELD_TEXT) for k, v in pairs][:MAX_FIELDS]

@@ -7,15 +7,13 @@ from bot.slack.blocks.ask import ask_message
 from bot.slack.blocks.assessment import assessment_message, what_if_message
 from bot.slack.blocks.dialog import dialog_parent_message, dialog_reply_message, with_restart
 from bot.slack.blocks.help import help_message
-from bot.slack.blocks.kit import MAX_MESSAGE_BLOCKS, Message, context, notice_message, plain
-from bot.slack.blocks.mrkdwn import escape
+from bot.slack.blocks.kit import MAX_MESSAGE_BLOCKS, Message, notice_message, plain, read_lines
 from bot.slack.blocks.tracked import tracked_assessment_message
 from conversations.service import Outbound
 
 
 def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -> Message:
     """Render one queued reply; `ref` names the dialog its buttons answer."""
-    notes = "\n".join(escape(n) for n in out.notes)
     if (out.kind == "assessment" and out.assessment is not None and out.system
             and out.system_id is not None and advice_id is not None):
         message = tracked_assessment_message(out.assessment, advice_id, system=out.system,
@@ -34,7 +32,7 @@ def outbound_message(out: Outbound, *, advice_id: int | None, ref: str | None) -
         message = dialog_parent_message(out.text)
     else:
         message = notice_message(with_restart(out.kind, out.text) or "(no content)")
-    if not notes:
+    if not out.notes:
         return message
-    lead = [plain(context(notes))]
+    lead = [plain(block) for block in read_lines(out.notes)]
     return Message(text=message.text, blocks=(lead + message.blocks)[:MAX_MESSAGE_BLOCKS])

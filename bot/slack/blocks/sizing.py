@@ -10,13 +10,7 @@ from advisor.format import num
 from advisor.models import Sizing, StageCard
 from advisor.view import sizing_view, stage_view
 from bot.slack.blocks.assessment import sizing_text, stage_blocks
-from bot.slack.blocks.kit import Message, context, header, message, sections
-from bot.slack.blocks.mrkdwn import escape
-
-
-def read_lines(notes: Sequence[str]) -> list[Block]:
-    """How converted or worded values were read, as one context line above the answer."""
-    return [context("\n".join(escape(n) for n in notes))] if notes else []
+from bot.slack.blocks.kit import Message, header, message, read_lines, sections
 
 
 def stage_message(card: StageCard, cost: Sizing, users: float,
