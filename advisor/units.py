@@ -952,6 +952,16 @@ def value_words(metric: MetricName, value: float) -> str:
     return value_text(metric, value)
 
 
+def read_as(said: str, metric: MetricName, value: float, note: str) -> str:
+    """How one typed value was read, in one line: "Read peak=60k/min as 1,000 req/s (60,000
+    per minute = 1,000 per second)."; a value in words needs no more than the value:
+    "Read users=fifty-thousand as 50,000 users."."""
+    line = f"Read {said} as {value_words(metric, value)}"
+    if note.startswith("'"):  # "'fifty-thousand' read as 50,000": the line says it already
+        note = note.partition("; ")[2]
+    return f"{line} ({note})." if note else f"{line}."
+
+
 def echo(metric: MetricName, value: float) -> str:
     """One reading as it is echoed back: "p95 2,400 ms", "users 40,000", "db cpu 85%"."""
     return f"{_SHORT_LABELS[metric]} {value_text(metric, value)}"

@@ -24,6 +24,7 @@ from advisor.units import (
     echo,
     parse_quantity,
     parse_yes_no,
+    read_as,
     read_line,
     read_text,
     value_text,
@@ -437,19 +438,6 @@ _RESTARTED = "Starting over; earlier answers are cleared."
 # --- forms: every question at once ------------------------------------------------------
 
 
-def fill(state: DialogState, key: str, text: str, script: Script | None = None) -> DialogState:
-    """Record `text` as the answer to question `key`, whichever question is current.
-
-    A form answers every question at once, through the same parsing as a typed reply.
-    A choice's label counts as picking it (the form shows labels). Raises ParseError,
-    leaving `state` untouched, when the answer will not do.
-    """
-    script = script or default_script()
-    question = script.question(key)
-    new, _notes = _accept(state, question, _choice_value(question, text.strip()), script)
-    return new
-
-
 def fill_all(
     state: DialogState, answers: dict[str, str], script: Script | None = None
 ) -> tuple[DialogState, dict[str, str]]:
@@ -458,24 +446,62 @@ def fill_all(
     Returns the new state and, per question key, why its answer was refused. Typed
     answers are applied after what a description filled in, so they win.
     """
+    state, errors, _notes = read_form(state, answers, script)
+    return state, errors
+
+
+def read_form(
+    state: DialogState, answers: dict[str, str], script: Script | None = None
+) -> tuple[DialogState, dict[str, str], list[str]]:
+    """`fill_all`, plus how converted or worded values were read ("Read "60k/min" as
+    1,000 req/s (60,000 per minute = 1,000 per second).") and what a description filled
+    in: the lines the interview would have echoed, for the form's assessment to lead with."""
     script = script or default_script()
     errors: dict[str, str] = {}
+    notes: list[str] = []
     for question in script.questions:
         text = (answers.get(question.key) or "").strip()
         if not text or command_of(text) == "skip":
             continue
         try:
-            state = fill(state, question.key, text, script)
+            state, replies = _accept(state, question, _choice_value(question, text), script)
         except ParseError as err:
             errors[question.key] = str(err)
-    return state, errors
+            continue
+        notes.extend(_form_notes(state, question, text, replies))
+    described = next((q.key for q in script.questions if q.kind == "symptoms"), None)
+    filled = [k for k, a in state.answers.items() if a.source == described and k != described]
+    if filled:  # what the description still decides once the typed fields are in
+        names = ", ".join(_labelled(MetricName(k), state.answers[k].value) for k in filled)
+        notes.append(f"Noted from your description: {names}.")
+    return state, errors, notes
+
+
+def _form_notes(state: DialogState, question: Question, text: str,
+                replies: list[Reply]) -> list[str]:
+    """A plain number needs no echo beside a form that shows it; a converted one does,
+    and so does a field that held several numbers ("50k users at 2k rps")."""
+    if question.kind == "symptoms":
+        return [r.text for r in replies if r.text.startswith("Not read")]
+    if question.metric is None:
+        return []
+    if any(a.source == question.key for k, a in state.answers.items() if k != question.key):
+        return [r.text for r in replies]
+    answer = state.answers.get(question.key)
+    value = answer.value if answer is not None else None
+    if answer is None or not answer.note or not isinstance(value, int | float):
+        return []
+    return [read_as(f'"{text}"', question.metric, float(value), answer.note)]
 
 
 def finish(
-    state: DialogState, script: Script | None = None, playbook: Playbook | None = None
+    state: DialogState, script: Script | None = None, playbook: Playbook | None = None,
+    notes: list[str] | None = None,
 ) -> StepResult:
-    """Assess from whatever is answered now (what "done" does, callable from a form)."""
-    return _finish(state, script or default_script(), [], playbook)
+    """Assess from whatever is answered now (what "done" does, callable from a form);
+    `notes` lead the assessment."""
+    leading = [Reply(kind="note", text=n) for n in notes or []]
+    return _finish(state, script or default_script(), leading, playbook)
 
 
 def answer_texts(state: DialogState, script: Script | None = None) -> dict[str, str]:

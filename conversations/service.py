@@ -30,6 +30,7 @@ from conversations.dialog import (
     fill_all,
     finish,
     observations,
+    read_form,
     start,
     step,
     system_answer,
@@ -248,10 +249,10 @@ class Conversations(SystemsMixin):
             row = self.store.load_dialog(key, now=self.clock())
             if row is None or row.finished or row.expired:
                 return None
-            state, _errors = fill_all(DialogState(), answers, self.script)
+            state, _errors, notes = read_form(DialogState(), answers, self.script)
             place = place.model_copy(update={"private": bool(place.private) or row.private})
-            prepared = self._prepare(key, place, finish(state, self.script, self.playbook),
-                                     deliver=deliver)
+            prepared = self._prepare(key, place, finish(state, self.script, self.playbook,
+                                                        notes=notes), deliver=deliver)
             rows = prepared.rows()
             try:  # computed outside the write lock; committed only if nothing moved
                 return self._once(request_key, lambda p=place, v=row.version, r=prepared,

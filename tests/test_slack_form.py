@@ -23,7 +23,13 @@ from bot.slack.blocks.validate import validate_message, validate_view
 from bot.slack.ids import ActionId, CallbackId
 from bot.slack.listeners.views import CLOSED, SYMPTOMS_LABEL, form_fields, form_values
 from conversations.advice_log import Viewer
-from conversations.dialog import DialogState, answer_texts, fill_all, quantity_text
+from conversations.dialog import (
+    DialogState,
+    answer_texts,
+    fill_all,
+    quantity_text,
+    read_form,
+)
 from conversations.script import default_script
 from conversations.service import Conversations
 from conversations.store import Store
@@ -50,6 +56,24 @@ def test_typed_field_wins_over_a_number_in_the_description() -> None:
                                              "db_cpu_pct": "80%"})
     assert errors == {}
     assert state.answers["db_cpu_pct"].value == 80.0
+
+
+def test_form_says_how_converted_or_worded_values_were_read() -> None:
+    state, errors, notes = read_form(DialogState(), {
+        "users": "fifty thousand", "peak_rps": "60k/min", "p95_ms": "went from 300ms to 2.4s",
+        "db_cpu_pct": "85%", "cores": "16", "reads_rps": "12k reads/s at 90% reads",
+        "symptoms": "db cpu at 95% and the slowest query takes 2s", "write_overload": "yes"})
+    assert errors == {}
+    assert notes == [
+        'Read "fifty thousand" as 50,000 users.',
+        'Read "went from 300ms to 2.4s" as 2,400 ms (took 2,400, '
+        "the latest value in 300ms to 2.4s; 2.4 s = 2,400 ms).",
+        'Read "60k/min" as 1,000 req/s (60,000 per minute = 1,000 per second).',
+        "Read: db reads 12,000 req/s, reads 90%.",
+        "Noted from your description: slowest query 2,000 ms.",
+    ]
+    # The typed db cpu (85%) wins over the description's 95%, and the notes say only what held.
+    assert state.answers["db_cpu_pct"].value == 85.0
 
 
 def test_prefill_shows_answers_as_typed_labels_for_picks_units_for_extracted() -> None:
@@ -151,7 +175,10 @@ def test_form_opens_prefilled_refuses_bad_fields_then_finishes_the_dialog(
     assert answer.args["channel"] == PUBLIC_CHANNEL
     assert answer.args["thread_ts"] == thread
     assert validate_message(answer.args["blocks"], answer.args["text"]) == []
-    assert answer.args["blocks"][0]["text"]["text"].startswith("Stage 2: ")
+    read, card = answer.args["blocks"][:2]
+    assert read == {"type": "context", "elements": [{"type": "mrkdwn", "text":
+                    'Read "1.4s" as 1,400 ms (1.4 s = 1,400 ms).'}]}  # 50k and 92% need none
+    assert card["text"]["text"].startswith("Stage 2: ")
     assert "db_cpu_pct 92% &gt; 70%" in answer.all_text()  # the form's value, cited
 
     assert conv.current(key) is None  # finished

@@ -22,7 +22,7 @@ from advisor.models import Observations
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
-from advisor.units import ParseError, parse_quantity, read_line, read_text
+from advisor.units import ParseError, parse_quantity, read_as, read_line, read_text
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.kit import error_message
 from bot.slack.blocks.sizing import sizing_message, stage_message
@@ -30,7 +30,6 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import COULD_NOT_FINISH, acked, guarded, text_of
 from bot.slack.listeners.history import run_history
 from bot.slack.listeners.places import thread_key
-from bot.slack.listeners.readings import read_as
 from bot.slack.listeners.size import EXAMPLES, SizeError, compute
 from bot.slack.listeners.systems import run_systems, split_system
 from bot.slack.listeners.views import trigger_key

@@ -14,8 +14,7 @@ from advisor import sizing
 from advisor.metrics import MetricName
 from advisor.models import Sizing
 from advisor.playbook import Playbook
-from advisor.units import ParseError, parse_quantity
-from bot.slack.listeners.readings import read_as
+from advisor.units import ParseError, parse_quantity, read_as
 
 M = MetricName
 EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=10k "
