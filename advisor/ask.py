@@ -40,6 +40,17 @@ def candidate_lines(match: Match, pb: Playbook) -> list[str]:
     return ["Trouble, but the layer is not clear; the likeliest readings:", *shown]
 
 
+def doubt_lines(match: Match, pb: Playbook) -> list[str]:
+    """Text that reads mostly as chatter, but could be trouble: not "won't guess", but the
+    likeliest readings and what would settle it (the same names Slack shows as buttons)."""
+    labels = {r.symptom.value: r.label for r in pb.decision_matrix}
+    labels |= {t.id.value: t.title for t in pb.topics}
+    shown = ", ".join(labels.get(n, n.replace("_", " ")) for n in match.alternatives)
+    return [f"Not clearly a scaling problem. If it is one, the likeliest: {shown}.",
+            "Say which part is slow, paste the error line or give a number (p95, CPU, "
+            "pool use) and I will name the bottleneck."]
+
+
 def _symptom_answer(text: str, match: Match, pb: Playbook) -> tuple[str, Match]:
     """The assessment's text, and the match with the bottleneck and ladder it settled on."""
     obs = Observations(metrics=match.metrics, signals=match.signals, text=text, done=match.done)
@@ -127,6 +138,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
     elif match.signature is not None:
         answer = "\n".join([recognised_line(match, pb) or "",
                              "It needs fixing, but more capacity will not fix it: no ladder."])
+    elif match.kind == "noise" and match.alternatives:
+        answer = "\n".join(doubt_lines(match, pb))
     else:
         answer = help_text(pb)
     reading = reading or read_text(text)

@@ -87,6 +87,19 @@ def test_noise_gets_no_layer_and_a_short_help():
     assert len(r.answer) < 400
 
 
+def test_chatter_that_could_be_trouble_names_the_likeliest_readings():
+    match = Match(kind="noise", confidence=0.3,
+                  alternatives=["slow_page_loads", "database_slow", "stage"])
+    r = answer_for("p99 doubled since the deploy", match)
+    assert (r.layer, r.symptom, r.topic, r.candidates) == (None, None, None, [])
+    assert r.answer.splitlines() == [
+        "Not clearly a scaling problem. If it is one, the likeliest: Slow page loads, "
+        "Database slow, Scaling stage.",
+        "Say which part is slow, paste the error line or give a number (p95, CPU, pool use) "
+        "and I will name the bottleneck.",
+    ]
+
+
 def test_impossible_numbers_in_a_question_are_explained():
     r = answer_for("q", question("capacity_planning", peak_rps=1000, growth_factor=0.001))
     assert "can't be used" in r.answer
