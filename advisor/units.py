@@ -83,6 +83,8 @@ _MULTIPLIERS: dict[str, float] = {
     "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
     "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
     "trillion": 1e12, "trillions": 1e12,
+    # South Asian English: 1 lakh = 100,000, 1 crore = 10,000,000.
+    "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7,
 }
 # Number words a misspelling is matched against (short ones like `k` are never guessed).
 _NUMBER_WORDS = ("thousand", "thousands", "million", "millions", "billion", "billions",
