@@ -19,8 +19,11 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "si
          "seventy": 70, "eighty": 80, "ninety": 90}
 _WORD_KIND = {**{w: "O" for w in _ONES}, **{w: "T" for w in _TEENS},
               **{w: "D" for w in _TENS}, "hundred": "H"}
-# Which runs of kinds are one number: "two hundred and fifty five" is OHDO.
-_GRAMMAR = re.compile(r"^(?:O?H)?(?:DO?|T|O)?$")
+# Which runs of kinds are one number: "two hundred and fifty five" is OHDO, and
+# "fifteen hundred" (TH) or "twenty five hundred" (DOH) count hundreds.
+_GRAMMAR = re.compile(r"^(?:(?:O|T|DO?)?H)?(?:DO?|T|O)?$")
+# "15 hundred", "2.5 hundred": digits that count hundreds.
+_DIGIT_HUNDREDS = re.compile(r"(?<![\d.,])(\d+(?:\.\d+)?)\s+hundred\b", re.IGNORECASE)
 
 _WORD = "|".join(sorted(_WORD_KIND, key=len, reverse=True))
 _RUN_RE = re.compile(rf"\b(?:{_WORD})(?:(?:\s+and\s+|\s+|-)(?:{_WORD}))*\b", re.IGNORECASE)
@@ -68,6 +71,7 @@ def digits_for_words(text: str, answer: bool = False) -> str:
     if not text:
         return text
     text = _ARTICLE_RE.sub(_article, _PER_CENT.sub("percent", text))
+    text = _DIGIT_HUNDREDS.sub(lambda m: f"{float(m.group(1)) * 100:g}", text)
 
     def replace(m: re.Match[str]) -> str:
         words = _SPLIT_RE.split(m.group(0))
