@@ -65,8 +65,11 @@ class _Token:
     doubt: str | None = None  # the number word an unreadable suffix is close to
 
 
-# A number: grouped thousands (1,200,000), plain or decimal, optional exponent.
-_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?"
+# A number: grouped thousands (1,200,000, 1_200_000, or 1.200.000 with exactly two dot
+# groups, so an address like 10.100.200.300 is never one), plain or decimal, optional
+# exponent.
+_NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
+        r"|\d{1,3}(?:\.\d{3}){2}(?![.\d])|\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?")
 _TOKEN_RE = re.compile(
     rf"(?<![\w.])(?P<num>{_NUM})(?!\d|,\d)\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
@@ -165,7 +168,7 @@ def _tokens(text: str) -> list[_Token]:
     found: list[_Token] = []
     for m in _TOKEN_RE.finditer(text.replace("\0", " ")):
         try:
-            value = float(m.group("num").replace(",", ""))
+            value = _number(m.group("num"))
         except ValueError:  # pragma: no cover - the regex only admits floats
             continue
         suffix = (m.group("suffix") or "").lower()
@@ -187,6 +190,14 @@ def _tokens(text: str) -> list[_Token]:
         found.append(_Token(value, suffix, m.start(), end, text[m.start():end], misspelt,
                             doubt))
     return found
+
+
+def _number(said: str) -> float:
+    """The value of a number as `_NUM` matched it, its grouping marks dropped."""
+    plain = said.replace(",", "").replace("_", "")
+    if plain.count(".") > 1:  # 1.200.000: dots group thousands
+        plain = plain.replace(".", "")
+    return float(plain)
 
 
 def number_word(word: str) -> tuple[str | None, str | None]:
@@ -388,7 +399,7 @@ def _fraction(text: str) -> Parsed | None:
     m = _FRACTION_RE.match(text)
     if m is None:
         return None
-    part, whole = (float(m.group(g).replace(",", "")) for g in ("part", "whole"))
+    part, whole = (_number(m.group(g)) for g in ("part", "whole"))
     if whole <= 0:
         raise ParseError(f"Expected {_EXAMPLES[Unit.PCT]}; {m.group('whole')} of nothing?")
     value = float(f"{part / whole * 100:.12g}")

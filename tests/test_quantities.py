@@ -37,7 +37,8 @@ def spellings(value: float, note: str | None, *texts: str) -> list[tuple]:
     *spellings(1000, "3,600,000 per hour = 1,000 per second",
                "3.6M/h", "3.6M/hr", "3.6 million requests per hour"),
     *spellings(1_200_000, None, "1.2M/s"),
-    *spellings(12000, None, "12000"),
+    *spellings(12000, None, "12000", "12,000", "12_000", "12_000/s"),
+    *spellings(1_200_000, None, "1.200.000", "1_200_000 req/s", "1,200,000 rps"),
 ])
 def test_rates_keep_their_multiplier_and_become_per_second(text, value, note):
     assert parse_quantity(text, M.PEAK_RPS) == Parsed(value, note)
@@ -173,6 +174,8 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("about 50,000 daily active users", {M.USERS: 50_000}),
         ("1.5 lakh users and p95 is 3s", {M.USERS: 150_000, M.P95_MS: 3000}),
         ("2 crore users", {M.USERS: 20_000_000}),
+        ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
+        ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
         ("20k monthly active users", {M.USERS: 20_000}),
         ("3 million requests per hour at peak", {M.PEAK_RPS: 3_000_000 / 3600}),
         ("10M requests daily", {M.PEAK_RPS: 10_000_000 / 86400}),
