@@ -271,17 +271,23 @@ def _one_value(text: str, unit: Unit) -> tuple[_Token, _Pick | None]:
                                                               low.end, low.raw)
         latest = bool(_ARROW_RE.match(between)) or (
             bool(_FROM_RE.search(text[: low.start])) and bool(_RANGE_SEP_RE.match(between)))
-        if latest or _RANGE_SEP_RE.match(between):
+        ranged = bool(_RANGE_SEP_RE.match(between)) or (  # "between 1 and 2 seconds"
+            bool(_BETWEEN_RE.search(text[: low.start])) and between.strip().lower() == "and")
+        if latest or ranged:
             suffix = high.suffix or low.suffix
             value = high.value if latest else abs(high.value)
             picked = _Token(value, suffix, low.start, high.end, high.raw, high.misspelt,
                             high.doubt)
-            return picked, _Pick(text[low.start: high.end].strip(), latest)
+            said = text[low.start: high.end].strip()
+            if not latest and between.strip().lower() == "and":
+                said = f"{low.raw.strip()}-{high.raw.strip()}"  # "between 1 and 2 s": 1-2 s
+            return picked, _Pick(said, latest)
     raise ParseError(f"Expected one value: {_EXAMPLES[unit]} (found {len(tokens)} numbers).")
 
 
 _ARROW_RE = re.compile(r"^\s*(?:->|-->|→|=>|⇒)\s*$")
 _FROM_RE = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+_BETWEEN_RE = re.compile(r"\bbetween\s*$", re.IGNORECASE)
 
 
 def _finite(value: float, unit: Unit) -> float:

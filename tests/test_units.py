@@ -41,6 +41,8 @@ def test_parse_number_forms(text, value):
 
 def test_range_takes_upper_end_and_says_so():
     assert parse_number("40-60k") == Parsed(60_000, "took 60,000, the upper end of 40-60k")
+    assert parse_number("between 40k and 60k") == Parsed(
+        60_000, "took 60,000, the upper end of 40k-60k")
     assert parse_number("40 to 60k").value == 60_000
     assert parse_number("40k - 60k").value == 60_000
 
