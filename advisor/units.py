@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
@@ -36,6 +37,10 @@ MAX_QUANTITY_CHARS = 200
 
 class ParseError(ValueError):
     """An answer that is not a usable value; the message says the form expected."""
+
+
+class MisspeltNumber(ParseError):
+    """A word after a number that is close to a number word but not one ("40 thsnd")."""
 
 
 class AmbiguousUnit(ParseError):
@@ -231,7 +236,7 @@ def _known_unit(word: str) -> bool:
 
 def _misspelling_error(token: _Token) -> ParseError:
     typed = token.suffix.partition("/")[0]
-    return ParseError(f"'{typed}' is not a number word I know; did you mean {token.doubt}? "
+    return MisspeltNumber(f"'{typed}' is not a number word I know; did you mean {token.doubt}? "
                       f"Write it as {_fmt(token.value)} {token.doubt} or with k/M/B.")
 
 
@@ -478,6 +483,37 @@ def _rate(token: _Token, after: str) -> tuple[float, str | None]:
     value = token.value * mult
     per = rate_unit(f"{rest} {after}" if rest else after)
     return value / (per or 1.0), rate_note(value, per)
+
+
+MAX_FOLLOWING_WORDS = 4  # "two hundred and fifty" is the longest a value runs on
+
+
+def parse_value_words(value: str, following: Sequence[str], metric: MetricName | str
+                      ) -> tuple[Parsed, int]:
+    """A `name=value` value read with the words after it that continue it: `users=50
+    thousand`, `p95=1.2 s`, `peak=60k /min`, `users=two hundred and fifty`. Returns the
+    reading and how many of `following` it took; a word is taken only when it changes the
+    reading (or makes one possible), so `users=50k and checkout is slow` takes none.
+    Raises ParseError as `parse_quantity` does, or for a misspelt number word after it."""
+    try:
+        best: Parsed | None = parse_quantity(value, metric)
+    except ParseError as err:
+        best, first_error = None, err
+    taken = 0
+    for n in range(1, min(MAX_FOLLOWING_WORDS, len(following)) + 1):
+        if "=" in following[n - 1]:
+            break  # the next name=value
+        try:
+            longer = parse_quantity(" ".join([value, *following[:n]]), metric)
+        except MisspeltNumber:
+            raise
+        except ParseError:
+            continue
+        if best is None or longer.value != best.value:
+            best, taken = longer, n
+    if best is None:
+        raise first_error
+    return best, taken
 
 
 def parse_quantity(text: str, metric: MetricName | str) -> Parsed:

@@ -153,6 +153,35 @@ def test_slack_pairs_read_every_form():
         "`p95`: 1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s."]
 
 
+def test_slack_pair_values_run_on_past_a_space():
+    metrics, text, problems, notes = parse_pairs(
+        "users=50 thousand p95=1.2 s peak=60k /min pool=45 of 50 checkout is slow")
+    assert (metrics, text, problems) == (
+        {M.USERS: 50_000, M.P95_MS: 1200, M.PEAK_RPS: 1000, M.POOL_USED_PCT: 90},
+        "checkout is slow", [])
+    assert notes == [
+        "Read p95=1.2 s as 1,200 ms (1.2 s = 1,200 ms).",
+        "Read peak=60k /min as 1,000 req/s (60,000 per minute = 1,000 per second).",
+        "Read pool=45 of 50 as 90% (45 of 50 = 90%).",
+    ]
+    assert parse_pairs("users=fifty thousand")[:3] == ({M.USERS: 50_000}, "", [])
+    assert parse_pairs("users=two hundred and fifty")[:3] == ({M.USERS: 250}, "", [])
+    assert parse_pairs("users=40 thousnad")[:3] == ({M.USERS: 40_000}, "", [])
+    assert parse_pairs("users=1.5 lakh")[:3] == ({M.USERS: 150_000}, "", [])
+    # A word that does not change the value stays with the description.
+    assert parse_pairs("users=50k and checkout is slow")[:3] == (
+        {M.USERS: 50_000}, "and checkout is slow", [])
+    assert parse_pairs("p95=1.2 and db is slow")[2] == [
+        "`p95`: 1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s."]
+
+
+def test_slack_size_values_run_on_past_a_space(slack: SlackClient) -> None:
+    body = slack.command("size capacity peak=60 thousand /min growth=3x").json()
+    assert body["blocks"][0]["elements"][0]["text"] == (
+        "Read peak=60 thousand /min as 1,000 req/s (60,000 per minute = 1,000 per second).")
+    assert "1,000 × 3 × 1.5 = 4,500 req/s" in json.dumps(body, ensure_ascii=False)
+
+
 def test_slack_size_and_diagnose_read_rates_and_refuse_bare_times(
         slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
     body = slack.command("size replicas reads=12000 per_replica=3k/s").json()

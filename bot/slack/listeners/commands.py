@@ -22,7 +22,14 @@ from advisor.models import Observations
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
-from advisor.units import ParseError, parse_quantity, read_as, read_line, read_text
+from advisor.units import (
+    ParseError,
+    parse_quantity,
+    parse_value_words,
+    read_as,
+    read_line,
+    read_text,
+)
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.kit import error_message
 from bot.slack.blocks.sizing import sizing_message, stage_message
@@ -117,7 +124,11 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
     words: list[str] = []
     problems: list[str] = []
     notes: list[str] = []
-    for token in args.split():
+    tokens = args.split()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
         name, sep, value = token.partition("=")
         if not sep:
             words.append(token)
@@ -129,14 +140,16 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             problems.append(f"I don't know the metric `{name}`{hint}.")
             continue
-        try:
-            parsed = parse_quantity(value, metric)
+        try:  # "users=50 thousand": the value may run on past a space
+            parsed, taken = parse_value_words(value, tokens[i:], metric)
         except ParseError as err:
             problems.append(f"`{name}`: {err}")
             continue
+        said = " ".join([token, *tokens[i:i + taken]])
+        i += taken
         metrics[metric] = parsed.value
         if parsed.note:
-            notes.append(read_as(token, metric, parsed.value, parsed.note))
+            notes.append(read_as(said, metric, parsed.value, parsed.note))
     text = " ".join(words)
     reading = read_text(text)
     from_text = {m: v for m, v in reading.metrics.items() if m not in metrics}

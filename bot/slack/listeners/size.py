@@ -14,7 +14,7 @@ from advisor import sizing
 from advisor.metrics import MetricName
 from advisor.models import Sizing
 from advisor.playbook import Playbook
-from advisor.units import ParseError, parse_quantity, read_as
+from advisor.units import ParseError, parse_value_words, read_as
 
 M = MetricName
 EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=10k "
@@ -68,10 +68,12 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
                 raise SizeError(f"`{_shown(key)}` needs a value, e.g. `{_shown(key)}=8`.")
             text = words[i]
             i += 1
-        try:
-            parsed = parse_quantity(text, keys[key])
+        try:  # "peak=60 thousand": the value may run on past a space
+            parsed, taken = parse_value_words(text, words[i:], keys[key])
         except ParseError as err:
             raise SizeError(f"`{_shown(key)}`: {err}") from err
+        text = " ".join([text, *words[i:i + taken]])
+        i += taken
         values[key] = parsed.value
         if parsed.note:
             notes.append(read_as(f"{_shown(key)}={text}", keys[key], parsed.value, parsed.note))
