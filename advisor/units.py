@@ -596,7 +596,8 @@ _SSD_RE = re.compile(r"\b(ssd|ssds|nvme)\b", re.IGNORECASE)
 # (metric, pattern over the words near a percentage), first match wins.
 _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.CACHE_HIT_PCT, re.compile(r"\b(hit|hits|hit rate|hit ratio)\b")),
-    (MetricName.POOL_USED_PCT, re.compile(r"\b(pool|pools|connections?|conns?)\b")),
+    (MetricName.POOL_USED_PCT, re.compile(r"\b(pool|pools|connections?|conns?|"
+                                          r"max_connections)\b")),
     (MetricName.READ_PCT, re.compile(r"\b(reads?|read[- ]heavy|selects?)\b")),
     (MetricName.STATIC_BANDWIDTH_PCT, re.compile(r"\b(static|bandwidth|assets?|images?)\b")),
     (MetricName.MEMORY_PCT, re.compile(r"\b(memory|mem|ram|heap|rss)\b")),
@@ -614,12 +615,16 @@ _PCT_CHANGE = re.compile(r"\b(grew|grown|up|down|rose|fell|dropped|jumped|more|l
 _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.REPLICA_LAG_S, re.compile(r"\b(lag|lagging|behind|replication|replica)\b")),
     (MetricName.SLOWEST_QUERY_MS, re.compile(r"\b(query|queries|sql|slowest|select)\b")),
-    (MetricName.P95_MS, re.compile(r"\b(p\d\d|latency|ttfb|response|responses|pages?|load|loads|"
+    (MetricName.P95_MS, re.compile(r"\b(p\d\d\d?|latency|ttfb|response|responses|pages?|load|loads|"
                                    r"takes|took|slow|requests?|checkout|endpoint|api)\b")),
 ]
 # What a multiplier measures when it is not the traffic or the user count.
 _NOT_GROWTH = re.compile(r"\b(p\d\d|latency|latencies|response|responses|lag|errors?|"
                          r"timeouts?|cpu|memory|mem|heap|disk|cost|costs|bill)\b")
+# The percentile nearest a time: p90 and above are the tail; a median or a lower
+# percentile is not read as one (an average, said loosely of "the latency", still is).
+_PERCENTILE_RE = re.compile(r"\b(p\d\d\d?(?:\.\d+)?|median)\b")
+_TAIL_LABELS = frozenset({"p90", "p95", "p97", "p98", "p99", "p99.9", "p99.99", "p999"})
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|paying|unique|"
@@ -770,6 +775,9 @@ def _classify_duration(
     token: _Token, near: str, after: str, wide: str
 ) -> tuple[MetricName, float] | None:
     seconds = token.value * _SECONDS[token.suffix]
+    label = _PERCENTILE_RE.findall(near.lower())
+    if label and label[-1] not in _TAIL_LABELS:
+        return None  # "p50 120ms": the median is not the tail the guide's bars are about
     for words in (near.lower(), after.lower(), wide.lower()):
         for metric, pattern in _DURATION_RULES:
             if pattern.search(words):
@@ -872,6 +880,14 @@ def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
         bool(_CHAIN_TO_RE.match(between)) and bool(_FROM_RE.search(text[: prev.start])))
 
 
+def _ranged(text: str, prev: _Token | None, token: _Token) -> bool:
+    """Whether `token` is the upper end of a range whose lower end is `prev` ("85-90%")."""
+    if prev is None or prev.suffix not in ("", "to"):
+        return False
+    between = text[prev.end: token.start]
+    return bool(_RANGE_SEP_RE.match(f" to {between}" if prev.suffix == "to" else between))
+
+
 def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
     """The later value of a change, in the unit of the reading it changes from."""
     raw = token.raw.strip() if token.suffix else f"{token.raw.strip()} {prev.suffix}"
@@ -927,7 +943,10 @@ def read_text(text: str) -> Reading:
         except (KeyError, ValueError):
             guess = None
         chained = _chained(lowered, prev, token)
-        if chained and prev is not None:
+        whole = _classify(token, lowered, prev_start) if _ranged(lowered, prev, token) else None
+        if whole is not None and prev_metric in (None, whole[0]):
+            guess, chained = whole, True  # "db cpu 85-90%", "users 40-50k": the upper end
+        elif chained and prev is not None:
             if prev_metric is not None:
                 value = _as_metric(token, prev, prev_metric)
                 guess = None if value is None else (prev_metric, value)

@@ -173,6 +173,16 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("two of our servers are down", {}),
         ("about 50,000 daily active users", {M.USERS: 50_000}),
         ("1.5 lakh users and p95 is 3s", {M.USERS: 150_000, M.P95_MS: 3000}),
+        # A range is read with the words before it, and its upper end is kept.
+        ("db cpu hovering around 85-90%", {M.DB_CPU_PCT: 90}),
+        ("users 40-50k and p95 1-2s", {M.USERS: 50_000, M.P95_MS: 2000}),
+        ("server cpu at 60-70% and db cpu 95%", {M.SERVER_CPU_PCT: 70, M.DB_CPU_PCT: 95}),
+        # A median or a lower percentile is not the tail latency; p90 and above are.
+        ("p50 120ms p99 2.3s", {M.P95_MS: 2300}),
+        ("median latency 80ms, p999 1.9s", {M.P95_MS: 1900}),
+        ("p75 400ms", {}),
+        ("average response time 2s", {M.P95_MS: 2000}),
+        ("we are at 80% of max_connections", {M.POOL_USED_PCT: 80}),
         ("2 crore users", {M.USERS: 20_000_000}),
         ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
         ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
