@@ -117,6 +117,12 @@ SHORT_NAMES: dict[MetricName, tuple[str, ...]] = {
 }
 
 
+# Every `name=value` key a person may type for a metric: its name and its short names.
+METRIC_KEYS: dict[str, MetricName] = {m.value: m for m in M} | {
+    short: metric for metric, shorts in SHORT_NAMES.items() for short in shorts
+}
+
+
 class MetricError(ValueError):
     """A value that cannot be a reading of this metric; the message says why."""
 

@@ -29,7 +29,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from advisor.metrics import METRIC_SPECS, MetricError, MetricName, Unit, check_metric
+from advisor.metrics import (
+    METRIC_KEYS,
+    METRIC_SPECS,
+    MetricError,
+    MetricName,
+    Unit,
+    check_metric,
+)
 from advisor.numberwords import digits_for_words, spelled_out
 
 MAX_QUANTITY_CHARS = 200
@@ -880,6 +887,28 @@ def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
         bool(_CHAIN_TO_RE.match(between)) and bool(_FROM_RE.search(text[: prev.start])))
 
 
+# `db_cpu=93%`, `p95_ms: 1200`: a metric's own name (one with an underscore, which no
+# sentence has) with its value, as the fronts' `name=value` takes it.
+_NAMED_PAIR_RE = re.compile(r"(?<![\w-])(?P<key>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s*[=:]\s*"
+                            r"(?P<value>[^\s,;]+)")
+
+
+def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, float]]:
+    """The values given under a metric's name, and `text` with those pairs blanked out
+    (positions kept) so the words-and-units reading does not read them again."""
+    named: dict[MetricName, float] = {}
+    for m in _NAMED_PAIR_RE.finditer(text):
+        metric = METRIC_KEYS.get(m.group("key"))
+        if metric is None:
+            continue
+        try:
+            named.setdefault(metric, parse_quantity(m.group("value"), metric).value)
+        except ParseError as err:
+            refused.append(f"{m.group(0)} ({err})")
+        text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    return text, named
+
+
 def _ranged(text: str, prev: _Token | None, token: _Token) -> bool:
     """Whether `token` is the upper end of a range whose lower end is `prev` ("85-90%")."""
     if prev is None or prev.suffix not in ("", "to"):
@@ -921,6 +950,7 @@ def read_text(text: str) -> Reading:
         return Reading(found)
     lowered, pool_shares = _pool_fractions(
         without_status_codes(digits_for_words(text[:5000].lower())))
+    lowered, named = _named_pairs(lowered, refused)
     notes: list[str] = []
     prev_end = 0
     prev: _Token | None = None
@@ -972,6 +1002,7 @@ def read_text(text: str) -> Reading:
         elif metric not in found:
             found[metric] = value
             notes.extend(_rate_notes(token, lowered, metric))
+    found.update(named)  # a value given under its own name wins
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
     return Reading(found, tuple(refused), tuple(notes))

@@ -183,6 +183,10 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("p75 400ms", {}),
         ("average response time 2s", {M.P95_MS: 2000}),
         ("we are at 80% of max_connections", {M.POOL_USED_PCT: 80}),
+        # A metric's own name, as the fronts' name=value takes it, says which it is.
+        ("db_cpu=93% and checkout is slow", {M.DB_CPU_PCT: 93}),
+        ("db_cpu: 0.93, pool_used_pct=90, p95 2s",
+         {M.P95_MS: 2000, M.DB_CPU_PCT: 93, M.POOL_USED_PCT: 90}),
         ("2 crore users", {M.USERS: 20_000_000}),
         ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
         ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
@@ -428,3 +432,12 @@ def test_a_status_code_is_no_answer_to_a_number_question(text, metric):
                 M.PEAK_RPS: "a rate such as 2k rps or 450"}[metric]
     assert str(err.value) == (f"Expected {expected}; '{text}' names HTTP status codes, "
                               "not a quantity.")
+
+
+def test_a_named_value_that_cannot_be_read_is_refused_not_guessed():
+    reading = read_text("p95_ms=1.2 and db_cpu=lots")
+    assert reading.metrics == {}
+    assert reading.refused == (
+        "p95_ms=1.2 (1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s.)",
+        "db_cpu=lots (Expected a share such as 92% or 0.92.)",
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from advisor.metrics import METRIC_SPECS, SHORT_NAMES, MetricName
+from advisor.metrics import METRIC_KEYS, MetricName
 from advisor.models import Observations
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
@@ -54,12 +54,6 @@ FOLLOW_ELSEWHERE = (
     "`/scale diagnose users=50k p95=1.2s db_cpu=85%`.")
 NOT_IN_HERE = (f"I can't post in this conversation because I'm not in it. Invite me with "
                f"{INVITE}, or send me the same command in a direct message.")
-
-# `name=value` keys people type: metric names and their short names.
-METRIC_KEYS: dict[str, MetricName] = {m.value: m for m in METRIC_SPECS} | {
-    short: metric for metric, shorts in SHORT_NAMES.items() for short in shorts
-}
-
 
 @dataclass(frozen=True)
 class Invocation:
