@@ -74,6 +74,24 @@ def test_diagnose_flags_read_every_form():
                                      "queries_per_request": 45}
 
 
+def test_flag_values_run_on_past_a_space_unquoted():
+    code, out = run("diagnose", "--users", "50", "thousand", "--p95", "1.2", "s",
+                    "--peak=60k", "/min", "--json")
+    assert code == 0
+    assert json.loads(out)["inputs"]["metrics"] == {"users": 50_000, "p95_ms": 1200,
+                                                    "peak_rps": 1000}
+    code, out = run("stage", "15", "lakh", "--json")
+    assert code == 0 and json.loads(out)["users"] == 1_500_000
+    code, out = run("size", "capacity", "--peak", "two", "thousand", "--growth", "3x", "--json")
+    assert code == 0 and json.loads(out)["result"] == 9000
+
+
+def test_a_word_that_does_not_change_a_flag_value_is_still_refused(capsys):
+    code, out = run("diagnose", "--users", "50k", "checkout")
+    assert (code, out) == (2, "")
+    assert capsys.readouterr().err == "scale-advisor: unrecognized arguments: checkout\n"
+
+
 def test_ask_reads_and_echoes_every_number():
     code, out = run("ask", "p95 went from 300ms to 2.4s, 40 thousnad users, db cpu 85%",
                     "--json")

@@ -16,6 +16,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import takewhile
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import BaseModel
@@ -25,7 +26,7 @@ from advisor.metrics import METRIC_SPECS, SHORT_NAMES, MetricError, MetricName
 from advisor.playbook import PlaybookError
 from advisor.report import sizing_text, stage_text
 from advisor.stages import stage_for_users
-from advisor.units import ParseError, parse_quantity
+from advisor.units import ParseError, parse_quantity, parse_value_words
 from bot.settings import SettingsError, load_team_playbook, read_settings
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def quantity(metric: MetricName) -> Callable[[str], float]:
             raise argparse.ArgumentTypeError(str(err)) from err
 
     parse.__name__ = metric.value  # argparse names the type in its messages
+    parse.metric = metric  # type: ignore[attr-defined]  # for _glue_value_words
     return parse
 
 
@@ -599,6 +601,54 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _quantity_options(parser: argparse.ArgumentParser) -> dict[str, MetricName]:
+    """Every option (and the `stage` positional, as `stage`) that takes a quantity, in
+    every subcommand, with its metric."""
+    found: dict[str, MetricName] = {}
+    for action in parser._actions:  # argparse keeps no public list of its arguments
+        metric = getattr(action.type, "metric", None)
+        if metric is not None:
+            for name in action.option_strings or [parser.prog.split()[-1]]:
+                found[name] = metric
+        for child in getattr(action, "choices", None) or {}:
+            if isinstance(action.choices, dict):
+                found |= _quantity_options(action.choices[child])
+    return found
+
+
+def _glue_value_words(argv: list[str], options: dict[str, MetricName]) -> list[str]:
+    """`--users 50 thousand` becomes `--users=50 thousand` (and `stage 15 lakh` one
+    value): the words after a value that change its reading belong to it, as in Slack's
+    `users=50 thousand`. Anything else is left for the parser to judge."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        i += 1
+        name, eq, value = token.partition("=")
+        if "--" not in out and name.startswith("--") and name in options:
+            if not eq:
+                if i >= len(argv):
+                    out.append(token)
+                    continue
+                value, i = argv[i], i + 1
+            prefix, metric = f"{name}=", options[name]
+        elif ("--" not in out and out and out[-1] == "stage" and "stage" in options
+              and not token.startswith("-")):
+            prefix, metric, value = "", options["stage"], token
+        else:
+            out.append(token)
+            continue
+        following = list(takewhile(lambda word: not word.startswith("-"), argv[i:]))
+        try:
+            taken = parse_value_words(value, following, metric)[1]
+        except ParseError:
+            taken = 0
+        out.append(prefix + " ".join([value, *argv[i:i + taken]]))
+        i += taken
+    return out
+
+
 def _database_error(err: sqlite3.Error) -> str:
     """An SQLite failure mid-command (disk full, locked, read-only) as one line naming the
     file."""
@@ -626,7 +676,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     inp = inp or sys.stdin
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser().parse_args(_glue_negative_values(argv))
+        parser = build_parser()
+        glued = _glue_value_words(_glue_negative_values(argv), _quantity_options(parser))
+        args = parser.parse_args(glued)
         for note in flag_notes(args):
             sys.stderr.write(note + "\n")
         pb = playbook_from(args.playbook)
