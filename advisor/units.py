@@ -244,7 +244,7 @@ def _known_unit(word: str) -> bool:
 def _misspelling_error(token: _Token) -> ParseError:
     typed = token.suffix.partition("/")[0]
     return MisspeltNumber(f"'{typed}' is not a number word I know; did you mean {token.doubt}? "
-                      f"Write it as {_fmt(token.value)} {token.doubt} or with k/M/B.")
+                          f"Write it as {_fmt(token.value)} {token.doubt} or with k/M/B.")
 
 
 @dataclass(frozen=True)
@@ -893,6 +893,9 @@ _NAMED_PAIR_RE = re.compile(r"(?<![\w-])(?P<key>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s
                             r"(?P<value>[^\s,;]+)")
 
 
+_SNAKE_RE = re.compile(r"(?<=[a-z])_|_(?=[a-z])")  # not 1_200_000's
+
+
 def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, float]]:
     """The values given under a metric's name, and `text` with those pairs blanked out
     (positions kept) so the words-and-units reading does not read them again."""
@@ -951,6 +954,7 @@ def read_text(text: str) -> Reading:
     lowered, pool_shares = _pool_fractions(
         without_status_codes(digits_for_words(text[:5000].lower())))
     lowered, named = _named_pairs(lowered, refused)
+    lowered = without_status_codes(_SNAKE_RE.sub(" ", lowered))  # "mem_usage: 80%": words
     notes: list[str] = []
     prev_end = 0
     prev: _Token | None = None

@@ -187,6 +187,11 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("db_cpu=93% and checkout is slow", {M.DB_CPU_PCT: 93}),
         ("db_cpu: 0.93, pool_used_pct=90, p95 2s",
          {M.P95_MS: 2000, M.DB_CPU_PCT: 93, M.POOL_USED_PCT: 90}),
+        # Other dashboard names read as their words: an error rate or a disk is no metric.
+        ("error_rate: 5%", {}),
+        ("http_5xx_rate=3%", {}),
+        ("disk_usage=95%", {}),
+        ("mem_usage: 80%", {M.MEMORY_PCT: 80}),
         ("2 crore users", {M.USERS: 20_000_000}),
         ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
         ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
