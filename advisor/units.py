@@ -413,7 +413,15 @@ _FRACTION_RE = re.compile(
 
 
 def _fraction(text: str) -> Parsed | None:
-    """`45/50`, `45 of 50`, `45 out of 50 connections` as a share: 90%."""
+    """`45/50`, `45 of 50`, `45 out of 50 connections` as a share: 90%; so are two sizes,
+    `14GB of 16GB` (87.5%)."""
+    sized = _SIZE_FRACTION_RE.fullmatch(text.strip())
+    if sized is not None:
+        part = float(sized.group("part")) * _size_bytes(sized.group("pu") or sized.group("wu"))
+        whole = float(sized.group("whole")) * _size_bytes(sized.group("wu"))
+        if whole > 0:
+            value = float(f"{part / whole * 100:.4g}")
+            return Parsed(value, f"{sized.group(0)} = {_fmt(value)}%")
     m = _FRACTION_RE.match(text)
     if m is None:
         return None
@@ -851,6 +859,36 @@ def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
     return _pool_stats(text, shares)
 
 
+# "14GB of 16GB", "heap 3.5G/4G", "redis 6 GB out of 8 GB": memory in use of what there is.
+_SIZE_FRACTION_RE = re.compile(
+    r"(?<![\w./])(?P<part>\d+(?:\.\d+)?)\s*(?P<pu>[kmgt]i?b?)?\s*(?:/|of|out of)\s*"
+    r"(?P<whole>\d+(?:\.\d+)?)\s*(?P<wu>[kmgt]i?b?)(?![\w./])", re.IGNORECASE)
+_MEMORY_CONTEXT = re.compile(r"\b(memory|mem|ram|heap|rss|redis|memcached|cache)\b")
+
+
+def _memory_fractions(text: str) -> tuple[str, float | None]:
+    """The first `14GB of 16GB` beside a memory word as a share in use, masked out of the
+    text so its sizes are not read again (as a working set)."""
+    for m in _SIZE_FRACTION_RE.finditer(text):
+        around = f"{text[max(0, m.start() - 30): m.start()]} {text[m.end(): m.end() + 30]}"
+        if not _MEMORY_CONTEXT.search(around):
+            continue
+        whole_unit = m.group("wu")
+        part_unit = m.group("pu") or whole_unit
+        part = float(m.group("part")) * _size_bytes(part_unit)
+        whole = float(m.group("whole")) * _size_bytes(whole_unit)
+        if whole > 0 and part <= whole:
+            masked = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+            return masked, float(f"{part / whole * 100:.4g}")
+    return text, None
+
+
+def _size_bytes(unit: str) -> float:
+    """Bytes in a size suffix ("g", "gb", "gib", "mb"...), counted in thousands: only the
+    ratio of two sizes is wanted, and "900MB of 1GB" is meant as 90%."""
+    return 1000.0 ** ("kmgt".index(unit[0].lower()) + 1) if unit else 1.0
+
+
 _STAT_RE = re.compile(r"\b(?P<name>total|active|max(?:imum)?(?:[_ ]?pool[_ ]?size)?)\s*[=:]\s*"
                       r"(?P<n>\d+)\b")
 _POOL_STATS_CONTEXT = re.compile(r"pool|\bhikari|\b(connections?|conns?)\b")
@@ -954,6 +992,9 @@ def read_text(text: str) -> Reading:
     lowered, pool_shares = _pool_fractions(
         without_status_codes(digits_for_words(text[:5000].lower())))
     lowered, named = _named_pairs(lowered, refused)
+    lowered, memory_share = _memory_fractions(lowered)
+    if memory_share is not None:  # read before the loop: the first reading of a metric wins
+        found[MetricName.MEMORY_PCT] = memory_share
     lowered = without_status_codes(_SNAKE_RE.sub(" ", lowered))  # "mem_usage: 80%": words
     notes: list[str] = []
     prev_end = 0

@@ -51,6 +51,15 @@ def test_part_of_a_whole_is_a_share(text, value, note):
     assert parse_quantity(text, M.POOL_USED_PCT) == Parsed(value, note)
 
 
+@pytest.mark.parametrize(("text", "value", "note"), [
+    ("14GB of 16GB", 87.5, "14GB of 16GB = 87.5%"),
+    ("3.5G/4G", 87.5, "3.5G/4G = 87.5%"),
+    ("900 MB out of 1 GB", 90, "900 MB out of 1 GB = 90%"),
+])
+def test_two_sizes_are_a_share_of_memory(text, value, note):
+    assert parse_quantity(text, M.MEMORY_PCT) == Parsed(value, note)
+
+
 def test_a_ratio_is_a_share_and_exactly_one_is_asked():
     assert parse_quantity("0.62", M.CACHE_HIT_PCT) == Parsed(62, "read 0.62 as a fraction: 62%")
     with pytest.raises(AmbiguousUnit) as info:
@@ -192,6 +201,10 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("http_5xx_rate=3%", {}),
         ("disk_usage=95%", {}),
         ("mem_usage: 80%", {M.MEMORY_PCT: 80}),
+        # Memory in use of what there is, beside a memory word.
+        ("memory at 14GB of 16GB and p95 2s", {M.MEMORY_PCT: 87.5, M.P95_MS: 2000}),
+        ("redis using 900MB/1GB", {M.MEMORY_PCT: 90}),
+        ("disk 90GB of 100GB", {}),
         ("2 crore users", {M.USERS: 20_000_000}),
         ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
         ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
