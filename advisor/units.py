@@ -336,6 +336,26 @@ def _multiplier(suffix: str) -> tuple[float, str]:
 _GLUED_NOUNS = {"users", "req", "reqs", "requests", "reads", "queries"}
 
 
+def _refuse_foreign(token: _Token, unit: Unit, after: str) -> None:
+    """A count or a rate typed in another kind of unit ("300ms" for peak traffic, "2k rps"
+    for users) is refused, never read as the bare number."""
+    _mult, rest = _multiplier(token.suffix)
+    head, slash, _tail = rest.partition("/")
+    kind = None
+    if head in _SECONDS and head != "m" and not slash:
+        kind = "a time"
+    elif head in _GB and head not in {"k", "m", "b"}:
+        kind = "a size"
+    said = token.raw.strip()
+    rate_words = _RATE_WORDS.match(after.strip()) if not head else None
+    if kind is None and unit is not Unit.RPS and (head in _RATE_ABBR or (slash and not head)
+                                                  or rate_words):
+        kind = "a rate"
+        said = f"{said} {rate_words.group(0)}" if rate_words else said
+    if kind is not None:
+        raise ParseError(f"Expected {_EXAMPLES[unit]}; {said} is {kind}.")
+
+
 def _count(token: _Token) -> float:
     return token.value * _multiplier(token.suffix)[0]
 
@@ -555,10 +575,12 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     elif spec.unit is Unit.FACTOR:
         value, note = _factor(token)
     elif spec.unit is Unit.RPS:
+        _refuse_foreign(token, spec.unit, after)
         value, note = _rate(token, after)
     else:
         if token.suffix == "%":
             raise ParseError(f"Expected {_EXAMPLES[spec.unit]}, not a percentage.")
+        _refuse_foreign(token, spec.unit, after)
         value, note = _count(token), None
     value = float(f"{_finite(value, spec.unit):.12g}")  # 1.4 s is 1400 ms, not 1399.99…
     if typed is not None:  # "two seconds": the words and the value say it all

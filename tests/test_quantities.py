@@ -459,3 +459,19 @@ def test_a_named_value_that_cannot_be_read_is_refused_not_guessed():
         "p95_ms=1.2 (1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s.)",
         "db_cpu=lots (Expected a share such as 92% or 0.92.)",
     )
+
+
+@pytest.mark.parametrize(("text", "metric", "error"), [
+    ("300ms", M.PEAK_RPS, "Expected a rate such as 2k rps or 450; 300ms is a time."),
+    ("1.2 s", M.PEAK_RPS, "Expected a rate such as 2k rps or 450; 1.2 s is a time."),
+    ("2 GB", M.READS_RPS, "Expected a rate such as 2k rps or 450; 2 GB is a size."),
+    ("2 seconds", M.USERS, "Expected a number such as 50k, 1.2M or 1,200,000; 2 seconds is "
+                           "a time."),
+    ("16 GB", M.CORES, "Expected a number such as 50k, 1.2M or 1,200,000; 16 GB is a size."),
+    ("2k rps", M.USERS, "Expected a number such as 50k, 1.2M or 1,200,000; 2k rps is a rate."),
+    ("3k/s", M.USERS, "Expected a number such as 50k, 1.2M or 1,200,000; 3k/s is a rate."),
+])
+def test_a_count_or_rate_in_another_kind_of_unit_is_refused(text, metric, error):
+    with pytest.raises(ParseError) as refused:
+        parse_quantity(text, metric)
+    assert str(refused.value) == error
