@@ -82,6 +82,8 @@ def test_flag_values_run_on_past_a_space_unquoted():
                                                     "peak_rps": 1000}
     code, out = run("stage", "15", "lakh", "--json")
     assert code == 0 and json.loads(out)["users"] == 1_500_000
+    code, out = run("stage", "--json", "40", "thousnad")
+    assert code == 0 and json.loads(out)["users"] == 40_000
     code, out = run("size", "capacity", "--peak", "two", "thousand", "--growth", "3x", "--json")
     assert code == 0 and json.loads(out)["result"] == 9000
 

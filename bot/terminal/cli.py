@@ -621,22 +621,26 @@ def _glue_value_words(argv: list[str], options: dict[str, MetricName]) -> list[s
     value): the words after a value that change its reading belong to it, as in Slack's
     `users=50 thousand`. Anything else is left for the parser to judge."""
     out: list[str] = []
+    stage_waits = False  # `stage` was said and its USERS not yet
     i = 0
     while i < len(argv):
         token = argv[i]
         i += 1
         name, eq, value = token.partition("=")
-        if "--" not in out and name.startswith("--") and name in options:
+        if "--" in out:
+            out.append(token)
+            continue
+        if name.startswith("--") and name in options:
             if not eq:
                 if i >= len(argv):
                     out.append(token)
                     continue
                 value, i = argv[i], i + 1
             prefix, metric = f"{name}=", options[name]
-        elif ("--" not in out and out and out[-1] == "stage" and "stage" in options
-              and not token.startswith("-")):
-            prefix, metric, value = "", options["stage"], token
+        elif stage_waits and not token.startswith("-") and "stage" in options:
+            prefix, metric, value, stage_waits = "", options["stage"], token, False
         else:
+            stage_waits = stage_waits or token == "stage"
             out.append(token)
             continue
         following = list(takewhile(lambda word: not word.startswith("-"), argv[i:]))
