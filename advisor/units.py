@@ -759,6 +759,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     reads = re.search(r"^reads?\b", rest) or re.search(r"\breads?$", near)
     if reads and is_rate:
         return MetricName.READS_RPS, value
+    if re.search(r"^writes?\b", rest) or re.search(r"\bwrites?$", near):
+        return None  # "3k writes/s": a part of the traffic, not its peak
     if is_rate:
         return MetricName.PEAK_RPS, value
     if re.search(r"\b(peak|traffic|throughput)\b", near):

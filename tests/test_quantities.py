@@ -205,6 +205,7 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("memory at 14GB of 16GB and p95 2s", {M.MEMORY_PCT: 87.5, M.P95_MS: 2000}),
         ("redis using 900MB/1GB", {M.MEMORY_PCT: 90}),
         ("disk 90GB of 100GB", {}),
+        ("12k reads/s and 3k writes/s", {M.READS_RPS: 12_000}),  # writes are not the peak
         ("2 crore users", {M.USERS: 20_000_000}),
         ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
         ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
