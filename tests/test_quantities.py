@@ -18,6 +18,7 @@ from advisor.units import (
     number_word,
     parse_number,
     parse_quantity,
+    parse_value_words,
     read_line,
     read_text,
 )
@@ -476,3 +477,23 @@ def test_a_count_or_rate_in_another_kind_of_unit_is_refused(text, metric, error)
     with pytest.raises(ParseError) as refused:
         parse_quantity(text, metric)
     assert str(refused.value) == error
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1_000, max_value=999_999_999))
+def test_any_grouping_of_thousands_reads_back_the_same_count(number):
+    spellings = [f"{number:,}", f"{number:_}", str(number)]
+    if number >= 1_000_000:  # exactly two dot groups: 1.200.000
+        spellings.append(f"{number:,}".replace(",", "."))
+    for text in spellings:
+        assert parse_quantity(text, M.USERS).value == number, text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=999),
+       st.sampled_from([("thousand", 1e3), ("million", 1e6), ("lakh", 1e5), ("crore", 1e7),
+                        ("hundred", 1e2)]))
+def test_a_value_word_after_a_space_is_never_dropped(number, word):
+    said, factor = word
+    parsed, taken = parse_value_words(str(number), [said, "checkout", "is", "slow"], M.USERS)
+    assert (parsed.value, taken) == (number * factor, 1)
