@@ -432,6 +432,24 @@ _FRACTION_RE = re.compile(
 )
 
 
+_SPLIT_RE = re.compile(r"\s*(?P<r>\d+(?:\.\d+)?)\s*(?P<sep>[/:])\s*(?P<w>\d+(?:\.\d+)?)\s*"
+                       r"(?:reads?\s*(?:/|:|to)\s*writes?)?\s*", re.IGNORECASE)
+
+
+def _read_split(text: str) -> Parsed | None:
+    """A read/write split given for the read share: `90/10` (summing to 100) or `4:1`."""
+    m = _SPLIT_RE.fullmatch(text)
+    if m is None:
+        return None
+    reads, writes = float(m.group("r")), float(m.group("w"))
+    if reads + writes <= 0 or (m.group("sep") == "/" and reads + writes != 100):
+        return None  # "45/50" is 45 of 50, a share like any other
+    value = float(f"{reads / (reads + writes) * 100:.4g}")
+    said = " to ".join(f"{_fmt(n)} {word}{'' if n == 1 else 's'}"
+                       for n, word in ((reads, "read"), (writes, "write")))
+    return Parsed(value, f"{said} = {_fmt(value)}% reads")
+
+
 def _fraction(text: str) -> Parsed | None:
     """`45/50`, `45 of 50`, `45 out of 50 connections` as a share: 90%; so are two sizes,
     `14GB of 16GB` (87.5%)."""
@@ -560,6 +578,9 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     spec = METRIC_SPECS[MetricName(metric)]
     typed = text.strip() if isinstance(text, str) and spelled_out(text, answer=True) else None
     text = digits_for_words(text, answer=True) if isinstance(text, str) else text
+    split = _read_split(str(text or "")) if spec.name is MetricName.READ_PCT else None
+    if split is not None:
+        return _bounded(spec.name, split.value, split.note)
     fraction = _fraction(str(text or "")) if spec.unit is Unit.PCT else None
     if fraction is not None:
         return _bounded(spec.name, fraction.value, fraction.note)
@@ -955,6 +976,27 @@ _NAMED_PAIR_RE = re.compile(r"(?<![\w-])(?P<key>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s
                             r"(?P<value>[^\s,;]+)")
 
 
+# "read/write ratio 90/10", "90:10 reads to writes", "reads:writes 4:1": the read share.
+_READ_WRITE_RE = re.compile(
+    r"\breads?\s*(?:/|:|to|vs\.?)\s*writes?\b(?:\s+(?:ratio|split|mix))?\s*(?:is|of|=|:)?\s*"
+    r"(?P<r>\d+(?:\.\d+)?)\s*[/:]\s*(?P<w>\d+(?:\.\d+)?)(?![\d.])"
+    r"|(?<![\w./])(?P<r2>\d+(?:\.\d+)?)\s*[/:]\s*(?P<w2>\d+(?:\.\d+)?)\s+"
+    r"(?:reads?\s*(?:/|:|to|vs\.?)\s*writes?)\b")
+
+
+def _read_write_share(text: str) -> tuple[str, float | None]:
+    """A read/write split as the share of reads, masked out of the text."""
+    m = _READ_WRITE_RE.search(text)
+    if m is None:
+        return text, None
+    reads = float(m.group("r") or m.group("r2"))
+    writes = float(m.group("w") or m.group("w2"))
+    if reads + writes <= 0:
+        return text, None
+    masked = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    return masked, float(f"{reads / (reads + writes) * 100:.4g}")
+
+
 _SNAKE_RE = re.compile(r"(?<=[a-z])_|_(?=[a-z])")  # not 1_200_000's
 
 
@@ -1019,6 +1061,9 @@ def read_text(text: str) -> Reading:
     lowered, memory_share = _memory_fractions(lowered)
     if memory_share is not None:  # read before the loop: the first reading of a metric wins
         found[MetricName.MEMORY_PCT] = memory_share
+    lowered, read_share = _read_write_share(lowered)
+    if read_share is not None:
+        found[MetricName.READ_PCT] = read_share
     lowered = without_status_codes(_SNAKE_RE.sub(" ", lowered))  # "mem_usage: 80%": words
     notes: list[str] = []
     prev_end = 0

@@ -207,6 +207,8 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("redis using 900MB/1GB", {M.MEMORY_PCT: 90}),
         ("disk 90GB of 100GB", {}),
         ("12k reads/s and 3k writes/s", {M.READS_RPS: 12_000}),  # writes are not the peak
+        ("read/write ratio 90/10, p95 2s", {M.READ_PCT: 90, M.P95_MS: 2000}),
+        ("reads:writes 4:1", {M.READ_PCT: 80}),
         ("2 crore users", {M.USERS: 20_000_000}),
         ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
         ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
@@ -497,3 +499,13 @@ def test_a_value_word_after_a_space_is_never_dropped(number, word):
     said, factor = word
     parsed, taken = parse_value_words(str(number), [said, "checkout", "is", "slow"], M.USERS)
     assert (parsed.value, taken) == (number * factor, 1)
+
+
+@pytest.mark.parametrize(("text", "value", "note"), [
+    ("90/10", 90, "90 reads to 10 writes = 90% reads"),
+    ("4:1", 80, "4 reads to 1 write = 80% reads"),
+    ("80:20 read/write", 80, "80 reads to 20 writes = 80% reads"),
+    ("45/50", 90, "45 of 50 = 90%"),  # not summing to 100: a part of a whole
+])
+def test_a_read_write_split_is_the_read_share(text, value, note):
+    assert parse_quantity(text, M.READ_PCT) == Parsed(value, note)
