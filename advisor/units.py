@@ -688,7 +688,9 @@ _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|paying|unique|"
                           r"signed[- ]up|concurrent|total|online)\s+)?"
                           r"(users?|customers?|dau|mau|wau|visitors?|accounts?|people|"
-                          r"subscribers?|players?|members?|concurrent|uniques)\b")
+                          r"subscribers?|players?|members?|uniques|concurrent(?!\s+(?:connections?|"
+                          r"conns?|requests?|reqs?|queries|jobs|workers|threads|streams"
+                          r")\b))\b")
 _CORES_WORDS = re.compile(r"^(cores?|vcpus?|cpus?|threads?|vcores?)\b")
 _SPINDLE_WORDS = re.compile(r"^(spindles?|disks?|drives?|hdds?)\b")
 _RATE_WORDS = re.compile(r"^(rps|qps|req/s|reqs?/s|requests?/s|requests? (per|a) (second|sec)|"

@@ -209,6 +209,8 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("12k reads/s and 3k writes/s", {M.READS_RPS: 12_000}),  # writes are not the peak
         ("read/write ratio 90/10, p95 2s", {M.READ_PCT: 90, M.P95_MS: 2000}),
         ("reads:writes 4:1", {M.READ_PCT: 80}),
+        ("10k concurrent users", {M.USERS: 10_000}),
+        ("10k concurrent connections", {}),  # connections are not people
         ("2 crore users", {M.USERS: 20_000_000}),
         ("1_200_000 users, pool 45/50", {M.USERS: 1_200_000, M.POOL_USED_PCT: 90}),
         ("timeouts to 10.100.200.250:5432, p95 2s", {M.P95_MS: 2000}),
