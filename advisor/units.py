@@ -999,6 +999,8 @@ def _read_write_share(text: str) -> tuple[str, float | None]:
     return masked, float(f"{reads / (reads + writes) * 100:.4g}")
 
 
+# "99th percentile" is p99, the label the rules below know.
+_NTH_PERCENTILE_RE = re.compile(r"\b(\d\d(?:\.\d+)?)(?:th|st|nd|rd)?\s+percentile\b")
 _SNAKE_RE = re.compile(r"(?<=[a-z])_|_(?=[a-z])")  # not 1_200_000's
 
 
@@ -1057,8 +1059,8 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    lowered, pool_shares = _pool_fractions(
-        without_status_codes(digits_for_words(text[:5000].lower())))
+    spoken = _NTH_PERCENTILE_RE.sub(r"p\1", digits_for_words(text[:5000].lower()))
+    lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     lowered, named = _named_pairs(lowered, refused)
     lowered, memory_share = _memory_fractions(lowered)
     if memory_share is not None:  # read before the loop: the first reading of a metric wins

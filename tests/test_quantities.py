@@ -191,6 +191,7 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("p50 120ms p99 2.3s", {M.P95_MS: 2300}),
         ("median latency 80ms, p999 1.9s", {M.P95_MS: 1900}),
         ("p75 400ms", {}),
+        ("50th percentile 200ms, 99th percentile 3s", {M.P95_MS: 3000}),
         ("average response time 2s", {M.P95_MS: 2000}),
         ("we are at 80% of max_connections", {M.POOL_USED_PCT: 80}),
         # A metric's own name, as the fronts' name=value takes it, says which it is.
