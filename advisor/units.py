@@ -78,10 +78,11 @@ class _Token:
 
 
 # A number: grouped thousands (1,200,000, 1_200_000, or 1.200.000 with exactly two dot
-# groups, so an address like 10.100.200.300 is never one), plain or decimal, optional
-# exponent.
+# groups, so an address like 10.100.200.300 is never one), a decimal comma with one or two
+# decimals (1,2 s is 1.2 s, never 2 s), plain or decimal, optional exponent.
 _NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
-        r"|\d{1,3}(?:\.\d{3}){2}(?![.\d])|\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?")
+        r"|\d{1,3}(?:\.\d{3}){2}(?![.\d])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
+        r"(?:e[+-]?\d+)?")
 _TOKEN_RE = re.compile(
     rf"(?<![\w.])(?P<num>{_NUM})(?!\d|,\d)\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
@@ -125,6 +126,8 @@ _GB: dict[str, float] = {
     "kib": 1024 / 1e9, "mib": 1024**2 / 1e9, "gib": 1024**3 / 1e9,
     "tib": 1024**4 / 1e9, "pib": 1024**5 / 1e9,
     "ki": 1024 / 1e9, "mi": 1024**2 / 1e9, "gi": 1024**3 / 1e9, "ti": 1024**4 / 1e9,
+    "kilobytes": 1e-6, "meg": 1e-3, "megs": 1e-3, "megabytes": 1e-3, "gig": 1.0, "gigs": 1.0,
+    "gigabytes": 1.0, "terabytes": 1e3, "tera": 1e3, "petabytes": 1e6,
 }
 _FACTOR_SUFFIXES = {"x", "×", "times", "fold"}
 # A rate's unit, after the number and its multiplier: `rps`, `/s`, `req/min`, `qps`,
@@ -206,6 +209,8 @@ def _tokens(text: str) -> list[_Token]:
 
 def _number(said: str) -> float:
     """The value of a number as `_NUM` matched it, its grouping marks dropped."""
+    if re.fullmatch(r"\d+,\d{1,2}", said):  # 1,2: a decimal comma
+        return float(said.replace(",", "."))
     plain = said.replace(",", "").replace("_", "")
     if plain.count(".") > 1:  # 1.200.000: dots group thousands
         plain = plain.replace(".", "")

@@ -40,6 +40,7 @@ def spellings(value: float, note: str | None, *texts: str) -> list[tuple]:
     *spellings(1_200_000, None, "1.2M/s"),
     *spellings(12000, None, "12000", "12,000", "12_000", "12_000/s"),
     *spellings(1_200_000, None, "1.200.000", "1_200_000 req/s", "1,200,000 rps"),
+    *spellings(1500, None, "1,5k/s", "1.5k/s"),  # a decimal comma is a decimal point
 ])
 def test_rates_keep_their_multiplier_and_become_per_second(text, value, note):
     assert parse_quantity(text, M.PEAK_RPS) == Parsed(value, note)
@@ -272,6 +273,9 @@ def test_a_count_per_day_is_read_as_an_average_and_said_so():
     ("a million", M.USERS, 1_000_000),
     ("15 lakh", M.USERS, 1_500_000),
     ("15 hundred", M.USERS, 1_500),
+    ("1,2 s", M.P95_MS, 1_200),
+    ("40 gigs", M.WORKING_SET_GB, 40),
+    ("500 megabytes", M.WORKING_SET_GB, 0.5),
     ("fifteen hundred", M.USERS, 1_500),
     ("twenty five hundred", M.USERS, 2_500),
     ("1 crore", M.USERS, 10_000_000),
