@@ -437,6 +437,21 @@ _FRACTION_RE = re.compile(
 )
 
 
+_FACTOR_WORDS = {"double": 2.0, "doubles": 2.0, "doubled": 2.0, "twice": 2.0,
+                 "triple": 3.0, "triples": 3.0, "tripled": 3.0, "quadruple": 4.0,
+                 "quadruples": 4.0, "tenfold": 10.0}
+
+
+def _factor_word(text: str) -> Parsed | None:
+    """A growth said in a word, with no number beside it: "double", "it will triple"."""
+    if any(ch.isdigit() for ch in text):
+        return None
+    found = [_FACTOR_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _FACTOR_WORDS]
+    if len(found) != 1:
+        return None
+    return Parsed(found[0], f"'{text.strip()}' read as {_fmt(found[0])}x")
+
+
 _SPLIT_RE = re.compile(r"\s*(?P<r>\d+(?:\.\d+)?)\s*(?P<sep>[/:])\s*(?P<w>\d+(?:\.\d+)?)\s*"
                        r"(?:reads?\s*(?:/|:|to)\s*writes?)?\s*", re.IGNORECASE)
 
@@ -583,6 +598,9 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     spec = METRIC_SPECS[MetricName(metric)]
     typed = text.strip() if isinstance(text, str) and spelled_out(text, answer=True) else None
     text = digits_for_words(text, answer=True) if isinstance(text, str) else text
+    said = _factor_word(str(text or "")) if spec.unit is Unit.FACTOR else None
+    if said is not None:
+        return _bounded(spec.name, said.value, said.note)
     split = _read_split(str(text or "")) if spec.name is MetricName.READ_PCT else None
     if split is not None:
         return _bounded(spec.name, split.value, split.note)

@@ -282,6 +282,9 @@ def test_a_count_per_day_is_read_as_an_average_and_said_so():
     ("two hundred and fifty ms", M.P95_MS, 250),
     ("two seconds", M.P95_MS, 2000),
     ("three times", M.GROWTH_FACTOR, 3),
+    ("double", M.GROWTH_FACTOR, 2),
+    ("it will triple", M.GROWTH_FACTOR, 3),
+    ("tenfold", M.GROWTH_FACTOR, 10),
     ("twelve", M.QUERIES_PER_REQUEST, 12),
 ])
 def test_numbers_written_in_words_are_read(text, metric, value):
