@@ -341,11 +341,16 @@ def _multiplier(suffix: str) -> tuple[float, str]:
 _GLUED_NOUNS = {"users", "req", "reqs", "requests", "reads", "queries"}
 
 
+_PEOPLE_PERIODS = {"d", "day", "days", "wk", "week", "weeks", "mo", "month", "months"}
+
+
 def _refuse_foreign(token: _Token, unit: Unit, after: str) -> None:
     """A count or a rate typed in another kind of unit ("300ms" for peak traffic, "2k rps"
     for users) is refused, never read as the bare number."""
     _mult, rest = _multiplier(token.suffix)
-    head, slash, _tail = rest.partition("/")
+    head, slash, tail = rest.partition("/")
+    if unit is Unit.COUNT and tail in _PEOPLE_PERIODS:
+        slash = ""  # "50k/day", "2M/month": people in a period are a count of users
     kind = None
     if head in _SECONDS and head != "m" and not slash:
         kind = "a time"

@@ -491,6 +491,11 @@ def test_a_count_or_rate_in_another_kind_of_unit_is_refused(text, metric, error)
     assert str(refused.value) == error
 
 
+def test_people_in_a_period_are_still_a_count_of_users():
+    assert parse_quantity("50k/day", M.USERS).value == 50_000
+    assert parse_quantity("2M/month", M.USERS).value == 2_000_000
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=1_000, max_value=999_999_999))
 def test_any_grouping_of_thousands_reads_back_the_same_count(number):
