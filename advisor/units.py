@@ -622,6 +622,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     elif spec.unit is Unit.GB:
         value, note = _size(token)
     elif spec.unit is Unit.FACTOR:
+        _refuse_foreign(token, spec.unit, after)
         value, note = _factor(token)
     elif spec.unit is Unit.RPS:
         _refuse_foreign(token, spec.unit, after)

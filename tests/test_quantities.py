@@ -484,6 +484,8 @@ def test_a_named_value_that_cannot_be_read_is_refused_not_guessed():
     ("16 GB", M.CORES, "Expected a number such as 50k, 1.2M or 1,200,000; 16 GB is a size."),
     ("2k rps", M.USERS, "Expected a number such as 50k, 1.2M or 1,200,000; 2k rps is a rate."),
     ("3k/s", M.USERS, "Expected a number such as 50k, 1.2M or 1,200,000; 3k/s is a rate."),
+    ("3k rpm", M.GROWTH_FACTOR, "Expected a factor such as 3x or 10; 3k rpm is a rate."),
+    ("2s", M.GROWTH_FACTOR, "Expected a factor such as 3x or 10; 2s is a time."),
 ])
 def test_a_count_or_rate_in_another_kind_of_unit_is_refused(text, metric, error):
     with pytest.raises(ParseError) as refused:
