@@ -479,12 +479,9 @@ def _fraction(text: str) -> Parsed | None:
     """`45/50`, `45 of 50`, `45 out of 50 connections` as a share: 90%; so are two sizes,
     `14GB of 16GB` (87.5%)."""
     sized = _SIZE_FRACTION_RE.fullmatch(text.strip())
-    if sized is not None:
-        part = float(sized.group("part")) * _size_bytes(sized.group("pu") or sized.group("wu"))
-        whole = float(sized.group("whole")) * _size_bytes(sized.group("wu"))
-        if whole > 0:
-            value = float(f"{part / whole * 100:.4g}")
-            return Parsed(value, f"{sized.group(0)} = {_fmt(value)}%")
+    share = _size_share(sized) if sized is not None else None
+    if sized is not None and share is not None:
+        return Parsed(share, f"{sized.group(0)} = {_fmt(share)}%")
     m = _FRACTION_RE.match(text)
     if m is None:
         return None
@@ -931,7 +928,7 @@ def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
         part, whole = int(m.group("part")), int(m.group("whole"))
         if whole > 0 and part <= whole and _POOL_CONTEXT.search(around):
             shares.append((m.start(), float(f"{part / whole * 100:.12g}")))
-            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+            text = _blanked(text, m)
     return _pool_stats(text, shares)
 
 
@@ -949,14 +946,22 @@ def _memory_fractions(text: str) -> tuple[str, float | None]:
         around = f"{text[max(0, m.start() - 30): m.start()]} {text[m.end(): m.end() + 30]}"
         if not _MEMORY_CONTEXT.search(around):
             continue
-        whole_unit = m.group("wu")
-        part_unit = m.group("pu") or whole_unit
-        part = float(m.group("part")) * _size_bytes(part_unit)
-        whole = float(m.group("whole")) * _size_bytes(whole_unit)
-        if whole > 0 and part <= whole:
-            masked = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
-            return masked, float(f"{part / whole * 100:.4g}")
+        share = _size_share(m)
+        if share is not None and share <= 100:
+            return _blanked(text, m), share
     return text, None
+
+
+def _size_share(m: re.Match[str]) -> float | None:
+    """The share one size is of another, from a `_SIZE_FRACTION_RE` match (None of 0)."""
+    part = float(m.group("part")) * _size_bytes(m.group("pu") or m.group("wu"))
+    whole = float(m.group("whole")) * _size_bytes(m.group("wu"))
+    return float(f"{part / whole * 100:.4g}") if whole > 0 else None
+
+
+def _blanked(text: str, m: re.Match[str]) -> str:
+    """`text` with what `m` matched turned to spaces, every position kept."""
+    return text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
 
 
 def _size_bytes(unit: str) -> float:
@@ -1024,8 +1029,7 @@ def _read_write_share(text: str) -> tuple[str, float | None]:
     writes = float(m.group("w") or m.group("w2"))
     if reads + writes <= 0:
         return text, None
-    masked = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
-    return masked, float(f"{reads / (reads + writes) * 100:.4g}")
+    return _blanked(text, m), float(f"{reads / (reads + writes) * 100:.4g}")
 
 
 # "99th percentile" is p99, the label the rules below know.
@@ -1045,7 +1049,7 @@ def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, f
             named.setdefault(metric, parse_quantity(m.group("value"), metric).value)
         except ParseError as err:
             refused.append(f"{m.group(0)} ({err})")
-        text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+        text = _blanked(text, m)
     return text, named
 
 
