@@ -43,9 +43,7 @@ def candidate_lines(match: Match, pb: Playbook) -> list[str]:
 def doubt_lines(match: Match, pb: Playbook) -> list[str]:
     """Text that reads mostly as chatter, but could be trouble: not "won't guess", but the
     likeliest readings and what would settle it (the same names Slack shows as buttons)."""
-    labels = {r.symptom.value: r.label for r in pb.decision_matrix}
-    labels |= {t.id.value: t.title for t in pb.topics}
-    shown = ", ".join(labels.get(n, n.replace("_", " ")) for n in match.alternatives)
+    shown = ", ".join(pb.label(name) for name in match.alternatives)
     return [f"Not clearly a scaling problem. If it is one, the likeliest: {shown}.",
             "Say which part is slow, paste the error line or give a number (p95, CPU, "
             "pool use) and I will name the bottleneck."]

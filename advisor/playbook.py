@@ -370,6 +370,12 @@ class Playbook(Strict):
     def topic(self, topic: Topic) -> TopicEntry:
         return next(t for t in self.topics if t.id == topic)
 
+    def label(self, name: str) -> str:
+        """How a decision-matrix row or a topic, named by its id, is shown to people."""
+        labels = {r.symptom.value: r.label for r in self.decision_matrix}
+        labels |= {t.id.value: t.title for t in self.topics}
+        return labels.get(name, name.replace("_", " "))
+
     def cost_for(self, stage: int) -> CostRow:
         return next(c for c in self.costs if c.stage == stage)
 

@@ -386,9 +386,7 @@ class Conversations(SystemsMixin):
         return self._rows(entry, [message], key, place, deliver), [message]
 
     def _choices(self, names: list[str]) -> list[Choice]:
-        labels = {r.symptom.value: r.label for r in self.playbook.decision_matrix}
-        labels |= {t.id.value: t.title for t in self.playbook.topics}
-        return [Choice(label=labels.get(n, n.replace("_", " ")), value=n) for n in names]
+        return [Choice(label=self.playbook.label(n), value=n) for n in names]
 
     def what_if(
         self, advice_id: int, place: Place, *, key: str | None = None, deliver: bool = True,
