@@ -610,9 +610,9 @@ def _quantity_options(parser: argparse.ArgumentParser) -> dict[str, MetricName]:
         if metric is not None:
             for name in action.option_strings or [parser.prog.split()[-1]]:
                 found[name] = metric
-        for child in getattr(action, "choices", None) or {}:
-            if isinstance(action.choices, dict):
-                found |= _quantity_options(action.choices[child])
+        if isinstance(action, argparse._SubParsersAction):  # each subcommand's own
+            for child in action.choices.values():
+                found |= _quantity_options(child)
     return found
 
 
