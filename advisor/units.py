@@ -49,6 +49,8 @@ class ParseError(ValueError):
 class MisspeltNumber(ParseError):
     """A word after a number that is close to a number word but not one ("40 thsnd")."""
 
+    words = 0  # set by parse_value_words: how many following words the value spans
+
 
 class AmbiguousUnit(ParseError):
     """A bare number whose unit matters: `readings` are the two ways to read it."""
@@ -95,9 +97,11 @@ _RANGE_SEP_RE = re.compile(r"^\s*(?:-|–|—|to|or|~)\s*$", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(r"(?:^|[\s(:=])[-−]\s?$")
 
 _MULTIPLIERS: dict[str, float] = {
-    "k": 1e3, "thousand": 1e3, "thousands": 1e3, "grand": 1e3,
-    "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
-    "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+    "k": 1e3, "thousand": 1e3, "thousands": 1e3, "grand": 1e3, "thou": 1e3, "thous": 1e3,
+    "tsd": 1e3,  # German and Scandinavian notes: 40 Tsd.
+    "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6, "mill": 1e6, "mln": 1e6, "mio": 1e6,
+    "million": 1e6, "millions": 1e6,
+    "b": 1e9, "bn": 1e9, "bln": 1e9, "billion": 1e9, "billions": 1e9,
     "trillion": 1e12, "trillions": 1e12,
     # South Asian English: 1 lakh = 100,000, 1 crore = 10,000,000.
     "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "crore": 1e7, "crores": 1e7,
@@ -225,6 +229,8 @@ def number_word(word: str) -> tuple[str | None, str | None]:
     """
     if word in _MULTIPLIERS:
         return word, None
+    if _skeleton_of(word) is not None:
+        return None, _skeleton_of(word)
     if len(word) < 5 or not word.isalpha() or word in _NOT_NUMBER_WORDS or _known_unit(word):
         return None, None
     # Deferred: only a misspelt number word needs it, and every CLI call imports this module.
@@ -239,6 +245,26 @@ def number_word(word: str) -> tuple[str | None, str | None]:
     if score == 2 or (score == 3 and len(word) >= 6 and word[:2] == best[:2]):
         return None, str(best)
     return None, None
+
+
+def _skeleton_of(word: str) -> str | None:
+    """The number word a vowel-less abbreviation is cut from ("thsnd", "mlln"); None for
+    any other word. Such a note is a number word beyond doubt, but which of its spellings
+    the writer meant is not, so it is asked back, never read as the bare number."""
+    if len(word) < 3 or not word.isalpha() or set(word) & _VOWELS or _known_unit(word):
+        return None
+    for number in _NUMBER_WORDS[::2]:  # the singular: "thsnds" is cut from it too
+        if word[0] == number[0] and _is_subsequence(word.rstrip("s") or word, number):
+            return number
+    return None
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    letters = iter(long)
+    return all(ch in letters for ch in short)
 
 
 def _known_unit(word: str) -> bool:
@@ -580,7 +606,8 @@ def parse_value_words(value: str, following: Sequence[str], metric: MetricName |
             break  # the next name=value
         try:
             longer = parse_quantity(" ".join([value, *following[:n]]), metric)
-        except MisspeltNumber:
+        except MisspeltNumber as err:
+            err.words = n  # the words it spans, so a caller can show them whole
             raise
         except ParseError:
             continue

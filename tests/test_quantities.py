@@ -11,6 +11,7 @@ from advisor.metrics import METRIC_SPECS
 from advisor.metrics import MetricName as M
 from advisor.units import (
     AmbiguousUnit,
+    MisspeltNumber,
     Parsed,
     ParseError,
     Reading,
@@ -104,6 +105,41 @@ def test_a_word_only_close_to_a_number_word_is_refused():
                                "Write it as 40 thousand or with k/M/B.")
     with pytest.raises(ParseError):
         parse_number("40 thsnad users")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("40 thou", 40_000), ("40 Tsd", 40_000), ("1.5 mln", 1_500_000), ("3 mill", 3_000_000),
+     ("2 bln", 2_000_000_000), ("40thous users", 40_000)],
+)
+def test_common_abbreviations_of_number_words_are_multipliers(text, value):
+    assert parse_quantity(text, M.USERS) == Parsed(value, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "meant"),
+    [("40 thsnd", "thsnd", "thousand"), ("40thsnd", "thsnd", "thousand"),
+     ("3 mlln", "mlln", "million"), ("2 blln", "blln", "billion"),
+     ("5 ths users", "ths", "thousand")],
+)
+def test_a_vowel_less_cut_of_a_number_word_is_asked_back(text, word, meant):
+    with pytest.raises(MisspeltNumber) as info:
+        parse_quantity(text, M.USERS)
+    value = text.split()[0].removesuffix(word)
+    assert str(info.value) == (f"'{word}' is not a number word I know; did you mean {meant}? "
+                               f"Write it as {value} {meant} or with k/M/B.")
+
+
+def test_free_text_says_it_did_not_read_a_cut_number_word():
+    reading = read_text("40thsnd users and p95 2s")
+    assert reading.metrics == {M.P95_MS: 2000}
+    assert reading.refused == ("40thsnd ('thsnd' is not a number word I know; did you mean "
+                               "thousand? Write it as 40 thousand or with k/M/B.)",)
+
+
+@pytest.mark.parametrize("word", ["ms", "tb", "mb", "hrs", "mbps", "bps", "th", "rps", "qps"])
+def test_vowel_less_units_are_not_cut_number_words(word):
+    assert number_word(word) == (None, None)
 
 
 @pytest.mark.parametrize("word", ["billing", "mission", "motion", "mention", "minutes", "millis",

@@ -64,6 +64,16 @@ def test_misspelt_number_word_close_to_none_is_refused(capsys):
     assert "did you mean thousand?" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [("stage", "40", "thsnd"), ("stage", "40thsnd"),
+                                  ("diagnose", "--users", "40", "thsnd")])
+def test_a_cut_number_word_after_a_flag_value_is_asked_back(argv, capsys):
+    code, out = run(*argv)
+    assert (code, out) == (2, "")
+    assert capsys.readouterr().err.endswith(
+        ": 'thsnd' is not a number word I know; did you mean thousand? "
+        "Write it as 40 thousand or with k/M/B.\n")
+
+
 def test_diagnose_flags_read_every_form():
     code, out = run("diagnose", "--users", "40 thousnad", "--p95", "300ms -> 2.4s",
                     "--pool", "45/50", "--cache-hit", "0.62", "--peak", "60k/min",

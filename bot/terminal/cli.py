@@ -26,7 +26,7 @@ from advisor.metrics import METRIC_SPECS, SHORT_NAMES, MetricError, MetricName
 from advisor.playbook import PlaybookError
 from advisor.report import sizing_text, stage_text
 from advisor.stages import stage_for_users
-from advisor.units import ParseError, parse_quantity, parse_value_words
+from advisor.units import MisspeltNumber, ParseError, parse_quantity, parse_value_words
 from bot.settings import SettingsError, load_team_playbook, read_settings
 
 if TYPE_CHECKING:
@@ -646,6 +646,8 @@ def _glue_value_words(argv: list[str], options: dict[str, MetricName]) -> list[s
         following = list(takewhile(lambda word: not word.startswith("-"), argv[i:]))
         try:
             taken = parse_value_words(value, following, metric)[1]
+        except MisspeltNumber as err:  # `40 thsnd`: let the parser say what is wrong
+            taken = err.words
         except ParseError:
             taken = 0
         out.append(prefix + " ".join([value, *argv[i:i + taken]]))
