@@ -55,9 +55,10 @@ class MisspeltNumber(ParseError):
 class AmbiguousUnit(ParseError):
     """A bare number whose unit matters: `readings` are the two ways to read it."""
 
-    def __init__(self, readings: tuple[str, str]) -> None:
+    def __init__(self, readings: tuple[str, str], message: str | None = None) -> None:
         self.readings = readings
-        super().__init__(f"{readings[0]} or {readings[1]}? Give the unit, e.g. {readings[1]}.")
+        super().__init__(message or
+                         f"{readings[0]} or {readings[1]}? Give the unit, e.g. {readings[1]}.")
 
 
 @dataclass(frozen=True)
@@ -392,6 +393,20 @@ def _refuse_foreign(token: _Token, unit: Unit, after: str) -> None:
         raise ParseError(f"Expected {_EXAMPLES[unit]}; {said} is {kind}.")
 
 
+_DOT_GROUP_RE = re.compile(r"\d{1,3}\.\d{3}(?!\d)")
+
+
+def _dot_grouped(token: _Token) -> None:
+    """`50.000 users` is fifty thousand where a dot groups thousands and fifty where it is
+    a decimal point: a count or a rate written so, with no multiplier, is asked back."""
+    if _multiplier(token.suffix)[0] != 1.0 or not _DOT_GROUP_RE.fullmatch(
+            token.raw.strip()[: len(token.raw.strip()) - len(token.suffix)].strip()):
+        return
+    small, large = _fmt(token.value), _fmt(token.value * 1000)
+    raise AmbiguousUnit((small, large), f"{token.raw.strip()}: {small} or {large}? Write it "
+                                        f"without the dot, e.g. {large.replace(',', '')}.")
+
+
 def _count(token: _Token) -> float:
     return token.value * _multiplier(token.suffix)[0]
 
@@ -415,6 +430,7 @@ def parse_number(text: str) -> Parsed:
     token = _checked(token)
     if token.suffix == "%":
         raise ParseError(f"Expected {_EXAMPLES[Unit.COUNT]}, not a percentage.")
+    _dot_grouped(token)
     value = _finite(_count(token), Unit.COUNT)
     return Parsed(value, _join(_misspelt_note(token), _pick_note(pick, value)))
 
@@ -650,11 +666,13 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
         value, note = _factor(token)
     elif spec.unit is Unit.RPS:
         _refuse_foreign(token, spec.unit, after)
+        _dot_grouped(token)
         value, note = _rate(token, after)
     else:
         if token.suffix == "%":
             raise ParseError(f"Expected {_EXAMPLES[spec.unit]}, not a percentage.")
         _refuse_foreign(token, spec.unit, after)
+        _dot_grouped(token)
         value, note = _count(token), None
     value = float(f"{_finite(value, spec.unit):.12g}")  # 1.4 s is 1400 ms, not 1399.99…
     if typed is not None:  # "two seconds": the words and the value say it all
@@ -1029,8 +1047,23 @@ def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
     between = text[prev.end: token.start]
     if prev.suffix == "to":  # "300 to 2400 ms": the word was taken for a unit
         between = f" to {between}"
+    if _NOW_RE.match(between):  # "was 300ms, now 2.4s": a change when both say one thing
+        return _unit_kind(prev.suffix) == _unit_kind(token.suffix)
     return bool(_ARROW_RE.match(between)) or (
         bool(_CHAIN_TO_RE.match(between)) and bool(_FROM_RE.search(text[: prev.start])))
+
+
+_NOW_RE = re.compile(r"^\s*[,;(]?\s*(?:(?:and|but)\s+)?(?:now|currently|today|at the moment)"
+                     r"(?:\s+(?:it's|its|it is|is|at|about|around|~))?\s*$")
+
+
+def _unit_kind(suffix: str) -> str:
+    """What a number's unit measures, coarsely: a time, a share, a size, or anything else."""
+    if suffix in _SECONDS:
+        return "time"
+    if suffix in {"%", "pct", "percent"}:
+        return "share"
+    return "size" if suffix in _GB and suffix not in {"k", "m", "b"} else "other"
 
 
 # `db_cpu=93%`, `p95_ms: 1200`: a metric's own name (one with an underscore, which no
@@ -1167,6 +1200,13 @@ def read_text(text: str) -> Reading:
             continue
         metric, value = guess
         spec = METRIC_SPECS[metric]
+        try:
+            if spec.unit in (Unit.COUNT, Unit.RPS):
+                _dot_grouped(token)  # "50.000 users": fifty or fifty thousand?
+        except AmbiguousUnit as err:
+            refused.append(f"{token.raw.strip()} ({err.readings[0]} or {err.readings[1]}?)")
+            prev_metric = None
+            continue
         try:
             check_metric(metric, value)
         except MetricError:

@@ -137,6 +137,29 @@ def test_free_text_says_it_did_not_read_a_cut_number_word():
                                "thousand? Write it as 40 thousand or with k/M/B.)",)
 
 
+@pytest.mark.parametrize(
+    ("text", "metric", "readings", "message"),
+    [("50.000", M.USERS, ("50", "50,000"),
+      "50.000: 50 or 50,000? Write it without the dot, e.g. 50000."),
+     ("2.500 rps", M.PEAK_RPS, ("2.5", "2,500"),
+      "2.500 rps: 2.5 or 2,500? Write it without the dot, e.g. 2500."),
+     ("16.000", M.CORES, ("16", "16,000"),
+      "16.000: 16 or 16,000? Write it without the dot, e.g. 16000.")],
+)
+def test_one_dot_group_in_a_count_or_rate_gives_both_readings(text, metric, readings, message):
+    with pytest.raises(AmbiguousUnit) as info:
+        parse_quantity(text, metric)
+    assert (info.value.readings, str(info.value)) == (readings, message)
+
+
+def test_one_dot_group_is_plain_where_it_cannot_be_thousands():
+    assert read_text("1.500k users, p95 1.250 s, 1.200.000 requests a day").metrics == {
+        M.USERS: 1500, M.P95_MS: 1250, M.PEAK_RPS: pytest.approx(1_200_000 / 86400)}
+    reading = read_text("we have 50.000 users and p95 2s")
+    assert (reading.metrics, reading.refused) == ({M.P95_MS: 2000},
+                                                  ("50.000 users (50 or 50,000?)",))
+
+
 @pytest.mark.parametrize("word", ["ms", "tb", "mb", "hrs", "mbps", "bps", "th", "rps", "qps"])
 def test_vowel_less_units_are_not_cut_number_words(word):
     assert number_word(word) == (None, None)
@@ -185,6 +208,10 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("p95 300ms -> 2.4s", {M.P95_MS: 2400}),
         ("p95 up from 300ms to 2.4s", {M.P95_MS: 2400}),
         ("p95 went from 300 to 2400 ms", {M.P95_MS: 2400}),
+        ("p95 was 300ms, now 2.4s", {M.P95_MS: 2400}),
+        ("p95 300ms (now 2.4 s)", {M.P95_MS: 2400}),
+        ("db cpu was 40% and now it is 95%", {M.DB_CPU_PCT: 95}),
+        ("50k users, now 2k rps", {M.USERS: 50_000, M.PEAK_RPS: 2000}),
         ("45/50 connections in use", {M.POOL_USED_PCT: 90}),
         ("45 out of 50 connections", {M.POOL_USED_PCT: 90}),
         ("pool at 45 of 50", {M.POOL_USED_PCT: 90}),

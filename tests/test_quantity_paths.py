@@ -74,6 +74,13 @@ def test_a_cut_number_word_after_a_flag_value_is_asked_back(argv, capsys):
         "Write it as 40 thousand or with k/M/B.\n")
 
 
+def test_a_dot_grouped_count_is_asked_back_in_the_interview():
+    reply = step(start().state, "50.000")
+    assert [(r.text, [c.value for c in r.choices]) for r in reply.replies] == [
+        ("50 or 50,000?", ["50", "50,000"])]
+    assert step(reply.state, "50,000").replies[0].text == "Read: users 50,000."
+
+
 def test_diagnose_flags_read_every_form():
     code, out = run("diagnose", "--users", "40 thousnad", "--p95", "300ms -> 2.4s",
                     "--pool", "45/50", "--cache-hit", "0.62", "--peak", "60k/min",
