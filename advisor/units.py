@@ -493,7 +493,11 @@ def _factor_word(text: str) -> Parsed | None:
     """A growth said in a word, with no number beside it: "double", "it will triple"."""
     if any(ch.isdigit() for ch in text):
         return None
-    found = [_FACTOR_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _FACTOR_WORDS]
+    words = re.findall(r"[a-z]+", text.lower())
+    found = [_FACTOR_WORDS[w] for w in words if w in _FACTOR_WORDS]
+    if len(found) == 2 and ({"or", "to"} & set(words)):  # "double or triple": the upper end
+        return Parsed(max(found), f"took {_fmt(max(found))}x, the upper end of "
+                                  f"'{text.strip()}'")
     if len(found) != 1:
         return None
     return Parsed(found[0], f"'{text.strip()}' read as {_fmt(found[0])}x")

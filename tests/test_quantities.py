@@ -354,6 +354,13 @@ def test_numbers_written_in_words_are_read(text, metric, value):
     assert parse_quantity(text, metric).value == value
 
 
+def test_two_growth_words_are_a_range():
+    assert parse_quantity("double or even triple", M.GROWTH_FACTOR) == Parsed(
+        3, "took 3x, the upper end of 'double or even triple'")
+    with pytest.raises(ParseError):
+        parse_quantity("double and triple", M.GROWTH_FACTOR)
+
+
 @pytest.mark.parametrize("text", ["one two three", "twenty twenty", "a few thousand"])
 def test_words_that_are_not_one_number_are_refused(text):
     with pytest.raises(ParseError):
