@@ -34,6 +34,7 @@ from advisor.metrics import (
     METRIC_SPECS,
     MetricError,
     MetricName,
+    MetricSpec,
     Unit,
     check_metric,
 )
@@ -305,6 +306,8 @@ def _one_value(text: str, unit: Unit) -> tuple[_Token, _Pick | None]:
     tokens = _tokens(text)
     if not tokens:
         raise ParseError(f"Expected {_EXAMPLES[unit]}.")
+    if not all(math.isfinite(t.value) for t in tokens):  # 1e400 overflows to infinity
+        raise ParseError(f"Expected a finite number: {_EXAMPLES[unit]}.")
     if len(tokens) == 1:
         return tokens[0], None
     if len(tokens) == 2:
@@ -1213,9 +1216,11 @@ def read_text(text: str) -> Reading:
             continue
         try:
             check_metric(metric, value)
-        except MetricError:
+        except MetricError:  # "db cpu 150%": said back, never silently dropped
+            refused.append(f"{_as_typed(token)} ({_implausible(spec, value)})")
             continue
         if spec.integer and abs(value - round(value)) > 1e-6 * max(1.0, abs(value)):
+            refused.append(f"{_as_typed(token)} ({spec.label} is a whole number)")
             continue
         value = float(round(value)) if spec.integer else value
         prev_metric = metric
@@ -1228,6 +1233,25 @@ def read_text(text: str) -> Reading:
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
     return Reading(found, tuple(refused), tuple(notes))
+
+
+def _as_typed(token: _Token) -> str:
+    raw = token.raw.strip()
+    return f"-{raw}" if token.value < 0 and not raw.startswith(("-", "−")) else raw
+
+
+def _implausible(spec: MetricSpec, value: float) -> str:
+    """Why a value read from text is no reading of its metric, shortly (the value is shown
+    beside it)."""
+    if not math.isfinite(value):
+        return f"{spec.label} must be a finite number"
+    if value < 0:
+        return f"{spec.label} cannot be negative"
+    if value < spec.minimum:
+        return f"{spec.label} is at least {spec.minimum:g}"
+    if spec.unit is Unit.PCT:
+        return f"{spec.label} is a share, so at most 100%"
+    return f"{spec.label} that high is beyond any real system"
 
 
 _RATE_METRICS = frozenset({MetricName.PEAK_RPS, MetricName.READS_RPS,

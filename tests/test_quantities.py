@@ -354,6 +354,19 @@ def test_numbers_written_in_words_are_read(text, metric, value):
     assert parse_quantity(text, metric).value == value
 
 
+@pytest.mark.parametrize(("text", "refused"), [
+    ("db cpu 150%", "150% (database CPU is a share, so at most 100%)"),
+    ("p95 -5s", "-5s (P95 response time cannot be negative)"),
+    ("1e400 users", "1e400 users (users must be a finite number)"),
+    ("replica lag 99999 hours", "99999 hours (replica lag that high is beyond any real system)"),
+    ("1.5 cores", "1.5 cores (CPU cores is a whole number)"),
+    ("0 cores", "0 cores (CPU cores is at least 1)"),
+])
+def test_free_text_says_back_a_value_no_system_has(text, refused):
+    reading = read_text(f"{text} and 50k users")
+    assert (reading.metrics, reading.refused) == ({M.USERS: 50_000}, (refused,))
+
+
 def test_two_growth_words_are_a_range():
     assert parse_quantity("double or even triple", M.GROWTH_FACTOR) == Parsed(
         3, "took 3x, the upper end of 'double or even triple'")

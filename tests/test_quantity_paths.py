@@ -81,6 +81,20 @@ def test_a_dot_grouped_count_is_asked_back_in_the_interview():
     assert step(reply.state, "50,000").replies[0].text == "Read: users 50,000."
 
 
+@pytest.mark.parametrize(("argv", "said"), [
+    (("diagnose", "--users", "--"), "diagnose: argument --users: expected one argument"),
+    (("diagnose", "--users=--"), "diagnose: argument --users: expected one argument"),
+    (("size", "pool", "--cores", "--"), "size pool: argument --cores: expected one argument"),
+    (("size", "cache", "--working-set", "1e400"), "size cache: argument --working-set: "
+     "Expected a finite number: a size such as 10GB, 512 MiB or 1.5TB."),
+    (("diagnose", "--p95", "1e400"), "diagnose: argument --p95-ms/--p95: "
+     "Expected a finite number: a time such as 850 ms or 1.4s."),
+])
+def test_a_missing_or_overflowing_flag_value_is_one_line(argv, said, capsys):
+    code, out = run(*argv)
+    assert (code, out, capsys.readouterr().err) == (2, "", f"scale-advisor {said}\n")
+
+
 def test_diagnose_flags_read_every_form():
     code, out = run("diagnose", "--users", "40 thousnad", "--p95", "300ms -> 2.4s",
                     "--pool", "45/50", "--cache-hit", "0.62", "--peak", "60k/min",

@@ -631,6 +631,12 @@ def _glue_value_words(argv: list[str], options: dict[str, MetricName]) -> list[s
             out.append(token)
             continue
         if name.startswith("--") and name in options:
+            if (eq and value == "--") or (not eq and argv[i:i + 1] == ["--"]):
+                # argparse would take `--users=--` as an empty list: let it say instead
+                # that the option needs a value.
+                out.extend([name, "--"])
+                i += 0 if eq else 1
+                continue
             if not eq:
                 if i >= len(argv):
                     out.append(token)
