@@ -302,6 +302,16 @@ def test_history_limit_500_returns_500_rows(tmp_path: Path, monkeypatch, capsys)
                                        "1 and 1000\n")
 
 
+def test_history_query_with_no_word_lists_the_latest_and_says_so(tmp_path: Path,
+                                                                   monkeypatch, capsys):
+    _log_rows(tmp_path / "a.db", 3)
+    monkeypatch.setenv("SCALE_DB", str(tmp_path / "a.db"))
+    code, out = inproc("history", "%", "--json")
+    assert code == 0 and len(out.splitlines()) == 3
+    assert capsys.readouterr().err == ("scale-advisor: note: '%' has no word to search for; "
+                                       "showing the latest advice.\n")
+
+
 def test_stage_after_double_dash_with_a_negative_number(tmp_path: Path):
     done = run_cli("stage", "--", "-5k", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")

@@ -98,6 +98,13 @@ def test_history_lists_what_this_channel_may_see_newest_first(
     assert text_of(body) == ("No advice matching _kubernetes &lt;!channel&gt;_ has been "
                              "given where this channel can see it yet.")
 
+    # A query with no word in it (`%`) narrows nothing, and says so.
+    body = history(slack, PRIVATE_CHANNEL, BOB, "% *")
+    assert body["blocks"][0] == {"type": "context", "elements": [{
+        "type": "mrkdwn", "text": "_% * has no word to search for, so this is the latest "
+                                  "advice._"}]}
+    assert body["text"] == "2 pieces of advice" and "matching" not in text_of(body)
+
 
 def home_of(slack: SlackClient, fake: FakeSlackAPI, user: str) -> str:
     before = len(fake.calls("views.publish"))

@@ -289,7 +289,7 @@ HISTORY_COLUMNS = ["id", "created_at", "kind", "stage", "layer", "symptom", "top
 
 
 def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
-    from conversations.advice_log import Viewer
+    from conversations.advice_log import Viewer, fts_query
     from conversations.service import HISTORY_MAX
     from conversations.systems import SystemNameError
 
@@ -308,6 +308,10 @@ def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO
             out.write(f"No assessments of a system called '{args.system.strip()}'.\n")
             return 0
     else:
+        if args.query and fts_query(args.query) is None:
+            print(f"scale-advisor: note: '{args.query}' has no word to search for; showing "
+                  "the latest advice.", file=sys.stderr)
+            args.query = None
         rows = conv.history(args.query, viewer, args.limit)
     columns = HISTORY_COLUMNS + (["system"] if args.system else [])
     names = conv.system_names({r.system_id for r in rows if r.system_id})

@@ -53,13 +53,16 @@ def row_sections(rows: Sequence[HistoryRow]) -> list[Block]:
 
 
 def history_message(rows: Sequence[HistoryRow], query: str | None = None,
-                    more: int = 0) -> Message:
-    """Past advice visible from this channel, newest first, with links to the threads."""
+                    more: int = 0, wordless: str | None = None) -> Message:
+    """Past advice visible from this channel, newest first, with links to the threads.
+    `wordless` is a query that had no word to search for (`%`): said, and not applied."""
     what = f" matching _{escape(trim(query, 100))}_" if query else ""
+    said = ([context(f"_{escape(trim(wordless, 100))} has no word to search for, so this is "
+                     "the latest advice._")] if wordless else [])
     if not rows:
         content = sections(f"No advice{what} has been given where this channel can see it yet.")
-        return message("No advice found", content)
-    content = sections(f"*Advice given before{what}*, newest first")
+        return message("No advice found", said + content)
+    content = said + sections(f"*Advice given before{what}*, newest first")
     content += row_sections(rows)
     if more:
         content.append(context(f"_{more} older not shown; add a word to narrow the list._"))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from advisor.models import StageNumber
 from bot.slack.blocks.history import HistoryRow, history_message
-from conversations.advice_log import AdviceRow, Viewer
+from conversations.advice_log import AdviceRow, Viewer, fts_query
 
 if TYPE_CHECKING:
     from bot.slack.listeners.commands import Invocation
@@ -50,9 +50,11 @@ def history_rows(rows: Iterable[AdviceRow], *, with_user: bool = True) -> list[H
 def run_history(inv: Invocation) -> None:
     """Answer in the ack (ephemeral): one indexed SQLite query is well inside 3 s."""
     query = inv.args.strip() or None
+    wordless = query if query is not None and fts_query(query) is None else None
+    query = None if wordless else query
     conversations = inv.deps.conversations
     rows: list[AdviceRow] = []
     if conversations is not None:
         viewer = Viewer(team=inv.command["team_id"], channel=inv.command["channel_id"])
         rows = conversations.history(query, viewer, limit=HISTORY_LIMIT, brief=True)
-    inv.ack(**history_message(history_rows(rows), query).kwargs())
+    inv.ack(**history_message(history_rows(rows), query, wordless=wordless).kwargs())
