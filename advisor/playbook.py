@@ -293,6 +293,9 @@ class SizingFormulas(Strict):
 class MatrixRung(Strict):
     id: str
     text: str
+    # Other ways people name the rung ("scale out" for horizontal scale), so `done`,
+    # `not-now` and `reopen` find it however it is said.
+    aliases: list[str] = Field(default_factory=list)
 
 
 class MatrixRow(Strict):

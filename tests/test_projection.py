@@ -7,7 +7,7 @@ import pytest
 from advisor.changes import MetricChange, Snapshot, change_lines, compare, lower_is_better
 from advisor.engine import what_ifs
 from advisor.metrics import MetricName as M
-from advisor.models import Layer, Observations
+from advisor.models import Layer, Observations, Symptom
 from advisor.playbook import default_playbook
 from advisor.projection import project
 from advisor.rungs import UnknownRung, find_rung
@@ -98,10 +98,21 @@ def test_compare_metrics_stage_bottleneck_and_rungs():
 @pytest.mark.parametrize("typed, rung", [
     ("add indexes", "add_indexes"), ("Read replicas", "read_replicas"),
     ("read_replicas", "read_replicas"), ("circuit breaker", "circuit_breakers"),
-    ("shard", "sharding"),
+    ("shard", "sharding"), ("indexing", "add_indexes"), ("scale out", "horizontal_scale"),
+    ("scale up", "vertical_scale"), ("queue", "async_processing"), ("more ram", "increase_ram"),
+    ("leaks", "fix_memory_leaks"),
 ])
 def test_rungs_are_found_fuzzily(typed, rung):
     assert find_rung(typed, PB).id == rung
+
+
+def test_a_word_two_rungs_share_is_asked_back_unless_the_ladder_settles_it():
+    with pytest.raises(UnknownRung) as info:
+        find_rung("scale", PB)
+    assert str(info.value) == "'scale' could be Vertical scale or Horizontal scale; say which"
+    with pytest.raises(UnknownRung, match="'data' could be Sharding or Redesign data"):
+        find_rung("data", PB)
+    assert find_rung("data", PB, prefer=Symptom.DATABASE_SLOW).id == "sharding"
 
 
 def test_an_unknown_rung_lists_the_rungs():
