@@ -64,6 +64,22 @@ def test_unknown_subcommand_gets_help_with_did_you_mean(slack: SlackClient) -> N
         "I don't know `/scale hepl`. Did you mean `/scale help`?")
 
 
+def test_a_sentence_after_scale_is_a_question_and_pairs_are_a_diagnosis(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    for said in ("why is checkout slow since the deploy",
+                 "ask why is checkout slow since the deploy",
+                 "users=50k db_cpu=90%", "diagnose users=50k db_cpu=90%"):
+        assert slack.command(said).status == 200
+    posts = [c.all_text() for c in fake_slack.wait_for("chat.postMessage", 4)]
+    assert posts[0] == posts[1] and "why is checkout slow since the deploy" in posts[0]
+    assert posts[2] == posts[3] and "Stage 2 (Growth); bottleneck: database" in posts[2]
+
+
+def test_a_lone_unknown_word_still_gets_help(slack: SlackClient) -> None:
+    assert slack.command("foo").json()["blocks"][0]["text"]["text"] == (
+        "I don't know `/scale foo`.")
+
+
 def test_forged_signature_is_401(slack: SlackClient) -> None:
     resp = slack.command("help", signature="v0=" + "0" * 64)
     assert resp.status == 401

@@ -251,6 +251,17 @@ def suggestions(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(name, known, n=3, cutoff=0.6)
 
 
+def routed(name: str, args: str) -> str | None:
+    """The subcommand a line that names none asks for: `name=value` numbers are a one-shot
+    diagnose, a sentence (`why is checkout slow`) is a question; None for a lone word or
+    a near miss of a subcommand (`diagnos`), which get help with the likely spelling."""
+    if "=" in name:
+        return "diagnose"
+    if not args or suggestions(name, sorted(SUBCOMMANDS)):
+        return None
+    return "ask"
+
+
 class Commands:
     """The `/scale` listener of one app, with the Deps every subcommand gets."""
 
@@ -262,7 +273,10 @@ class Commands:
 
     def on_scale(self, ack, command, client):
         """Each subcommand acks itself; a failure is acked as one short line."""
-        name, args = split_subcommand(text_of(command.get("text") or ""))
+        said = text_of(command.get("text") or "")
+        name, args = split_subcommand(said)
+        if name not in SUBCOMMANDS and routed(name, args) is not None:
+            name, args = routed(name, args), said.strip()  # `/scale why is checkout slow`
         inv = Invocation(command=command, name=name, args=args, ack=ack, client=client,
                          deps=self.deps)
         run = SUBCOMMANDS.get(name)
