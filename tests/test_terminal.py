@@ -132,3 +132,17 @@ def test_history_lists_newest_first_and_searches(db: Path):
 def test_history_rejects_a_silly_limit(db: Path, capsys: pytest.CaptureFixture[str]):
     assert cli("history", "--limit", "0")[0] == 2
     assert "--limit" in capsys.readouterr().err
+
+
+def test_a_sentence_with_no_command_is_asked(db: Path):
+    plain = cli("why", "is", "checkout", "slow", "--json")
+    quoted = cli("why is checkout slow", "--json")
+    asked = cli("ask", "why is checkout slow", "--json")
+    assert plain == quoted == asked and asked[0] == 0
+
+
+@pytest.mark.parametrize("argv", [("diagnos",), ("foo",), ("diagnos", "--users", "5k")])
+def test_a_lone_word_or_a_near_miss_still_names_the_commands(db: Path, argv, capsys):
+    assert cli(*argv) == (2, "")
+    assert capsys.readouterr().err.startswith(
+        f"scale-advisor: argument COMMAND: invalid choice: '{argv[0]}' (choose from 'ask'")

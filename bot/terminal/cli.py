@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import json
 import os
 import sqlite3
@@ -605,6 +606,24 @@ def _glue_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _asked_plainly(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`scale-advisor why is checkout slow` is `scale-advisor ask "why is checkout slow"`,
+    as `/scale why is checkout slow` is in Slack: words that name no command, and are not
+    one word or a near miss of one (`diagnos`), are a question."""
+    commands = next(a.choices for a in parser._actions
+                    if isinstance(a, argparse._SubParsersAction))
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):  # the global options before it
+        i += 2 if argv[i] == "--playbook" else 1
+    words = list(takewhile(lambda word: not word.startswith("-"), argv[i:]))
+    if not words or words[0] in commands:
+        return argv
+    text = " ".join(words)
+    if " " not in text.strip() or difflib.get_close_matches(words[0], list(commands), n=1):
+        return argv  # the parser names the commands there are
+    return [*argv[:i], "ask", text, *argv[i + len(words):]]
+
+
 def _quantity_options(parser: argparse.ArgumentParser) -> dict[str, MetricName]:
     """Every option (and the `stage` positional, as `stage`) that takes a quantity, in
     every subcommand, with its metric."""
@@ -693,6 +712,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = build_parser()
+        argv = _asked_plainly(argv, parser)
         glued = _glue_value_words(_glue_negative_values(argv), _quantity_options(parser))
         args = parser.parse_args(glued)
         for note in flag_notes(args):
