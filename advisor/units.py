@@ -396,7 +396,7 @@ def _refuse_foreign(token: _Token, unit: Unit, after: str) -> None:
         raise ParseError(f"Expected {_EXAMPLES[unit]}; {said} is {kind}.")
 
 
-_DOT_GROUP_RE = re.compile(r"\d{1,3}\.\d{3}(?!\d)")
+_DOT_GROUP_RE = re.compile(r"[1-9]\d{0,2}\.\d{3}(?!\d)")  # 0.375 groups nothing
 
 
 def _dot_grouped(token: _Token) -> None:

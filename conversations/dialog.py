@@ -530,6 +530,8 @@ def quantity_text(value: float, metric: MetricName) -> str:
     """`value` in `metric`'s unit as text `parse_quantity` reads back to the same value."""
     digits = f"{value:.6f}".rstrip("0").rstrip(".")
     unit = METRIC_SPECS[metric].unit.value
+    if unit in ("count", "req/s") and re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", digits):
+        digits += "0"  # "1.375 rps" could be 1,375 where a dot groups thousands; 1.3750 not
     if unit in ("%", "x"):
         return f"{digits}{unit}"
     if unit in ("", "count"):

@@ -4,7 +4,7 @@ number words and bare numbers whose unit matters."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from advisor.metrics import METRIC_SPECS
@@ -478,6 +478,8 @@ def test_number_like_text_raises_only_parse_error(text, metric):
 
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(sorted(METRIC_SPECS)), st.floats(min_value=0, max_value=1e5))
+@example(M.QUERIES_PER_REQUEST, 0.375).via("a leading zero groups no thousands")
+@example(M.PEAK_RPS, 1.375).via("three decimals after one dot could be thousands")
 def test_echo_text_of_a_value_reads_back(metric, value):
     from conversations.dialog import quantity_text
 
