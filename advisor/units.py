@@ -231,8 +231,9 @@ def number_word(word: str) -> tuple[str | None, str | None]:
     """
     if word in _MULTIPLIERS:
         return word, None
-    if _skeleton_of(word) is not None:
-        return None, _skeleton_of(word)
+    cut_from = _skeleton_of(word)
+    if cut_from is not None:
+        return None, cut_from
     if len(word) < 5 or not word.isalpha() or word in _NOT_NUMBER_WORDS or _known_unit(word):
         return None, None
     # Deferred: only a misspelt number word needs it, and every CLI call imports this module.
