@@ -32,6 +32,7 @@ from slack_sdk.models.blocks import Block
 from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
 from bot.slack.listeners.commands import FOLLOW_ELSEWHERE, NOT_IN_HERE
+from bot.slack.listeners.events import intent_of
 from conversations.store import Store
 
 POST = "chat.postMessage"
@@ -239,6 +240,24 @@ def test_mentions_get_threaded_answers(slack: SlackClient, fake_slack: FakeSlack
     assert [r["kind"] for r in advice_rows(slack_db)] == ["ask", "ask"]
 
 
+def test_a_mention_that_asks_for_help_a_check_up_or_says_thanks(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    slack.app_mention("help")
+    assert next_post(fake_slack, 0).all_text().startswith("Scalability Advisor: /scale")
+    slack.app_mention("Thanks!")
+    assert next_post(fake_slack, 1).args["text"] == (
+        "Glad to help. Mention me again with a symptom or a question any time.")
+    # "diagnose" starts the check-up in the mention's own thread, answered there.
+    slack.app_mention("diagnose")
+    first = next_post(fake_slack, 2)
+    assert "Roughly how many users" in first.all_text()
+    slack.message("50k", thread_ts=first.args["thread_ts"])
+    second = next_post(fake_slack, 3)
+    assert second.args["thread_ts"] == first.args["thread_ts"]
+    assert "Read: users 50,000." in second.all_text()
+    assert advice_rows(slack_db) == []  # none of these is advice
+
+
 def test_a_retried_mention_is_answered_once(slack: SlackClient, fake_slack: FakeSlackAPI,
                                             slack_db: Path) -> None:
     for retry in (None, 1):
@@ -401,3 +420,15 @@ def test_thread_answers_are_echoed_with_their_unit_and_conversion(
     assert reply.args["blocks"][0]["elements"][0]["text"] == (
         "Noted from your description: peak traffic 1,000 req/s.\n"
         "(60,000 per minute = 1,000 per second.)")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("help", "help"), ("Help!", "help"), ("what can you do?", "help"), ("?", "help"),
+    ("diagnose", "check-up"), ("run a check-up", "check-up"), ("Check up", "check-up"),
+    ("thanks", "thanks"), ("thank you, that fixed it", "thanks"), ("ty", "thanks"),
+    ("help, db is slow", None), ("diagnose the slow checkout", None),
+    ("thanks to the deploy the db is at 95% cpu and checkout times out", None),
+    ("the database is slow", None),
+])
+def test_what_a_mention_asks_for(text, intent):
+    assert intent_of(text) == intent

@@ -59,6 +59,23 @@ def words_of(raw: Any) -> str:
     return " ".join(text_of(MARKUP.sub(plain, raw)).split())
 
 
+# What a person says to the bot that is a request, not a symptom or a question.
+_HELP = re.compile(r"^(help|usage|\?|what can you do|how do i use (you|this))$")
+_CHECK_UP = re.compile(r"^(diagnose|check[- ]?up|start|start a check[- ]?up|run a check[- ]?up"
+                       r"|diagnose (this|us|me)|/scale diagnose)$")
+_THANKS = re.compile(r"^(thanks|thank you|thx|ty|cheers|ta|much appreciated)\b.{0,30}$")
+THANKED = "Glad to help. Mention me again with a symptom or a question any time."
+
+
+def intent_of(text: str) -> str | None:
+    """`help`, `check-up` or `thanks` when that is all a mention says; None otherwise."""
+    said = " ".join(text.lower().split()).strip(" !.?") or text.strip()
+    for name, pattern in (("help", _HELP), ("check-up", _CHECK_UP), ("thanks", _THANKS)):
+        if pattern.match(said):
+            return name
+    return None
+
+
 def mentions_bot(text: str, bot_user_id: str | None) -> bool:
     return bool(bot_user_id) and any(m == bot_user_id for m in MENTION.findall(text or ""))
 
@@ -127,6 +144,11 @@ class Events:
         place = event_place(body, event, self.deps.is_private, thread)
         if is_thread_reply(event) and self.conv().has_dialog(key):
             return self.conv().reply(key, text, place, request_key=request_key)
-        if not text:
+        intent = intent_of(text) if text else "help"
+        if intent == "help":
             return self.conv().notice(place, "", kind="help", request_key=request_key)
+        if intent == "check-up":  # the check-up runs in this thread, as /scale's does in its own
+            return self.conv().begin(key, place, request_key=request_key)
+        if intent == "thanks":
+            return self.conv().notice(place, THANKED, request_key=request_key)
         return self.conv().ask(text, place, key=key, request_key=request_key)
