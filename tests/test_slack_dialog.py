@@ -32,7 +32,7 @@ from slack_sdk.models.blocks import Block
 from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
 from bot.slack.listeners.commands import FOLLOW_ELSEWHERE, NOT_IN_HERE
-from bot.slack.listeners.events import intent_of
+from bot.slack.listeners.events import intent_of, numbers_given
 from conversations.store import Store
 
 POST = "chat.postMessage"
@@ -432,3 +432,24 @@ def test_thread_answers_are_echoed_with_their_unit_and_conversion(
 ])
 def test_what_a_mention_asks_for(text, intent):
     assert intent_of(text) == intent
+
+
+def test_a_mention_with_numbers_is_the_one_shot_diagnose(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    slack.app_mention("diagnose users=50k db_cpu=90%")
+    slack.command("diagnose users=50k db_cpu=90%")
+    mentioned, commanded = [c.all_text() for c in fake_slack.wait_for("chat.postMessage", 2)]
+    assert mentioned == commanded
+    assert "Stage 2 (Growth); bottleneck: database" in mentioned
+    assert [r["kind"] for r in advice_rows(slack_db)] == ["diagnose", "diagnose"]
+
+
+@pytest.mark.parametrize(("text", "args"), [
+    ("users=50k db_cpu=90%", "users=50k db_cpu=90%"),
+    ("diagnose system=shop users=50k", "system=shop users=50k"),
+    ("Diagnose p95=2s and checkout is slow", "p95=2s and checkout is slow"),
+    ("at=error code=H12 desc=\"Request timeout\"", None),  # a router log line, not numbers
+    ("checkout is slow, users=50k", None), ("diagnose", None), ("", None),
+])
+def test_which_mentions_give_numbers_to_diagnose(text, args):
+    assert numbers_given(text) == args

@@ -13,10 +13,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from advisor.metrics import METRIC_KEYS
+from advisor.models import Observations
+from advisor.symptoms import match_for
 from bot.slack.deps import Deps
 from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
+from bot.slack.listeners.commands import parse_pairs
 from bot.slack.listeners.places import event_place, thread_key
-from conversations.service import Conversations, Outcome
+from bot.slack.listeners.systems import split_system
+from conversations.service import Conversations, Outcome, Place
 
 PERSON_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -74,6 +79,16 @@ def intent_of(text: str) -> str | None:
         if pattern.match(said):
             return name
     return None
+
+
+def numbers_given(text: str) -> str | None:
+    """The `name=value` arguments a mention gives for a one-shot diagnose (`users=50k
+    db_cpu=90%`, `diagnose system=shop users=50k`); None when it does not start with one."""
+    words = text.split(maxsplit=1)
+    args = words[1] if len(words) == 2 and words[0].lower() == "diagnose" else text
+    name, sep, _ = args.split(maxsplit=1)[0].partition("=") if args.strip() else ("", "", "")
+    key = name.strip().lower().lstrip("-").replace("-", "_")
+    return args if sep and (key in METRIC_KEYS or key == "system") else None
 
 
 def mentions_bot(text: str, bot_user_id: str | None) -> bool:
@@ -151,4 +166,20 @@ class Events:
             return self.conv().begin(key, place, request_key=request_key)
         if intent == "thanks":
             return self.conv().notice(place, THANKED, request_key=request_key)
+        pairs = numbers_given(text)
+        if pairs is not None:  # `users=50k db_cpu=90%`: the one-shot diagnose, as /scale's
+            return self.diagnose(pairs, place, key, request_key)
         return self.conv().ask(text, place, key=key, request_key=request_key)
+
+    def diagnose(self, args: str, place: Place, key: str,
+                 request_key: str | None) -> Outcome:
+        system, rest, problem = split_system(args)
+        metrics, text, problems, notes = parse_pairs(rest)
+        problems += [problem] if problem else []
+        if problems:
+            return self.conv().notice(place, " ".join(problems) + " Nothing was assessed.",
+                                      request_key=request_key)
+        match = match_for(text, self.conv().playbook) if text else None
+        return self.conv().diagnose(Observations(metrics=metrics, text=text), place,
+                                    match=match, key=key, system=system,
+                                    request_key=request_key, notes=notes)
