@@ -146,3 +146,9 @@ def test_a_lone_word_or_a_near_miss_still_names_the_commands(db: Path, argv, cap
     assert cli(*argv) == (2, "")
     assert capsys.readouterr().err.startswith(
         f"scale-advisor: argument COMMAND: invalid choice: '{argv[0]}' (choose from 'ask'")
+
+
+def test_no_command_prints_what_it_can_do(db: Path):
+    code, out = cli()
+    assert code == 0 and out.startswith("usage: scale-advisor [-h] [--playbook FILE] COMMAND")
+    assert "  ask            answer a question or a symptom description\n" in out

@@ -712,6 +712,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = build_parser()
+        if not argv:  # as `/scale` alone does in Slack: what it can do
+            parser.print_help(out)
+            return 0
         argv = _asked_plainly(argv, parser)
         glued = _glue_value_words(_glue_negative_values(argv), _quantity_options(parser))
         args = parser.parse_args(glued)
