@@ -18,7 +18,8 @@ from types import MappingProxyType
 from typing import Any
 
 from advisor.metrics import METRIC_KEYS, MetricName
-from advisor.models import Observations
+from advisor.models import Match, Observations
+from advisor.playbook import Playbook
 from advisor.sizing import cost
 from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
@@ -160,19 +161,37 @@ def run_diagnose(inv: Invocation) -> None:
     if not inv.args.strip():
         start_dialog(inv)
         return
-    system, rest, problem = split_system(inv.args)
-    metrics, text, problems, notes = parse_pairs(rest)
-    problems += [problem] if problem else []
-    if problems:
-        inv.fail(" ".join(problems) + " Nothing was assessed.")
+    given = read_one_shot(inv.args, inv.conv.playbook)
+    if isinstance(given, str):
+        inv.fail(given)
         return
     if inv.out_of_reach(follow=False):
         return
-    obs = Observations(metrics=metrics, text=text)
-    match = match_for(text, inv.conv.playbook) if text else None  # a matrix label is a pick
-    inv.conv.diagnose(obs, inv.place(), match=match, system=system,
-                      request_key=inv.request_key, notes=notes)
+    inv.conv.diagnose(given.obs, inv.place(), match=given.match, system=given.system,
+                      request_key=inv.request_key, notes=given.notes)
     inv.ack()
+
+
+@dataclass(frozen=True)
+class OneShot:
+    """What `name=value` arguments give a one-shot diagnose."""
+
+    obs: Observations
+    match: Match | None
+    system: str | None
+    notes: list[str]
+
+
+def read_one_shot(args: str, playbook: Playbook) -> OneShot | str:
+    """The one-shot diagnose `args` ask for (`/scale diagnose ...`, or a mention's numbers);
+    or what is wrong with them, in one line."""
+    system, rest, problem = split_system(args)
+    metrics, text, problems, notes = parse_pairs(rest)
+    problems += [problem] if problem else []
+    if problems:
+        return " ".join(problems) + " Nothing was assessed."
+    match = match_for(text, playbook) if text else None  # a matrix label is a pick
+    return OneShot(Observations(metrics=metrics, text=text), match, system, notes)
 
 
 def start_dialog(inv: Invocation) -> None:

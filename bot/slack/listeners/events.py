@@ -14,13 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor.metrics import METRIC_KEYS
-from advisor.models import Observations
-from advisor.symptoms import match_for
 from bot.slack.deps import Deps
 from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
-from bot.slack.listeners.commands import parse_pairs
+from bot.slack.listeners.commands import read_one_shot
 from bot.slack.listeners.places import event_place, thread_key
-from bot.slack.listeners.systems import split_system
 from conversations.service import Conversations, Outcome, Place
 
 PERSON_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
@@ -173,13 +170,9 @@ class Events:
 
     def diagnose(self, args: str, place: Place, key: str,
                  request_key: str | None) -> Outcome:
-        system, rest, problem = split_system(args)
-        metrics, text, problems, notes = parse_pairs(rest)
-        problems += [problem] if problem else []
-        if problems:
-            return self.conv().notice(place, " ".join(problems) + " Nothing was assessed.",
-                                      request_key=request_key)
-        match = match_for(text, self.conv().playbook) if text else None
-        return self.conv().diagnose(Observations(metrics=metrics, text=text), place,
-                                    match=match, key=key, system=system,
-                                    request_key=request_key, notes=notes)
+        given = read_one_shot(args, self.conv().playbook)
+        if isinstance(given, str):
+            return self.conv().notice(place, given, request_key=request_key)
+        return self.conv().diagnose(given.obs, place, match=given.match, key=key,
+                                    system=given.system, request_key=request_key,
+                                    notes=given.notes)
