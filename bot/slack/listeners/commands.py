@@ -112,6 +112,11 @@ def run_help(inv: Invocation) -> None:
 # --------------------------------------------------------------------------- diagnose
 
 
+def metric_key(name: str) -> str:
+    """`DB-CPU`, `--p95` -> the spelling METRIC_KEYS uses (`db_cpu`, `p95`)."""
+    return name.strip().lower().lstrip("-").replace("-", "_")
+
+
 def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], list[str]]:
     """`users=50k p95=1.2s` -> metrics; other words become symptom text; problems listed;
     and a line for each value converted or written in words, saying how it was read."""
@@ -128,7 +133,7 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
         if not sep:
             words.append(token)
             continue
-        key = name.strip().lower().lstrip("-").replace("-", "_")
+        key = metric_key(name)
         metric = METRIC_KEYS.get(key)
         if metric is None:
             close = difflib.get_close_matches(key, list(METRIC_KEYS), n=1, cutoff=0.6)

@@ -16,7 +16,7 @@ from typing import Any
 from advisor.metrics import METRIC_KEYS
 from bot.slack.deps import Deps
 from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
-from bot.slack.listeners.commands import read_one_shot
+from bot.slack.listeners.commands import metric_key, read_one_shot
 from bot.slack.listeners.places import event_place, thread_key
 from conversations.service import Conversations, Outcome, Place
 
@@ -84,7 +84,7 @@ def numbers_given(text: str) -> str | None:
     words = text.split(maxsplit=1)
     args = words[1] if len(words) == 2 and words[0].lower() == "diagnose" else text
     name, sep, _ = args.split(maxsplit=1)[0].partition("=") if args.strip() else ("", "", "")
-    key = name.strip().lower().lstrip("-").replace("-", "_")
+    key = metric_key(name)
     return args if sep and (key in METRIC_KEYS or key == "system") else None
 
 
