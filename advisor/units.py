@@ -798,6 +798,10 @@ def _near_words(text: str, end: int, limit: int, breaker: re.Pattern[str]) -> st
         cut = m.end()
     return " ".join(before[cut:].split()[-limit:])
 
+# "3k per replica", "3k rps each replica": the replica said after the number.
+_PER_REPLICA_AFTER = re.compile(r"^(?:[\w/]+\s+)?(?:per|each|a|for each|for one)\s+(?:read\s+)?"
+                                r"replica\b")
+
 
 def _after_words(text: str, start: int, limit: int) -> str:
     after = text[start:].lstrip("+")  # "40k+ users"
@@ -856,7 +860,7 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.USERS, value
     is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
     value = value / (per or 1.0)
-    if _PER_REPLICA.search(near):
+    if _PER_REPLICA.search(near) or _PER_REPLICA_AFTER.match(rest):
         return MetricName.PER_REPLICA_RPS, value
     reads = re.search(r"^reads?\b", rest) or re.search(r"\breads?$", near)
     if reads and is_rate:

@@ -283,8 +283,30 @@ def test_size_reads_k_v_words(served: Served, text: str, expected: str) -> None:
     assert served.client.command(text).json()["text"] == expected
 
 
+@pytest.mark.parametrize(("text", "expected", "read"), [
+    ("size pool 8 cores ssd", "pool: 17 connections per instance",
+     'Read from "8 cores": cores 8.'),
+    ("size pool 8", "pool: 17 connections per instance", 'Read from "8": cores 8.'),
+    ("size replicas 12k reads/s, 3k per replica", "replicas: 4 replicas",
+     'Read from "12k reads/s, 3k per replica": db reads 12,000 req/s, per replica 3,000 req/s.'),
+    ("size cache 10GB", "cache: 15 GB", 'Read from "10GB": working set 10 GB.'),
+    ("size capacity 1k rps 3x growth", "capacity: 4,500 req/s",
+     'Read from "1k rps 3x growth": peak 1,000 req/s, growth 3x.'),
+    ("size capacity peak=1000 3x growth", "capacity: 4,500 req/s",
+     'Read from "3x growth": growth 3x.'),
+])
+def test_size_reads_plain_words_and_says_how(served: Served, text: str, expected: str,
+                                             read: str) -> None:
+    body = served.client.command(text).json()
+    assert body["text"] == expected
+    assert body["blocks"][0] == {"type": "context", "elements": [{"type": "mrkdwn",
+                                                                  "text": read}]}
+
+
 @pytest.mark.parametrize(("text", "problem"), [
     ("size", "Which sizing: pool, replicas, cache or capacity?"),
+    ("size pool banana", "I don't know `banana` for `size pool` (use cores, spindles, ssd)."),
+    ("size cache 10", "`working-set`: 10 MB or 10 GB? Give the unit, e.g. 10 GB."),
     ("size pool", "`size pool` needs `cores=...`."),
     ("size pool cores=8 colour=red", "I don't know `colour` for `size pool`"),
     ("size pool cores=lots", "`cores`:"),

@@ -14,7 +14,16 @@ from advisor import sizing
 from advisor.metrics import MetricName
 from advisor.models import Sizing
 from advisor.playbook import Playbook
-from advisor.units import ParseError, parse_value_words, read_as
+from advisor.units import (
+    AmbiguousUnit,
+    ParseError,
+    Reading,
+    parse_quantity,
+    parse_value_words,
+    read_as,
+    read_line,
+    read_text,
+)
 
 M = MetricName
 EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=10k "
@@ -50,6 +59,7 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
     keys, _required = KINDS[kind]
     values: dict[str, float] = {}
     notes: list[str] = []
+    loose: list[str] = []
     ssd = False
     i = 0
     while i < len(words):
@@ -60,9 +70,12 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
         if kind == "pool" and key == "ssd" and not sep:
             ssd = True
             continue
+        bare_value = i < len(words) and words[i][:1].isdigit()  # `cores 8`, `--cores 8`
+        if not sep and (key not in keys or not (name.startswith("--") or bare_value)):
+            loose.append(word)  # "size pool 8 cores", "size cache 10GB": read as words
+            continue
         if key not in keys:
-            known = ", ".join(_shown(k) for k in keys) + (", ssd" if kind == "pool" else "")
-            raise SizeError(f"I don't know `{name}` for `size {kind}` (use {known}).")
+            raise SizeError(f"I don't know `{name}` for `size {kind}` (use {_known(kind)}).")
         if not sep:
             if i >= len(words):
                 raise SizeError(f"`{_shown(key)}` needs a value, e.g. `{_shown(key)}=8`.")
@@ -77,7 +90,47 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
         values[key] = parsed.value
         if parsed.note:
             notes.append(read_as(f"{_shown(key)}={text}", keys[key], parsed.value, parsed.note))
+    if loose:
+        found, line = _read_loose(kind, loose, set(values))
+        values |= found
+        notes.append(line)
     return values, ssd, notes
+
+
+# What the words of each sizing are about, so a bare `10GB` is the cache's working set and
+# a bare `1k rps` the peak; free text needs its subject said.
+_SUBJECT = {"pool": "", "replicas": "", "cache": "working set", "capacity": "peak"}
+
+
+def _read_loose(kind: str, loose: list[str], given: set[str]) -> tuple[dict[str, float], str]:
+    """Values for `kind` read from words that are not `name=value` ("8 cores ssd", "12k
+    reads/s, 3k per replica"), and the line that says how; raises SizeError when they
+    give none, or give a number that cannot be read."""
+    keys = KINDS[kind][0]
+    said = " ".join(loose)
+    reading = read_text(f"{_SUBJECT[kind]} {said}".strip())
+    by_metric = {metric: key for key, metric in keys.items()}
+    found = {by_metric[m]: v for m, v in reading.metrics.items()
+             if m in by_metric and by_metric[m] not in given}
+    missing = [k for k in KINDS[kind][1] if k not in given]
+    if not found and len(missing) == 1:  # "size pool 8": the one value it still needs
+        try:
+            parsed = parse_quantity(said, keys[missing[0]])
+        except AmbiguousUnit as err:  # "size cache 10": 10 MB or 10 GB?
+            raise SizeError(f"`{_shown(missing[0])}`: {err}") from err
+        except ParseError:
+            pass
+        else:
+            found, reading = {missing[0]: parsed.value}, Reading({}, (), tuple(
+                [parsed.note] if parsed.note else []))
+    if not found:  # (a refusal read for another metric would only confuse here)
+        raise SizeError(f"I don't know `{loose[0]}` for `size {kind}` (use {_known(kind)}).")
+    return found, read_line({keys[k]: v for k, v in found.items()}, notes=reading.notes,
+                            label=f"Read from \"{said}\"")
+
+
+def _known(kind: str) -> str:
+    return ", ".join(_shown(k) for k in KINDS[kind][0]) + (", ssd" if kind == "pool" else "")
 
 
 def compute(args: str, playbook: Playbook) -> tuple[Sizing, list[str]]:
