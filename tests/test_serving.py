@@ -292,6 +292,8 @@ def test_size_reads_k_v_words(served: Served, text: str, expected: str) -> None:
     ("size cache 10GB", "cache: 15 GB", 'Read from "10GB": working set 10 GB.'),
     ("size capacity 1k rps 3x growth", "capacity: 4,500 req/s",
      'Read from "1k rps 3x growth": peak 1,000 req/s, growth 3x.'),
+    ("size connections 8 cores", "pool: 17 connections per instance",
+     'Read from "8 cores": cores 8.'),
     ("size capacity peak=1000 3x growth", "capacity: 4,500 req/s",
      'Read from "3x growth": growth 3x.'),
 ])
@@ -306,6 +308,7 @@ def test_size_reads_plain_words_and_says_how(served: Served, text: str, expected
 @pytest.mark.parametrize(("text", "problem"), [
     ("size", "Which sizing: pool, replicas, cache or capacity?"),
     ("size pool banana", "I don't know `banana` for `size pool` (use cores, spindles, ssd)."),
+    ("size capasity peak=1k", "I don't know `size capasity`. Did you mean `size capacity`?"),
     ("size cache 10", "`working-set`: 10 MB or 10 GB? Give the unit, e.g. 10 GB."),
     ("size pool", "`size pool` needs `cores=...`."),
     ("size pool cores=8 colour=red", "I don't know `colour` for `size pool`"),

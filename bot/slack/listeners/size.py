@@ -7,6 +7,7 @@ nothing per request, so it answers inside the ack at the cost of a dict lookup.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -39,6 +40,12 @@ KINDS: Mapping[str, tuple[Mapping[str, MetricName], tuple[str, ...]]] = MappingP
     "capacity": ({"peak": M.PEAK_RPS, "growth": M.GROWTH_FACTOR, "safety": M.SAFETY_MARGIN},
                  ("peak",)),
 })
+
+
+# Other words people use for each sizing.
+_KIND_WORDS = {"pools": "pool", "connections": "pool", "connection": "pool", "conns": "pool",
+               "replica": "replicas", "memory": "cache",
+               "redis": "cache", "throughput": "capacity", "peak": "capacity"}
 
 
 class SizeError(ValueError):
@@ -138,9 +145,12 @@ def compute(args: str, playbook: Playbook) -> tuple[Sizing, list[str]]:
     raises SizeError."""
     words = args.split()
     kind = words[0].lower() if words else ""
+    kind = _KIND_WORDS.get(kind, kind)
     if kind not in KINDS:
+        close = difflib.get_close_matches(kind, [*KINDS, *_KIND_WORDS], n=1)
+        hint = f"Did you mean `size {_KIND_WORDS.get(close[0], close[0])}`? " if close else ""
         said = f"I don't know `size {words[0]}`. " if words else ""
-        raise SizeError(f"{said}Which sizing: pool, replicas, cache or capacity?")
+        raise SizeError(f"{said}{hint}Which sizing: pool, replicas, cache or capacity?")
     values, ssd, notes = read_words(kind, words[1:])
     return _sized(kind, values, ssd, playbook), notes
 
