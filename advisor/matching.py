@@ -60,7 +60,11 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     backing = _metric_layers(metrics, vocab)
     if prediction.known_words == 0 and not backing:
         return _noise(prediction, common)  # nothing in it the model knows: no guess
-    if prediction.kind == "question" and prediction.topics:
+    if prediction.kind == "question" and backing and not _asks(clipped):
+        # "replica lag is 30 seconds and reads are stale": numbers past a threshold, said
+        # and not asked about, are a report of trouble, whatever topic the words recall.
+        found = _symptom(prediction, backing, pb, common)
+    elif prediction.kind == "question" and prediction.topics:
         found = _question(prediction, common)
     elif prediction.kind == "symptom" or backing:
         found = _symptom(prediction, backing, pb, common)
@@ -69,6 +73,17 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     if len(tokens(clipped)) <= 1:  # one word ("cache") is a subject, not yet a question
         found = found.model_copy(update={"confidence": min(found.confidence, ONE_WORD)})
     return found
+
+
+_ASKS = re.compile(
+    r"\?|^\s*(how|what|which|when|why|where|should|shall|is|are|can|could|do|does|would|"
+    r"will|any|need|wondering|recommend)\b|\b(how (many|much|do|to|should|can)|what (is|are|"
+    r"should)|should (we|i)|do (we|i) need|best way|recommend|wondering)\b", re.IGNORECASE)
+
+
+def _asks(text: str) -> bool:
+    """Whether the text is put as a question (a question mark, or words that ask)."""
+    return bool(_ASKS.search(text))
 
 
 def _recognised(hit: SignatureHit, common: dict) -> Match:

@@ -107,6 +107,13 @@ def test_questions_find_their_topic(text, topic):
     assert (m.kind, m.topic) == ("question", topic), m
 
 
+def test_numbers_past_a_threshold_said_not_asked_are_a_symptom():
+    said = match("replica lag is 30 seconds and reads are stale")
+    assert (said.kind, said.layer, said.topic) == ("symptom", Layer.DATABASE, None)
+    asked = match("replica lag is 30 seconds, how many replicas do we need?")
+    assert (asked.kind, asked.topic) == ("question", Topic.READ_REPLICAS)
+
+
 def test_match_carries_metrics_symptom_and_evidence():
     m = match("db cpu 92%, p95 1.4s, 40k users")
     assert m.metrics == {M.DB_CPU_PCT: 92, M.P95_MS: 1400, M.USERS: 40_000}
