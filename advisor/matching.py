@@ -23,7 +23,7 @@ from advisor.models import Candidate, Layer, Match, SignatureRef, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.signatures import Catalogue, SignatureHit, default_catalogue
 from advisor.units import Reading, extract_metrics
-from advisor.vocab_match import found_in
+from advisor.vocab_match import asks_something, found_in
 from advisor.vocabulary import Vocabulary, default_vocabulary
 
 MAX_CHARS = 4000
@@ -60,7 +60,7 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     backing = _metric_layers(metrics, vocab)
     if prediction.known_words == 0 and not backing:
         return _noise(prediction, common)  # nothing in it the model knows: no guess
-    if prediction.kind == "question" and backing and not _asks(clipped):
+    if prediction.kind == "question" and backing and not asks_something(clipped, vocab):
         # "replica lag is 30 seconds and reads are stale": numbers past a threshold, said
         # and not asked about, are a report of trouble, whatever topic the words recall.
         found = _symptom(prediction, backing, pb, common)
@@ -73,17 +73,6 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     if len(tokens(clipped)) <= 1:  # one word ("cache") is a subject, not yet a question
         found = found.model_copy(update={"confidence": min(found.confidence, ONE_WORD)})
     return found
-
-
-_ASKS = re.compile(
-    r"\?|^\s*(how|what|which|when|why|where|should|shall|is|are|can|could|do|does|would|"
-    r"will|any|need|wondering|recommend)\b|\b(how (many|much|do|to|should|can)|what (is|are|"
-    r"should)|should (we|i)|do (we|i) need|best way|recommend|wondering)\b", re.IGNORECASE)
-
-
-def _asks(text: str) -> bool:
-    """Whether the text is put as a question (a question mark, or words that ask)."""
-    return bool(_ASKS.search(text))
 
 
 def _recognised(hit: SignatureHit, common: dict) -> Match:
