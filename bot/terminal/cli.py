@@ -658,7 +658,8 @@ def _glue_value_words(argv: list[str], options: dict[str, MetricName]) -> list[s
                 # argparse would take `--users=--` as an empty list: let it say instead
                 # that the option needs a value.
                 out.extend([name, "--"])
-                i += 0 if eq else 1
+                if not eq:
+                    i += 1  # the `--` just read
                 continue
             if not eq:
                 if i >= len(argv):

@@ -299,8 +299,9 @@ class Commands:
         """Each subcommand acks itself; a failure is acked as one short line."""
         said = text_of(command.get("text") or "")
         name, args = split_subcommand(said)
-        if name not in SUBCOMMANDS and routed(name, args) is not None:
-            name, args = routed(name, args), said.strip()  # `/scale why is checkout slow`
+        route = None if name in SUBCOMMANDS else routed(name, args)
+        if route is not None:
+            name, args = route, said.strip()  # `/scale why is checkout slow`
         inv = Invocation(command=command, name=name, args=args, ack=ack, client=client,
                          deps=self.deps)
         run = SUBCOMMANDS.get(name)

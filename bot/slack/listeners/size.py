@@ -18,7 +18,6 @@ from advisor.playbook import Playbook
 from advisor.units import (
     AmbiguousUnit,
     ParseError,
-    Reading,
     parse_quantity,
     parse_value_words,
     read_as,
@@ -119,6 +118,7 @@ def _read_loose(kind: str, loose: list[str], given: set[str]) -> tuple[dict[str,
     by_metric = {metric: key for key, metric in keys.items()}
     found = {by_metric[m]: v for m, v in reading.metrics.items()
              if m in by_metric and by_metric[m] not in given}
+    notes = reading.notes
     missing = [k for k in KINDS[kind][1] if k not in given]
     if not found and len(missing) == 1:  # "size pool 8": the one value it still needs
         try:
@@ -128,11 +128,10 @@ def _read_loose(kind: str, loose: list[str], given: set[str]) -> tuple[dict[str,
         except ParseError:
             pass
         else:
-            found, reading = {missing[0]: parsed.value}, Reading({}, (), tuple(
-                [parsed.note] if parsed.note else []))
+            found, notes = {missing[0]: parsed.value}, (parsed.note,) if parsed.note else ()
     if not found:  # (a refusal read for another metric would only confuse here)
         raise SizeError(f"I don't know `{loose[0]}` for `size {kind}` (use {_known(kind)}).")
-    return found, read_line({keys[k]: v for k, v in found.items()}, notes=reading.notes,
+    return found, read_line({keys[k]: v for k, v in found.items()}, notes=notes,
                             label=f"Read from \"{said}\"")
 
 
