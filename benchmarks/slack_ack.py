@@ -8,8 +8,9 @@ process keeps --concurrency keep-alive connections busy with pre-signed requests
 exactly as Slack signs them. For each subcommand, --requests of it alone to one app and
 then at once to the other (bare first in odd rounds, real first in even ones), for
 --rounds rounds, so the machine's drift on this shared host hits both apps alike:
-  help, stage 50k, size pool cores=8 ssd, history database, ask (a question),
-  diagnose users=50k p95=1.2s db_cpu=85% (one-shot), diagnose (starts a dialog)
+  help, stage 50k, size pool cores=8 ssd, history database, ask (twelve questions and
+  complaints in turn), diagnose users=50k p95=1.2s db_cpu=85% and three other one-shot
+  readings in turn, diagnose (starts a dialog)
 Ack latency is measured on the client, from writing the request to reading the whole
 response; each round also shows how the kernel spread the connections over the workers
 (all on one worker caps an app at one GIL). Goals: each subcommand's throughput at least
@@ -66,6 +67,31 @@ SUBCOMMANDS = {
     "diagnose": "diagnose users=50k p95=1.2s db_cpu=85%",
     "diagnose_dialog": "diagnose",
 }
+# Questions, complaints and readings of our own, taken in turn, so that what the matcher
+# keeps per word (cut-up words, typo lookups) is exercised as real traffic would be, not
+# warmed by one sentence repeated. The first of each is the one in SUBCOMMANDS.
+VARIANTS = {
+    "ask": (
+        "ask how many read replicas for 12k reads/s if one handles 3k",
+        "ask checkout takes 8 seconds since the sale started and the db cpu is at 95%",
+        "ask should we put a CDN in front of the image service?",
+        "ask redis evictions climbing, hit rate down to 60%",
+        "ask pods keep getting OOMKilled under the evening peak",
+        "ask FATAL: sorry, too many clients already",
+        "ask what is the right size for the hikari pool on 8 cores",
+        "ask the queue backlog grows faster than the workers drain it",
+        "ask p99 went from 300ms to 2.4s after traffic doubled",
+        "ask is it time to shard the orders table",
+        "ask nginx upstream timed out while reading response header from upstream",
+        "ask disk iowait at 40% on the primary during the nightly batch",
+    ),
+    "diagnose": (
+        "diagnose users=50k p95=1.2s db_cpu=85%",
+        "diagnose users=200k p95=900ms db_cpu=72% growth=3x",
+        "diagnose users=8k p95=2.5s pool=45/50",
+        "diagnose users=1.2M p95=450ms db_cpu=91% cache_hit=0.62",
+    ),
+}
 E2E_KINDS = ("diagnose", "ask")
 CHANNELS = 10  # requests spread over this many channels (privacy lookups are cached per channel)
 
@@ -104,10 +130,16 @@ def commands(client: PresignedClient, kind: str, n: int, tag: str) -> list[Prepa
     """`n` signed `/scale` commands of one kind, each by its own user (`U0{tag}{i}`)."""
     out = []
     for i in range(n):
-        client.command(SUBCOMMANDS[kind], channel_id=f"C0BENCH{i % CHANNELS}",
+        client.command(text_of(kind, i), channel_id=f"C0BENCH{i % CHANNELS}",
                        user_id=user_id(tag, i))
         out.append(Prepared(kind, client.take(), user_id(tag, i)))
     return out
+
+
+def text_of(kind: str, i: int) -> str:
+    """The `i`th request's text of one kind (its variants in turn)."""
+    variants = VARIANTS.get(kind, (SUBCOMMANDS[kind],))
+    return variants[i % len(variants)]
 
 
 def user_id(tag: str, i: int) -> str:

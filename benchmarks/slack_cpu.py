@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
-from slack_ack import CHANNELS, SUBCOMMANDS  # noqa: E402 - paths set just above
+from slack_ack import CHANNELS, SUBCOMMANDS, text_of  # noqa: E402 - paths set just above
 from slack_harness import FakeSlackAPI, InProcessApp  # noqa: E402
 
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
 
         def send(kind: str, n: int, tag: str) -> None:
             for i in range(n):
-                resp = client.command(SUBCOMMANDS[kind], channel_id=f"C0BENCH{i % CHANNELS}",
+                resp = client.command(text_of(kind, i), channel_id=f"C0BENCH{i % CHANNELS}",
                                       user_id=f"U0{tag}{i:06d}")
                 assert resp.status == 200, resp
 
