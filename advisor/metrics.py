@@ -104,7 +104,7 @@ SHORT_NAMES: dict[MetricName, tuple[str, ...]] = {
     M.POOL_USED_PCT: ("pool_used", "pool"),
     M.QUERIES_PER_REQUEST: ("queries", "qpr"),
     M.READ_PCT: ("read_pct", "reads_pct"),
-    M.CACHE_HIT_PCT: ("cache_hit",),
+    M.CACHE_HIT_PCT: ("cache_hit", "hit_rate", "cache_hit_rate"),
     M.REPLICA_LAG_S: ("replica_lag", "lag"),
     M.SLOWEST_QUERY_MS: ("slowest_query",),
     M.PEAK_RPS: ("peak",),

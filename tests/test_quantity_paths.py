@@ -204,6 +204,15 @@ def test_slack_pairs_read_every_form():
         "`p95`: 1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s."]
 
 
+def test_a_hit_rate_is_the_cache_hit_share_under_the_names_people_use():
+    for key in ("cache_hit", "hit_rate", "cache_hit_rate", "cache_hit_pct"):
+        assert parse_pairs(f"{key}=0.62")[:3] == ({M.CACHE_HIT_PCT: 62}, "", []), key
+        flag = "--" + key.replace("_", "-")
+        code, out = run("diagnose", "--users", "5k", flag, "0.62", "--json")
+        assert (code, json.loads(out)["inputs"]["metrics"]) == (
+            0, {"users": 5000, "cache_hit_pct": 62}), flag
+
+
 def test_slack_pair_values_run_on_past_a_space():
     metrics, text, problems, notes = parse_pairs(
         "users=50 thousand p95=1.2 s peak=60k /min pool=45 of 50 checkout is slow")
