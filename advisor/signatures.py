@@ -5,8 +5,8 @@ whitespace folded, or a regex), the component that emits it, the layer and decis
 symptom it points to, a one-line meaning in our own words and the page it is documented on.
 Files are validated on load so a typo fails at start-up with the file and the entry named.
 
-`Catalogue.find` must stay cheap enough to run on every message, so each entry carries a
-lower-case keyword that any match must contain; a substring test skips nearly every regex.
+`Catalogue.find` must stay cheap enough to run on every message, so each entry carries the
+lower-case texts any match must contain; substring tests skip nearly every regex.
 """
 
 from __future__ import annotations
@@ -111,12 +111,33 @@ def _literal_runs(items: Iterable[tuple[object, object]], runs: list[str], curre
 
 def keyword(regex: re.Pattern[str]) -> str:
     """The longest lower-case text every match of `regex` contains ("" if too short to help)."""
+    runs = _runs(sre_parse.parse(regex.pattern, regex.flags).data)
+    best = max(runs, key=len, default="").lower()
+    return best if len(best) >= _MIN_KEYWORD else ""
+
+
+def needs(regex: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """What every match of `regex` contains, as clauses of lower-case texts: each clause
+    holds texts of which a match contains at least one. A plain pattern gives one clause
+    per unbroken literal run; alternatives at the top give one clause with each
+    alternative's longest run. Empty when no text long enough is sure."""
+    data = sre_parse.parse(regex.pattern, regex.flags).data
+    if len(data) == 1 and data[0][0] is sre_parse.BRANCH:
+        longest = [max(_runs(alt), key=len, default="").lower() for alt in data[0][1][1]]
+        if all(len(text) >= _MIN_KEYWORD for text in longest):
+            return (tuple(dict.fromkeys(longest)),)
+        return ()
+    runs = sorted(dict.fromkeys(run.lower() for run in _runs(data)
+                                if len(run) >= _MIN_KEYWORD), key=len, reverse=True)
+    return tuple((run,) for run in runs)
+
+
+def _runs(items) -> list[str]:
     runs: list[str] = []
     current: list[str] = []
-    _literal_runs(sre_parse.parse(regex.pattern, regex.flags).data, runs, current)
+    _literal_runs(items, runs, current)
     runs.append("".join(current))
-    best = max(runs, key=len).lower()
-    return best if len(best) >= _MIN_KEYWORD else ""
+    return runs
 
 
 def fold(text: str) -> str:
@@ -128,7 +149,12 @@ class Catalogue(Strict):
     """Every signature, with ids unique; `find` names the most specific one in a text."""
 
     signatures: tuple[Signature, ...] = ()
-    _index: tuple[tuple[str, re.Pattern[str], Signature], ...] = PrivateAttr(default=())
+    # (what a match needs, regex, signature) per entry, in order; and, by the first three
+    # letters of each text an entry's first clause holds, that text and the entry's place.
+    _entries: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str], Signature], ...] = \
+        PrivateAttr(default=())
+    _by_start: dict[str, tuple[tuple[str, int], ...]] = PrivateAttr(default_factory=dict)
+    _always: frozenset[int] = PrivateAttr(default=frozenset())
 
     @model_validator(mode="after")
     def _unique(self) -> Catalogue:
@@ -140,11 +166,20 @@ class Catalogue(Strict):
         return self
 
     def model_post_init(self, context: object, /) -> None:
-        index = []
-        for signature in self.signatures:
+        entries = []
+        by_start: dict[str, list[tuple[str, int]]] = {}
+        always = set()
+        for place, signature in enumerate(self.signatures):
             regex = signature.regex()
-            index.append((keyword(regex), regex, signature))
-        self._index = tuple(index)
+            clauses = needs(regex)
+            entries.append((clauses, regex, signature))
+            if not clauses:
+                always.add(place)
+            for text in clauses[:1][0] if clauses else ():
+                by_start.setdefault(text[:_MIN_KEYWORD], []).append((text, place))
+        self._entries = tuple(entries)
+        self._by_start = {k: tuple(v) for k, v in by_start.items()}
+        self._always = frozenset(always)
 
     def __len__(self) -> int:
         return len(self.signatures)
@@ -153,11 +188,21 @@ class Catalogue(Strict):
         return next((s for s in self.signatures if s.id == signature_id), None)
 
     def find(self, text: str) -> SignatureHit | None:
-        """The signature whose match is longest (ties: the earlier entry), or None."""
+        """The signature whose match is longest (ties: the earlier entry), or None.
+        Only entries whose needed texts all occur are tried: the first clause is looked
+        up by the text's three-letter pieces, so a line costs a few regexes, not hundreds."""
+        private = self.__pydantic_private__  # one lookup: pydantic's own path is slow
         folded = fold(text)
+        pieces = {folded[i: i + _MIN_KEYWORD] for i in range(len(folded) - _MIN_KEYWORD + 1)}
+        by_start = private["_by_start"]
+        places = set(private["_always"])
+        for piece in pieces.intersection(by_start):
+            places.update(place for needed, place in by_start[piece] if needed in folded)
+        entries = private["_entries"]
         best: tuple[int, int, Signature] | None = None
-        for kw, regex, signature in self._index:
-            if kw not in folded:
+        for place in sorted(places):
+            clauses, regex, signature = entries[place]
+            if not all(any(t in folded for t in clause) for clause in clauses[1:]):
                 continue
             found = regex.search(text)
             if found and (best is None or found.end() - found.start() > best[1] - best[0]):

@@ -28,6 +28,7 @@ from advisor.units import extract_metrics
 from advisor.vocabulary import MAX_PHRASE_TOKENS, Hit, Vocabulary, default_vocabulary
 
 MAX_REPEATS = 1  # a word said twice is not twice the evidence
+MAX_REMEMBERED_WORDS = 20_000  # unknown words whose stand-ins are kept (a few MB at most)
 _SENTENCE_RE = re.compile(r"[.!?\n]+\s*")
 _FIRST_WORD_RE = re.compile(r"[a-z']+")
 
@@ -183,33 +184,45 @@ def _score_unknown_word(
 ) -> None:
     """A word not in the vocabulary: try `mysql1` -> mysql, `maxpoolsize`, then typos."""
     norm, original = word
+    known = vocab.unknown_words
+    found = known.get(norm)
+    if found is None:
+        if len(known) >= MAX_REMEMBERED_WORDS:
+            known.clear()  # a flood of made-up words must not grow memory without end
+        found = known[norm] = _stand_ins(norm, vocab)
+    index = vocab.index
+    for key, factor, note in found:
+        _add_all(index[key], original + note, scores, seen, key, at, factor)
+
+
+def _stand_ins(norm: str, vocab: Vocabulary) -> tuple[tuple[tuple[str, ...], float, str], ...]:
+    """The vocabulary keys an unknown word stands for, each with its weight factor and the
+    note shown beside the word (a typo's term): `mysql1` -> mysql, `maxpoolsize` -> its
+    parts, `postgress` -> postgres (fuzzy). Empty when it stands for nothing."""
     index = vocab.index
     stripped = norm.rstrip("0123456789")
     if stripped != norm and len(stripped) >= 2:
         folded = vocab.fold(stripped)
         if (folded,) in index:
-            _add_all(index[(folded,)], original, scores, seen, (folded,), at=at)
-            return
+            return (((folded,), 1.0, ""),)
     if not norm.isalpha():
-        return
+        return ()
     parts = _split_compound(norm, vocab)
     if parts:
-        for size in range(len(parts), 0, -1):
-            for start in range(len(parts) - size + 1):
-                key = tuple(parts[start: start + size])
-                if key in index:
-                    _add_all(index[key], original, scores, seen, key, at=at)
-        return
+        return tuple((key, 1.0, "")
+                     for size in range(len(parts), 0, -1)
+                     for start in range(len(parts) - size + 1)
+                     if (key := tuple(parts[start: start + size])) in index)
     if len(norm) < vocab.tuning.fuzzy_min_len:
-        return
+        return ()
     choices = vocab.fuzzy_buckets.get(norm[0], ())
     best = process.extractOne(
         norm, choices, scorer=fuzz.ratio, score_cutoff=vocab.tuning.fuzzy_cutoff
     )
-    if best is not None:
-        key = (best[0],)
-        factor = vocab.tuning.fuzzy_weight * best[1] / 100
-        _add_all(index[key], f"{original} (~{best[0]})", scores, seen, key, at, factor)
+    if best is None:
+        return ()
+    factor = vocab.tuning.fuzzy_weight * best[1] / 100
+    return (((best[0],), factor, f" (~{best[0]})"),)
 
 
 def _add_all(hits, said: str, scores: _Scores, seen: dict, key, at: int,

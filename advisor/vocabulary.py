@@ -141,6 +141,10 @@ class Vocabulary(Strict):
     _done: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _question_phrases: tuple[str, ...] = PrivateAttr(default=())
     _recent: Callable[[str], tuple[tuple[str, str], ...]] = PrivateAttr()
+    _unknown: dict[str, tuple] = PrivateAttr(default_factory=dict)
+
+    # Compiled parts are read through `__pydantic_private__` directly: pydantic's own path
+    # for a private attribute costs about 2 µs a read, and a text takes dozens of reads.
 
     @model_validator(mode="after")
     def _complete(self) -> Vocabulary:
@@ -185,7 +189,7 @@ class Vocabulary(Strict):
             index[key].append(hit)
         self._index = {k: tuple(v) for k, v in index.items()}
         buckets: dict[str, set[str]] = {}
-        for key in self._index:
+        for key in self.__pydantic_private__["_index"]:
             if len(key) == 1 and len(key[0]) >= self.tuning.fuzzy_min_len and key[0].isalpha():
                 buckets.setdefault(key[0][0], set()).add(key[0])
         self._fuzzy = {k: tuple(sorted(v)) for k, v in buckets.items()}
@@ -222,10 +226,10 @@ class Vocabulary(Strict):
 
     def tokens(self, text: str) -> tuple[tuple[str, str], ...]:
         """(normalised, original) word pairs: lower case, synonyms applied, plurals folded."""
-        return self._recent(text)
+        return self.__pydantic_private__["_recent"](text)
 
     def _split(self, text: str) -> tuple[tuple[str, str], ...]:
-        rewrite = self._rewrite  # one private-attribute lookup: this loop is the hot path
+        rewrite = self.__pydantic_private__["_rewrite"]
         out: list[tuple[str, str]] = []
         for raw in _WORD_RE.findall(text.lower().replace("'", "").replace("’", "")):
             for word in _split_slash(raw, rewrite):
@@ -235,13 +239,14 @@ class Vocabulary(Strict):
 
     def fold(self, word: str) -> str:
         """One bare word in normalised form (synonyms applied, plural folded)."""
-        canonical = self._rewrite.get(word, word)
+        canonical = self.__pydantic_private__["_rewrite"].get(word, word)
         folded = stem(canonical)
-        return self._rewrite.get(folded, folded)
+        return self.__pydantic_private__["_rewrite"].get(folded, folded)
 
     def normalise(self, text: str) -> list[str]:
         """Normalised words without stopwords: the form phrases are indexed and matched in."""
-        return [norm for norm, _ in self.tokens(text) if norm not in self._stop]
+        stop = self.__pydantic_private__["_stop"]
+        return [norm for norm, _ in self.tokens(text) if norm not in stop]
 
     def _phrases(self, section: str, ident: str, phrases: list[str]) -> tuple[str, ...]:
         """Phrases as normalised text; one word alone would fire on too much."""
@@ -256,7 +261,7 @@ class Vocabulary(Strict):
     def phrase_words(self, text: str, tokens: Sequence[tuple[str, str]] | None = None
                      ) -> list[str]:
         """Normalised words keeping stopwords ("we have a cache" needs its "have")."""
-        fillers = self._fillers
+        fillers = self.__pydantic_private__["_fillers"]
         pairs = self.tokens(text) if tokens is None else tokens
         return [norm for norm, _ in pairs if norm not in fillers]
 
@@ -265,35 +270,43 @@ class Vocabulary(Strict):
 
     @property
     def index(self) -> dict[tuple[str, ...], tuple[Hit, ...]]:
-        return self._index
+        return self.__pydantic_private__["_index"]
+
+    @property
+    def unknown_words(self) -> dict[str, tuple]:
+        """What each word the vocabulary lacks was found to stand for (its digit-free
+        form, its glued parts or a typo's term), worked out once per word: words recur,
+        and the typo search is the costliest step of reading a text. Bounded by
+        advisor.vocab_match."""
+        return self.__pydantic_private__["_unknown"]
 
     @property
     def fuzzy_buckets(self) -> dict[str, tuple[str, ...]]:
-        return self._fuzzy
+        return self.__pydantic_private__["_fuzzy"]
 
     @property
     def stop(self) -> frozenset[str]:
-        return self._stop
+        return self.__pydantic_private__["_stop"]
 
     @property
     def negation_words(self) -> frozenset[str]:
-        return self._negations
+        return self.__pydantic_private__["_negations"]
 
     @property
     def parts(self) -> frozenset[str]:
-        return self._parts
+        return self.__pydantic_private__["_parts"]
 
     @property
     def signal_phrases(self) -> dict[str, tuple[str, ...]]:
-        return self._signals
+        return self.__pydantic_private__["_signals"]
 
     @property
     def done_phrases(self) -> dict[str, tuple[str, ...]]:
-        return self._done
+        return self.__pydantic_private__["_done"]
 
     @property
     def question_phrases(self) -> tuple[str, ...]:
-        return self._question_phrases
+        return self.__pydantic_private__["_question_phrases"]
 
 
 _WORD_RE = re.compile(r"[a-z0-9µ]+(?:[/.+#-][a-z0-9]+)*")

@@ -19,6 +19,7 @@ from advisor.signatures import (
     fold,
     keyword,
     load_catalogue,
+    needs,
 )
 
 CAT = default_catalogue()
@@ -199,6 +200,32 @@ def test_pattern_matching_ignores_case_and_returns_the_span():
 ])
 def test_keyword_is_text_every_match_contains(pattern, expected):
     assert keyword(re.compile(pattern, re.IGNORECASE)) == expected
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"ERROR:\s+deadlock detected", (("deadlock detected",), ("error:",))),
+    (r"\bremaining (?:connection )?slots are reserved",
+     (("slots are reserved",), ("remaining ",))),
+    (r"Too many connections|ERR max number of clients reached",
+     (("too many connections", "err max number of clients reached"),)),
+    (r"(foo|bar) timed out", ((" timed out",),)),
+    (r"Full GC|GC", ()),  # one alternative too short to be sure of
+    (r"a.b", ()),
+])
+def test_needs_lists_what_every_match_contains(pattern, expected):
+    assert needs(re.compile(pattern, re.IGNORECASE)) == expected
+
+
+def test_find_tries_only_signatures_whose_texts_occur():
+    cat = Catalogue(signatures=(
+        sig("pg.a", pattern=r"ERROR:\s+deadlock detected"),
+        sig("pg.b", pattern=r"Too many connections|max number of clients reached"),
+        sig("pg.c", pattern=r"\d+ ms"),
+    ))
+    assert cat.find("error: DEADLOCK detected").matched == "error: DEADLOCK detected"
+    assert cat.find("deadlock detected, no error") is None
+    assert cat.find("ERR max number of clients reached").signature.id == "pg.b"
+    assert cat.find("took 1200 ms").signature.id == "pg.c"
 
 
 def test_fold_agrees_with_ignorecase_for_ascii_letters():
