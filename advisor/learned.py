@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from itertools import repeat
 
 import numpy as np
 
@@ -93,6 +94,9 @@ class Model:
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = np.asarray(bias, dtype=np.float64)
         names = [str(c) for c in classes]
+        # Rows that stand for words (or vocabulary terms), not letters or shape: only they
+        # count as known words and as evidence.
+        self.wordly = np.array([str(name)[0] in "wbv" for name in features], dtype=bool)
         dims = sum(name.startswith("e:") for name in self.index)
         vector_rows = [self.index[f"e:{d}"] for d in range(dims)]
         # The meaning vector's weights, dense: one product per text, not a lookup per dim.
@@ -109,24 +113,26 @@ class Model:
 
     def predict(self, text: str) -> Prediction:
         feats = featurise(text)
-        found = [(k, i) for k, i in enumerate(map(self.index.get, feats.names))
-                 if i is not None]  # the features the model has a row for, in order
-        rows = [i for _, i in found]
-        sources = [feats.sources[k] for k, _ in found]
-        wordly = [feats.names[k][0] in "wbv" for k, _ in found]
-        known_words = sum(wordly)
-        x = np.asarray([feats.values[k] for k, _ in found])
+        every = np.fromiter(map(self.index.get, feats.names, repeat(-1)), dtype=np.intp,
+                            count=len(feats.names))
+        kept = np.flatnonzero(every >= 0)  # the features the model has a row for, in order
+        rows = every[kept]
+        wordly = self.wordly[rows]
+        known_words = int(wordly.sum())
+        x = np.asarray(feats.values)[kept]
         w = self.weights[rows]
         z = x @ w + self.bias
         if feats.vector is not None and len(feats.vector) == len(self.vector_weights):
             z += feats.vector @ self.vector_weights
         ranked: dict[str, Ranked] = {}
         for head, (names, cols) in self.heads.items():
-            probs = _softmax(z[cols])
-            ranked[head] = sorted(zip(names, map(float, probs), strict=True),
+            probs = _softmax(z[cols]).tolist()
+            ranked[head] = sorted(zip(names, probs, strict=True),
                                   key=lambda kv: (-kv[1], kv[0]))
         evidence: dict[str, list[str]] = {}
-        for head in _EXPLAINED[ranked["kind"][0][0]] if rows else ():
+        explained = _EXPLAINED[ranked["kind"][0][0]] if len(rows) else ()
+        sources = [feats.sources[k] for k in kept.tolist()] if explained else []
+        for head in explained:
             names, cols = self.heads[head]
             best = cols.start + names.index(ranked[head][0][0])
             evidence[head] = _evidence(x * w[:, best], sources, wordly)
@@ -134,17 +140,19 @@ class Model:
                           evidence, known_words)
 
 
-def _evidence(contrib: np.ndarray, sources: list[str], wordly: list[bool]) -> list[str]:
+def _evidence(contrib: np.ndarray, sources: list[str], wordly: np.ndarray) -> list[str]:
     """The words (or word pairs) that pushed hardest towards the winner, strongest first.
     A word counts only if it weighs as a word (or a vocabulary term), not merely through
     its letters."""
     by_source: dict[str, float] = {}
     backed: set[str] = set()
-    for i in np.flatnonzero(contrib > 0).tolist():
+    positive = np.flatnonzero(contrib > 0)
+    for i, value, word in zip(positive.tolist(), contrib[positive].tolist(),
+                              wordly[positive].tolist(), strict=True):
         source = sources[i]
         if source:
-            by_source[source] = by_source.get(source, 0.0) + float(contrib[i])
-            if wordly[i]:
+            by_source[source] = by_source.get(source, 0.0) + value
+            if word:
                 backed.add(source)
     by_source = {s: v for s, v in by_source.items() if s in backed}
     ranked = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))

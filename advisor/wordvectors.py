@@ -114,7 +114,7 @@ class WordVectors:
         ids = [i for w in basic_words(text[:MAX_CHARS]) for i in self._ids_of_word(w)]
         if not ids:
             return None
-        mean = self.vectors[ids].mean(axis=0)
+        mean = self.vectors[ids].sum(axis=0) / len(ids)  # what .mean does, without its checks
         norm = float(np.linalg.norm(mean))
         return mean / norm if norm > 0 else None
 
