@@ -69,7 +69,8 @@ SUBCOMMANDS = {
 }
 # Questions, complaints and readings of our own, taken in turn, so that what the matcher
 # keeps per word (cut-up words, typo lookups) is exercised as real traffic would be, not
-# warmed by one sentence repeated. The first of each is the one in SUBCOMMANDS.
+# warmed by one sentence repeated. The first of each is the one in SUBCOMMANDS. Each ask is
+# clear enough to be logged: the end-to-end phase finds answers through the advice log.
 VARIANTS = {
     "ask": (
         "ask how many read replicas for 12k reads/s if one handles 3k",
@@ -80,7 +81,7 @@ VARIANTS = {
         "ask FATAL: sorry, too many clients already",
         "ask what is the right size for the hikari pool on 8 cores",
         "ask the queue backlog grows faster than the workers drain it",
-        "ask p99 went from 300ms to 2.4s after traffic doubled",
+        "ask p99 went from 300ms to 2.4s after traffic doubled and db cpu is at 90%",
         "ask is it time to shard the orders table",
         "ask nginx upstream timed out while reading response header from upstream",
         "ask disk iowait at 40% on the primary during the nightly batch",
