@@ -1060,13 +1060,39 @@ def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
     if prev.suffix == "to":  # "300 to 2400 ms": the word was taken for a unit
         between = f" to {between}"
     if _NOW_RE.match(between):  # "was 300ms, now 2.4s": a change when both say one thing
-        return _unit_kind(prev.suffix) == _unit_kind(token.suffix)
+        return _same_measure(prev, token) and _same_noun(text, prev, token)
     return bool(_ARROW_RE.match(between)) or (
         bool(_CHAIN_TO_RE.match(between)) and bool(_FROM_RE.search(text[: prev.start])))
 
 
-_NOW_RE = re.compile(r"^\s*[,;(]?\s*(?:(?:and|but)\s+)?(?:now|currently|today|at the moment)"
+# "300ms, now 2.4s", and with the first value's own words before the break: "10k users,
+# now 50k", "40% yesterday, now 95%" (words after the break name something else).
+_NOW_RE = re.compile(r"^\s*(?:[a-z][a-z' ]{0,40}?\s*(?=[,;(]|\b(?:and|but)\b))?"
+                     r"[,;(]?\s*(?:(?:and|but)\s+)?(?:now|currently|today|at the moment)"
                      r"(?:\s+(?:it's|its|it is|is|at|about|around|~))?\s*$")
+
+
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def _same_noun(text: str, prev: _Token, token: _Token) -> bool:
+    """Whether the later number names nothing else: no word after it, or the first one's
+    ("10k users, now 50k users"), not another ("50k users, now 2k rps")."""
+    def noun(end: int) -> str:
+        word = _WORD_RE.match(_after_words(text, end, 1))
+        return word.group(0).rstrip("s") if word else ""
+
+    after = noun(token.end)
+    return after in ("", noun(prev.end)) or after in _FILLER_WORDS
+
+
+def _same_measure(prev: _Token, token: _Token) -> bool:
+    """Whether two numbers measure one thing: the same kind of unit, and for counts no
+    noun of its own on the later one ("10k users, now 50k", not "now 50 replicas")."""
+    kind = _unit_kind(prev.suffix)
+    if kind != _unit_kind(token.suffix):
+        return False
+    return kind != "other" or token.suffix == prev.suffix or _multiplier(token.suffix)[1] == ""
 
 
 def _unit_kind(suffix: str) -> str:

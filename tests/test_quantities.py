@@ -215,6 +215,15 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("p95 300ms (now 2.4 s)", {M.P95_MS: 2400}),
         ("db cpu was 40% and now it is 95%", {M.DB_CPU_PCT: 95}),
         ("50k users, now 2k rps", {M.USERS: 50_000, M.PEAK_RPS: 2000}),
+        # The first value's own words may stand before the change; another noun after
+        # the later value means it measures something else.
+        ("we had 10k users, now 50k", {M.USERS: 50_000}),
+        ("we had 10k users and now 50k users", {M.USERS: 50_000}),
+        ("db cpu 40% yesterday, now 95%", {M.DB_CPU_PCT: 95}),
+        ("p95 300ms last week; now 2.4s", {M.P95_MS: 2400}),
+        ("users was 10k, now 50 replicas", {M.USERS: 10_000}),
+        ("10k users, p95 now 2s", {M.USERS: 10_000, M.P95_MS: 2000}),
+        ("db cpu 40%, server cpu now 95%", {M.DB_CPU_PCT: 40, M.SERVER_CPU_PCT: 95}),
         ("45/50 connections in use", {M.POOL_USED_PCT: 90}),
         ("45 out of 50 connections", {M.POOL_USED_PCT: 90}),
         ("pool at 45 of 50", {M.POOL_USED_PCT: 90}),
