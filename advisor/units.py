@@ -1065,10 +1065,11 @@ def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
         bool(_CHAIN_TO_RE.match(between)) and bool(_FROM_RE.search(text[: prev.start])))
 
 
-# "300ms, now 2.4s", and with the first value's own words before the break: "10k users,
-# now 50k", "40% yesterday, now 95%" (words after the break name something else).
-_NOW_RE = re.compile(r"^\s*(?:[a-z][a-z' ]{0,40}?\s*(?=[,;(]|\b(?:and|but)\b))?"
-                     r"[,;(]?\s*(?:(?:and|but)\s+)?(?:now|currently|today|at the moment)"
+# "300ms, now 2.4s" (or "300ms. Now 2.4s"), and with the first value's own words before
+# the break: "10k users, now 50k", "40% yesterday, now 95%" (words after the break name
+# something else).
+_NOW_RE = re.compile(r"^\s*(?:[a-z][a-z' ]{0,40}?\s*(?=[,;(.]|\b(?:and|but)\b))?"
+                     r"[,;(.]?\s*(?:(?:and|but)\s+)?(?:now|currently|today|at the moment)"
                      r"(?:\s+(?:it's|its|it is|is|at|about|around|~))?\s*$")
 
 

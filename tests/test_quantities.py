@@ -221,6 +221,7 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("we had 10k users and now 50k users", {M.USERS: 50_000}),
         ("db cpu 40% yesterday, now 95%", {M.DB_CPU_PCT: 95}),
         ("p95 300ms last week; now 2.4s", {M.P95_MS: 2400}),
+        ("latency was 300ms. Now it is 2s", {M.P95_MS: 2000}),
         ("users was 10k, now 50 replicas", {M.USERS: 10_000}),
         ("10k users, p95 now 2s", {M.USERS: 10_000, M.P95_MS: 2000}),
         ("db cpu 40%, server cpu now 95%", {M.DB_CPU_PCT: 40, M.SERVER_CPU_PCT: 95}),
