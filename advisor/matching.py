@@ -59,7 +59,7 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     prediction = (model or default_model()).predict(clipped)
     backing = _metric_layers(metrics, vocab)
     if prediction.known_words == 0 and not backing:
-        return _noise(prediction, common)  # nothing in it the model knows: no guess
+        return _noise(prediction, common, guess=False)  # nothing in it the model knows
     if prediction.kind == "question" and backing and not asks_something(clipped, vocab):
         # "replica lag is 30 seconds and reads are stale": numbers past a threshold, said
         # and not asked about, are a report of trouble, whatever topic the words recall.
@@ -169,10 +169,13 @@ def _candidates(p: Prediction, layer: Layer, symptom: Symptom | None,
     return out
 
 
-def _noise(p: Prediction, common: dict) -> Match:
-    """Ordinary engineering text: no layer, and a confidence that says how little."""
+def _noise(p: Prediction, common: dict, *, guess: bool = True) -> Match:
+    """Ordinary engineering text: no layer, and a confidence that says how little. Without
+    `guess` (no word the model knows: "?", "asdfgh", emoji) no likely readings are offered
+    either: letters alone are no ground for naming a symptom."""
     trouble = 1.0 - dict(p.kinds)["noise"]
     names = [name for name, _ in p.symptoms if name != OUT][:2] + [p.topics[0][0]]
+    offered = guess and trouble >= NOISE_DOUBT
     return Match(kind="noise", confidence=round(min(0.3, trouble), 2),
                  evidence=p.evidence.get("kind", []),
-                 alternatives=names[:3] if trouble >= NOISE_DOUBT else [], **common)
+                 alternatives=names[:3] if offered else [], **common)

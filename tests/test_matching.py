@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from advisor.ask import ask
 from advisor.matching import match
 from advisor.metrics import MetricName as M
 from advisor.models import Layer, Symptom, Topic
@@ -169,6 +170,14 @@ def test_odd_input_is_noise_not_an_error(text):
     m = match(text)
     assert m.layer is None
     assert m.confidence <= 0.3
+
+
+@pytest.mark.parametrize("text", ["?", "🔥🔥🔥", "asdfgh", "qwertyuiop zxcvb"])
+def test_text_with_no_known_word_offers_no_likely_readings(text):
+    # Letters alone are no ground for naming a symptom: the plain "won't guess" answer.
+    m = match(text)
+    assert (m.kind, m.layer, m.alternatives, m.candidates) == ("noise", None, [], [])
+    assert ask(text).answer.startswith("That doesn't read like a scaling problem")
 
 
 @settings(max_examples=200, deadline=None)
