@@ -138,7 +138,8 @@ def test_a_sentence_with_no_command_is_asked(db: Path):
     plain = cli("why", "is", "checkout", "slow", "--json")
     quoted = cli("why is checkout slow", "--json")
     asked = cli("ask", "why is checkout slow", "--json")
-    assert plain == quoted == asked and asked[0] == 0
+    unquoted = cli("ask", "why", "is", "checkout", "slow", "--json")
+    assert plain == quoted == asked == unquoted and asked[0] == 0
 
 
 @pytest.mark.parametrize("argv", [("diagnos",), ("foo",), ("diagnos", "--users", "5k")])

@@ -127,7 +127,8 @@ def _emit(args: argparse.Namespace, data: Any, text: str, out: TextIO) -> int:
 
 def _add_ask(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="answer a question or a symptom description")
-    p.add_argument("text", metavar="TEXT", help="the question; '-' reads one per line from stdin")
+    p.add_argument("text", metavar="TEXT", nargs="+",
+                   help="the question, quoted or not; '-' reads one per line from stdin")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_ask)
 
@@ -139,14 +140,15 @@ def _ask_json(result: Any) -> dict[str, Any]:
 def run_ask(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     from advisor.ask import ask
 
-    if args.text == "-":
+    text = " ".join(args.text)  # `ask why is checkout slow` needs no quotes
+    if text == "-":
         for line in inp:
             if line.strip():
                 _print_json(_ask_json(ask(line.strip(), pb)), out)
         return 0
-    if not args.text.strip():
+    if not text.strip():
         raise CliError("ask: give a question, or '-' to read questions from stdin")
-    result = ask(args.text, pb)
+    result = ask(text, pb)
     return _emit(args, _ask_json(result), result.answer, out)
 
 
