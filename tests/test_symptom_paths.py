@@ -98,6 +98,13 @@ def test_diagnose_symptom_flag_names_the_playbook_bottleneck(text):
         "async_processing", "circuit_breakers", "event_driven"]
 
 
+def test_diagnose_symptom_flag_takes_its_words_unquoted():
+    unquoted = run("diagnose", "--symptom", "API", "timeouts", "--users", "50k", "--json")
+    quoted = run("diagnose", "--users", "50k", "--symptom", "API timeouts", "--json")
+    assert unquoted == quoted and quoted[0] == 0
+    assert json.loads(quoted[1])["bottleneck"]["layer"] == "external_api"
+
+
 def test_diagnose_refuses_a_symptom_it_cannot_name(capsys):
     code, out = run("diagnose", "--users", "50k", "--symptom", "frobnicate the widget")
     assert code == 2 and out == ""

@@ -121,6 +121,8 @@ def test_history_lists_newest_first_and_searches(db: Path):
     assert [r["stage"] for r in rows] == [2, 1]
     code, out = cli("history", "database", "--json")
     assert [json.loads(line)["layer"] for line in out.splitlines()] == ["database"]
+    assert cli("history", "database", "slow", "--json") == cli("history", "database slow",
+                                                               "--json") == (0, out)
     code, out = cli("history", "--csv", "--limit", "1")
     lines = out.splitlines()
     assert lines[0].startswith("id,created_at,kind,stage") and len(lines) == 2

@@ -229,7 +229,8 @@ def _add_diagnose(sub: argparse._SubParsersAction) -> None:
         p.add_argument(flag(metric), *short, dest=metric.value,
                        type=quantity(metric), metavar="VALUE",
                        help=f"{spec.label} ({spec.unit.value})".replace("%", "%%"))
-    p.add_argument("--symptom", metavar="TEXT", help="what people see, in your own words")
+    p.add_argument("--symptom", metavar="TEXT", nargs="+",
+                   help="what people see, in your own words (quotes optional)")
     p.add_argument("--signal", action="append", default=[], metavar="ID",
                    help="a qualitative trigger that holds, e.g. write_overload (repeatable)")
     p.add_argument("--done", action="append", default=[], metavar="RUNG",
@@ -277,7 +278,7 @@ def _one_line(err: BaseException) -> str:
 
 def _add_history(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("history", help="the advice log, newest first")
-    p.add_argument("query", metavar="QUERY", nargs="?", help="words to search for")
+    p.add_argument("query", metavar="QUERY", nargs="*", help="words to search for")
     p.add_argument("--limit", type=int, default=20,
                    help="how many rows (default 20)")
     p.add_argument("--system", metavar="NAME", help="only the assessments of this system")
@@ -298,6 +299,7 @@ def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO
 
     if not 1 <= args.limit <= HISTORY_MAX:
         raise CliError(f"history: --limit must be between 1 and {HISTORY_MAX}")
+    args.query = " ".join(args.query) or None  # `history database slow` needs no quotes
     conv = conversations_for(pb)
     viewer = Viewer(team="local", unrestricted=True)
     if args.system:
@@ -466,7 +468,7 @@ def observations_from(args: argparse.Namespace, pb: Playbook) -> Observations:
     given = {m: getattr(args, m.value) for m in METRIC_SPECS}
     metrics = {m: v for m, v in given.items() if v is not None}
     return Observations(metrics=metrics, signals=set(args.signal), done=set(args.done),
-                        text=args.symptom or "")
+                        text=" ".join(args.symptom or ()))
 
 
 def symptom_match(text: str, pb: Playbook) -> Match:
