@@ -169,6 +169,13 @@ def _accept(
     if question.kind == "symptoms":
         return _accept_symptoms(state, question, text, script)
     if question.kind == "system":
+        reading = read_text(text)
+        if reading.metrics:  # "about 50k users" answers what comes next; it is no name
+            new = _record(state, question.key, Answer(raw=text, source=question.key))
+            new = _fill_metrics(new, question.key, text, reading.metrics)
+            echoed = read_line(reading.metrics, reading.refused, reading.notes)
+            return new, [Reply(kind="note", text="That reads as numbers, not a system's name, "
+                               f"so this check-up is not filed under one. {echoed}")]
         name = re.sub(r"\s+", " ", text).strip()
         if len(name) > MAX_SYSTEM_NAME:
             raise ParseError(f"A system name is at most {MAX_SYSTEM_NAME} characters.")
@@ -190,7 +197,12 @@ def _accept_number(
     except ParseError:
         reading = read_text(text)  # "50k users at 2k rps": the answer and more besides
         if metric not in reading.metrics:
-            raise
+            if not reading.metrics:
+                raise
+            # "p95 is about 2s" when asked for users: kept, and the question asked again.
+            new = _fill_metrics(state, question.key, text, reading.metrics, own=False)
+            echoed = read_line(reading.metrics, reading.refused, reading.notes, label="Noted")
+            return new, [Reply(kind="note", text=f"{echoed} The question still stands:")]
         new = _fill_metrics(state, question.key, text, reading.metrics)
         return new, [Reply(kind="note", text=read_line(reading.metrics, reading.refused,
                                                        reading.notes))]

@@ -56,6 +56,29 @@ def test_symptom_text_with_numbers_answers_several_questions():
     assert "read_pct" in remaining and "slowest_query_ms" in remaining
 
 
+def test_numbers_given_for_another_question_are_kept_and_this_one_asked_again():
+    result = run("p95 is around 2s and db cpu 90%")
+    assert {k: a.value for k, a in result.state.answers.items()} == {
+        "p95_ms": 2000, "db_cpu_pct": 90}
+    assert [r.text for r in result.replies] == [
+        "Noted: p95 2,000 ms, db cpu 90%. The question still stands:",
+        "Roughly how many users does the system serve (monthly actives are fine)?"]
+    result = step(result.state, "50k")
+    assert (result.state.answers["users"].value, asked(result)) == (50_000, "symptoms")
+
+
+def test_numbers_given_for_the_system_name_are_no_name():
+    result = step(start(systems=["shop"]).state, "about 50k users")
+    assert result.state.answers["system"].value is None
+    assert result.state.answers["users"].value == 50_000
+    assert [r.text for r in result.replies][0] == (
+        "That reads as numbers, not a system's name, so this check-up is not filed under "
+        "one. Read: users 50,000.")
+    assert asked(result) == "symptoms"
+    named = step(start(systems=["shop"]).state, "search v2")
+    assert (named.state.answers["system"].value, asked(named)) == ("search v2", "users")
+
+
 def test_bad_answers_reprompt_and_keep_state():
     before = run("50k", "symptom:database_slow").state
     assert before.current == "p95_ms"
