@@ -71,6 +71,13 @@ def test_declining_resume_starts_afresh(db: Path):
     assert "Stage 1: Startup" in out
 
 
+def test_an_answer_typed_at_the_resume_prompt_is_not_taken_for_yes(db: Path):
+    cli("diagnose", "-i", stdin="50k\n")
+    code, out = cli("diagnose", "-i", stdin="2M users\nno\n2M\ndone\n")
+    assert "Please answer y to resume or n to start afresh." in out
+    assert "Stage 4: Enterprise" in out  # started afresh, so the 50k was not kept
+
+
 def _wait_for(predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

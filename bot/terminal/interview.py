@@ -13,6 +13,7 @@ from typing import TextIO
 
 from advisor.changes import change_lines
 from advisor.report import assessment_text
+from advisor.units import parse_yes_no
 from conversations.dialog import RESTART_KINDS, Reply
 from conversations.service import Conversations, Outcome, Place
 
@@ -70,14 +71,20 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
         return None
     answered = len(row.state.get("asked", []))
     out.write(f"You have an unfinished diagnosis ({answered} answered). Resume it? [Y/n] ")
-    out.flush()
-    line = inp.readline()
-    if line.strip().lower() in {"n", "no", "new"}:
-        conv.discard_dialog(row.key)
-        return None
+    for _ in range(RESUME_TRIES):
+        out.flush()
+        line = inp.readline().strip()
+        if line.lower() == "new" or parse_yes_no(line) is False:
+            conv.discard_dialog(row.key)
+            return None
+        if not line or parse_yes_no(line) is True:
+            break  # an empty line (or the end of input) resumes, as the [Y/n] says
+        # An answer typed at this prompt would be taken for "yes" and lost.
+        out.write("  Please answer y to resume or n to start afresh. [Y/n] ")
     return row.key
 
 
+RESUME_TRIES = 3  # after this many unclear answers, resume (the default)
 PAUSED = "\n  Paused. Run `scale-advisor diagnose` again to resume.\n"
 
 
