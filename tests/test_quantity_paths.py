@@ -213,6 +213,13 @@ def test_a_hit_rate_is_the_cache_hit_share_under_the_names_people_use():
             0, {"users": 5000, "cache_hit_pct": 62}), flag
 
 
+def test_slack_symptom_key_starts_the_description():
+    assert parse_pairs("users=50k symptom=checkout is slow p95=2s")[:3] == (
+        {M.USERS: 50_000, M.P95_MS: 2000}, "checkout is slow", [])
+    assert parse_pairs('symptom="API timeouts" users=5k')[:3] == (
+        {M.USERS: 5000}, "API timeouts", [])
+
+
 def test_slack_pair_values_run_on_past_a_space():
     metrics, text, problems, notes = parse_pairs(
         "users=50 thousand p95=1.2 s peak=60k /min pool=45 of 50 checkout is slow")

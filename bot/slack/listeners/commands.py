@@ -117,6 +117,10 @@ def metric_key(name: str) -> str:
     return name.strip().lower().lstrip("-").replace("-", "_")
 
 
+# Keys whose value starts the description of what people see, not a metric.
+DESCRIPTION_KEYS = frozenset({"symptom", "symptoms", "description"})
+
+
 def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], list[str]]:
     """`users=50k p95=1.2s` -> metrics; other words become symptom text; problems listed;
     and a line for each value converted or written in words, saying how it was read."""
@@ -134,6 +138,9 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
             words.append(token)
             continue
         key = metric_key(name)
+        if key in DESCRIPTION_KEYS:  # `symptom=checkout is slow`, as the terminal's --symptom
+            words.extend(filter(None, [value.strip("\"'“”")]))
+            continue
         metric = METRIC_KEYS.get(key)
         if metric is None:
             close = difflib.get_close_matches(key, list(METRIC_KEYS), n=1, cutoff=0.6)
@@ -150,7 +157,7 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
         metrics[metric] = parsed.value
         if parsed.note:
             notes.append(read_as(said, metric, parsed.value, parsed.note))
-    text = " ".join(words)
+    text = " ".join(words).strip("\"'“” ")  # `symptom="API timeouts"`: the quotes go
     reading = read_text(text)
     from_text = {m: v for m, v in reading.metrics.items() if m not in metrics}
     metrics.update(from_text)
