@@ -166,3 +166,33 @@ def test_systems_listing_and_home_keep_a_private_system_in_its_channel(
     bob = home(slack, fake_slack, BOB)
     assert "payroll" not in alice and "payroll" not in bob
     assert "*checkout-api*" in bob.split("Your team's systems")[1]
+
+
+def test_rungs_are_marked_by_typed_command_as_by_their_buttons(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=90%")
+    diagnose(slack, fake_slack, "system=payroll users=2k db_cpu=90%", PRIVATE_CHANNEL, BOB)
+
+    said = slack.command("done checkout-api indexes", user_id=BOB).json()
+    assert said == {"text": "checkout-api: Add indexes is done; the next assessment starts "
+                            "from it.", "response_type": "ephemeral"}
+    worse = diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=95%")
+    assert "*Then try: Read replicas*" in ladder_text(worse.args)
+    assert slack.command("not-now checkout-api read replicas").json()["text"] == (
+        "checkout-api: Read replicas is not now; the next assessment starts from it.")
+    assert slack.command('reopen "checkout-api" add indexes').json()["text"] == (
+        "checkout-api: Add indexes is open again; the next assessment starts from it.")
+    again = diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=95%")
+    assert "*First try: Add indexes*" in ladder_text(again.args)
+
+    # A private channel's system is not found from elsewhere; a slip is said plainly.
+    for text, reply in [
+        ("done payroll indexes", "No system called 'payroll' has been assessed here."),
+        ("done checkout-api", "Say which system and which rung, e.g. `/scale done "
+                              "checkout-api add indexes` (quote a name with spaces)."),
+    ]:
+        body = slack.command(text).json()
+        assert body["text"] == reply, text
+        sendable(body)
+    assert slack.command("done payroll indexes", channel_id=PRIVATE_CHANNEL,
+                         user_id=BOB).json()["text"].startswith("payroll: Add indexes is done")

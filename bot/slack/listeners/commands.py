@@ -39,7 +39,7 @@ from bot.slack.listeners import COULD_NOT_FINISH, acked, guarded, text_of
 from bot.slack.listeners.history import run_history
 from bot.slack.listeners.places import thread_key
 from bot.slack.listeners.size import EXAMPLES, SizeError, compute
-from bot.slack.listeners.systems import run_systems, split_system
+from bot.slack.listeners.systems import MARKS, run_mark, run_systems, split_system
 from bot.slack.listeners.views import trigger_key
 from bot.slack.web import Reach
 from conversations.service import Conversations, Place
@@ -275,6 +275,7 @@ SUBCOMMANDS: Mapping[str, Callable[[Invocation], None]] = MappingProxyType({
     "stage": run_stage,
     "history": run_history,
     "systems": run_systems,
+    **dict.fromkeys(MARKS, run_mark),  # done / not-now / reopen NAME RUNG
 })
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from advisor.rungs import UnknownRung
 from bot.slack.blocks.kit import error_message
 from bot.slack.blocks.systems import systems_message
 from bot.slack.blocks.tracked import reminder_message, tracked_assessment_message
@@ -22,8 +23,8 @@ from bot.slack.listeners import COULD_NOT_FINISH, guarded
 from bot.slack.listeners.places import action_place, message_thread
 from conversations.advice_log import Viewer
 from conversations.service import Conversations, Place
-from conversations.systems import MAX_NAME, SystemNameError, clean_name
-from conversations.tracking import SystemSummary, TrackedView
+from conversations.systems import MAX_NAME, MarkState, SystemNameError, clean_name
+from conversations.tracking import NoSuchSystem, SystemSummary, TrackedView
 
 if TYPE_CHECKING:
     from bot.slack.listeners.commands import Invocation
@@ -62,6 +63,31 @@ def run_systems(inv: Invocation) -> None:
         viewer = Viewer(team=inv.command["team_id"], channel=inv.command["channel_id"])
         found = conversations.systems(viewer, limit=SYSTEMS_LIMIT)
     inv.ack(response_type="ephemeral", **systems_message(found).kwargs())
+
+
+MARKS: dict[str, MarkState] = {"done": "done", "not-now": "not_now", "reopen": "open"}
+_MARK_SAID = {"done": "done", "not_now": "not now", "open": "open again"}
+_NAME_FIRST = re.compile(r"^\s*(\"[^\"]+\"|'[^']+'|\S+)\s*(.*)$", re.DOTALL)
+
+
+def run_mark(inv: Invocation) -> None:
+    """`/scale done NAME RUNG`, `/scale not-now ...`, `/scale reopen ...`: what the ladder's
+    buttons do, typed as in the terminal; answered in the ack, to the person only."""
+    state = MARKS[inv.name]
+    found = _NAME_FIRST.match(inv.args)
+    name, rung = (found.group(1).strip("\"'"), found.group(2).strip()) if found else ("", "")
+    if not rung:
+        inv.fail(f"Say which system and which rung, e.g. `/scale {inv.name} checkout-api add "
+                 "indexes` (quote a name with spaces).")
+        return
+    try:
+        system, picked = inv.conv.mark_rung(name, rung, inv.place(), state)
+    except (SystemNameError, NoSuchSystem, UnknownRung) as err:
+        inv.fail(f"{str(err)[:1].upper()}{str(err)[1:]}.")
+        return
+    inv.ack(response_type="ephemeral",
+            text=f"{system.name}: {picked.text} is {_MARK_SAID[state]}; the next assessment "
+                 "starts from it.")
 
 
 def home_systems(conversations: Conversations | None, team: str, user: str
