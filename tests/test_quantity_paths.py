@@ -44,6 +44,51 @@ def test_size_flags_keep_multipliers_and_rates(argv, result):
     assert code == 0 and json.loads(out)["result"] == result
 
 
+@pytest.mark.parametrize(
+    ("argv", "inputs", "note"),
+    [
+        (["pool", "8", "cores", "ssd"], {"cores": 8, "spindles": 1, "disk": "SSD"},
+         'Read from "8 cores": cores 8.'),
+        (["pool", "8", "cores", "4", "spindles"], {"cores": 8, "spindles": 4, "disk": "4 spindles"},
+         'Read from "8 cores 4 spindles": cores 8, spindles 4.'),
+        (["pool", "8"], {"cores": 8, "spindles": 1, "disk": "SSD (assumed)"},
+         'Read from "8": cores 8.'),
+        (["replicas", "12k", "reads/s,", "3k", "per", "replica"],
+         {"reads_rps": 12_000, "per_replica_rps": 3000},
+         'Read from "12k reads/s, 3k per replica": db reads 12,000 req/s, per replica '
+         '3,000 req/s.'),
+        (["cache", "10GB"], {"working_set_gb": 10, "multiplier": 1.5},
+         'Read from "10GB": working set 10 GB.'),
+        (["capacity", "60k/min", "3x", "growth"],
+         {"peak_rps": 1000, "growth_factor": 3, "safety_margin": 1.5},
+         'Read from "60k/min 3x growth": peak 1,000 req/s, growth 3x. (60,000 per minute '
+         '= 1,000 per second.)'),
+    ],
+)
+def test_size_reads_plain_words_as_slack_does(argv, inputs, note, capsys):
+    code, out = run("size", *argv, "--json")
+    assert (code, json.loads(out)["inputs"]) == (0, inputs)
+    assert capsys.readouterr().err == f"scale-advisor: note: {note}\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["pool"], "size pool: give --cores (or in words: size pool 8 cores ssd)"),
+        (["pool", "banana"], "size pool: no value in 'banana' (use --cores, --spindles, --ssd)"),
+        (["pool", "1.5", "cores"], "size pool: not read: 1.5 cores (CPU cores is a whole number)"),
+        (["pool", "8", "ssd", "--spindles", "2"], "size pool: give --spindles or ssd, not both"),
+        (["cache", "10"], "size cache: --working-set: 10 MB or 10 GB? Give the unit, e.g. 10 GB."),
+        (["replicas", "12k", "reads/s"],
+         "size replicas: give --per-replica (or in words: size replicas 12k reads/s 3k per "
+         "replica)"),
+    ],
+)
+def test_size_words_it_cannot_use_are_one_line(argv, said, capsys):
+    assert run("size", *argv) == (2, "")
+    assert capsys.readouterr().err == f"scale-advisor: error: {said}\n"
+
+
 def test_stage_understands_a_misspelt_number_word():
     code, out = run("stage", "40 thousnad", "--json")
     assert code == 0 and json.loads(out)["users"] == 40_000

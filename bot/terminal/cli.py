@@ -27,7 +27,13 @@ from advisor.metrics import METRIC_SPECS, SHORT_NAMES, MetricError, MetricName
 from advisor.playbook import PlaybookError
 from advisor.report import sizing_text, stage_text
 from advisor.stages import stage_for_users
-from advisor.units import MisspeltNumber, ParseError, parse_quantity, parse_value_words
+from advisor.units import (
+    MisspeltNumber,
+    ParseError,
+    parse_quantity,
+    parse_value_words,
+    read_line,
+)
 from bot.settings import SettingsError, load_team_playbook, read_settings
 
 if TYPE_CHECKING:
@@ -162,26 +168,77 @@ def _add_size(sub: argparse._SubParsersAction) -> None:
     kinds.required = True
 
     pool = kinds.add_parser("pool", help="connection pool: cores x 2 + spindles")
-    pool.add_argument("--cores", type=quantity(M.CORES), required=True)
+    pool.add_argument("--cores", type=quantity(M.CORES))
     disk = pool.add_mutually_exclusive_group()
     disk.add_argument("--spindles", type=quantity(M.SPINDLES))
     disk.add_argument("--ssd", action="store_true", help="SSD storage (counts as 1 spindle)")
 
     rep = kinds.add_parser("replicas", help="read replicas: ceiling(reads / per replica)")
-    rep.add_argument("--reads", type=quantity(M.READS_RPS), required=True)
-    rep.add_argument("--per-replica", type=quantity(M.PER_REPLICA_RPS), required=True)
+    rep.add_argument("--reads", type=quantity(M.READS_RPS))
+    rep.add_argument("--per-replica", type=quantity(M.PER_REPLICA_RPS))
 
     cache = kinds.add_parser("cache", help="cache memory: working set x 1.5")
-    cache.add_argument("--working-set", type=quantity(M.WORKING_SET_GB), required=True)
+    cache.add_argument("--working-set", type=quantity(M.WORKING_SET_GB))
 
     cap = kinds.add_parser("capacity", help="capacity: peak x growth x safety")
-    cap.add_argument("--peak", type=quantity(M.PEAK_RPS), required=True)
-    cap.add_argument("--growth", type=quantity(M.GROWTH_FACTOR), default=1.0)
+    cap.add_argument("--peak", type=quantity(M.PEAK_RPS))
+    cap.add_argument("--growth", type=quantity(M.GROWTH_FACTOR), help="default 1x")
     cap.add_argument("--safety", type=quantity(M.SAFETY_MARGIN), default=None)
 
-    for kind in (pool, rep, cache, cap):
+    for kind, example in ((pool, "8 cores ssd"), (rep, "12k reads/s, 3k per replica"),
+                          (cache, "10GB"), (cap, "1k rps, 3x growth")):
+        kind.add_argument("words", metavar="WORDS", nargs="*",
+                          help=f"the values in plain words instead of flags, e.g. {example}")
         kind.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_size)
+
+
+def size_from_words(args: argparse.Namespace) -> list[str]:
+    """Fill the values `size` was given in plain words (`size pool 8 cores ssd`), as
+    `/scale size` reads them; the notes on how; CliError for words it cannot use or a
+    value still missing."""
+    from advisor.sizing_words import SIZE_VALUES, NothingRead, UnclearValue, read_plain
+
+    keys, required = SIZE_VALUES[args.kind]
+    words = [w for w in args.words if not (args.kind == "pool" and w.lower() == "ssd")]
+    notes: list[str] = []
+    if len(words) < len(args.words):
+        if args.spindles is not None:
+            raise CliError("size pool: give --spindles or ssd, not both")
+        args.ssd = True
+    if words:
+        said = " ".join(words)
+        given = {k for k in keys if getattr(args, k) is not None}
+        try:
+            found, read = read_plain(args.kind, said, given)
+        except UnclearValue as err:
+            raise CliError(f"size {args.kind}: --{err.key.replace('_', '-')}: {err}") from err
+        except NothingRead as err:
+            if err.refused:
+                raise CliError(f"size {args.kind}: not read: " + "; ".join(err.refused)) from err
+            raise CliError(f"size {args.kind}: no value in '{said}' "
+                           f"(use {_size_flags(args.kind)})") from err
+        for key, value in found.items():
+            setattr(args, key, value)
+        notes.append("scale-advisor: note: " + read_line(
+            {keys[k]: v for k, v in found.items()}, notes=read, label=f"Read from \"{said}\""))
+    missing = [k for k in required if getattr(args, k) is None]
+    if missing:
+        raise CliError(f"size {args.kind}: give " + " and ".join(
+            "--" + k.replace("_", "-") for k in missing) + f" (or in words: size {args.kind} "
+            f"{_SIZE_EXAMPLES[args.kind]})")
+    return notes
+
+
+_SIZE_EXAMPLES = {"pool": "8 cores ssd", "replicas": "12k reads/s 3k per replica",
+                  "cache": "10GB", "capacity": "1k rps 3x growth"}
+
+
+def _size_flags(kind: str) -> str:
+    from advisor.sizing_words import SIZE_VALUES
+
+    flags = ["--" + k.replace("_", "-") for k in SIZE_VALUES[kind][0]]
+    return ", ".join(flags + (["--ssd"] if kind == "pool" else []))
 
 
 def compute_size(args: argparse.Namespace, pb: Playbook) -> Sizing:
@@ -193,10 +250,13 @@ def compute_size(args: argparse.Namespace, pb: Playbook) -> Sizing:
         return sizing.replicas(args.reads, args.per_replica, pb)
     if args.kind == "cache":
         return sizing.cache(args.working_set, pb)
-    return sizing.capacity(args.peak, args.growth, args.safety, pb)
+    growth = 1.0 if args.growth is None else args.growth
+    return sizing.capacity(args.peak, growth, args.safety, pb)
 
 
 def run_size(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
+    for note in size_from_words(args):
+        print(note, file=sys.stderr)
     result = compute_size(args, pb)
     return _emit(args, result, sizing_text(result), out)
 

@@ -8,37 +8,18 @@ nothing per request, so it answers inside the ack at the cost of a dict lookup.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
-from types import MappingProxyType
 
 from advisor import sizing
-from advisor.metrics import MetricName
 from advisor.models import Sizing
 from advisor.playbook import Playbook
-from advisor.units import (
-    AmbiguousUnit,
-    ParseError,
-    parse_quantity,
-    parse_value_words,
-    read_as,
-    read_line,
-    read_text,
-)
+from advisor.sizing_words import SIZE_VALUES, NothingRead, UnclearValue, read_plain
+from advisor.units import ParseError, parse_value_words, read_as, read_line
 
-M = MetricName
 EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=10k "
             "per-replica=3k`, `size cache working-set=10GB`, `size capacity peak=1000 "
             "growth=3x`.")
 
-# kind -> (value keys -> metric, required keys); `ssd` is pool's only bare word.
-KINDS: Mapping[str, tuple[Mapping[str, MetricName], tuple[str, ...]]] = MappingProxyType({
-    "pool": ({"cores": M.CORES, "spindles": M.SPINDLES}, ("cores",)),
-    "replicas": ({"reads": M.READS_RPS, "per_replica": M.PER_REPLICA_RPS},
-                 ("reads", "per_replica")),
-    "cache": ({"working_set": M.WORKING_SET_GB}, ("working_set",)),
-    "capacity": ({"peak": M.PEAK_RPS, "growth": M.GROWTH_FACTOR, "safety": M.SAFETY_MARGIN},
-                 ("peak",)),
-})
+KINDS = SIZE_VALUES  # `ssd` is pool's only bare word
 
 
 # Other words people use for each sizing.
@@ -103,34 +84,21 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
     return values, ssd, notes
 
 
-# What the words of each sizing are about, so a bare `10GB` is the cache's working set and
-# a bare `1k rps` the peak; free text needs its subject said.
-_SUBJECT = {"pool": "", "replicas": "", "cache": "working set", "capacity": "peak"}
-
-
 def _read_loose(kind: str, loose: list[str], given: set[str]) -> tuple[dict[str, float], str]:
     """Values for `kind` read from words that are not `name=value` ("8 cores ssd", "12k
     reads/s, 3k per replica"), and the line that says how; raises SizeError when they
     give none, or give a number that cannot be read."""
-    keys = KINDS[kind][0]
     said = " ".join(loose)
-    reading = read_text(f"{_SUBJECT[kind]} {said}".strip())
-    by_metric = {metric: key for key, metric in keys.items()}
-    found = {by_metric[m]: v for m, v in reading.metrics.items()
-             if m in by_metric and by_metric[m] not in given}
-    notes = reading.notes
-    missing = [k for k in KINDS[kind][1] if k not in given]
-    if not found and len(missing) == 1:  # "size pool 8": the one value it still needs
-        try:
-            parsed = parse_quantity(said, keys[missing[0]])
-        except AmbiguousUnit as err:  # "size cache 10": 10 MB or 10 GB?
-            raise SizeError(f"`{_shown(missing[0])}`: {err}") from err
-        except ParseError:
-            pass
-        else:
-            found, notes = {missing[0]: parsed.value}, (parsed.note,) if parsed.note else ()
-    if not found:  # (a refusal read for another metric would only confuse here)
-        raise SizeError(f"I don't know `{loose[0]}` for `size {kind}` (use {_known(kind)}).")
+    try:
+        found, notes = read_plain(kind, said, given)
+    except UnclearValue as err:  # "size cache 10": 10 MB or 10 GB?
+        raise SizeError(f"`{_shown(err.key)}`: {err}") from err
+    except NothingRead as err:
+        if err.refused:  # "1.5 cores": the reason, not "I don't know"
+            raise SizeError("Not read: " + "; ".join(err.refused) + ".") from err
+        raise SizeError(f"I don't know `{loose[0]}` for `size {kind}` "
+                        f"(use {_known(kind)}).") from err
+    keys = KINDS[kind][0]
     return found, read_line({keys[k]: v for k, v in found.items()}, notes=notes,
                             label=f"Read from \"{said}\"")
 
