@@ -168,19 +168,39 @@ def plain(value: Any) -> Any:
     they are."""
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    if not isinstance(value, JsonObject):
+    kind_of = type(value)
+    keys = _KEYS.get(kind_of, _UNSEEN)
+    if keys is _UNSEEN:
+        keys = _KEYS[kind_of] = _keys_of(value)
+    if keys is None:
         return value
-    if type(value).to_dict is not JsonObject.to_dict:  # its own rules (Option, Confirm...)
+    if keys is _OWN:  # its own rules (Option, Confirm...)
         return value.to_dict()
     kind = getattr(value, "type", None)
     out = {}
-    for key in sorted(value.attributes):
+    for key in keys:
         item = getattr(value, key, None)
         if item is None or (hasattr(item, "__len__") and not len(item)
                             and (kind, key) not in _EMPTY_ALLOWED):
             continue
         out[key] = plain(item)
     return out
+
+
+# Per class: its attribute names in order, _OWN when it renders itself, None when it is
+# not a Block Kit object. slack_sdk's `attributes` depend on the class only, and both
+# they and the abstract-class test behind isinstance are slow enough to matter here.
+_UNSEEN: Any = object()
+_OWN: Any = ("<own>",)
+_KEYS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _keys_of(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, JsonObject):
+        return None
+    if type(value).to_dict is not JsonObject.to_dict:
+        return _OWN
+    return tuple(sorted(value.attributes))
 
 
 def message(text: str, content: Sequence[Any], tail: Sequence[Any] = ()) -> Message:
