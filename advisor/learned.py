@@ -27,6 +27,7 @@ EVIDENCE_SHARE = 0.1  # a word weighing under a tenth of the strongest is not sh
 _FILLER = frozenset({
     "a", "an", "the", "is", "are", "was", "be", "to", "of", "in", "on", "at", "for", "and",
     "or", "it", "we", "i", "our", "my", "this", "that", "with", "s", "ms", "%", "?",
+    "re", "ve", "ll", "d", "m", "t",  # what is left of "we're", "I've", "we'll", "don't"
 })
 HEADS = ("kind", "layer", "topic", "symptom")
 # The heads whose winner an answer of each kind shows the words for.

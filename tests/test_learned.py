@@ -4,6 +4,7 @@ from importlib import resources
 
 from advisor.features import featurise, tokens
 from advisor.learned import HEADS, default_model
+from advisor.matching import match
 from advisor.models import Layer, Symptom, Topic
 
 
@@ -37,3 +38,9 @@ def test_predictions_are_deterministic_and_carry_evidence():
     assert first == again
     assert first.kind == "symptom" and first.layer == "database"
     assert first.evidence["layer"]
+
+
+def test_what_is_left_of_a_contraction_is_no_evidence():
+    # "we're" splits into "we" and "re"; neither, nor the pair, is a reason to show.
+    evidence = match("we're getting 429s from stripe").evidence
+    assert evidence == ["stripe"]
