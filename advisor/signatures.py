@@ -109,13 +109,6 @@ def _literal_runs(items: Iterable[tuple[object, object]], runs: list[str], curre
                 runs.append("".join(inner))
 
 
-def keyword(regex: re.Pattern[str]) -> str:
-    """The longest lower-case text every match of `regex` contains ("" if too short to help)."""
-    runs = _runs(sre_parse.parse(regex.pattern, regex.flags).data)
-    best = max(runs, key=len, default="").lower()
-    return best if len(best) >= _MIN_KEYWORD else ""
-
-
 def needs(regex: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
     """What every match of `regex` contains, as clauses of lower-case texts: each clause
     holds texts of which a match contains at least one. A plain pattern gives one clause

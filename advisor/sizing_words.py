@@ -5,7 +5,6 @@ cores` and `/scale size pool 8 cores` agree. Each front phrases its own refusals
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -28,7 +27,6 @@ SIZE_VALUES: Mapping[str, tuple[Mapping[str, MetricName], tuple[str, ...]]] = Ma
 # What the words of each sizing are about, so a bare `10GB` is the cache's working set and
 # a bare `1k rps` the peak; free text needs its subject said.
 _SUBJECT = {"pool": "", "replicas": "", "cache": "working set", "capacity": "peak"}
-_SSD = re.compile(r"\bssds?\b", re.IGNORECASE)
 
 
 class NothingRead(ValueError):
@@ -46,11 +44,6 @@ class UnclearValue(ValueError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
         self.key = key
-
-
-def says_ssd(kind: str, words: str) -> bool:
-    """Whether a pool's words say its storage is SSD (which counts as one spindle)."""
-    return kind == "pool" and bool(_SSD.search(words))
 
 
 def read_plain(kind: str, said: str, given: set[str]
