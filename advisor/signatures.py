@@ -32,7 +32,7 @@ from advisor.models import Layer, Strict, Symptom
 PACKAGED_DIR = "data/signatures"
 _ID = r"^[a-z0-9][a-z0-9_.-]*$"
 # Characters that Python's re.IGNORECASE matches to an ASCII letter but str.lower() does not
-# map to it; folding them keeps the keyword pre-filter a true necessary condition.
+# map to it; folding them keeps the pre-filter a true necessary condition.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 _MIN_KEYWORD = 3
 
@@ -134,7 +134,7 @@ def _runs(items) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Lower-case text the way the keyword test needs (IGNORECASE-equivalent for ASCII)."""
+    """Lower-case text the way the pre-filter needs (IGNORECASE-equivalent for ASCII)."""
     return (text if text.isascii() else text.translate(_FOLD)).lower()
 
 

@@ -225,7 +225,7 @@ def test_find_tries_only_signatures_whose_texts_occur():
 
 def test_fold_agrees_with_ignorecase_for_ascii_letters():
     # Every character that IGNORECASE equates with an ASCII letter must fold to that letter,
-    # or the keyword pre-filter would skip a real match.
+    # or the pre-filter would skip a real match.
     letter = re.compile("[a-z]", re.IGNORECASE)
     wrong = [hex(cp) for cp in range(0x80, 0x10000)
              if letter.fullmatch(chr(cp))
