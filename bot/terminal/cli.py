@@ -185,10 +185,9 @@ def _add_size(sub: argparse._SubParsersAction) -> None:
     cap.add_argument("--growth", type=quantity(M.GROWTH_FACTOR), help="default 1x")
     cap.add_argument("--safety", type=quantity(M.SAFETY_MARGIN), default=None)
 
-    for kind, example in ((pool, "8 cores ssd"), (rep, "12k reads/s, 3k per replica"),
-                          (cache, "10GB"), (cap, "1k rps, 3x growth")):
-        kind.add_argument("words", metavar="WORDS", nargs="*",
-                          help=f"the values in plain words instead of flags, e.g. {example}")
+    for name, kind in (("pool", pool), ("replicas", rep), ("cache", cache), ("capacity", cap)):
+        kind.add_argument("words", metavar="WORDS", nargs="*", help="the values in plain "
+                          f"words instead of flags, e.g. {_SIZE_EXAMPLES[name]}")
         kind.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_size)
 
