@@ -196,3 +196,22 @@ def test_rungs_are_marked_by_typed_command_as_by_their_buttons(
         sendable(body)
     assert slack.command("done payroll indexes", channel_id=PRIVATE_CHANNEL,
                          user_id=BOB).json()["text"].startswith("payroll: Add indexes is done")
+
+
+def test_history_of_one_system_as_the_terminal_lists_it(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=90%")
+    diagnose(slack, fake_slack, "system=search users=5k")
+    diagnose(slack, fake_slack, "system=payroll users=2k db_cpu=90%", PRIVATE_CHANNEL, BOB)
+
+    listed = slack.command("history system=Checkout-API").json()
+    sendable(listed)
+    assert listed["text"] == "1 piece of advice"
+    assert listed["blocks"][0]["text"]["text"] == (
+        "*Advice given before on _Checkout-API_*, newest first")
+    assert "bottleneck: database" in listed["blocks"][1]["text"]["text"]
+    hidden = slack.command("history system=payroll").json()
+    assert hidden["blocks"][0]["text"]["text"] == (
+        "No advice on _payroll_ has been given where this channel can see it yet.")
+    both = slack.command("history system=search slow").json()
+    assert both["text"] == "Give words to search for or `system=NAME`, not both."

@@ -17,7 +17,8 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
      "a direct answer, e.g. `/scale ask db cpu pegged at 95%` (`ask` may be left out)"),
     ("/scale size pool|replicas|cache|capacity ...", "sizing with the formula shown"),
     ("/scale stage <users>", "which stage of the journey that many users puts you in"),
-    ("/scale history [query]", "advice given before in this channel, newest first"),
+    ("/scale history [query | system=NAME]", "advice given before in this channel, newest "
+     "first"),
     ("/scale diagnose system=NAME ...",
      "file it under a named system: what changed since last time"),
     ("/scale systems", "the named systems this channel can see, with trends"),

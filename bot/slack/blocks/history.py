@@ -53,10 +53,14 @@ def row_sections(rows: Sequence[HistoryRow]) -> list[Block]:
 
 
 def history_message(rows: Sequence[HistoryRow], query: str | None = None,
-                    more: int = 0, wordless: str | None = None) -> Message:
+                    more: int = 0, wordless: str | None = None,
+                    system: str | None = None) -> Message:
     """Past advice visible from this channel, newest first, with links to the threads.
-    `wordless` is a query that had no word to search for (`%`): said, and not applied."""
+    `wordless` is a query that had no word to search for (`%`): said, and not applied;
+    `system` names the system whose assessments these are."""
     what = f" matching _{escape(trim(query, 100))}_" if query else ""
+    if system is not None:
+        what = f" on _{escape(trim(system, 100))}_"
     said = ([context(f"_{escape(trim(wordless, 100))} has no word to search for, so this is "
                      "the latest advice._")] if wordless else [])
     if not rows:

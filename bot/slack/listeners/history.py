@@ -48,7 +48,17 @@ def history_rows(rows: Iterable[AdviceRow], *, with_user: bool = True) -> list[H
 
 
 def run_history(inv: Invocation) -> None:
-    """Answer in the ack (ephemeral): one indexed SQLite query is well inside 3 s."""
+    """Answer in the ack (ephemeral): one indexed SQLite query is well inside 3 s.
+    `system=NAME` lists that system's assessments, as the terminal's `--system`."""
+    from bot.slack.listeners.systems import split_system
+
+    system, rest, problem = split_system(inv.args)
+    if problem or (system and rest.strip()):
+        inv.fail(problem or "Give words to search for or `system=NAME`, not both.")
+        return
+    if system:
+        run_system_history(inv, system)
+        return
     query = inv.args.strip() or None
     wordless = query if query is not None and fts_query(query) is None else None
     query = None if wordless else query
@@ -58,3 +68,12 @@ def run_history(inv: Invocation) -> None:
         viewer = Viewer(team=inv.command["team_id"], channel=inv.command["channel_id"])
         rows = conversations.history(query, viewer, limit=HISTORY_LIMIT, brief=True)
     inv.ack(**history_message(history_rows(rows), query, wordless=wordless).kwargs())
+
+
+def run_system_history(inv: Invocation, system: str) -> None:
+    conversations = inv.deps.conversations
+    rows: list[AdviceRow] = []
+    if conversations is not None:
+        viewer = Viewer(team=inv.command["team_id"], channel=inv.command["channel_id"])
+        rows = conversations.system_history(system, viewer, limit=HISTORY_LIMIT)
+    inv.ack(**history_message(history_rows(rows), system=system).kwargs())
