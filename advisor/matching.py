@@ -23,7 +23,7 @@ from advisor.models import Candidate, Layer, Match, SignatureRef, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.signatures import Catalogue, SignatureHit, default_catalogue
 from advisor.units import Reading, extract_metrics
-from advisor.vocab_match import asks_something, found_in
+from advisor.vocab_match import asks_something, found_in, vocabulary_hits
 from advisor.vocabulary import Vocabulary, default_vocabulary
 
 MAX_CHARS = 4000
@@ -31,6 +31,7 @@ CLEAR_LAYER = 0.6  # below this for the best layer (or overall), offer candidate
 CANDIDATE_MIN = 0.1
 SIGNATURE_CONFIDENCE = 0.95
 LABEL_CONFIDENCE = 0.9
+TROUBLE_SAID = 1.0  # a vocabulary trouble weight this strong is trouble said outright
 NOISE_DOUBT = 0.4  # chatter this likely to be trouble still gets "did you mean"
 ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -60,9 +61,11 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     backing = _metric_layers(metrics, vocab)
     if prediction.known_words == 0 and not backing:
         return _noise(prediction, common, guess=False)  # nothing in it the model knows
-    if prediction.kind == "question" and backing and not asks_something(clipped, vocab):
-        # "replica lag is 30 seconds and reads are stale": numbers past a threshold, said
-        # and not asked about, are a report of trouble, whatever topic the words recall.
+    if prediction.kind == "question" and (backing or _trouble_said(clipped, vocab)) and (
+            not asks_something(clipped, vocab)):
+        # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
+        # numbers past a threshold or words of trouble, said and not asked about, are a
+        # report of trouble, whatever topic the words recall.
         found = _symptom(prediction, backing, pb, common)
     elif prediction.kind == "question" and prediction.topics:
         found = _question(prediction, common)
@@ -130,7 +133,7 @@ def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict) -> Match:
     top_two = [name for name, _ in p.layers[:2]]
     chosen = next((lay for lay in backing if lay.value in top_two), None)
     if chosen is None and p.kind != "symptom":
-        chosen = next(iter(backing))  # the model saw no trouble; the numbers did
+        chosen = next(iter(backing), None)  # the model saw no trouble; the numbers did
     layer = chosen or Layer(p.layers[0][0])
     share = layers[layer.value]
     row = p.symptoms[0][0]
@@ -179,3 +182,9 @@ def _noise(p: Prediction, common: dict, *, guess: bool = True) -> Match:
     return Match(kind="noise", confidence=round(min(0.3, trouble), 2),
                  evidence=p.evidence.get("kind", []),
                  alternatives=names[:3] if offered else [], **common)
+
+
+
+def _trouble_said(text: str, vocab: Vocabulary) -> bool:
+    """Whether the vocabulary hears trouble in `text` ("slow", "timing out", "errors")."""
+    return vocabulary_hits(text, vocab).get("trouble", (0.0, ""))[0] >= TROUBLE_SAID

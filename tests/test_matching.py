@@ -115,6 +115,16 @@ def test_numbers_past_a_threshold_said_not_asked_are_a_symptom():
     assert (asked.kind, asked.topic) == ("question", Topic.READ_REPLICAS)
 
 
+def test_trouble_said_not_asked_is_a_symptom_whatever_topic_the_words_recall():
+    for text, layer in [("our load balancer keeps dropping connections", Layer.NETWORK),
+                        ("cdn cache misses are slow", Layer.NETWORK),
+                        ("sharding made writes slow", Layer.DATABASE)]:
+        said = match(text)
+        assert (said.kind, said.layer, said.topic) == ("symptom", layer, None), text
+    asked = match("how do we make the cdn purge faster?")
+    assert (asked.kind, asked.topic) == ("question", Topic.CDN)
+
+
 def test_match_carries_metrics_symptom_and_evidence():
     m = match("db cpu 92%, p95 1.4s, 40k users")
     assert m.metrics == {M.DB_CPU_PCT: 92, M.P95_MS: 1400, M.USERS: 40_000}
