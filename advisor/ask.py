@@ -6,6 +6,8 @@ that Match into an answer, so it can be tested with a Match built by hand.
 
 from __future__ import annotations
 
+import re
+
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
 from advisor.metrics import MetricName
@@ -13,7 +15,14 @@ from advisor.models import AskResult, Match, Observations, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
 from advisor.symptoms import match_for
-from advisor.units import Reading, read_line, read_text, without_status_codes
+from advisor.units import (
+    ParseError,
+    Reading,
+    parse_quantity,
+    read_line,
+    read_text,
+    without_status_codes,
+)
 from advisor.vocab_match import asks_something, vocabulary_hits
 
 
@@ -128,6 +137,7 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
     if statement:
         answer = _statement_answer(text, match, pb)
     elif match.kind == "question" and match.topic is not None:
+        match = _with_bare_users(text, match)
         answer = topic_answer(match.topic, text, match.metrics, pb)
     elif match.kind == "symptom" and (match.layer or match.symptom):
         answer, match = _symptom_answer(text, match, pb)
@@ -149,6 +159,30 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
         confidence=match.confidence, metrics=match.metrics, answer=answer,
         signature=match.signature, candidates=match.candidates, match=match,
     )
+
+
+# One number in the text, a count as people write them ("50k", "1.2M", "300,000").
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,._]*(?:\.\d+)?\s?(?:k|m|b|thousand|million|billion)?"
+                     r"(?![\w%/])", re.IGNORECASE)
+_FEWEST_USERS = 10  # "stage 2" names a stage, not two users
+
+
+def _with_bare_users(text: str, match: Match) -> Match:
+    """A stage question with one bare count and no other number ("stage 50k", "what
+    stage is 300k") counts that many users: users are the only count a stage is read
+    from. Anything else is left as the matcher read it."""
+    if match.topic is not Topic.STAGE or match.metrics:
+        return match
+    found = _NUMBER.findall(text)
+    if len(found) != 1:
+        return match
+    try:
+        users = parse_quantity(found[0], MetricName.USERS).value
+    except ParseError:
+        return match
+    if users < _FEWEST_USERS:
+        return match
+    return match.model_copy(update={"metrics": {MetricName.USERS: users}})
 
 
 def ask(text: str, playbook: Playbook | None = None) -> AskResult:

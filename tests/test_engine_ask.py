@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.ask import answer_for
+from advisor.ask import answer_for, ask
 from advisor.metrics import MetricName as M
 from advisor.models import Match, Topic
 
@@ -135,3 +135,17 @@ def test_unclear_layers_are_listed_as_candidates():
         "  - application, High server CPU (0.30)",
     ]
     assert r.candidates == cands
+
+
+@pytest.mark.parametrize(("text", "users"), [
+    ("stage 50k", 50_000), ("what stage is 300k", 300_000), ("stage for 1.2M", 1_200_000)])
+def test_a_stage_question_with_one_bare_count_counts_users(text, users):
+    r = ask(text)
+    assert (r.topic, r.metrics) == ("stage", {"users": users})
+    assert r.answer.splitlines()[-1] == f"Read: users {users:,}."
+
+
+@pytest.mark.parametrize("text", ["stage 2", "what does stage 2 mean", "which stage are we at"])
+def test_a_stage_number_is_no_user_count(text):
+    r = ask(text)
+    assert (r.topic, r.metrics) == ("stage", {})
