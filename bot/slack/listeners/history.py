@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from advisor.models import StageNumber
 from bot.slack.blocks.history import HistoryRow, history_message
+from bot.slack.listeners.systems import split_system
 from conversations.advice_log import AdviceRow, Viewer, fts_query
 
 if TYPE_CHECKING:
@@ -50,8 +51,6 @@ def history_rows(rows: Iterable[AdviceRow], *, with_user: bool = True) -> list[H
 def run_history(inv: Invocation) -> None:
     """Answer in the ack (ephemeral): one indexed SQLite query is well inside 3 s.
     `system=NAME` lists that system's assessments, as the terminal's `--system`."""
-    from bot.slack.listeners.systems import split_system
-
     system, rest, problem = split_system(inv.args)
     if problem or (system and rest.strip()):
         inv.fail(problem or "Give words to search for or `system=NAME`, not both.")
