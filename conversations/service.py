@@ -380,10 +380,23 @@ class Conversations(SystemsMixin):
             layer=result.layer.value if result.layer else None,
             symptom=result.symptom.value if result.symptom else None,
             topic=result.topic.value if result.topic else None,
-            summary=result.answer.split("\n", 1)[0][:300], symptoms=text,
+            summary=self._ask_summary(text, result), symptoms=text,
             recommendations=result.answer,
         )
         return self._rows(entry, [message], key, place, deliver), [message]
+
+    def _ask_summary(self, text: str, result: AskResult) -> str:
+        """How a logged answer is listed in history: what was asked and what it named
+        (the answer's first line is the same stage preface for most questions)."""
+        if result.layer is not None:
+            named = f"bottleneck: {result.layer.value}"
+            if result.symptom is not None:
+                named += f" ({self.playbook.label(result.symptom.value)})"
+        else:
+            named = self.playbook.label(result.topic.value) if result.topic else "answered"
+        asked = " ".join(text.split())
+        asked = asked if len(asked) <= 200 else asked[:199] + "…"
+        return f"{asked} → {named}"
 
     def _choices(self, names: list[str]) -> list[Choice]:
         return [Choice(label=self.playbook.label(n), value=n) for n in names]

@@ -138,6 +138,26 @@ def test_history_lists_newest_first_and_searches(db: Path):
     assert cli("history", '"AND*')[0] == 0
 
 
+def test_a_clear_answer_at_the_terminal_is_logged_with_what_was_asked(db: Path):
+    cli("ask", "disk full on the kafka brokers")
+    cli("ask", "how many read replicas for 12k reads/s if one handles 3k")
+    cli("ask", "hello")  # not a scaling matter: answered, not logged
+    cli("ask", "-", stdin="db slow\n")  # a script's batch: not logged
+    code, out = cli("history", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(r["kind"], r["summary"]) for r in rows] == [
+        ("ask", "how many read replicas for 12k reads/s if one handles 3k → Read replicas"),
+        ("ask", "disk full on the kafka brokers → bottleneck: storage"),
+    ]
+
+
+def test_an_unusable_log_does_not_hide_the_answer(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.setenv("SCALE_DB", str(tmp_path / "missing" / "advice.db"))
+    code, out = cli("ask", "db slow")
+    assert code == 0 and "Bottleneck: database" in out
+    assert capsys.readouterr().err.startswith("scale-advisor: note: advice not logged (")
+
+
 def test_history_rejects_a_silly_limit(db: Path, capsys: pytest.CaptureFixture[str]):
     assert cli("history", "--limit", "0")[0] == 2
     assert "--limit" in capsys.readouterr().err

@@ -155,7 +155,12 @@ def run_ask(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) ->
     if not text.strip():
         raise CliError("ask: give a question, or '-' to read questions from stdin")
     result = ask(text, pb)
-    return _emit(args, _ask_json(result), result.answer, out)
+    code = _emit(args, _ask_json(result), result.answer, out)
+    from bot.terminal.interview import local_place
+
+    # Logged as /scale ask logs (a clear answer only); a batch on stdin is a script's.
+    _log_quietly(pb, lambda conv: conv.ask(text, local_place(), deliver=False))
+    return code
 
 
 # ------------------------------------------------------------------------------ size
