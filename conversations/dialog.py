@@ -87,7 +87,9 @@ class StepResult(BaseModel):
 
 _COMMANDS: dict[str, tuple[str, ...]] = {
     "skip": ("skip", "pass", "next", "don't know", "dont know", "do not know", "idk",
-             "not sure", "no idea", "unknown", "n/a", "na", "?"),
+             "not sure", "no idea", "unknown", "n/a", "na", "?", "dunno", "no clue",
+             "skip it", "skip this", "skip this one", "not known", "can't say", "cant say",
+             "no data", "don't have it", "dont have it", "i don't know", "i dont know"),
     "done": ("done", "finish", "finished", "that's all", "thats all", "enough", "stop asking"),
     "back": ("back", "undo", "go back", "previous"),
     "cancel": ("cancel", "quit", "exit", "abort", "stop"),
@@ -100,7 +102,7 @@ _NONE_WORDS = {"none", "nothing", "no symptoms", "nothing yet", "planning", "all
 
 def command_of(text: str) -> str | None:
     """The dialog command a reply means, if it is one (case and punctuation forgiving)."""
-    norm = re.sub(r"\s+", " ", text.strip().lower()).rstrip(".!")
+    norm = re.sub(r"\s+", " ", text.strip().lower().replace("’", "'")).rstrip(".!")
     return _COMMAND_OF.get(norm)
 
 
