@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 BARS = "▁▂▃▄▅▆▇█"
 CHOICES = 5  # systems offered as quick answers to "Which system is this about?"
+MAX_LISTED = 10_000  # systems looked through for one by name
 
 
 class Since(BaseModel):
@@ -178,9 +179,17 @@ class SystemsMixin:
         return system
 
     def systems(self: Conversations, viewer: Viewer, *, limit: int = 50,
-                own_channel: bool = False) -> list[SystemSummary]:
-        """Systems `viewer` may see, most recently assessed first, with rungs and trends."""
-        rows = sysdb.visible_systems(self.store, viewer, limit=limit, own_channel=own_channel)
+                own_channel: bool = False, named: str | None = None) -> list[SystemSummary]:
+        """Systems `viewer` may see, most recently assessed first, with rungs and trends;
+        only the one called `named` (any case) when given (SystemNameError if no name)."""
+        if named is not None:
+            key = sysdb.name_key(named)
+            rows = [r for r in sysdb.visible_systems(self.store, viewer, limit=MAX_LISTED,
+                                                     own_channel=own_channel)
+                    if sysdb.name_key(r.name) == key][:limit]
+        else:
+            rows = sysdb.visible_systems(self.store, viewer, limit=limit,
+                                         own_channel=own_channel)
         all_marks = sysdb.marks(self.store, [r.id for r in rows])
         texts = self._rung_texts()
         metrics = [m.value for m in trend_metrics(self.playbook)]

@@ -122,6 +122,15 @@ def test_systems_lists_each_with_its_trend_lines():
                                                                    ["Add indexes"])
 
 
+def test_systems_name_shows_that_one_only():
+    run("diagnose", "--system", "checkout api", "--users", "50k", "--db-cpu", "90%")
+    run("diagnose", "--system", "search", "--users", "2k")
+    code, out = run("systems", "Checkout", "API")
+    assert code == 0 and out.splitlines()[0].startswith("checkout api  (last assessed ")
+    assert "search" not in out
+    assert run("systems", "nope") == (0, "No system called 'nope' has been assessed.\n")
+
+
 def test_what_if_example_shows_the_numbers():
     code, out = run("diagnose", "--users", "50k", "--peak", "1000", "--reads", "900",
                     "--per-replica", "3000", "--what-if")

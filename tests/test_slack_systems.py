@@ -160,6 +160,14 @@ def test_systems_listing_and_home_keep_a_private_system_in_its_channel(
     private = systems_listing(slack, PRIVATE_CHANNEL, BOB)
     assert "*payroll* · <#G0SECRET>" in private and "*checkout-api*" in private
 
+    one = slack.command("systems checkout-api", channel_id=PUBLIC_CHANNEL, user_id=BOB).json()
+    sendable(one)
+    assert one["text"] == "1 system" and "payroll" not in str(one)
+    elsewhere = slack.command("systems payroll", channel_id=PUBLIC_CHANNEL, user_id=BOB).json()
+    assert elsewhere["blocks"][0]["text"]["text"] == (
+        "No system called _payroll_ has been assessed where this channel can see it. "
+        "`/scale systems` lists those it can.")
+
     alice = home(slack, fake_slack, ALICE)
     mine, team = alice.split("Your team's systems")
     assert "*checkout-api*" in mine.split("Your systems")[1]

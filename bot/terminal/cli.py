@@ -412,6 +412,7 @@ def run_history(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO
 
 def _add_systems(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("systems", help="named systems: stage, next rung, trends")
+    p.add_argument("name", metavar="NAME", nargs="*", help="only the system of this name")
     p.add_argument("--limit", type=int, default=50, help="how many systems (default 50)")
     p.add_argument("--json", action="store_true", help="one JSON object per system")
     p.set_defaults(handler=run_systems)
@@ -448,17 +449,24 @@ def system_text(s: SystemSummary) -> str:
 
 def run_systems(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     from conversations.advice_log import Viewer
+    from conversations.systems import SystemNameError
 
     if not 1 <= args.limit <= 10000:
         raise CliError("systems: --limit must be between 1 and 10000")
+    named = " ".join(args.name) or None
     conv = conversations_for(pb)
     try:
-        found = conv.systems(Viewer(team="local", unrestricted=True), limit=args.limit)
+        found = conv.systems(Viewer(team="local", unrestricted=True), limit=args.limit,
+                             named=named)
+    except SystemNameError as err:
+        raise CliError(f"systems: {err}") from err
     finally:
         conv.close()
     if args.json:
         for s in found:
             _print_json(system_record(s), out)
+    elif not found and named:
+        out.write(f"No system called '{named.strip()}' has been assessed.\n")
     elif not found:
         out.write("No systems yet: name one with diagnose --system NAME.\n")
     else:

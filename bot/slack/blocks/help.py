@@ -21,7 +21,7 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
      "first"),
     ("/scale diagnose system=NAME ...",
      "file it under a named system: what changed since last time"),
-    ("/scale systems", "the named systems this channel can see, with trends"),
+    ("/scale systems [NAME]", "the named systems this channel can see, with trends"),
     ("/scale done|not-now|reopen NAME <rung>",
      "mark a rung of a system's ladder, as its buttons do"),
     ("/scale help", "this message"),

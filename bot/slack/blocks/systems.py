@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block, DividerBlock
 from advisor.format import with_unit
 from advisor.metrics import MetricName
 from advisor.view import metric_label, spoken
-from bot.slack.blocks.kit import Message, context, header, message, plain, sections
+from bot.slack.blocks.kit import Message, context, header, message, plain, sections, trim
 from bot.slack.blocks.mrkdwn import bold, date, escape, place
 from conversations.tracking import SystemSummary, sparkline
 
@@ -47,8 +47,13 @@ def _system_blocks(found: Sequence[SystemSummary]) -> list[Block]:
     return blocks
 
 
-def systems_message(found: Sequence[SystemSummary]) -> Message:
-    """`/scale systems`: the systems this channel may see, most recently assessed first."""
+def systems_message(found: Sequence[SystemSummary], named: str | None = None) -> Message:
+    """`/scale systems`: the systems this channel may see, most recently assessed first
+    (`named`: the one asked for by name)."""
+    if not found and named:
+        return message("No such system", sections(
+            f"No system called _{escape(trim(named, 100))}_ has been assessed where this "
+            "channel can see it. `/scale systems` lists those it can."))
     if not found:
         return message("No systems yet", sections(
             "No systems have been assessed where this channel can see them. Name one with "

@@ -59,10 +59,15 @@ def run_systems(inv: Invocation) -> None:
     """
     conversations = inv.deps.conversations
     found: list[SystemSummary] = []
+    named = inv.args.strip().strip("\"'") or None  # `/scale systems checkout-api`: that one
     if conversations is not None:
         viewer = Viewer(team=inv.command["team_id"], channel=inv.command["channel_id"])
-        found = conversations.systems(viewer, limit=SYSTEMS_LIMIT)
-    inv.ack(response_type="ephemeral", **systems_message(found).kwargs())
+        try:
+            found = conversations.systems(viewer, limit=SYSTEMS_LIMIT, named=named)
+        except SystemNameError as err:
+            inv.fail(f"{str(err)[:1].upper()}{str(err)[1:]}.")
+            return
+    inv.ack(response_type="ephemeral", **systems_message(found, named=named).kwargs())
 
 
 MARKS: dict[str, MarkState] = {"done": "done", "not-now": "not_now", "reopen": "open"}
