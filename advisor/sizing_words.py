@@ -38,6 +38,14 @@ class NothingRead(ValueError):
         self.refused = refused
 
 
+class GivenTwice(ValueError):
+    """The words give only values already given another way (`--peak 2000 1k rps`)."""
+
+    def __init__(self, keys: list[str]) -> None:
+        super().__init__(", ".join(keys))
+        self.keys = keys
+
+
 class UnclearValue(ValueError):
     """A value for `key` that could be read two ways; the message gives both."""
 
@@ -51,7 +59,7 @@ def read_plain(kind: str, said: str, given: set[str]
     """Values for `kind` (by key) from plain words, leaving out keys already `given`, and
     the notes on how converted values were read. A lone number is the one required value
     still missing ("size pool 8"). Raises NothingRead, or UnclearValue ("size cache 10":
-    10 MB or 10 GB?)."""
+    10 MB or 10 GB?), or GivenTwice."""
     keys, required = SIZE_VALUES[kind]
     reading = read_text(f"{_SUBJECT[kind]} {said}".strip())
     by_metric = {metric: key for key, metric in keys.items()}
@@ -69,5 +77,8 @@ def read_plain(kind: str, said: str, given: set[str]
         else:
             found, notes = {missing[0]: parsed.value}, (parsed.note,) if parsed.note else ()
     if not found:
+        twice = [by_metric[m] for m in reading.metrics if by_metric.get(m) in given]
+        if twice:
+            raise GivenTwice(twice)
         raise NothingRead(said, reading.refused)
     return found, notes

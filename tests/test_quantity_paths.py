@@ -79,6 +79,8 @@ def test_size_reads_plain_words_as_slack_does(argv, inputs, note, capsys):
         (["pool", "1.5", "cores"], "size pool: not read: 1.5 cores (CPU cores is a whole number)"),
         (["pool", "8", "ssd", "--spindles", "2"], "size pool: give --spindles or ssd, not both"),
         (["cache", "10"], "size cache: --working-set: 10 MB or 10 GB? Give the unit, e.g. 10 GB."),
+        (["capacity", "1k", "rps", "--peak", "2000"],
+         "size capacity: --peak given twice (a flag and words); give it once"),
         (["replicas", "12k", "reads/s"],
          "size replicas: give --per-replica (or in words: size replicas 12k reads/s 3k per "
          "replica)"),

@@ -314,6 +314,8 @@ def test_size_reads_plain_words_and_says_how(served: Served, text: str, expected
     ("size pool cores=8 colour=red", "I don't know `colour` for `size pool`"),
     ("size pool cores=lots", "`cores`:"),
     ("size replicas reads=10k", "`size replicas` needs `per-replica=...`."),
+    ("size pool 1.5 cores", "Not read: 1.5 cores (CPU cores is a whole number)."),
+    ("size capacity peak=2000 1k rps", "`peak` given twice; give it once."),
 ])
 def test_size_problems_are_one_line_with_examples(served: Served, text: str,
                                                   problem: str) -> None:

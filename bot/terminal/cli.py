@@ -201,7 +201,13 @@ def size_from_words(args: argparse.Namespace) -> list[str]:
     """Fill the values `size` was given in plain words (`size pool 8 cores ssd`), as
     `/scale size` reads them; the notes on how; CliError for words it cannot use or a
     value still missing."""
-    from advisor.sizing_words import SIZE_VALUES, NothingRead, UnclearValue, read_plain
+    from advisor.sizing_words import (
+        SIZE_VALUES,
+        GivenTwice,
+        NothingRead,
+        UnclearValue,
+        read_plain,
+    )
 
     keys, required = SIZE_VALUES[args.kind]
     words = [w for w in args.words if not (args.kind == "pool" and w.lower() == "ssd")]
@@ -217,6 +223,10 @@ def size_from_words(args: argparse.Namespace) -> list[str]:
             found, read = read_plain(args.kind, said, given)
         except UnclearValue as err:
             raise CliError(f"size {args.kind}: --{err.key.replace('_', '-')}: {err}") from err
+        except GivenTwice as err:
+            raise CliError(f"size {args.kind}: " + ", ".join(
+                "--" + k.replace("_", "-") for k in err.keys) + " given twice (a flag and "
+                "words); give it once") from err
         except NothingRead as err:
             if err.refused:
                 raise CliError(f"size {args.kind}: not read: " + "; ".join(err.refused)) from err

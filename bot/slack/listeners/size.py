@@ -12,7 +12,13 @@ import difflib
 from advisor import sizing
 from advisor.models import Sizing
 from advisor.playbook import Playbook
-from advisor.sizing_words import SIZE_VALUES, NothingRead, UnclearValue, read_plain
+from advisor.sizing_words import (
+    SIZE_VALUES,
+    GivenTwice,
+    NothingRead,
+    UnclearValue,
+    read_plain,
+)
 from advisor.units import ParseError, parse_value_words, read_as, read_line
 
 EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=10k "
@@ -93,6 +99,9 @@ def _read_loose(kind: str, loose: list[str], given: set[str]) -> tuple[dict[str,
         found, notes = read_plain(kind, said, given)
     except UnclearValue as err:  # "size cache 10": 10 MB or 10 GB?
         raise SizeError(f"`{_shown(err.key)}`: {err}") from err
+    except GivenTwice as err:
+        raise SizeError(" and ".join(f"`{_shown(k)}`" for k in err.keys)
+                        + " given twice; give it once.") from err
     except NothingRead as err:
         if err.refused:  # "1.5 cores": the reason, not "I don't know"
             raise SizeError("Not read: " + "; ".join(err.refused) + ".") from err
