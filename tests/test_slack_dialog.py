@@ -32,7 +32,7 @@ from slack_sdk.models.blocks import Block
 from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
 from bot.slack.listeners.commands import FOLLOW_ELSEWHERE, NOT_IN_HERE
-from bot.slack.listeners.events import intent_of, numbers_given
+from bot.slack.listeners.events import intent_of, numbers_given, slash_command_named
 from conversations.store import Store
 
 POST = "chat.postMessage"
@@ -432,6 +432,24 @@ def test_thread_answers_are_echoed_with_their_unit_and_conversion(
 ])
 def test_what_a_mention_asks_for(text, intent):
     assert intent_of(text) == intent
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("history", "history"), ("Systems", "systems"), ("/scale done shop indexes", "done"),
+    ("/scale not-now shop read replicas", "not-now"), ("/scale history system=shop", "history"),
+    ("history page is slow", None), ("done deploying, db is slow now", None),
+    ("systems are down", None), ("/scale stage 50k", None), ("", None),
+])
+def test_which_mentions_name_a_slash_only_command(text, named):
+    assert slash_command_named(text) == named
+
+
+def test_a_mention_naming_a_listing_command_is_pointed_to_it(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    slack.app_mention("/scale history database")
+    posted = fake_slack.wait_for("chat.postMessage", 1)[0]
+    assert posted.args["text"] == ("That is `/scale history`: type `/scale history database` "
+                                   "in the channel (only you will see the answer).")
 
 
 def test_a_mention_with_numbers_is_the_one_shot_diagnose(

@@ -78,6 +78,22 @@ def intent_of(text: str) -> str | None:
     return None
 
 
+# /scale subcommands that list or change what is stored: a mention names them, the slash
+# command does them (its answer reaches only the person, as a listing should).
+SLASH_ONLY = frozenset({"history", "systems", "done", "not-now", "reopen"})
+
+
+def slash_command_named(text: str) -> str | None:
+    """The `/scale` subcommand a mention names, when it is one only the slash command does:
+    the word alone (`@bot history`) or typed as the command (`@bot /scale done shop
+    indexes`). None otherwise: "history page is slow" is a complaint."""
+    said = text.strip().lower()
+    words = said.removeprefix("/scale").split()
+    if not words or words[0] not in SLASH_ONLY:
+        return None
+    return words[0] if said.startswith("/scale") or len(words) == 1 else None
+
+
 def numbers_given(text: str) -> str | None:
     """The `name=value` arguments a mention gives for a one-shot diagnose (`users=50k
     db_cpu=90%`, `diagnose system=shop users=50k`); None when it does not start with one."""
@@ -163,6 +179,12 @@ class Events:
             return self.conv().begin(key, place, request_key=request_key)
         if intent == "thanks":
             return self.conv().notice(place, THANKED, request_key=request_key)
+        named = slash_command_named(text)
+        if named is not None:
+            typed = text.strip().removeprefix("/scale").strip()
+            return self.conv().notice(
+                place, f"That is `/scale {named}`: type `/scale {typed}` in the channel (only "
+                "you will see the answer).", request_key=request_key)
         pairs = numbers_given(text)
         if pairs is not None:  # `users=50k db_cpu=90%`: the one-shot diagnose, as /scale's
             return self.diagnose(pairs, place, key, request_key)
