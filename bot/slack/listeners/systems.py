@@ -65,7 +65,7 @@ def run_systems(inv: Invocation) -> None:
         try:
             found = conversations.systems(viewer, limit=SYSTEMS_LIMIT, named=named)
         except SystemNameError as err:
-            inv.fail(f"{str(err)[:1].upper()}{str(err)[1:]}.")
+            inv.fail(_sentence(err))
             return
     inv.ack(response_type="ephemeral", **systems_message(found, named=named).kwargs())
 
@@ -73,6 +73,12 @@ def run_systems(inv: Invocation) -> None:
 MARKS: dict[str, MarkState] = {"done": "done", "not-now": "not_now", "reopen": "open"}
 _MARK_SAID = {"done": "done", "not_now": "not now", "open": "open again"}
 _NAME_FIRST = re.compile(r"^\s*(\"[^\"]+\"|'[^']+'|\S+)\s*(.*)$", re.DOTALL)
+
+
+def _sentence(err: Exception) -> str:
+    """A lower-case reason ("no system called 'x' has been assessed here") as a sentence."""
+    said = str(err)
+    return f"{said[:1].upper()}{said[1:]}."
 
 
 def run_mark(inv: Invocation) -> None:
@@ -88,7 +94,7 @@ def run_mark(inv: Invocation) -> None:
     try:
         system, picked = inv.conv.mark_rung(name, rung, inv.place(), state)
     except (SystemNameError, NoSuchSystem, UnknownRung) as err:
-        inv.fail(f"{str(err)[:1].upper()}{str(err)[1:]}.")
+        inv.fail(_sentence(err))
         return
     inv.ack(response_type="ephemeral",
             text=f"{system.name}: {picked.text} is {_MARK_SAID[state]}; the next assessment "
