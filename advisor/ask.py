@@ -6,8 +6,6 @@ that Match into an answer, so it can be tested with a Match built by hand.
 
 from __future__ import annotations
 
-import re
-
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
 from advisor.metrics import MetricName
@@ -18,6 +16,7 @@ from advisor.symptoms import match_for
 from advisor.units import (
     ParseError,
     Reading,
+    numbers_said,
     parse_quantity,
     read_line,
     read_text,
@@ -161,9 +160,6 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
     )
 
 
-# One number in the text, a count as people write them ("50k", "1.2M", "300,000").
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,._]*(?:\.\d+)?\s?(?:k|m|b|thousand|million|billion)?"
-                     r"(?![\w%/])", re.IGNORECASE)
 _FEWEST_USERS = 10  # "stage 2" names a stage, not two users
 
 
@@ -173,7 +169,7 @@ def _with_bare_users(text: str, match: Match) -> Match:
     from. Anything else is left as the matcher read it."""
     if match.topic is not Topic.STAGE or match.metrics:
         return match
-    found = _NUMBER.findall(text)
+    found = numbers_said(text)
     if len(found) != 1:
         return match
     try:

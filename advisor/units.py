@@ -213,6 +213,12 @@ def _tokens(text: str) -> list[_Token]:
     return found
 
 
+def numbers_said(text: str) -> list[str]:
+    """Each number in `text` as typed, with the unit word it carries ("50k", "1.2M",
+    "50 thousand")."""
+    return [token.raw.strip() for token in _tokens(text)]
+
+
 def _number(said: str) -> float:
     """The value of a number as `_NUM` matched it, its grouping marks dropped."""
     if re.fullmatch(r"\d+,\d{1,2}", said):  # 1,2: a decimal comma
