@@ -25,8 +25,6 @@ EXAMPLES = ("For example: `/scale size pool cores=8 ssd`, `size replicas reads=1
             "per-replica=3k`, `size cache working-set=10GB`, `size capacity peak=1000 "
             "growth=3x`.")
 
-KINDS = SIZE_VALUES  # `ssd` is pool's only bare word
-
 
 # Other words people use for each sizing.
 _KIND_WORDS = {"pools": "pool", "connections": "pool", "connection": "pool", "conns": "pool",
@@ -49,7 +47,7 @@ def _shown(name: str) -> str:
 def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, list[str]]:
     """`cores=8 ssd` or `--cores 8 --ssd` -> ({key: value}, ssd?, a line for each value
     converted or written in words); raises SizeError."""
-    keys, _required = KINDS[kind]
+    keys, _required = SIZE_VALUES[kind]
     values: dict[str, float] = {}
     notes: list[str] = []
     loose: list[str] = []
@@ -107,13 +105,13 @@ def _read_loose(kind: str, loose: list[str], given: set[str]) -> tuple[dict[str,
             raise SizeError("Not read: " + "; ".join(err.refused) + ".") from err
         raise SizeError(f"I don't know `{loose[0]}` for `size {kind}` "
                         f"(use {_known(kind)}).") from err
-    keys = KINDS[kind][0]
+    keys = SIZE_VALUES[kind][0]
     return found, read_line({keys[k]: v for k, v in found.items()}, notes=notes,
                             label=f"Read from \"{said}\"")
 
 
 def _known(kind: str) -> str:
-    return ", ".join(_shown(k) for k in KINDS[kind][0]) + (", ssd" if kind == "pool" else "")
+    return ", ".join(_shown(k) for k in SIZE_VALUES[kind][0]) + (", ssd" if kind == "pool" else "")
 
 
 def compute(args: str, playbook: Playbook) -> tuple[Sizing, list[str]]:
@@ -122,8 +120,8 @@ def compute(args: str, playbook: Playbook) -> tuple[Sizing, list[str]]:
     words = args.split()
     kind = words[0].lower() if words else ""
     kind = _KIND_WORDS.get(kind, kind)
-    if kind not in KINDS:
-        close = difflib.get_close_matches(kind, [*KINDS, *_KIND_WORDS], n=1)
+    if kind not in SIZE_VALUES:
+        close = difflib.get_close_matches(kind, [*SIZE_VALUES, *_KIND_WORDS], n=1)
         hint = f"Did you mean `size {_KIND_WORDS.get(close[0], close[0])}`? " if close else ""
         said = f"I don't know `size {words[0]}`. " if words else ""
         raise SizeError(f"{said}{hint}Which sizing: pool, replicas, cache or capacity?")
@@ -133,7 +131,7 @@ def compute(args: str, playbook: Playbook) -> tuple[Sizing, list[str]]:
 
 def _sized(kind: str, values: dict[str, float], ssd: bool, playbook: Playbook) -> Sizing:
     """The sizing for values already read; raises SizeError for one missing or clashing."""
-    missing = [k for k in KINDS[kind][1] if k not in values]
+    missing = [k for k in SIZE_VALUES[kind][1] if k not in values]
     if missing:
         raise SizeError(f"`size {kind}` needs " + " and ".join(
             f"`{_shown(k)}=...`" for k in missing) + ".")
