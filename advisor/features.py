@@ -32,6 +32,9 @@ FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5, "v": 1.0, "e": 1.0}
 VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# An acronym's plural (`GCs`, `VMs`, `APIs`) is the acronym: without this the camel split
+# would cut it into nonsense (`g cs`, `ap is`).
+_ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 _TOKEN = re.compile(r"[a-z][a-z0-9]*|\d+(?:\.\d+)?")
 _QUESTION_WORDS = frozenset({
     "how", "what", "when", "which", "should", "is", "are", "can", "do", "does", "why",
@@ -55,7 +58,7 @@ class Features:
 def tokens(text: str) -> list[str]:
     """Lower-case words, with glued identifiers split (`OOMKilled` -> oom, killed) and
     numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
-    spaced = _CAMEL.sub(" ", text[:MAX_CHARS]).lower()
+    spaced = _CAMEL.sub(" ", _ACRONYM_PLURAL.sub(r"\1", text[:MAX_CHARS])).lower()
     out: list[str] = []
     for tok in _TOKEN.findall(spaced):
         if tok[0].isdigit():

@@ -13,6 +13,11 @@ def test_identifiers_are_split_and_numbers_keep_only_what_means_something():
         "oom", "killed", "too", "many", "requests", "exception", "429", "after", "#", "ms"]
 
 
+def test_an_acronyms_plural_is_the_acronym_not_two_cut_words():
+    assert tokens("GCs pause our VMs; APIs and DBs time out, IOPS too") == [
+        "gc", "pause", "our", "vm", "api", "and", "db", "time", "out", "iops", "too"]
+
+
 def test_every_feature_remembers_the_words_it_came_from():
     f = featurise("pool exhausted")
     assert len(f.names) == len(f.values) == len(f.sources)
