@@ -59,18 +59,21 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
                      confidence=LABEL_CONFIDENCE, evidence=[pb.row(row).label], **common)
     prediction = (model or default_model()).predict(clipped)
     backing = _metric_layers(metrics, vocab)
-    if prediction.known_words == 0 and not backing:
+    felt = _metric_symptom(metrics, vocab)
+    if prediction.known_words == 0 and not felt:
         return _noise(prediction, common, guess=False)  # nothing in it the model knows
-    if prediction.kind == "question" and (backing or _trouble_said(clipped, vocab)) and (
+    if prediction.kind == "question" and (felt or _trouble_said(clipped, vocab)) and (
             not asks_something(clipped, vocab)):
         # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
         # numbers past a threshold or words of trouble, said and not asked about, are a
         # report of trouble, whatever topic the words recall.
-        found = _symptom(prediction, backing, pb, common)
+        found = _symptom(prediction, backing, pb, common, felt)
     elif prediction.kind == "question" and prediction.topics:
         found = _question(prediction, common)
-    elif prediction.kind == "symptom" or backing:
-        found = _symptom(prediction, backing, pb, common)
+    elif prediction.kind == "symptom" or felt:
+        # "seeing this on the dashboard: p99 is 4s" is trouble even where the words read
+        # as chatter; a number that names no layer leaves the layer to the candidates.
+        found = _symptom(prediction, backing, pb, common, felt)
     else:
         return _noise(prediction, common)
     if len(tokens(clipped)) <= 1:  # one word ("cache") is a subject, not yet a question
@@ -118,6 +121,17 @@ def _metric_layers(metrics: dict[MetricName, float], vocab: Vocabulary
     return found
 
 
+def _metric_symptom(metrics: dict[MetricName, float], vocab: Vocabulary
+                   ) -> tuple[Symptom, str] | None:
+    """The first matrix row a number past its threshold points at, whether or not the
+    number names a layer (`p95_ms=4000` -> slow page loads)."""
+    for hint in vocab.metric_hints:
+        value = metrics.get(hint.metric)
+        if value is not None and hint.symptom is not None and hint.applies(value):
+            return hint.symptom, f"{hint.metric.value}={value:g}"
+    return None
+
+
 def _question(p: Prediction, common: dict) -> Match:
     topic, share = p.topics[0]
     confidence = round(p.kinds[0][1] * share, 2)
@@ -127,7 +141,8 @@ def _question(p: Prediction, common: dict) -> Match:
                  alternatives=others, **common)
 
 
-def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict) -> Match:
+def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict,
+             felt: tuple[Symptom, str] | None = None) -> Match:
     kind_share = dict(p.kinds)["symptom"]
     layers = dict(p.layers)
     top_two = [name for name, _ in p.layers[:2]]
@@ -144,6 +159,9 @@ def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict) -> Match:
         symptom = symptom or metric_symptom
         evidence.append(said)
         kind_share, share = max(kind_share, 0.8), max(share, 0.8)
+    elif felt is not None and p.kind != "symptom":
+        symptom = felt[0]  # the model heard no trouble, so its row is no guide; the number is
+        evidence.append(felt[1])
     for word in p.evidence.get("symptom", []) if symptom else []:
         if word not in evidence:
             evidence.append(word)

@@ -115,6 +115,18 @@ def test_numbers_past_a_threshold_said_not_asked_are_a_symptom():
     assert (asked.kind, asked.topic) == ("question", Topic.READ_REPLICAS)
 
 
+def test_a_slow_number_in_chatter_is_trouble_with_the_layer_left_to_candidates():
+    """Words that read as chatter ("seeing this on the dashboard") do not hide a latency
+    past its line; the number names no layer, so the answer stays unsure and offers
+    candidates; a latency within its line stays chatter."""
+    m = match("seeing this on the billing dashboard: p99 is 4s since the deploy")
+    assert (m.kind, m.metrics) == ("symptom", {M.P95_MS: 4000})
+    assert "p95_ms=4000" in m.evidence
+    assert m.confidence < 0.6 and m.candidates, m
+    calm = match("fyi the billing dashboard shows p95 at 300ms")
+    assert (calm.kind, calm.layer) == ("noise", None)
+
+
 def test_trouble_said_not_asked_is_a_symptom_whatever_topic_the_words_recall():
     for text, layer in [("our load balancer keeps dropping connections", Layer.NETWORK),
                         ("cdn cache misses are slow", Layer.NETWORK),
