@@ -35,7 +35,9 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 # An acronym's plural (`GCs`, `VMs`, `APIs`) is the acronym: without this the camel split
 # would cut it into nonsense (`g cs`, `ap is`).
 _ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
-_TOKEN = re.compile(r"[a-z][a-z0-9]*|\d+(?:\.\d+)?")
+_TOKEN = re.compile(r"[a-z][a-z0-9]*|[45]xx\b|\d+(?:\.\d+)?")
+# "503s" and "5xxs" are the code itself, said as a plural.
+_CODE_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b")
 _QUESTION_WORDS = frozenset({
     "how", "what", "when", "which", "should", "is", "are", "can", "do", "does", "why",
     "would", "will", "could", "where", "any", "best",
@@ -60,9 +62,10 @@ def tokens(text: str) -> list[str]:
     numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
     spaced = _CAMEL.sub(" ", _ACRONYM_PLURAL.sub(r"\1", text[:MAX_CHARS])).lower()
     out: list[str] = []
-    for tok in _TOKEN.findall(spaced):
-        if tok[0].isdigit():
-            out.append(tok if len(tok) == 3 and tok[0] in "45" and tok.isdigit() else "#")
+    for tok in _TOKEN.findall(_CODE_PLURAL.sub(r"\1", spaced)):
+        if tok[0].isdigit():  # an HTTP error code or class (503, 5xx) keeps its meaning
+            code = tok[1:] == "xx" or (len(tok) == 3 and tok[0] in "45" and tok.isdigit())
+            out.append(tok if code else "#")
         else:
             out.append(tok)
     return out

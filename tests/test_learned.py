@@ -18,6 +18,11 @@ def test_an_acronyms_plural_is_the_acronym_not_two_cut_words():
         "gc", "pause", "our", "vm", "api", "and", "db", "time", "out", "iops", "too"]
 
 
+def test_http_error_codes_and_classes_keep_their_meaning_plural_or_not():
+    assert tokens("5xx rate up, 503s and 4XX errors, 200 OK in 1200ms") == [
+        "5xx", "rate", "up", "503", "and", "4xx", "errors", "#", "ok", "in", "#", "ms"]
+
+
 def test_every_feature_remembers_the_words_it_came_from():
     f = featurise("pool exhausted")
     assert len(f.names) == len(f.values) == len(f.sources)
