@@ -30,13 +30,13 @@ def _label(pb: Playbook, symptom: Symptom | None) -> str:
 
 
 def recognised_line(match: Match, pb: Playbook) -> str | None:
-    """"Recognised: <component>: <meaning> -> <layer>, <symptom label>" for a signature."""
+    """"Recognised (<component>): <meaning> -> <layer>, <symptom label>" for a signature."""
     sig = match.signature
     if sig is None:
         return None
     where = (f"{match.layer.value}, {_label(pb, match.symptom)}" if match.layer is not None
              else "not a scaling bottleneck")
-    return f"Recognised: {sig.component}: {sig.meaning} -> {where} (matched \"{sig.matched}\")"
+    return f"Recognised ({sig.name}): {sig.meaning} -> {where} (matched \"{sig.matched}\")"
 
 
 def candidate_lines(match: Match, pb: Playbook) -> list[str]:

@@ -83,8 +83,8 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
 
 def _recognised(hit: SignatureHit, common: dict) -> Match:
     sig = hit.signature
-    ref = SignatureRef(id=sig.id, component=sig.component, meaning=sig.meaning,
-                       matched=hit.matched)
+    ref = SignatureRef(id=sig.id, component=sig.component, name=sig.component_name,
+                       meaning=sig.meaning, matched=hit.matched)
     evidence = [f"{sig.component}: {hit.matched}"]
     layer = sig.scaling_layer
     if layer is None:

@@ -199,6 +199,7 @@ class SignatureRef(BaseModel):
 
     id: str
     component: str
+    name: str  # how the answer names the component: "HikariCP" for `hikaricp`
     meaning: str
     matched: str
 

@@ -46,6 +46,9 @@ class Signature(Strict):
 
     id: StrictStr = Field(pattern=_ID)
     component: StrictStr = Field(pattern=_ID)
+    # How an answer names the component ("HikariCP" for `hikaricp`): from the file's
+    # [components] table.
+    component_name: StrictStr = Field(min_length=1, max_length=40, pattern=r"^[^\n]*$")
     literal: StrictStr | None = Field(default=None, min_length=1)
     pattern: StrictStr | None = Field(default=None, min_length=1)
     layer: Layer | Literal["none"]
@@ -216,22 +219,35 @@ def _describe(errors: list[dict], entry: object, number: int) -> str:
     return f"{label}: {'; '.join(parts)}{more}"
 
 
+def _named(entry: object, names: dict) -> object:
+    """The entry with its component's name from the file's [components] table, so each
+    name is written once per file; an unnamed component fails as a missing field."""
+    if not isinstance(entry, dict) or "component_name" in entry:
+        return entry
+    name = names.get(entry.get("component"))
+    return entry if name is None else {**entry, "component_name": name}
+
+
 def parse_signatures(text: str, source: str) -> list[Signature]:
     """Validate one signature file's TOML text; `source` names it in any error."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CatalogueError(f"{source}: not valid TOML: {err}") from err
-    unknown = sorted(set(data) - {"signature"})
+    unknown = sorted(set(data) - {"signature", "components"})
     if unknown:
-        raise CatalogueError(f"{source}: unknown top-level key(s) {unknown}; use [[signature]]")
+        raise CatalogueError(f"{source}: unknown top-level key(s) {unknown}; "
+                             "use [components] and [[signature]]")
     entries = data.get("signature", [])
     if not isinstance(entries, list):
         raise CatalogueError(f"{source}: signature must be an array of tables ([[signature]])")
+    names = data.get("components", {})
+    if not isinstance(names, dict):
+        raise CatalogueError(f"{source}: components must be a table of names ([components])")
     signatures = []
     for number, entry in enumerate(entries, start=1):
         try:
-            signatures.append(Signature.model_validate(entry))
+            signatures.append(Signature.model_validate(_named(entry, names)))
         except ValidationError as err:
             errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
             raise CatalogueError(f"{source}: {_describe(errors, entry, number)}") from err

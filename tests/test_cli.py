@@ -142,10 +142,11 @@ def test_ask_json_names_a_recognised_signature():
     code, out = run("ask", "FATAL: sorry, too many clients already", "--json")
     data = json.loads(out)
     assert code == 0 and (data["layer"], data["symptom"]) == ("database", "database_slow")
-    assert set(data["signature"]) == {"id", "component", "meaning", "matched"}
-    assert (data["signature"]["id"], data["signature"]["matched"]) == (
-        "postgresql.too_many_clients", "sorry, too many clients already")
-    assert data["answer"].startswith("Recognised: postgresql: ")
+    assert set(data["signature"]) == {"id", "component", "name", "meaning", "matched"}
+    assert (data["signature"]["id"], data["signature"]["name"],
+            data["signature"]["matched"]) == (
+        "postgresql.too_many_clients", "PostgreSQL", "sorry, too many clients already")
+    assert data["answer"].startswith("Recognised (PostgreSQL): ")
 
 
 def test_ask_json_lists_candidates_when_the_layer_is_unclear():

@@ -109,13 +109,13 @@ def test_a_recognised_signature_is_named_before_the_ladder():
     from advisor.models import SignatureRef
 
     ref = SignatureRef(id="postgresql.too_many_clients", component="postgresql",
-                       meaning="The server has no connection slots left.",
+                       name="PostgreSQL", meaning="The server has no connection slots left.",
                        matched="sorry, too many clients already")
     match = Match(kind="symptom", layer="database", symptom="database_slow", confidence=0.95,
                   evidence=["postgresql: sorry, too many clients already"], signature=ref)
     r = answer_for("FATAL: sorry, too many clients already", match)
     assert r.answer.splitlines()[0] == (
-        "Recognised: postgresql: The server has no connection slots left. -> database, "
+        "Recognised (PostgreSQL): The server has no connection slots left. -> database, "
         "Database slow (matched \"sorry, too many clients already\")")
     assert "First try: Add indexes" in r.answer
     assert r.signature == ref

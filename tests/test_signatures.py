@@ -28,6 +28,7 @@ ENTRY = """
 [[signature]]
 id = "{id}"
 component = "{component}"
+component_name = "PG"
 {match}
 layer = "{layer}"
 meaning = "A test entry."
@@ -52,7 +53,8 @@ def write(tmp_path: Path, name: str, *entries: str) -> Path:
 
 
 def sig(id: str, **fields) -> Signature:
-    base = {"component": id.split(".")[0], "layer": "database", "meaning": "m",
+    base = {"component": id.split(".")[0], "component_name": "C", "layer": "database",
+            "meaning": "m",
             "source": "https://example.org/x"}
     return Signature(id=id, **(base | fields))
 
@@ -123,10 +125,34 @@ def test_bad_regex_refused(tmp_path):
     ({"literal": 42}, "valid string"),
 ])
 def test_entry_rules(fields, message):
-    base = {"id": "pg.x", "component": "pg", "literal": "sorry, too many clients",
-            "layer": "database", "meaning": "m", "source": "https://example.org/x"}
+    base = {"id": "pg.x", "component": "pg", "component_name": "PG",
+            "literal": "sorry, too many clients", "layer": "database", "meaning": "m",
+            "source": "https://example.org/x"}
     with pytest.raises(ValueError, match=message):
         Signature(**(base | fields))
+
+
+NAMELESS = ENTRY.replace('component_name = "PG"\n', "")
+
+
+def test_a_files_components_table_names_its_entries(tmp_path):
+    path = write(tmp_path, "a.toml", '[components]\npg = "PostgreSQL"\n',
+                 NAMELESS.format(id="pg.x", component="pg",
+                                 match='literal = "too many clients"', layer="database"))
+    assert [(s.component, s.component_name) for s in load_catalogue(texts(path)).signatures] \
+        == [("pg", "PostgreSQL")]
+
+
+def test_a_component_with_no_name_is_refused_with_the_file_and_the_entry(tmp_path):
+    path = write(tmp_path, "a.toml", '[components]\nmy = "MySQL"\n',
+                 NAMELESS.format(id="pg.x", component="pg",
+                                 match='literal = "too many clients"', layer="database"))
+    with pytest.raises(CatalogueError,
+                       match=r"a.toml: signature pg.x: field component_name: Field required"):
+        load_catalogue(texts(path))
+    table = write(tmp_path, "b.toml", 'components = ["pg"]\n')
+    with pytest.raises(CatalogueError, match=r"b.toml: components must be a table"):
+        load_catalogue(texts(table))
 
 
 def test_not_toml_and_wrong_shape(tmp_path):
