@@ -260,7 +260,7 @@ def test_ctrl_c_pauses_the_interview_and_keeps_answers(tmp_path: Path, monkeypat
     out = io.StringIO()
     assert main(["diagnose", "-i"], out=out, inp=InterruptAfter("50k\n")) == 0
     assert out.getvalue().endswith(
-        "> \n  Paused. Run `scale-advisor diagnose` again to resume.\n")
+        "> \n  Paused. Run `scale-advisor diagnose --interactive` again to resume.\n")
     with Store(tmp_path / "a.db") as s:
         [row] = s.open_dialogs("cli:")
     assert len(row.state["asked"]) == 1
@@ -271,8 +271,8 @@ def test_ctrl_c_at_the_resume_question_pauses_too(tmp_path: Path, monkeypatch):
     assert inproc("diagnose", "-i", stdin="50k\n")[0] == 0
     out = io.StringIO()
     assert main(["diagnose", "-i"], out=out, inp=InterruptAfter("")) == 0
-    assert out.getvalue().endswith("[Y/n] \n  Paused. Run `scale-advisor diagnose` again to "
-                                   "resume.\n")
+    assert out.getvalue().endswith(
+        "[Y/n] \n  Paused. Run `scale-advisor diagnose --interactive` again to resume.\n")
 
 
 def test_sigint_in_a_real_interview(tmp_path: Path):
@@ -286,7 +286,7 @@ def test_sigint_in_a_real_interview(tmp_path: Path):
     proc.send_signal(signal.SIGINT)
     rest, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (0, b"")
-    assert rest == b"\n  Paused. Run `scale-advisor diagnose` again to resume.\n"
+    assert rest == b"\n  Paused. Run `scale-advisor diagnose --interactive` again to resume.\n"
 
 
 # -- history --limit, stage -- -5k, --playbook serve ------------------------------------------

@@ -48,6 +48,15 @@ def test_bad_answer_reprompts_and_keeps_going(db: Path):
     assert "Stage 2: Growth" in out
 
 
+def test_enter_alone_skips_a_question_as_the_interview_says(db: Path):
+    code, out = cli("diagnose", "-i", stdin="50k\n\n\n\n")
+    assert code == 0
+    assert "  (Enter on its own skips a question.)\n" in out
+    assert "The answer was empty" not in out
+    assert "[4] What is peak traffic" in out  # the three empty lines passed three questions
+    assert out.endswith("Paused. Run `scale-advisor diagnose --interactive` again to resume.\n")
+
+
 def test_json_prints_only_the_assessment_object_last(db: Path):
     code, out = cli("diagnose", "-i", "--json", stdin="2M\nnone\ndone\n")
     assert code == 0

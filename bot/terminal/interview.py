@@ -36,7 +36,7 @@ def render_reply(reply: Reply) -> str:
         readings = " | ".join(c.label for c in reply.choices) if reply.choices else ""
         return f"  ! {reply.text}" + (f"\n    quick answers: {readings}" if readings else "")
     if reply.kind in RESTART_KINDS:
-        return f"  {reply.text} Run `scale-advisor diagnose` to begin again."
+        return f"  {reply.text} Run `{RESUME_COMMAND}` to begin again."
     return f"  {reply.text}"
 
 
@@ -85,7 +85,10 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
 
 
 RESUME_TRIES = 3  # after this many unclear answers, resume (the default)
-PAUSED = "\n  Paused. Run `scale-advisor diagnose` again to resume.\n"
+# With --interactive it works piped too (plain `diagnose` asks only at a keyboard).
+RESUME_COMMAND = "scale-advisor diagnose --interactive"
+PAUSED = f"\n  Paused. Run `{RESUME_COMMAND}` again to resume.\n"
+ENTER_SKIPS = "  (Enter on its own skips a question.)\n"
 
 
 def run_dialog(conv: Conversations, inp: TextIO, out: TextIO, *, json_out: bool = False) -> int:
@@ -111,6 +114,7 @@ def _interview(conv: Conversations, inp: TextIO, out: TextIO, prompt_out: TextIO
         key = f"{KEY_PREFIX}{place.user}:{uuid.uuid4().hex[:12]}"
         outcome = conv.begin(key, place, deliver=False)
         _show(outcome, prompt_out, json_out=False)
+        prompt_out.write(ENTER_SKIPS)
     else:
         state, _ = conv.current(key) or (None, False)
         current = state.current if state else None
@@ -125,7 +129,9 @@ def _interview(conv: Conversations, inp: TextIO, out: TextIO, prompt_out: TextIO
         if not line:
             prompt_out.write(PAUSED)
             return 0
-        outcome = conv.reply(key, line.rstrip("\n"), place, deliver=False)
+        # At a keyboard, Enter alone is how a question is passed over.
+        answer = line.rstrip("\n") if line.strip() else "skip"
+        outcome = conv.reply(key, answer, place, deliver=False)
         if outcome is None:
             return 0
         final = outcome.finished
