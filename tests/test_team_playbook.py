@@ -80,7 +80,7 @@ def test_each_front_words_how_to_start_again():
 
     reply = Reply(kind="cancelled", text="Cancelled. Nothing was assessed; start again any time.")
     assert render_reply(reply) == ("  Cancelled. Nothing was assessed; start again any time. "
-                                   "Run `scale-advisor diagnose` to begin again.")
+                                   "Run `scale-advisor diagnose --interactive` to begin again.")
     slack = dialog_reply_message(reply, "ref")
     assert "/scale diagnose" in json.dumps(slack.blocks)
     assert "scale-advisor" not in json.dumps(slack.blocks)
