@@ -9,7 +9,7 @@ from __future__ import annotations
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
 from advisor.metrics import MetricName
-from advisor.models import AskResult, Match, Observations, Symptom, Topic
+from advisor.models import AskResult, Assessment, Match, Observations, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.report import assessment_text
 from advisor.symptoms import match_for
@@ -57,8 +57,10 @@ def doubt_lines(match: Match, pb: Playbook) -> list[str]:
             "pool use) and I will name the bottleneck."]
 
 
-def _symptom_answer(text: str, match: Match, pb: Playbook) -> tuple[str, Match]:
-    """The assessment's text, and the match with the bottleneck and ladder it settled on."""
+def _symptom_answer(text: str, match: Match, pb: Playbook
+                    ) -> tuple[str, Match, Assessment]:
+    """The assessment's text, the match with the bottleneck and ladder it settled on, and
+    the assessment."""
     obs = Observations(metrics=match.metrics, signals=match.signals, text=text, done=match.done)
     assessment = assess(obs, pb, match)
     lines = restraint_lines(None, text, match.metrics, pb)
@@ -69,7 +71,7 @@ def _symptom_answer(text: str, match: Match, pb: Playbook) -> tuple[str, Match]:
             "layer": assessment.bottleneck.layer,
             "symptom": assessment.ladder.symptom if assessment.ladder else match.symptom})
     body = [*head, *candidate_lines(match, pb), *lines, assessment_text(assessment)]
-    return "\n".join(body), settled
+    return "\n".join(body), settled, assessment
 
 
 # The numbers of a system's size, as against a symptom's (a CPU share, a latency...).
@@ -133,13 +135,14 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
     """Answer `text` given what the matcher made of it (and `reading`, `read_text(text)`,
     when the caller has it already); a `statement` of scale is answered from its numbers."""
     pb = playbook or default_playbook()
+    assessment = None
     if statement:
         answer = _statement_answer(text, match, pb)
     elif match.kind == "question" and match.topic is not None:
         match = _with_bare_users(text, match)
         answer = topic_answer(match.topic, text, match.metrics, pb)
     elif match.kind == "symptom" and (match.layer or match.symptom):
-        answer, match = _symptom_answer(text, match, pb)
+        answer, match, assessment = _symptom_answer(text, match, pb)
     elif restraint_lines(None, text, match.metrics, pb):
         answer = "\n".join(restraint_lines(None, text, match.metrics, pb))
     elif match.signature is not None:
@@ -157,6 +160,7 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
         layer=match.layer, symptom=match.symptom, topic=match.topic,
         confidence=match.confidence, metrics=match.metrics, answer=answer,
         signature=match.signature, candidates=match.candidates, match=match,
+        assessment=assessment,
     )
 
 

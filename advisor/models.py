@@ -241,6 +241,9 @@ class AskResult(BaseModel):
     signature: SignatureRef | None = None
     candidates: list[Candidate] = Field(default_factory=list)
     match: Match
+    # The assessment a symptom's answer was written from, so the advice log can index what
+    # it says about this problem rather than the stage's standing advice; not in the JSON.
+    assessment: Assessment | None = Field(default=None, exclude=True)
 
 
 class Projection(BaseModel):

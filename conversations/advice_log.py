@@ -65,17 +65,6 @@ class AdviceEntry(BaseModel):
         """Fill the searchable columns from an assessment; `place` gives team, channel..."""
         bottleneck = assessment.bottleneck
         ladder = assessment.ladder
-        symptoms = [assessment.inputs.text]
-        recommendations: list[str] = []
-        if bottleneck:
-            symptoms += bottleneck.symptoms + bottleneck.evidence
-            recommendations += bottleneck.solutions
-        if ladder:
-            symptoms.append(ladder.symptom.value.replace("_", " "))
-            recommendations += [rung.text for rung in ladder.rungs]
-        recommendations += [f"{a.component}: {a.purpose}" for a in assessment.additions]
-        recommendations += [s.worked for s in assessment.sizing]
-        recommendations += assessment.not_yet
         return cls(
             kind=kind,
             inputs=assessment.inputs.model_dump(mode="json"),
@@ -84,11 +73,31 @@ class AdviceEntry(BaseModel):
             layer=bottleneck.layer.value if bottleneck else None,
             symptom=ladder.symptom.value if ladder else None,
             summary=assessment.summary,
-            symptoms="\n".join(s for s in symptoms if s),
-            findings="\n".join(f.message for f in assessment.findings),
-            recommendations="\n".join(r for r in recommendations if r),
+            **search_columns(assessment),
             **place,
         )
+
+
+def search_columns(assessment: Assessment) -> dict[str, str]:
+    """What an assessment says about this problem, for the full-text index: the words
+    people used, the evidence, findings, ladder, additions and sizing. The stage's standing
+    advice ("don't break up the monolith yet") is left out: it is in nearly every entry,
+    so a search for "microservices" would find them all."""
+    bottleneck = assessment.bottleneck
+    ladder = assessment.ladder
+    symptoms = [assessment.inputs.text]
+    recommendations: list[str] = []
+    if bottleneck:
+        symptoms += bottleneck.symptoms + bottleneck.evidence
+        recommendations += bottleneck.solutions
+    if ladder:
+        symptoms.append(ladder.symptom.value.replace("_", " "))
+        recommendations += [rung.text for rung in ladder.rungs]
+    recommendations += [f"{a.component}: {a.purpose}" for a in assessment.additions]
+    recommendations += [s.worked for s in assessment.sizing]
+    return {"symptoms": "\n".join(s for s in symptoms if s),
+            "findings": "\n".join(f.message for f in assessment.findings),
+            "recommendations": "\n".join(r for r in recommendations if r)}
 
 
 class Vote(BaseModel):

@@ -21,7 +21,7 @@ from advisor.ask import ask as advisor_ask
 from advisor.engine import assess, what_ifs
 from advisor.models import AskResult, Assessment, Match, Observations, WhatIf
 from advisor.playbook import Playbook, default_playbook
-from conversations.advice_log import AdviceEntry, AdviceRow, Viewer
+from conversations.advice_log import AdviceEntry, AdviceRow, Viewer, search_columns
 from conversations.dialog import (
     DialogState,
     Reply,
@@ -380,8 +380,7 @@ class Conversations(SystemsMixin):
             layer=result.layer.value if result.layer else None,
             symptom=result.symptom.value if result.symptom else None,
             topic=result.topic.value if result.topic else None,
-            summary=self._ask_summary(text, result), symptoms=text,
-            recommendations=result.answer,
+            summary=self._ask_summary(text, result), **_ask_columns(text, result),
         )
         return self._rows(entry, [message], key, place, deliver), [message]
 
@@ -549,3 +548,16 @@ def _fold(replies: list[Reply]) -> list[Outbound]:
     if notes:
         messages.append(Outbound(kind="notice", text="\n".join(notes)))
     return messages
+
+
+def _ask_columns(text: str, result: AskResult) -> dict[str, str]:
+    """What an answer is found by in history: a symptom's assessment as a diagnosis is
+    (without the stage's standing advice), with the recognised message's meaning; a
+    question's answer whole (it is about that topic only)."""
+    if result.assessment is None:
+        return {"symptoms": text, "recommendations": result.answer}
+    columns = search_columns(result.assessment)
+    if result.signature is not None:
+        meaning = f"{result.signature.name}: {result.signature.meaning}"
+        columns["findings"] = "\n".join(filter(None, [meaning, columns["findings"]]))
+    return columns

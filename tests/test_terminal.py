@@ -147,6 +147,25 @@ def test_history_lists_newest_first_and_searches(db: Path):
     assert cli("history", '"AND*')[0] == 0
 
 
+def test_history_finds_what_an_answer_said_about_the_problem_not_the_stages_standing_advice(
+        db: Path):
+    cli("diagnose", "--users", "50k", "--db-cpu", "90%", "--symptom", "checkout is slow")
+    cli("diagnose", "--users", "5k", "--p95", "300ms")
+    cli("ask", "FATAL: sorry, too many clients already")
+    cli("ask", "how big should the connection pool be for 8 cores")
+
+    def found(*query: str) -> list[int]:
+        code, out = cli("history", *query, "--json")
+        return [json.loads(line)["id"] for line in out.splitlines()] if code == 0 else []
+
+    # Every stage's "not yet" list warns about microservices and multi-region.
+    assert found("microservices") == found("multi-region") == []
+    assert found("read replicas") == [3, 1]  # the ladder each database answer climbs
+    assert found("PostgreSQL") == [3]  # the recognised message, named
+    assert found("checkout") == [1]
+    assert found("spindle") == [4]  # a question's answer is indexed whole
+
+
 def test_a_clear_answer_at_the_terminal_is_logged_with_what_was_asked(db: Path):
     cli("ask", "disk full on the kafka brokers")
     cli("ask", "how many read replicas for 12k reads/s if one handles 3k")
