@@ -919,7 +919,33 @@ def _classify_pct(
         return None  # "disk on the broker is at 97%": the subject is further back
     if _PCT_CHANGE.search(lowered[0]):
         return None  # "traffic is up 300%", "grew 50%": a change, not a utilisation
-    return MetricName.SERVER_CPU_PCT, value
+    if _HOST_WORDS.search(lowered[0]) or _HOST_WORDS.search(lowered[2]):
+        return MetricName.SERVER_CPU_PCT, value  # "the web servers are at 97%"
+    raise UnnamedShare(value)
+
+
+# What a share said of the machines themselves is their CPU ("the web servers are at 97%").
+_HOST_WORDS = re.compile(r"\b(servers?|hosts?|nodes?|box(?:es)?|instances?|machines?|vms?|"
+                         r"pods?|workers?|app tier|web tier)\b")
+
+
+def _classify_or_none(token: _Token, text: str, prev_end: int
+                      ) -> tuple[MetricName, float] | None:
+    """`_classify` over a wider span (a range, a change), where a doubt about the unit or
+    the subject has been said already, by the first reading of the same number."""
+    try:
+        return _classify(token, text, prev_end)
+    except (ParseError, KeyError, ValueError):
+        return None
+
+
+class UnnamedShare(ParseError):
+    """A share with nothing near it to say what it is a share of ("checkout is at 95%"):
+    said back, never guessed to be the server's CPU."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+        super().__init__("a share of what? Say, e.g., cpu or memory before it")
 
 
 def _classify_duration(
@@ -1065,7 +1091,8 @@ def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
     between = text[prev.end: token.start]
     if prev.suffix == "to":  # "300 to 2400 ms": the word was taken for a unit
         between = f" to {between}"
-    if _NOW_RE.match(between):  # "was 300ms, now 2.4s": a change when both say one thing
+    if _NOW_RE.match(between) or _BEFORE_RE.match(between):
+        # "was 300ms, now 2.4s", "300ms yesterday, 2s today": a change when both say one thing
         return _same_measure(prev, token) and _same_noun(text, prev, token)
     return bool(_ARROW_RE.match(between)) or (
         bool(_CHAIN_TO_RE.match(between)) and bool(_FROM_RE.search(text[: prev.start])))
@@ -1079,6 +1106,13 @@ _NOW_RE = re.compile(r"^\s*(?:[a-z][a-z' ]{0,40}?\s*(?=[,;(.]|\b(?:and|but)\b))?
                      r"(?:\s+(?:it's|its|it is|is|at|about|around|~))?\s*$")
 
 
+# "300ms yesterday, 2s today", "40% last week; 95%": the first value said to be past, so
+# the one after the break is the latest.
+_BEFORE_RE = re.compile(
+    r"^\s*(?:[a-z][a-z' ]{0,30}?\s)?(?:yesterday|last (?:week|month|night|year|time)|earlier|"
+    r"before(?: the \w+)?|this morning|at launch|"
+    r"(?:an?|\d+|a few) (?:hours?|days?|weeks?|months?) ago)"
+    r"\s*[,;.]\s*(?:(?:and|but)\s+)?(?:(?:it's|its|it is|is|at|about|around|~)\s*)?$")
 _WORD_RE = re.compile(r"[a-z]+")
 
 
@@ -1090,7 +1124,10 @@ def _same_noun(text: str, prev: _Token, token: _Token) -> bool:
         return word.group(0).rstrip("s") if word else ""
 
     after = noun(token.end)
-    return after in ("", noun(prev.end)) or after in _FILLER_WORDS
+    return after in ("", noun(prev.end)) or after in _FILLER_WORDS or after in _NOW_WORDS
+
+
+_NOW_WORDS = frozenset({"today", "tonight", "currently", "nowadays"})  # "..., 2s today"
 
 
 def _same_measure(prev: _Token, token: _Token) -> bool:
@@ -1221,15 +1258,19 @@ def read_text(text: str) -> Reading:
             refused.append(f"{token.raw.strip()} ({_misspelling_error(token)})")
             prev, prev_end, prev_metric = token, token.end, None
             continue
+        unnamed: UnnamedShare | None = None
         try:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
             refused.append(f"p95 {token.raw.strip()} ({err.readings[0]} or {err.readings[1]}?)")
             guess = None
+        except UnnamedShare as err:  # said back below unless a change names it
+            unnamed, guess = err, None
         except (KeyError, ValueError):
             guess = None
         chained = _chained(lowered, prev, token)
-        whole = _classify(token, lowered, prev_start) if _ranged(lowered, prev, token) else None
+        whole = _classify_or_none(token, lowered, prev_start) if _ranged(lowered, prev, token) \
+            else None
         if whole is not None and prev_metric in (None, whole[0]):
             guess, chained = whole, True  # "db cpu 85-90%", "users 40-50k": the upper end
         elif chained and prev is not None:
@@ -1237,10 +1278,12 @@ def read_text(text: str) -> Reading:
                 value = _as_metric(token, prev, prev_metric)
                 guess = None if value is None else (prev_metric, value)
             elif guess is None:
-                guess = _classify(token, lowered, prev_start)
+                guess = _classify_or_none(token, lowered, prev_start)
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
         prev_start = prev_start if chained else seg_start
+        if guess is None and unnamed is not None:
+            refused.append(f"{_as_typed(token)} ({unnamed})")
         if guess is None:
             continue
         metric, value = guess

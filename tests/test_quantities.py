@@ -221,6 +221,11 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("we had 10k users and now 50k users", {M.USERS: 50_000}),
         ("db cpu 40% yesterday, now 95%", {M.DB_CPU_PCT: 95}),
         ("p95 300ms last week; now 2.4s", {M.P95_MS: 2400}),
+        ("p95 300ms yesterday, 2s today", {M.P95_MS: 2000}),
+        ("db cpu was 40% a few hours ago, 95%", {M.DB_CPU_PCT: 95}),
+        ("we had 10k users last year, 50k", {M.USERS: 50_000}),
+        ("10k users last year, 2k rps", {M.USERS: 10_000, M.PEAK_RPS: 2000}),
+        ("db cpu 40% yesterday, memory 95%", {M.DB_CPU_PCT: 40, M.MEMORY_PCT: 95}),
         ("latency was 300ms. Now it is 2s", {M.P95_MS: 2000}),
         ("users was 10k, now 50 replicas", {M.USERS: 10_000}),
         ("10k users, p95 now 2s", {M.USERS: 10_000, M.P95_MS: 2000}),
@@ -571,6 +576,16 @@ def test_a_named_value_that_cannot_be_read_is_refused_not_guessed():
         "p95_ms=1.2 (1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s.)",
         "db_cpu=lots (Expected a share such as 92% or 0.92.)",
     )
+
+
+def test_a_share_of_nothing_named_is_said_back_not_taken_for_the_servers_cpu():
+    unnamed = "(a share of what? Say, e.g., cpu or memory before it)"
+    reading = read_text("checkout is at 95% and db cpu 40%")
+    assert (reading.metrics, reading.refused) == ({M.DB_CPU_PCT: 40}, (f"95% {unnamed}",))
+    # A change names the later value by the first; machines at a share are their CPU.
+    assert read_text("db cpu 40% before the deploy, 95%").metrics == {M.DB_CPU_PCT: 95}
+    assert read_text("was 40%, now 95%").refused == (f"40% {unnamed}", f"95% {unnamed}")
+    assert read_text("the api pods are at 97%").metrics == {M.SERVER_CPU_PCT: 97}
 
 
 @pytest.mark.parametrize(("text", "metric", "error"), [
