@@ -948,6 +948,14 @@ class UnnamedShare(ParseError):
         super().__init__("a share of what? Say, e.g., cpu or memory before it")
 
 
+# How long background work takes or waits is not the response time the p95 bars are about:
+# "sidekiq latency 20 minutes", "the nightly export takes 40 minutes" (a p95 said as such
+# stays one).
+_JOB_WORDS = re.compile(r"\b(queues?|queued|jobs?|sidekiq|celery|backlog|consumers?|cron|"
+                        r"batch|exports?|builds?|backups?|migrations?|pipelines?|etl|"
+                        r"nightly|reindex\w*)\b", re.IGNORECASE)
+
+
 def _classify_duration(
     token: _Token, near: str, after: str, wide: str
 ) -> tuple[MetricName, float] | None:
@@ -958,6 +966,9 @@ def _classify_duration(
     for words in (near.lower(), after.lower(), wide.lower()):
         for metric, pattern in _DURATION_RULES:
             if pattern.search(words):
+                if metric is MetricName.P95_MS and _JOB_WORDS.search(f"{near} {after}") and (
+                        not _PERCENTILE_RE.search(wide.lower())):
+                    return None  # "sidekiq latency 20 minutes": a job's wait, not a request's
                 scale = 1.0 if metric is MetricName.REPLICA_LAG_S else 1000.0
                 return metric, float(f"{seconds * scale:.12g}")
     return None

@@ -222,6 +222,11 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("db cpu 40% yesterday, now 95%", {M.DB_CPU_PCT: 95}),
         ("p95 300ms last week; now 2.4s", {M.P95_MS: 2400}),
         ("p95 300ms yesterday, 2s today", {M.P95_MS: 2000}),
+        # A job's wait or run time is not the response time; a p95 said as such still is.
+        ("sidekiq latency 20 minutes on the mailers queue", {}),
+        ("the nightly export takes 40 minutes", {}),
+        ("p99 of the job api is 3s", {M.P95_MS: 3000}),
+        ("checkout takes 8s and jobs are queued", {M.P95_MS: 8000}),
         ("db cpu was 40% a few hours ago, 95%", {M.DB_CPU_PCT: 95}),
         ("we had 10k users last year, 50k", {M.USERS: 50_000}),
         ("10k users last year, 2k rps", {M.USERS: 10_000, M.PEAK_RPS: 2000}),
