@@ -749,6 +749,7 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
 _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|"
+                               r"filesystems?|space|free|left|remaining|"
                                r"done|complete|progress|off|discount|uptime|availability|"
                                r"errors?|error rate|[45]xx|[45]\d\d|xxxs?|fail\w*|loss|lost|"
                                r"dropped|drops?|success\w*|retries|retry|sla|slo)\b")
@@ -1223,6 +1224,12 @@ def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
         return None
 
 
+# Words glued into an identifier are words: an alert's name (`RedisMemoryHigh 94%`,
+# `CPUUtilization > 90`) says what its number is. Only runs of two or more lower-case
+# letters are cut, so units (`GiB`, `kB`, `MiB/s`) stay whole.
+_GLUED_WORDS_RE = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z])|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})")
+
+
 @dataclass(frozen=True)
 class Reading:
     """What free text says in numbers: metrics by name (in reading order), the numbers we
@@ -1245,7 +1252,8 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    spoken = _NTH_PERCENTILE_RE.sub(r"p\1", digits_for_words(text[:5000].lower()))
+    spoken = _NTH_PERCENTILE_RE.sub(
+        r"p\1", digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower()))
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     lowered, named = _named_pairs(lowered, refused)
     lowered, memory_share = _memory_fractions(lowered)

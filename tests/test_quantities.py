@@ -222,6 +222,11 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("db cpu 40% yesterday, now 95%", {M.DB_CPU_PCT: 95}),
         ("p95 300ms last week; now 2.4s", {M.P95_MS: 2400}),
         ("p95 300ms yesterday, 2s today", {M.P95_MS: 2000}),
+        # An alert's glued name says what its number is; units stay whole.
+        ("[FIRING:1] RedisMemoryHigh redis-cache 94%", {M.MEMORY_PCT: 94}),
+        ("ALERT: RDS CPUUtilization > 90% on prod-db", {M.DB_CPU_PCT: 90}),
+        ("NodeFilesystemAlmostOutOfSpace /var/lib/docker 3% left", {}),
+        ("redis working set 5GiB", {M.WORKING_SET_GB: 5 * 1024**3 / 1e9}),
         # A job's wait or run time is not the response time; a p95 said as such still is.
         ("sidekiq latency 20 minutes on the mailers queue", {}),
         ("the nightly export takes 40 minutes", {}),
