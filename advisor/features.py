@@ -104,11 +104,9 @@ def featurise(text: str) -> Features:
     for fam, feats in fams.items():
         if not feats:
             continue
-        value = FAMILY_WEIGHTS[fam] / math.sqrt(len(feats))
-        for name, source in feats.items():
-            names.append(name)
-            values.append(value)
-            sources.append(source)
+        names.extend(feats)  # a family's features share one value; extend, not append
+        values.extend([FAMILY_WEIGHTS[fam] / math.sqrt(len(feats))] * len(feats))
+        sources.extend(feats.values())
     for hit, (weight, words) in sorted(vocabulary_hits(text).items()):
         names.append("v:" + hit)
         values.append(FAMILY_WEIGHTS["v"] * min(weight, VOCAB_CAP) / VOCAB_CAP)
