@@ -60,9 +60,9 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     prediction = (model or default_model()).predict(clipped)
     backing = _metric_layers(metrics, vocab)
     felt = _metric_symptom(metrics, vocab)
-    if prediction.known_words == 0 and not felt:
+    if prediction.known_words == 0 and not backing and not felt:
         return _noise(prediction, common, guess=False)  # nothing in it the model knows
-    if prediction.kind == "question" and (felt or _trouble_said(clipped, vocab)) and (
+    if prediction.kind == "question" and (backing or felt or _trouble_said(clipped, vocab)) and (
             not asks_something(clipped, vocab)):
         # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
         # numbers past a threshold or words of trouble, said and not asked about, are a
@@ -70,7 +70,7 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         found = _symptom(prediction, backing, pb, common, felt)
     elif prediction.kind == "question" and prediction.topics:
         found = _question(prediction, common)
-    elif prediction.kind == "symptom" or felt:
+    elif prediction.kind == "symptom" or backing or felt:
         # "seeing this on the dashboard: p99 is 4s" is trouble even where the words read
         # as chatter; a number that names no layer leaves the layer to the candidates.
         found = _symptom(prediction, backing, pb, common, felt)

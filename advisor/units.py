@@ -922,7 +922,7 @@ def _classify_pct(
         return None  # "traffic is up 300%", "grew 50%": a change, not a utilisation
     if _HOST_WORDS.search(lowered[0]) or _HOST_WORDS.search(lowered[2]):
         return MetricName.SERVER_CPU_PCT, value  # "the web servers are at 97%"
-    raise UnnamedShare(value)
+    raise UnnamedShare()
 
 
 # What a share said of the machines themselves is their CPU ("the web servers are at 97%").
@@ -944,8 +944,7 @@ class UnnamedShare(ParseError):
     """A share with nothing near it to say what it is a share of ("checkout is at 95%"):
     said back, never guessed to be the server's CPU."""
 
-    def __init__(self, value: float) -> None:
-        self.value = value
+    def __init__(self) -> None:
         super().__init__("a share of what? Say, e.g., cpu or memory before it")
 
 
@@ -1288,8 +1287,8 @@ def read_text(text: str) -> Reading:
         except (KeyError, ValueError):
             guess = None
         chained = _chained(lowered, prev, token)
-        whole = _classify_or_none(token, lowered, prev_start) if _ranged(lowered, prev, token) \
-            else None
+        ranged = _ranged(lowered, prev, token)
+        whole = _classify_or_none(token, lowered, prev_start) if ranged else None
         if whole is not None and prev_metric in (None, whole[0]):
             guess, chained = whole, True  # "db cpu 85-90%", "users 40-50k": the upper end
         elif chained and prev is not None:
