@@ -770,6 +770,11 @@ _NOT_GROWTH = re.compile(r"\b(p\d\d|latency|latencies|response|responses|lag|err
 _PERCENTILE_RE = re.compile(r"\b(p\d\d\d?(?:\.\d+)?|median)\b")
 _TAIL_LABELS = frozenset({"p90", "p95", "p97", "p98", "p99", "p99.9", "p99.99", "p999"})
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
+# A latency label before a change of bare numbers: "p95 went from 800 to 1200".
+_BARE_P95_CHANGE = re.compile(
+    r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*"
+    r"(?:(?:went|jumped|rose|grew|climbed|spiked|moved|up|down|increased|decreased)\s+)?"
+    r"(?:from\s*)?$")
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|paying|unique|"
                           r"signed[- ]up|concurrent|total|online)\s+)?"
@@ -1297,6 +1302,16 @@ def read_text(text: str) -> Reading:
                 guess = None if value is None else (prev_metric, value)
             elif guess is None:
                 guess = _classify_or_none(token, lowered, prev_start)
+        if (guess is None and (chained or ranged) and prev is not None and prev_metric is None
+                and not token.suffix
+                and _BARE_P95_CHANGE.search(lowered[prev_start:prev.start])):
+            chained = True  # "p95 went from 800 to 1200", "p95 1.2-1.5": the later value
+            try:
+                _bare_time(token.value, Unit.MS)
+                guess = (MetricName.P95_MS, token.value)
+            except AmbiguousUnit as err:
+                refused.append(f"p95 {token.raw.strip()} ({err.readings[0]} or "
+                               f"{err.readings[1]}?)")
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
         prev_start = prev_start if chained else seg_start

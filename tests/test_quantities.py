@@ -222,6 +222,12 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("db cpu 40% yesterday, now 95%", {M.DB_CPU_PCT: 95}),
         ("p95 300ms last week; now 2.4s", {M.P95_MS: 2400}),
         ("p95 300ms yesterday, 2s today", {M.P95_MS: 2000}),
+        # A change or range of bare numbers after a latency label: the later value, as
+        # "p95 1200" would be.
+        ("p95 went from 800 to 1200", {M.P95_MS: 1200}),
+        ("latency 800 -> 1200", {M.P95_MS: 1200}),
+        ("p95 800-1200", {M.P95_MS: 1200}),
+        ("p95 went from 1.2 to 1.5", {}),
         # An alert's glued name says what its number is; units stay whole.
         ("[FIRING:1] RedisMemoryHigh redis-cache 94%", {M.MEMORY_PCT: 94}),
         ("ALERT: RDS CPUUtilization > 90% on prod-db", {M.DB_CPU_PCT: 90}),
@@ -586,6 +592,11 @@ def test_a_named_value_that_cannot_be_read_is_refused_not_guessed():
         "p95_ms=1.2 (1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s.)",
         "db_cpu=lots (Expected a share such as 92% or 0.92.)",
     )
+
+
+def test_a_bare_latency_change_too_small_to_tell_ms_from_s_is_asked_back():
+    assert read_text("p95 went from 1.2 to 1.5").refused == (
+        "p95 1.5 (1.5 ms or 1.5 s?)",)
 
 
 def test_a_share_of_nothing_named_is_said_back_not_taken_for_the_servers_cpu():
