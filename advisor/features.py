@@ -71,12 +71,14 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def featurise(text: str) -> Features:
+def featurise(text: str, *, keep_cleared: bool = False) -> Features:
     """The features of `text`, each family scaled to unit length (vocabulary hits keep
-    their own strength)."""
+    their own strength). Clauses that only say something is fine are dropped unless
+    `keep_cleared`."""
     from advisor.vocab_match import vocabulary_hits
 
-    text = without_cleared(text)  # "db looks fine" is no evidence for the database
+    if not keep_cleared:
+        text = without_cleared(text)  # "db looks fine" is no evidence for the database
     toks = tokens(text)
     fams: dict[str, dict[str, str]] = {"w": {}, "b": {}, "c": {}, "x": {}}
     words, grams = fams["w"], fams["c"]

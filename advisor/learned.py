@@ -112,8 +112,8 @@ class Model:
     def from_arrays(cls, arrays) -> Model:
         return cls(**{k: arrays[k] for k in ("features", "classes", "weights", "bias")})
 
-    def predict(self, text: str) -> Prediction:
-        feats = featurise(text)
+    def predict(self, text: str, *, keep_cleared: bool = False) -> Prediction:
+        feats = featurise(text, keep_cleared=keep_cleared)
         every = np.fromiter(map(self.index.get, feats.names, repeat(-1)), dtype=np.intp,
                             count=len(feats.names))
         kept = np.flatnonzero(every >= 0)  # the features the model has a row for, in order

@@ -34,6 +34,7 @@ LABEL_CONFIDENCE = 0.9
 TROUBLE_SAID = 1.0  # a vocabulary trouble weight this strong is trouble said outright
 NOISE_DOUBT = 0.4  # chatter this likely to be trouble still gets "did you mean"
 ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
+ASKED_FINE = 0.5  # how sure a question about whether something is fine must be to count
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -58,6 +59,13 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         return Match(kind="symptom", layer=pb.row(row).layer, symptom=row,
                      confidence=LABEL_CONFIDENCE, evidence=[pb.row(row).label], **common)
     prediction = (model or default_model()).predict(clipped)
+    if prediction.known_words == 0 and asks_something(clipped, vocab):
+        # "is eventual consistency ok for orders?": asking whether something is fine left
+        # no words once the fine clauses were dropped; the question is about its words.
+        # Taken only when it is plainly a question on a topic ("all good?" stays chatter).
+        again = (model or default_model()).predict(clipped, keep_cleared=True)
+        if again.kind == "question" and again.kinds[0][1] * again.topics[0][1] >= ASKED_FINE:
+            prediction = again
     backing = _metric_layers(metrics, vocab)
     felt = _metric_symptom(metrics, vocab)
     if prediction.known_words == 0 and not backing and not felt:

@@ -127,6 +127,17 @@ def test_a_slow_number_in_chatter_is_trouble_with_the_layer_left_to_candidates()
     assert (calm.kind, calm.layer) == ("noise", None)
 
 
+def test_asking_whether_something_is_fine_is_a_question_on_its_topic():
+    """"Is X ok for Y?" rules nothing out: it asks about X. The clause that says something
+    is fine is dropped as evidence, which left such questions with no words at all."""
+    for text, topic in [("is eventual consistency ok for the stock count?", Topic.CONSISTENCY),
+                        ("is 300 connections ok for mysql?", Topic.CONNECTION_POOL)]:
+        m = match(text)
+        assert (m.kind, m.topic) == ("question", topic), text
+    for text in ["is everything ok?", "ok?"]:  # about nothing: still chatter
+        assert match(text).kind == "noise", text
+
+
 def test_trouble_said_not_asked_is_a_symptom_whatever_topic_the_words_recall():
     for text, layer in [("our load balancer keeps dropping connections", Layer.NETWORK),
                         ("cdn cache misses are slow", Layer.NETWORK),
