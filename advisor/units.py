@@ -945,6 +945,11 @@ def _classify_or_none(token: _Token, text: str, prev_end: int
         return None
 
 
+def _asked_back(said: str, err: AmbiguousUnit) -> str:
+    """A value read two ways, as free text's "Not read" lists it: "p95 1.2 (1.2 ms or 1.2 s?)"."""
+    return f"{said} ({err.readings[0]} or {err.readings[1]}?)"
+
+
 class UnnamedShare(ParseError):
     """A share with nothing near it to say what it is a share of ("checkout is at 95%"):
     said back, never guessed to be the server's CPU."""
@@ -1285,7 +1290,7 @@ def read_text(text: str) -> Reading:
         try:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
-            refused.append(f"p95 {token.raw.strip()} ({err.readings[0]} or {err.readings[1]}?)")
+            refused.append(_asked_back(f"p95 {token.raw.strip()}", err))
             guess = None
         except UnnamedShare as err:  # said back below unless a change names it
             unnamed, guess = err, None
@@ -1310,8 +1315,7 @@ def read_text(text: str) -> Reading:
                 _bare_time(token.value, Unit.MS)
                 guess = (MetricName.P95_MS, token.value)
             except AmbiguousUnit as err:
-                refused.append(f"p95 {token.raw.strip()} ({err.readings[0]} or "
-                               f"{err.readings[1]}?)")
+                refused.append(_asked_back(f"p95 {token.raw.strip()}", err))
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
         prev_start = prev_start if chained else seg_start
@@ -1325,7 +1329,7 @@ def read_text(text: str) -> Reading:
             if spec.unit in (Unit.COUNT, Unit.RPS):
                 _dot_grouped(token)  # "50.000 users": fifty or fifty thousand?
         except AmbiguousUnit as err:
-            refused.append(f"{token.raw.strip()} ({err.readings[0]} or {err.readings[1]}?)")
+            refused.append(_asked_back(token.raw.strip(), err))
             prev_metric = None
             continue
         try:
