@@ -93,6 +93,7 @@ _TOKEN_RE = re.compile(
 )
 _FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for", "so", "the",
                            "we", "it", "is", "was", "are", "now", "then", "which", "when"})
+_JOINING_WORDS = frozenset({"to", "or"})  # taken as a unit by the tokeniser; ranges need them
 _HYPHEN_WORD_RE = re.compile(r"-([a-z]+)\b", re.IGNORECASE)
 _X_PREFIX_RE = re.compile(r"(?<![\w.])[x×](?=\s?\d)", re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"^\s*(?:-|–|—|to|or|~)\s*$", re.IGNORECASE)
@@ -829,7 +830,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     near = _near_words(text[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK)
     wide = _near_words(text[seg_start:], token.start - seg_start, 8, _SENTENCE_BREAK)
     after = _after_words(text, token.end, 4)
-    suffix = token.suffix
+    # "from 0.92 to 0.4": the word after the first value joins a change; it is no unit
+    suffix = "" if token.suffix in _JOINING_WORDS else token.suffix
     tail = f"{suffix} {after}".strip()
 
     if _PER_REQUEST.match(tail) or (_PER_REQUEST.match(after) and not suffix):
@@ -1226,11 +1228,37 @@ def _ranged(text: str, prev: _Token | None, token: _Token) -> bool:
 
 def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
     """The later value of a change, in the unit of the reading it changes from."""
-    raw = token.raw.strip() if token.suffix else f"{token.raw.strip()} {prev.suffix}"
-    try:
-        return parse_quantity(raw, metric).value
-    except ParseError:
-        return None
+    unit = "" if prev.suffix in _JOINING_WORDS else prev.suffix
+    number = _LEADING_NUMBER.match(token.raw.strip())
+    said = [token.raw.strip()] if token.suffix else []
+    if number:  # "from 0.92 to 0.40 after the change": "after" was taken for a unit
+        said.append(f"{number.group(0)} {unit}".strip())
+    for raw in said:
+        try:
+            value = parse_quantity(raw, metric).value
+        except ParseError:
+            continue
+        if raw is not said[0] or not token.suffix:
+            _inherited_time(float(number.group(0).replace(",", "")), unit)
+        return value
+    return None
+
+
+def _change_said(metric: MetricName, token: _Token) -> str:
+    """The later value of a change as "Not read" shows it: "p95 2", "slowest query 2"."""
+    label = "p95" if metric is MetricName.P95_MS else METRIC_SPECS[metric].label
+    number = _LEADING_NUMBER.match(token.raw.strip())
+    return f"{label} {number.group(0) if number else token.raw.strip()}"
+
+
+def _inherited_time(value: float, unit: str) -> None:
+    """"p95 300ms -> 2": a small bare number after milliseconds reads as well in seconds;
+    asked back, as a bare p95 is, rather than taken as 2 ms."""
+    if _SECONDS.get(unit) == 1e-3:
+        _bare_time(value, Unit.MS)
+
+
+_LEADING_NUMBER = re.compile(r"[\d.,_]+")
 
 
 # Words glued into an identifier are words: an alert's name (`RedisMemoryHigh 94%`,
@@ -1303,7 +1331,12 @@ def read_text(text: str) -> Reading:
             guess, chained = whole, True  # "db cpu 85-90%", "users 40-50k": the upper end
         elif chained and prev is not None:
             if prev_metric is not None:
-                value = _as_metric(token, prev, prev_metric)
+                try:
+                    value = _as_metric(token, prev, prev_metric)
+                except AmbiguousUnit as err:  # "p95 300ms -> 2": 2 ms or 2 s?
+                    refused.append(_asked_back(_change_said(prev_metric, token), err))
+                    found.pop(prev_metric, None)  # the earlier value is no longer the state
+                    value = None
                 guess = None if value is None else (prev_metric, value)
             elif guess is None:
                 guess = _classify_or_none(token, lowered, prev_start)

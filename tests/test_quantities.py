@@ -228,6 +228,13 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("latency 800 -> 1200", {M.P95_MS: 1200}),
         ("p95 800-1200", {M.P95_MS: 1200}),
         ("p95 went from 1.2 to 1.5", {}),
+        # A change of shares written as ratios, and words after the later value.
+        ("cache hit ratio dropped from 0.92 to 0.40 after the key change",
+         {M.CACHE_HIT_PCT: 40}),
+        ("hit rate from 0.9 to 0.4", {M.CACHE_HIT_PCT: 40}),
+        ("p95 went from 300ms to 2.4s after the deploy", {M.P95_MS: 2400}),
+        ("db cpu from 40% to 90 since monday", {M.DB_CPU_PCT: 90}),
+        ("p95 from 300ms to 450", {M.P95_MS: 450}),
         # An alert's glued name says what its number is; units stay whole.
         ("[FIRING:1] RedisMemoryHigh redis-cache 94%", {M.MEMORY_PCT: 94}),
         ("ALERT: RDS CPUUtilization > 90% on prod-db", {M.DB_CPU_PCT: 90}),
@@ -346,6 +353,13 @@ def test_a_refused_number_word_is_said_not_dropped_silently():
 def test_a_bare_latency_in_free_text_is_said_back_not_guessed():
     assert read_text("p95 1.2 and db cpu 90%") == Reading(
         {M.DB_CPU_PCT: 90}, ("p95 1.2 (1.2 ms or 1.2 s?)",))
+
+
+@pytest.mark.parametrize("text", ["p95 went from 300ms to 2 after the deploy", "p95 300ms -> 2"])
+def test_a_small_bare_value_after_milliseconds_is_said_back(text):
+    # 2 ms or 2 s? And the earlier 300 ms is no longer how things stand, so it is not kept.
+    assert read_text(f"{text}, db cpu 90%") == Reading(
+        {M.DB_CPU_PCT: 90}, ("p95 2 (2 ms or 2 s?)",))
 
 
 def test_a_count_per_day_is_read_as_an_average_and_said_so():
