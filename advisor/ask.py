@@ -16,13 +16,16 @@ from advisor.symptoms import match_for
 from advisor.units import (
     ParseError,
     Reading,
+    echo,
     numbers_said,
     parse_quantity,
     read_line,
     read_text,
+    value_text,
     without_status_codes,
 )
 from advisor.vocab_match import asks_something, vocabulary_hits
+from advisor.vocabulary import Vocabulary, default_vocabulary
 
 
 def _label(pb: Playbook, symptom: Symptom | None) -> str:
@@ -140,7 +143,8 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
         answer = _statement_answer(text, match, pb)
     elif match.kind == "question" and match.topic is not None:
         match = _with_bare_users(text, match)
-        answer = topic_answer(match.topic, text, match.metrics, pb)
+        answer = "\n".join([*past_a_line(match.topic, match.metrics),
+                            topic_answer(match.topic, text, match.metrics, pb)])
     elif match.kind == "symptom" and (match.layer or match.symptom):
         answer, match, assessment = _symptom_answer(text, match, pb)
     elif restraint_lines(None, text, match.metrics, pb):
@@ -162,6 +166,22 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
         signature=match.signature, candidates=match.candidates, match=match,
         assessment=assessment,
     )
+
+
+def past_a_line(topic: Topic, metrics: dict[MetricName, float],
+                vocabulary: Vocabulary | None = None) -> list[str]:
+    """The numbers that point at `topic` and the line each is past ("cache hit rate 40%
+    is below 80%"), so an answer a number led to says which number and why."""
+    lines = []
+    for hint in (vocabulary or default_vocabulary()).metric_hints:
+        value = metrics.get(hint.metric)
+        if hint.topic is not topic or value is None or not hint.applies(value):
+            continue
+        side, line = ("below", hint.below) if hint.below is not None else ("above", hint.above)
+        if line is not None:
+            said = echo(hint.metric, value)
+            lines.append(f"{said[:1].upper()}{said[1:]} is {side} {value_text(hint.metric, line)}.")
+    return lines
 
 
 _FEWEST_USERS = 10  # "stage 2" names a stage, not two users

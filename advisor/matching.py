@@ -34,6 +34,7 @@ LABEL_CONFIDENCE = 0.9
 TROUBLE_SAID = 1.0  # a vocabulary trouble weight this strong is trouble said outright
 NOISE_DOUBT = 0.4  # chatter this likely to be trouble still gets "did you mean"
 ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
+NUMBER_TOPIC = 0.7  # a number past a line only a topic covers: sure of the topic, not more
 ASKED_FINE = 0.5  # how sure a question about whether something is fine must be to count
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -68,6 +69,13 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
             prediction = again
     backing = _metric_layers(metrics, vocab)
     felt = _metric_symptom(metrics, vocab)
+    topical = None if backing or felt else _metric_topic(metrics, vocab)
+    if topical is not None and prediction.kind != "symptom" and (
+            prediction.kind != "question" or not prediction.topics):
+        # "cache hit ratio dropped to 0.40": a number past a line that only a topic covers
+        # is about that topic, whatever the words around it read as.
+        return Match(kind="question", topic=topical[0], confidence=NUMBER_TOPIC,
+                     evidence=[topical[1]], **common)
     if prediction.known_words == 0 and not backing and not felt:
         return _noise(prediction, common, guess=False)  # nothing in it the model knows
     if prediction.kind == "question" and (backing or felt or _trouble_said(clipped, vocab)) and (
@@ -137,6 +145,17 @@ def _metric_symptom(metrics: dict[MetricName, float], vocab: Vocabulary
         value = metrics.get(hint.metric)
         if value is not None and hint.symptom is not None and hint.applies(value):
             return hint.symptom, f"{hint.metric.value}={value:g}"
+    return None
+
+
+def _metric_topic(metrics: dict[MetricName, float], vocab: Vocabulary
+                  ) -> tuple[Topic, str] | None:
+    """The topic of the first number past a line that names no layer and no matrix row
+    (`cache_hit_pct=40` -> caching strategy)."""
+    for hint in vocab.metric_hints:
+        value = metrics.get(hint.metric)
+        if value is not None and hint.topic is not None and hint.applies(value):
+            return hint.topic, f"{hint.metric.value}={value:g}"
     return None
 
 

@@ -87,6 +87,16 @@ def test_noise_gets_no_layer_and_a_short_help():
     assert len(r.answer) < 400
 
 
+def test_an_answer_a_number_led_to_says_the_number_and_its_line():
+    r = ask("cache hit ratio dropped from 0.92 to 0.40 after the key change")
+    lines = r.answer.splitlines()
+    assert (r.topic, lines[0], lines[-1]) == (
+        Topic.CACHING_STRATEGY, "Cache hit rate 40% is below 80%.", "Read: cache hit rate 40%.")
+    assert lines[1].startswith("Caching strategy:")
+    unmoved = ask("which caching strategy suits a hit rate of 95%?").answer.splitlines()
+    assert unmoved[0].startswith("Caching strategy:")
+
+
 def test_chatter_that_could_be_trouble_names_the_likeliest_readings():
     match = Match(kind="noise", confidence=0.3,
                   alternatives=["slow_page_loads", "database_slow", "stage"])

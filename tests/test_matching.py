@@ -127,6 +127,15 @@ def test_a_slow_number_in_chatter_is_trouble_with_the_layer_left_to_candidates()
     assert (calm.kind, calm.layer) == ("noise", None)
 
 
+def test_a_number_past_a_line_only_a_topic_covers_is_about_that_topic():
+    """A cache hit rate under its line names no layer and no matrix row; it is about
+    caching, however flatly it is said. A rate within the line is not."""
+    m = match("cache hit ratio dropped from 0.92 to 0.40 after the key change")
+    assert (m.kind, m.topic, m.layer, m.metrics, m.evidence) == (
+        "question", Topic.CACHING_STRATEGY, None, {M.CACHE_HIT_PCT: 40}, ["cache_hit_pct=40"])
+    assert match("cache hit ratio went from 0.90 to 0.95 after the key change").kind == "noise"
+
+
 def test_asking_whether_something_is_fine_is_a_question_on_its_topic():
     """"Is X ok for Y?" rules nothing out: it asks about X. The clause that says something
     is fine is dropped as evidence, which left such questions with no words at all."""
