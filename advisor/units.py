@@ -749,7 +749,7 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
                                            r"maxed|busy)\b")),
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
-_PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|"
+_PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|swap|"
                                r"filesystems?|space|free|left|remaining|"
                                r"done|complete|progress|off|discount|uptime|availability|"
                                r"errors?|error rate|[45]xx|[45]\d\d|xxxs?|fail\w*|loss|lost|"
@@ -769,6 +769,9 @@ _NOT_GROWTH = re.compile(r"\b(p\d\d|latency|latencies|response|responses|lag|err
 # The percentile nearest a time: p90 and above are the tail; a median or a lower
 # percentile is not read as one (an average, said loosely of "the latency", still is).
 _PERCENTILE_RE = re.compile(r"\b(p\d\d\d?(?:\.\d+)?|median)\b")
+# Words that make the time after them a limit that was reached or set, not a measurement.
+_LIMIT_BEFORE = re.compile(r"\b(?:timed?\s*out|times\s*out|timing\s*out|time-?outs?|timeouts?|"
+                           r"deadline|killed|limit)\s*(?:after|of|at|is|was|set to|=|:)?\s*$")
 _TAIL_LABELS = frozenset({"p90", "p95", "p97", "p98", "p99", "p99.9", "p99.99", "p999"})
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
 # A latency label before a change of bare numbers: "p95 went from 800 to 1200".
@@ -973,6 +976,8 @@ def _classify_duration(
 ) -> tuple[MetricName, float] | None:
     seconds = token.value * _SECONDS[token.suffix]
     label = _PERCENTILE_RE.findall(near.lower())
+    if not label and _LIMIT_BEFORE.search(near.lower()):
+        return None  # "request timed out after 30000ms", "timeout of 5s": a limit, not a latency
     if label and label[-1] not in _TAIL_LABELS:
         return None  # "p50 120ms": the median is not the tail the guide's bars are about
     for words in (near.lower(), after.lower(), wide.lower()):

@@ -235,6 +235,13 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("p95 went from 300ms to 2.4s after the deploy", {M.P95_MS: 2400}),
         ("db cpu from 40% to 90 since monday", {M.DB_CPU_PCT: 90}),
         ("p95 from 300ms to 450", {M.P95_MS: 450}),
+        # A time after a timeout is the limit that was reached or set, not a latency.
+        ("Connection is not available, request timed out after 30000ms.", {}),
+        ("the checkout api times out after 30s", {}),
+        ("statement timeout=5s, p99 latency 4s", {M.P95_MS: 4000}),
+        ("p99 timed out at 5s", {M.P95_MS: 5000}),
+        # Swap in use is no share of memory or CPU we size from.
+        ("swap usage 90% on the worker nodes", {}),
         # An alert's glued name says what its number is; units stay whole.
         ("[FIRING:1] RedisMemoryHigh redis-cache 94%", {M.MEMORY_PCT: 94}),
         ("ALERT: RDS CPUUtilization > 90% on prod-db", {M.DB_CPU_PCT: 90}),
