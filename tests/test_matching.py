@@ -33,6 +33,7 @@ SYMPTOMS_BY_LAYER = {
         "memroy leak in the api, pods OOMKilled",
         "sidekiq workers are saturated, queue keeps growing and cpu is pegged",
         "memory 95% on the web servers and swapping",
+        "web servers load avg through the roof",
     ],
     Layer.STORAGE: [
         "disk is 100% full on the db host",
