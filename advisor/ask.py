@@ -164,7 +164,7 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
         layer=match.layer, symptom=match.symptom, topic=match.topic,
         confidence=match.confidence, metrics=match.metrics, answer=answer,
         signature=match.signature, candidates=match.candidates, match=match,
-        assessment=assessment,
+        assessment=assessment, read=echoed,
     )
 
 

@@ -244,6 +244,10 @@ class AskResult(BaseModel):
     # The assessment a symptom's answer was written from, so the advice log can index what
     # it says about this problem rather than the stage's standing advice; not in the JSON.
     assessment: Assessment | None = Field(default=None, exclude=True)
+    # The numbers read and refused, as the answer's last line says them ("Read: ...",
+    # "Not read: ..."), for fronts that show a question back instead of the answer; kept
+    # in the outbox's copy, left out of `ask --json` (the answer has it).
+    read: str = ""
 
 
 class Projection(BaseModel):

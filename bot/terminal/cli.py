@@ -140,7 +140,7 @@ def _add_ask(sub: argparse._SubParsersAction) -> None:
 
 
 def _ask_json(result: Any) -> dict[str, Any]:
-    return result.model_dump(mode="json", exclude={"match"})
+    return result.model_dump(mode="json", exclude={"match", "read"})
 
 
 def run_ask(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:

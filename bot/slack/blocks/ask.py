@@ -40,14 +40,18 @@ def answer_message(result: AskResult, advice_id: str | int | None = None,
     return message(trim(result.answer, 300) or "Answer", content, tail)
 
 
-def did_you_mean_message(question: str, candidates: Sequence[Choice], ref: str) -> Message:
-    """Up to three likely matches as buttons instead of a guess.
+def did_you_mean_message(question: str, candidates: Sequence[Choice], ref: str,
+                         read: str = "") -> Message:
+    """Up to three likely matches as buttons instead of a guess, with the numbers read
+    and refused (`read`), so a number asked back is not lost behind the buttons.
 
     Each value packs the candidate, then `ref` (free text, e.g. the question itself).
     """
     shown = list(candidates)[:3]
     asked = escape(trim(question, 300))
     content = sections(f"I'm not sure what _{asked}_ is about. Did you mean:")
+    if read:
+        content.append(context(escape(trim(read, 1000))))
     tail = actions(BlockId.CANDIDATES, [
         button(c.label, indexed(ActionId.PICK_MATCH, i), pack(c.value, ref))
         for i, c in enumerate(shown)
@@ -62,5 +66,5 @@ def ask_message(out: Outbound, advice_id: int | None) -> Message:
         return answer_message(out.ask, advice_id, out.text)
     if out.candidates:
         choices = [Choice(label=c.label, value=c.value) for c in out.candidates]
-        return did_you_mean_message(out.text, choices, trim(out.text, 1500))
-    return not_understood_message(out.text)
+        return did_you_mean_message(out.text, choices, trim(out.text, 1500), out.ask.read)
+    return not_understood_message(out.text, out.ask.read)

@@ -46,11 +46,14 @@ def help_message(unknown: str | None = None, suggestions: Sequence[str] = ()) ->
     return message(text, content)
 
 
-def not_understood_message(text: str) -> Message:
-    """For a mention that is not a scaling matter: what the bot can help with."""
+def not_understood_message(text: str, read: str = "") -> Message:
+    """For a mention that is not a scaling matter: what the bot can help with, and the
+    numbers read and refused (`read`), if any."""
     content = sections(
         f"I couldn't tie _{escape(trim(text, 300))}_ to a scaling question or symptom. "
         "I can help with slow pages, a struggling database, timeouts, CPU or memory pressure, "
         "sizing pools, replicas, caches and capacity, and where you are on the scaling journey.")
+    if read:
+        content.append(context(escape(trim(read, 1000))))
     content.append(context("Try `/scale help` for everything I do."))
     return message("Here is what I can help with", content)
