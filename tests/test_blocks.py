@@ -164,6 +164,7 @@ def all_messages() -> list[Message]:
         help_message(),
         help_message("diagnos", ["diagnose"]),
         not_understood_message("what's for lunch"),
+        not_understood_message("lunch at 95%", read="Not read: 95% (a share of what?)"),
         assessment_message(assessment(), "adv-1"),
         assessment_message(assessment(bottleneck=None, ladder=None, findings=[],
                                              sizing=[], not_yet=[], watch=[], missing=[],
@@ -172,6 +173,9 @@ def all_messages() -> list[Message]:
         answer_message(ask_result()),
         did_you_mean_message("db slow?", [Choice(label="Database is slow",
                                                         value="database_slow")], ref="T/C/1.2"),
+        did_you_mean_message("db slow?", [Choice(label="Database is slow",
+                                                        value="database_slow")], ref="T/C/1.2",
+                             read="Not read: p95 2 (2 ms or 2 s?)"),
         dialog_question("How many users?", "T/C/1.2",
                                [Choice(label="under 10k", value="5000")], hint="e.g. 50k",
                                step=(1, 5)),
@@ -264,6 +268,17 @@ def test_dialog_question_has_choices_and_controls() -> None:
         ("dialog_choice:0", "T1/C1/1.2|50000"), ("dialog_skip", "T1/C1/1.2"),
         ("dialog_cancel", "T1/C1/1.2"), ("dialog_open_form", "T1/C1/1.2")]
     assert m.blocks[0]["block_id"] == BlockId.DIALOG_PROMPT
+
+
+def test_unsure_replies_say_the_numbers_asked_back() -> None:
+    unsure = did_you_mean_message("p95 went from 300ms to 2", [Choice(label="Slow page loads",
+                                  value="slow_page_loads")], ref="r",
+                                  read="Not read: p95 2 (2 ms or 2 s?)")
+    lost = not_understood_message("checkout is at 95%", read="Not read: 95% (a share of what?)")
+    assert [b["elements"][0]["text"] for b in unsure.blocks
+            if b["type"] == "context"] == ["Not read: p95 2 (2 ms or 2 s?)"]
+    assert [b["elements"][0]["text"] for b in lost.blocks if b["type"] == "context"] == [
+        "Not read: 95% (a share of what?)", "Try `/scale help` for everything I do."]
 
 
 def test_did_you_mean_offers_at_most_three() -> None:

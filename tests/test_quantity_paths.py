@@ -408,20 +408,17 @@ def test_slack_mention_answers_a_statement_of_scale_outright(
 
 @pytest.mark.parametrize(("said", "refused"), [
     ("p95 went from 300ms to 2 after the deploy", "Not read: p95 2 (2 ms or 2 s?)"),
-    ("checkout is at 95%",
+    ("the api is slow, checkout is at 95%",
      "Not read: 95% (a share of what? Say, e.g., cpu or memory before it)"),
 ])
-def test_slack_says_a_number_asked_back_beside_its_did_you_mean(
+def test_slack_says_a_number_asked_back_whatever_the_reply(
         slack: SlackClient, fake_slack: FakeSlackAPI, said: str, refused: str) -> None:
-    """An unsure answer shows buttons instead of the answer; the number asked back must
-    still be said, not lost behind them (the terminal prints it under its own list)."""
+    """An unsure reply shows buttons or what I can do instead of the answer; the number
+    asked back must still be said, not lost with the answer it lived in."""
     event = {"type": "app_mention", "user": ALICE, "channel": PUBLIC_CHANNEL,
              "ts": "1700000300.000100", "event_ts": "1700000300.000100",
              "text": f"<@{BOT_USER_ID}> {said}"}
     assert slack.event(event).status == 200
     [post] = fake_slack.wait_for("chat.postMessage")
     assert validate_message(post.args["blocks"], post.args["text"]) == []
-    contexts = [e["text"] for b in post.args["blocks"] if b["type"] == "context"
-                for e in b["elements"]]
-    assert "Did you mean" in post.all_text()
-    assert contexts == [refused]
+    assert refused in post.all_text().splitlines()
