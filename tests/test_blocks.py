@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from advisor.ask import ask
 from advisor.engine import assess
 from advisor.metrics import MetricName as M
 from advisor.models import (
@@ -268,6 +269,16 @@ def test_dialog_question_has_choices_and_controls() -> None:
         ("dialog_choice:0", "T1/C1/1.2|50000"), ("dialog_skip", "T1/C1/1.2"),
         ("dialog_cancel", "T1/C1/1.2"), ("dialog_open_form", "T1/C1/1.2")]
     assert m.blocks[0]["block_id"] == BlockId.DIALOG_PROMPT
+
+
+def test_an_answer_says_what_it_read_once_beside_what_it_matched() -> None:
+    result = ask("p95 went from 300ms to 2.4s and checkout is at 95%")
+    blocks = answer_message(result, "adv-1").blocks
+    said = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    contexts = [b["elements"][0]["text"] for b in blocks if b["type"] == "context"]
+    assert not any("Read:" in text for text in said)
+    assert contexts[-1] == ("Read: p95 2,400 ms. Not read: 95% (a share of what? Say, e.g., "
+                            "cpu or memory before it)")
 
 
 def test_unsure_replies_say_the_numbers_asked_back() -> None:

@@ -25,14 +25,19 @@ def answer_message(result: AskResult, advice_id: str | int | None = None,
     content: list[Block] = []
     if question:
         content.append(context(f"> {escape(trim(question, 500))}"))
-    content += sections(escape(result.answer) or "_No answer._")
+    answer = result.answer
+    if result.read and answer.endswith(f"\n{result.read}"):
+        answer = answer[: -len(result.read) - 1]  # said once, below, beside what was matched
+    content += sections(escape(answer) or "_No answer._")
     matched = [f"{k}: {escape(spoken(v))}"
                for k, v in (("layer", result.layer), ("symptom", result.symptom),
                             ("topic", result.topic)) if v is not None]
     if matched:
         matched.append(f"confidence {percent(result.confidence)}")
         content.append(context(" · ".join(matched)))
-    if result.metrics:
+    if result.read:  # every number read, with its unit, and every number asked back
+        content.append(context(escape(trim(result.read, 1000))))
+    elif result.metrics:
         read = ", ".join(f"{escape(metric_label(m))} {escape(value_text(m, v))}"
                          for m, v in result.metrics.items())
         content.append(context(f"I read: {read}"))
