@@ -415,10 +415,7 @@ def test_slack_says_a_number_asked_back_whatever_the_reply(
         slack: SlackClient, fake_slack: FakeSlackAPI, said: str, refused: str) -> None:
     """An unsure reply shows buttons or what I can do instead of the answer; the number
     asked back must still be said, not lost with the answer it lived in."""
-    event = {"type": "app_mention", "user": ALICE, "channel": PUBLIC_CHANNEL,
-             "ts": "1700000300.000100", "event_ts": "1700000300.000100",
-             "text": f"<@{BOT_USER_ID}> {said}"}
-    assert slack.event(event).status == 200
+    assert slack.app_mention(said).status == 200
     [post] = fake_slack.wait_for("chat.postMessage")
     assert validate_message(post.args["blocks"], post.args["text"]) == []
     assert refused in post.all_text().splitlines()
