@@ -1234,26 +1234,34 @@ def _ranged(text: str, prev: _Token | None, token: _Token) -> bool:
 def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
     """The later value of a change, in the unit of the reading it changes from."""
     unit = "" if prev.suffix in _JOINING_WORDS else prev.suffix
-    number = _LEADING_NUMBER.match(token.raw.strip())
-    said = [token.raw.strip()] if token.suffix else []
-    if number:  # "from 0.92 to 0.40 after the change": "after" was taken for a unit
-        said.append(f"{number.group(0)} {unit}".strip())
-    for raw in said:
+    number = _number_said(token)
+    own = [(token.raw.strip(), False)] if token.suffix else []
+    # "from 0.92 to 0.40 after the change": "after" was taken for a unit; the earlier
+    # value's unit is the later one's too
+    for raw, borrowed in [*own, (f"{number} {unit}".strip(), True)]:
         try:
             value = parse_quantity(raw, metric).value
         except ParseError:
             continue
-        if raw is not said[0] or not token.suffix:
-            _inherited_time(float(number.group(0).replace(",", "")), unit)
+        if borrowed:
+            _inherited_time(token.value, unit)
         return value
     return None
+
+
+def _number_said(token: _Token) -> str:
+    """The number of a token as typed, without the word the tokeniser took as its unit."""
+    raw = token.raw.strip()
+    if not token.suffix:
+        return raw
+    number = _LEADING_NUMBER.match(raw)
+    return number.group(0) if number else raw
 
 
 def _change_said(metric: MetricName, token: _Token) -> str:
     """The later value of a change as "Not read" shows it: "p95 2", "slowest query 2"."""
     label = "p95" if metric is MetricName.P95_MS else METRIC_SPECS[metric].label
-    number = _LEADING_NUMBER.match(token.raw.strip())
-    return f"{label} {number.group(0) if number else token.raw.strip()}"
+    return f"{label} {_number_said(token)}"
 
 
 def _inherited_time(value: float, unit: str) -> None:
