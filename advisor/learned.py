@@ -27,6 +27,8 @@ EVIDENCE_SHARE = 0.1  # a word weighing under a tenth of the strongest is not sh
 _FILLER = frozenset({
     "a", "an", "the", "is", "are", "was", "be", "to", "of", "in", "on", "at", "for", "and",
     "or", "it", "we", "i", "our", "my", "this", "that", "with", "s", "ms", "%", "?",
+    "from", "went", "has", "have", "had", "been", "as", "by", "so", "but", "if", "its",
+    "they", "there", "then", "than", "into",
     "re", "ve", "ll", "d", "m", "t",  # what is left of "we're", "I've", "we'll", "don't"
 })
 HEADS = ("kind", "layer", "topic", "symptom")

@@ -50,6 +50,12 @@ def test_predictions_are_deterministic_and_carry_evidence():
     assert first.evidence["layer"]
 
 
+def test_the_words_of_a_change_are_no_evidence():
+    """"went from" says a value changed, not where the trouble is."""
+    evidence = default_model().predict("p95 went from 400ms to 3s").evidence["layer"]
+    assert not {"went", "from", "went from"} & set(evidence), evidence
+
+
 def test_what_is_left_of_a_contraction_is_no_evidence():
     # "we're" splits into "we" and "re"; neither, nor the pair, is a reason to show.
     evidence = match("we're getting 429s from stripe").evidence
