@@ -175,12 +175,12 @@ def past_a_line(topic: Topic, metrics: dict[MetricName, float],
     lines = []
     for hint in (vocabulary or default_vocabulary()).metric_hints:
         value = metrics.get(hint.metric)
-        if hint.topic is not topic or value is None or not hint.applies(value):
-            continue
-        side, line = ("below", hint.below) if hint.below is not None else ("above", hint.above)
-        if line is not None:  # a number with no line ("cores 8") is no reason to cite
-            said = echo(hint.metric, value)
-            lines.append(f"{said[:1].upper()}{said[1:]} is {side} {value_text(hint.metric, line)}.")
+        if (hint.topic is not topic or value is None or hint.line is None
+                or not hint.applies(value)):
+            continue  # a number with no line ("cores 8") is no reason to cite
+        side, line = hint.line
+        said = echo(hint.metric, value)
+        lines.append(f"{said[:1].upper()}{said[1:]} is {side} {value_text(hint.metric, line)}.")
     return lines
 
 

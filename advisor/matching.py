@@ -154,8 +154,8 @@ def _metric_topic(metrics: dict[MetricName, float], vocab: Vocabulary
     (`cache_hit_pct=40` -> caching strategy)."""
     for hint in vocab.metric_hints:
         value = metrics.get(hint.metric)
-        has_line = hint.above is not None or hint.below is not None  # not "cores -> pool"
-        if value is not None and hint.topic is not None and has_line and hint.applies(value):
+        if (value is not None and hint.topic is not None and hint.line is not None
+                and hint.applies(value)):
             return hint.topic, f"{hint.metric.value}={value:g}"
     return None
 

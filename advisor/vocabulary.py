@@ -87,6 +87,14 @@ class MetricHint(Strict):
             return False
         return self.below is None or value < self.below
 
+    @property
+    def line(self) -> tuple[str, float] | None:
+        """The line a value must be past ("below", 80), or None for a hint that any
+        value of its metric gives ("cores" -> connection pool)."""
+        if self.below is not None:
+            return "below", self.below
+        return None if self.above is None else ("above", self.above)
+
 
 class QuestionCues(Strict):
     starters: list[str]
