@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from advisor.cleared import without_cleared
+from advisor.vocabulary import ACRONYM_PLURAL
 from advisor.wordvectors import default_vectors
 
 MAX_CHARS = 2000
@@ -32,9 +33,6 @@ FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5, "v": 1.0, "e": 1.0}
 VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-# An acronym's plural (`GCs`, `VMs`, `APIs`) is the acronym: without this the camel split
-# would cut it into nonsense (`g cs`, `ap is`).
-_ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 _TOKEN = re.compile(r"[a-z][a-z0-9]*|[45]xx\b|\d+(?:\.\d+)?")
 # "503s" and "5xxs" are the code itself, said as a plural.
 _CODE_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b")
@@ -60,7 +58,7 @@ class Features:
 def tokens(text: str) -> list[str]:
     """Lower-case words, with glued identifiers split (`OOMKilled` -> oom, killed) and
     numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
-    spaced = _CAMEL.sub(" ", _ACRONYM_PLURAL.sub(r"\1", text[:MAX_CHARS])).lower()
+    spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", text[:MAX_CHARS])).lower()
     out: list[str] = []
     for tok in _TOKEN.findall(_CODE_PLURAL.sub(r"\1", spaced)):
         if tok[0].isdigit():  # an HTTP error code or class (503, 5xx) keeps its meaning

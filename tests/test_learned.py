@@ -18,6 +18,13 @@ def test_an_acronyms_plural_is_the_acronym_not_two_cut_words():
         "gc", "pause", "our", "vm", "api", "and", "db", "time", "out", "iops", "too"]
 
 
+def test_the_vocabulary_reads_an_acronyms_plural_by_its_case():
+    from advisor.vocab_match import vocabulary_hits
+
+    assert "layer:storage" not in vocabulary_hits("long pauses from full GCs")
+    assert vocabulary_hits("the GCS bucket is throttling us")["layer:storage"][1] == "gcs"
+
+
 def test_http_error_codes_and_classes_keep_their_meaning_plural_or_not():
     assert tokens("5xx rate up, 503s and 4XX errors, 200 OK in 1200ms") == [
         "5xx", "rate", "up", "503", "and", "4xx", "errors", "#", "ok", "in", "#", "ms"]
