@@ -53,6 +53,15 @@ class MisspeltNumber(ParseError):
     words = 0  # set by parse_value_words: how many following words the value spans
 
 
+class OutOfBounds(ParseError):
+    """A number read in its metric's unit that no real system shows (`value`, so whoever
+    reads free text can say why it was not taken)."""
+
+    def __init__(self, message: str, value: float) -> None:
+        self.value = value
+        super().__init__(message)
+
+
 class AmbiguousUnit(ParseError):
     """A bare number whose unit matters: `readings` are the two ways to read it."""
 
@@ -706,7 +715,7 @@ def _bounded(metric: MetricName, value: float, note: str | None) -> Parsed:
     try:
         check_metric(spec.name, value)
     except MetricError as exc:
-        raise ParseError(f"{exc}. Expected {_EXAMPLES[spec.unit]}.") from exc
+        raise OutOfBounds(f"{exc}. Expected {_EXAMPLES[spec.unit]}.", value) from exc
     return Parsed(value, note)
 
 
@@ -1236,16 +1245,22 @@ def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
     unit = "" if prev.suffix in _JOINING_WORDS else prev.suffix
     number = _number_said(token)
     own = [(token.raw.strip(), False)] if token.suffix else []
+    beyond: OutOfBounds | None = None
     # "from 0.92 to 0.40 after the change": "after" was taken for a unit; the earlier
     # value's unit is the later one's too
     for raw, borrowed in [*own, (f"{number} {unit}".strip(), True)]:
         try:
             value = parse_quantity(raw, metric).value
+        except OutOfBounds as err:  # "300ms -> 99999999999ms": raised if nothing reads
+            beyond = beyond or err
+            continue
         except ParseError:
             continue
         if borrowed:
             _inherited_time(token.value, unit)
         return value
+    if beyond is not None:
+        raise beyond
     return None
 
 
@@ -1259,9 +1274,11 @@ def _number_said(token: _Token) -> str:
 
 
 def _change_said(metric: MetricName, token: _Token) -> str:
-    """The later value of a change as "Not read" shows it: "p95 2", "slowest query 2"."""
+    """The later value of a change as "Not read" shows it: "p95 2", "db cpu 400%" (with
+    its unit when one was typed)."""
     label = "p95" if metric is MetricName.P95_MS else METRIC_SPECS[metric].label
-    return f"{label} {_number_said(token)}"
+    unit = token.suffix if token.suffix == "%" or _known_unit(token.suffix) else ""
+    return f"{label} {_number_said(token)}{unit}"
 
 
 def _inherited_time(value: float, unit: str) -> None:
@@ -1350,6 +1367,12 @@ def read_text(text: str) -> Reading:
                     refused.append(_asked_back(_change_said(prev_metric, token), err))
                     found.pop(prev_metric, None)  # the earlier value is no longer the state
                     value = None
+                except OutOfBounds as err:  # "db cpu went from 40% to 400%": said back
+                    spec = METRIC_SPECS[prev_metric]
+                    refused.append(f"{_change_said(prev_metric, token)} "
+                                   f"({_implausible(spec, err.value)})")
+                    found.pop(prev_metric, None)
+                    value, unnamed = None, None  # said back once, under its name
                 guess = None if value is None else (prev_metric, value)
             elif guess is None:
                 guess = _classify_or_none(token, lowered, prev_start)

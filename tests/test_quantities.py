@@ -369,6 +369,19 @@ def test_a_small_bare_value_after_milliseconds_is_said_back(text):
         {M.DB_CPU_PCT: 90}, ("p95 2 (2 ms or 2 s?)",))
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("p95 went from 300ms to 99999999999999999999ms",
+     "p95 99999999999999999999ms (P95 response time that high is beyond any real system)"),
+    ("p95 300ms -> 99999999999999999999",
+     "p95 99999999999999999999 (P95 response time that high is beyond any real system)"),
+    ("db cpu went from 40% to 400%",
+     "database CPU 400% (database CPU is a share, so at most 100%)"),
+])
+def test_an_impossible_later_value_of_a_change_is_said_back_and_the_earlier_not_kept(
+        text, said):
+    assert read_text(f"{text}, 20k users") == Reading({M.USERS: 20_000}, (said,))
+
+
 def test_a_count_per_day_is_read_as_an_average_and_said_so():
     average = ("10,000,000 per day is 115.741 per second on average; the busiest hour runs "
                "higher, so give the peak if you know it")
