@@ -187,6 +187,29 @@ def test_find_prefers_the_longest_match_whatever_the_order():
     assert Catalogue(signatures=(short, long)).find("too many clients").signature.id == "pg.short"
 
 
+@pytest.mark.parametrize(("line", "expected"), [
+    # nginx writes the errno inside its own message: its entry, not the kernel's, names it,
+    # and what it was doing says where the time went
+    ("[error] 31#31: *7 upstream timed out (110: Connection timed out) while reading response"
+     " header from upstream, client: 10.1.2.3", ("nginx.upstream_timed_out_reading_header",
+                                                 Layer.APPLICATION)),
+    ("[error] 31#31: *8 upstream timed out (110: Connection timed out) while connecting to"
+     " upstream", ("nginx.upstream_timed_out_connecting", Layer.NETWORK)),
+    ("upstream timed out (110: Operation timed out)", ("nginx.upstream_timed_out", Layer.NETWORK)),
+    ("recv() failed (110: Connection timed out)", ("linux.errno_110_connection_timed_out",
+                                                  Layer.NETWORK)),
+    # Google's reason codes are upper case; another API's lower-case code is not Google's
+    ("(reason: RATE_LIMIT_EXCEEDED)", ("gcp.quota_exceeded_compute", Layer.EXTERNAL_API)),
+])
+def test_a_components_own_message_beats_the_generic_error_it_quotes(line, expected):
+    hit = CAT.find(line)
+    assert (hit.signature.id, hit.signature.scaling_layer) == expected
+
+
+def test_an_upper_case_reason_code_is_not_found_in_lower_case():
+    assert CAT.find("the provider answers 429 rate_limit_exceeded on every batch") is None
+
+
 def test_find_ties_go_to_the_earlier_entry():
     a = sig("pg.a", literal="deadlock detected")
     b = sig("pg.b", pattern="deadlock detecte.")
