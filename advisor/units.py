@@ -96,8 +96,10 @@ class _Token:
 _NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
         r"|\d{1,3}(?:\.\d{3}){2}(?![.\d])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
         r"(?:e[+-]?\d+)?")
+# A number glued to a word by a hyphen names a thing (`replica-2`, `web-01`, `us-east-1`):
+# it is no reading, and must not cut the words of the reading after it from their number.
 _TOKEN_RE = re.compile(
-    rf"(?<![\w.])(?P<num>{_NUM})(?!\d|,\d)\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
+    rf"(?<![\w.])(?<![a-z]-)(?P<num>{_NUM})(?!\d|,\d)\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
 _FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for", "so", "the",
@@ -742,7 +744,8 @@ _DB_WORDS = re.compile(
     r"\b(db|dbs|database|databases|mysql|mysqld|postgres|postgresql|pg|psql|rds|aurora|mongo|"
     r"mongodb|mariadb|sql|primary|master)\b"
 )
-_CLAUSE_BREAK = re.compile(r"[.;!?\n]|,|\band\b|\bbut\b|\bwhile\b|\bwith\b")
+# A dot inside a name (`system.cpu.user`, `1.5`) ends nothing.
+_CLAUSE_BREAK = re.compile(r"[;!?\n]|\.(?!\w)|,|\band\b|\bbut\b|\bwhile\b|\bwith\b")
 _SENTENCE_BREAK = re.compile(r"[.;!?\n](?:\s|$)")
 _SSD_RE = re.compile(r"\b(ssd|ssds|nvme)\b", re.IGNORECASE)
 
@@ -774,6 +777,8 @@ _DURATION_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
 ]
 # What a multiplier measures when it is not the traffic or the user count.
 _NOT_GROWTH = re.compile(r"\b(p\d\d|latency|latencies|response|responses|lag|errors?|"
+                         r"restart\w*|reboot\w*|crash\w*|retr(?:y|ies|ied)|tried|attempts?|"
+                         r"fail\w*|died|killed|evicted|"
                          r"timeouts?|cpu|memory|mem|heap|disk|cost|costs|bill)\b")
 # The percentile nearest a time: p90 and above are the tail; a median or a lower
 # percentile is not read as one (an average, said loosely of "the latency", still is).
@@ -882,7 +887,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     rest = f"{unit_rest} {after}".strip()
     per = rate_unit(rest)
     rate_said = per is not None or bool(_RATE_WORDS.match(rest))  # "users at 2k rps": a rate
-    if _USERS_WORDS.match(rest) or (re.search(r"\busers?\b", near) and not rate_said):
+    if _USERS_WORDS.match(rest) or (re.search(r"\busers?\b", near) and not rate_said
+                                    and not _CPU_USER.search(near)):
         return MetricName.USERS, value
     is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
     value = value / (per or 1.0)
@@ -900,6 +906,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     return None
 
 
+# "system.cpu.user", "user cpu": the share of CPU time spent in user space, not people.
+_CPU_USER = re.compile(r"\bcpu\W?users?\b|\busers?\W?(?:cpu|time|space|mode)\b")
 _RATIO_WORDS = re.compile(r"\b(ratio|share|fraction|utili[sz]ation|utili[sz]ed)\b")
 
 
@@ -1214,6 +1222,28 @@ def _read_write_share(text: str) -> tuple[str, float | None]:
 # "99th percentile" is p99, the label the rules below know.
 _NTH_PERCENTILE_RE = re.compile(r"\b(\d\d(?:\.\d+)?)(?:th|st|nd|rd)?\s+percentile\b")
 _SNAKE_RE = re.compile(r"(?<=[a-z])_|_(?=[a-z])")  # not 1_200_000's
+# A utilisation is a share whether or not its sign is written: "CPUUtilization > 90" (a
+# CloudWatch alarm never writes it), "memory usage 85". Only a number with no unit of its
+# own and above 1 (0.9 may be a ratio, 1 either); one above 100 is then said back.
+_UTILISATION_RE = re.compile(
+    r"\b(?:utili[sz]ation|usage|util)\s*(?:(?:>=?|=|:|\bis\b|\bat\b|\bwas\b|\bof\b|"
+    r"\babove\b|\bover\b|\bhit\b|\breached\b)\s*)?(?P<n>\d{1,3}(?:\.\d+)?)(?![\d.,]*\d)"
+    r"(?P<after>\s*[a-z%]*)")
+
+
+def _utilisation_shares(text: str) -> str:
+    """`text` with a percent sign after each bare utilisation figure (see above)."""
+    def share(m: re.Match[str]) -> str:
+        after = m.group("after").strip()
+        if float(m.group("n")) <= 1 or after.startswith("%") or (
+                after and (_known_unit(after) or after in _NOT_A_SHARE_UNIT)):
+            return m.group(0)
+        return f"{m.group(0)[: m.end('n') - m.start()]}%{m.group('after')}"
+    return _UTILISATION_RE.sub(share, text)
+
+
+_NOT_A_SHARE_UNIT = frozenset({"pct", "percent", "cores", "core", "cpus", "vcpus", "vcpu",
+                               "mb", "mib", "gb", "gib", "kb", "kib", "tb", "bytes", "m", "mi"})
 
 
 def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, float]]:
@@ -1319,8 +1349,8 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    spoken = _NTH_PERCENTILE_RE.sub(
-        r"p\1", digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower()))
+    spoken = _utilisation_shares(_NTH_PERCENTILE_RE.sub(
+        r"p\1", digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())))
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     lowered, named = _named_pairs(lowered, refused)
     lowered, memory_share = _memory_fractions(lowered)

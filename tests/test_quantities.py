@@ -382,6 +382,36 @@ def test_an_impossible_later_value_of_a_change_is_said_back_and_the_earlier_not_
     assert read_text(f"{text}, 20k users") == Reading({M.USERS: 20_000}, (said,))
 
 
+@pytest.mark.parametrize(("text", "metrics"), [
+    ('ALARM: "prod-rds-high-cpu": CPUUtilization > 90 for 3 datapoints', {M.DB_CPU_PCT: 90}),
+    ("memory utilization > 85 on the workers", {M.MEMORY_PCT: 85}),
+    ("cpu usage is 72.5", {M.SERVER_CPU_PCT: 72.5}),
+    ("cpu usage 8 cores", {M.CORES: 8}),  # a unit of its own: no share
+    ("memory usage 512 MB", {}),
+])
+def test_a_utilisation_is_a_share_with_or_without_its_sign(text, metrics):
+    assert read_text(text) == Reading(metrics)
+    assert read_text("cpu usage 150") == Reading(
+        {}, ("150% (server CPU is a share, so at most 100%)",))
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    # a number in a name is no reading and leaves the reading after it whole
+    ("replication lag on orders-replica-2 is 180s", {M.REPLICA_LAG_S: 180}),
+    ("web-01 and web-02 at 95% cpu", {M.SERVER_CPU_PCT: 95}),
+    ("db cpu 85-90%", {M.DB_CPU_PCT: 90}),  # a range still is one
+    # how often something restarted or failed is no growth of the traffic
+    ("Pod prod/api-6c9 is restarting 4.2 times / 10 minutes", {}),
+    ("the import retried 3 times and failed", {}),
+    ("traffic grew 4 times since march", {M.GROWTH_FACTOR: 4}),
+    # user-space CPU time is not people
+    ("avg:system.cpu.user{role:web} > 95", {}),
+    ("95 users online", {M.USERS: 95}),
+])
+def test_names_event_counts_and_cpu_time_are_not_readings(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_a_count_per_day_is_read_as_an_average_and_said_so():
     average = ("10,000,000 per day is 115.741 per second on average; the busiest hour runs "
                "higher, so give the peak if you know it")
