@@ -907,7 +907,7 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
 
 
 # "system.cpu.user", "user cpu": the share of CPU time spent in user space, not people.
-_CPU_USER = re.compile(r"\bcpu\W?users?\b|\busers?\W?(?:cpu|time|space|mode)\b")
+_CPU_USER = re.compile(r"\bcpu\W?users?\b|\busers?\W?(?:cpu|space|mode)\b|\buser time\b")
 _RATIO_WORDS = re.compile(r"\b(ratio|share|fraction|utili[sz]ation|utili[sz]ed)\b")
 
 
@@ -1235,15 +1235,15 @@ def _utilisation_shares(text: str) -> str:
     """`text` with a percent sign after each bare utilisation figure (see above)."""
     def share(m: re.Match[str]) -> str:
         after = m.group("after").strip()
-        if float(m.group("n")) <= 1 or after.startswith("%") or (
-                after and (_known_unit(after) or after in _NOT_A_SHARE_UNIT)):
-            return m.group(0)
+        if float(m.group("n")) <= 1 or after not in _AFTER_A_SHARE:
+            return m.group(0)  # "usage 0.9", "usage 8 cores", "usage of 3 servers"
         return f"{m.group(0)[: m.end('n') - m.start()]}%{m.group('after')}"
     return _UTILISATION_RE.sub(share, text)
 
 
-_NOT_A_SHARE_UNIT = frozenset({"pct", "percent", "cores", "core", "cpus", "vcpus", "vcpu",
-                               "mb", "mib", "gb", "gib", "kb", "kib", "tb", "bytes", "m", "mi"})
+# What may follow a bare utilisation figure: nothing, or a word that starts another phrase.
+_AFTER_A_SHARE = _FILLER_WORDS | {"", "for", "across", "during", "since", "over", "of", "after",
+                                  "before", "all", "most", "every"}
 
 
 def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, float]]:

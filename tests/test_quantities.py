@@ -388,6 +388,7 @@ def test_an_impossible_later_value_of_a_change_is_said_back_and_the_earlier_not_
     ("cpu usage is 72.5", {M.SERVER_CPU_PCT: 72.5}),
     ("cpu usage 8 cores", {M.CORES: 8}),  # a unit of its own: no share
     ("memory usage 512 MB", {}),
+    ("memory usage of 3 servers", {}),  # a count of something else
 ])
 def test_a_utilisation_is_a_share_with_or_without_its_sign(text, metrics):
     assert read_text(text) == Reading(metrics)
@@ -407,6 +408,7 @@ def test_a_utilisation_is_a_share_with_or_without_its_sign(text, metrics):
     # user-space CPU time is not people
     ("avg:system.cpu.user{role:web} > 95", {}),
     ("95 users online", {M.USERS: 95}),
+    ("500 users time out at checkout", {M.USERS: 500}),
 ])
 def test_names_event_counts_and_cpu_time_are_not_readings(text, metrics):
     assert read_text(text) == Reading(metrics)
