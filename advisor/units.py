@@ -98,8 +98,10 @@ _NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
         r"(?:e[+-]?\d+)?")
 # A number glued to a word by a hyphen names a thing (`replica-2`, `web-01`, `us-east-1`):
 # it is no reading, and must not cut the words of the reading after it from their number.
+# "30+ seconds" is at least 30 s: the plus keeps the number's unit.
 _TOKEN_RE = re.compile(
-    rf"(?<![\w.])(?<![a-z]-)(?P<num>{_NUM})(?!\d|,\d)\s?(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
+    rf"(?<![\w.])(?<![a-z]-)(?P<num>{_NUM})(?!\d|,\d)\+?\s?"
+    rf"(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
 _FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for", "so", "the",

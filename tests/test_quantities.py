@@ -414,6 +414,11 @@ def test_names_event_counts_and_cpu_time_are_not_readings(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+def test_at_least_keeps_its_unit():
+    assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
+    assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})
+
+
 def test_a_count_per_day_is_read_as_an_average_and_said_so():
     average = ("10,000,000 per day is 115.741 per second on average; the busiest hour runs "
                "higher, so give the peak if you know it")
