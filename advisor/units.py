@@ -190,6 +190,13 @@ _EXAMPLES: dict[Unit, str] = {
 }
 
 
+def _example(spec: MetricSpec) -> str:
+    """The form expected for one metric: a small count is no "50k" (cores, spindles)."""
+    if spec.unit is Unit.COUNT and spec.maximum <= 1e5:
+        return "a whole number such as 16" if spec.integer else "a number such as 12"
+    return _EXAMPLES[spec.unit]
+
+
 def _fmt(value: float) -> str:
     """A readable number for notes: 60000 -> 60,000; 0.5368 -> 0.537."""
     if value == int(value) and abs(value) < 1e15:
@@ -698,7 +705,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
         value, note = _rate(token, after)
     else:
         if token.suffix == "%":
-            raise ParseError(f"Expected {_EXAMPLES[spec.unit]}, not a percentage.")
+            raise ParseError(f"Expected {_example(spec)}, not a percentage.")
         _refuse_foreign(token, spec.unit, after)
         _dot_grouped(token)
         value, note = _count(token), None
@@ -719,7 +726,7 @@ def _bounded(metric: MetricName, value: float, note: str | None) -> Parsed:
     try:
         check_metric(spec.name, value)
     except MetricError as exc:
-        raise OutOfBounds(f"{exc}. Expected {_EXAMPLES[spec.unit]}.", value) from exc
+        raise OutOfBounds(f"{exc}. Expected {_example(spec)}.", value) from exc
     return Parsed(value, note)
 
 

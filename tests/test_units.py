@@ -198,3 +198,16 @@ def test_any_text_parses_within_bounds_or_says_why(text: str) -> None:
     assert parse_yes_no(text) in (True, False, None)
     for metric, value in extract_metrics(text).items():
         assert METRIC_SPECS[metric].minimum <= value <= METRIC_SPECS[metric].maximum
+
+
+@pytest.mark.parametrize(("text", "metric", "message"), [
+    ("0", M.CORES, "CPU cores must be at least 1 (got 0). Expected a whole number such as 16."),
+    ("-2", M.QUERIES_PER_REQUEST, "database queries per request cannot be negative (got -2). "
+                                  "Expected a number such as 12."),
+    ("-5", M.USERS, "users cannot be negative (got -5). "
+                    "Expected a number such as 50k, 1.2M or 1,200,000."),
+])
+def test_an_out_of_range_value_shows_the_form_its_metric_takes(text, metric, message):
+    with pytest.raises(ParseError) as err:
+        parse_quantity(text, metric)
+    assert str(err.value) == message
