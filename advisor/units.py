@@ -1240,6 +1240,50 @@ _UTILISATION_RE = re.compile(
     r"(?P<after>\s*[a-z%]*)")
 
 
+# A time whose unit is in its metric's name, as exporters write it: `latency_p99_seconds
+# 2.3`, `http_request_duration_seconds{quantile="0.99"} 2.3`, `api.latency.ms 850`. The
+# labels' numbers are no readings; a quantile label names the percentile.
+_UNIT_IN_NAME_RE = re.compile(
+    r"(?<![a-z0-9_.:])(?P<name>[a-z0-9_.:]{0,60}?(?:latency|duration|response_time|p9\d)"
+    r"[a-z0-9_.:]{0,60}?)"
+    r"[_.](?P<unit>seconds|secs|milliseconds|ms)\b(?P<labels>\{[^}\n]*\})?"
+    r"\s*(?:[=:]\s*)?(?P<n>\d+(?:\.\d+)?)(?![\w.%])")
+_QUANTILE_RE = re.compile(r'quantile\s*=\s*"?0?\.(\d\d?)')
+_BUCKET_RE = re.compile(r"\ble\s*=")
+
+
+def _unit_in_name(text: str) -> str:
+    """`text` with each such reading written as a time: "latency_p99 2.3s" (see above)."""
+    def reading(m: re.Match[str]) -> str:
+        if _BUCKET_RE.search(m.group("labels") or ""):
+            return m.group(0)  # a histogram bucket's value is a count of requests
+        if m.group(0)[: m.end("unit") - m.start()] in METRIC_KEYS:
+            return m.group(0)  # our own `p95_ms=1.2`: read (or asked back) as a named pair
+        quantile = _QUANTILE_RE.search(m.group("labels") or "")
+        label = f" p{quantile.group(1).ljust(2, '0')}" if quantile else ""
+        unit = "s" if m.group("unit").startswith("s") else "ms"
+        return f"{m.group('name')}{label} {m.group('n')}{unit}"
+    return _UNIT_IN_NAME_RE.sub(reading, text)
+
+
+# A time said in two units, "1m30s", "2 min 30 s", "1h 5m": one number of the smaller unit,
+# so the tokeniser, which reads one unit per number, does not keep only the first part.
+_COMPOUND_TIME_RE = re.compile(
+    r"\b(?P<big>\d+)\s?(?P<bu>h|hr|hrs|hours?|m|min|mins|minutes?)\s?"
+    r"(?P<small>\d+(?:\.\d+)?)\s?(?P<su>m|min|mins|minutes?|s|sec|secs|seconds?)\b")
+
+
+def _compound_times(text: str) -> str:
+    """`text` with each two-unit time as one figure (see above)."""
+    def one(m: re.Match[str]) -> str:
+        big_h, small_m = m.group("bu")[0] == "h", m.group("su")[0] == "m"
+        if big_h != small_m:  # "1h 30s", "2m 5m": not one time
+            return m.group(0)
+        total = float(m.group("big")) * 60 + float(m.group("small"))
+        return f"{total:g}{'min' if big_h else 's'}"
+    return _COMPOUND_TIME_RE.sub(one, text)
+
+
 def _utilisation_shares(text: str) -> str:
     """`text` with a percent sign after each bare utilisation figure (see above)."""
     def share(m: re.Match[str]) -> str:
@@ -1358,8 +1402,8 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    spoken = _utilisation_shares(_NTH_PERCENTILE_RE.sub(
-        r"p\1", digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())))
+    spoken = _compound_times(_unit_in_name(_utilisation_shares(_NTH_PERCENTILE_RE.sub(
+        r"p\1", digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())))))
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     lowered, named = _named_pairs(lowered, refused)
     lowered, memory_share = _memory_fractions(lowered)

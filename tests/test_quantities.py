@@ -414,6 +414,28 @@ def test_names_event_counts_and_cpu_time_are_not_readings(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("latency_p99_seconds 2.3", {M.P95_MS: 2300}),
+    ('http_request_duration_seconds{quantile="0.99"} 2.3 on checkout', {M.P95_MS: 2300}),
+    ('http_request_duration_seconds{quantile="0.5"} 0.18', {}),  # a median is no tail
+    ("api.latency.ms: 850 and db cpu 90%", {M.P95_MS: 850, M.DB_CPU_PCT: 90}),
+    ('checkout_latency_seconds_bucket{le="2.5"} 1234', {}),  # counts, not times
+    ('checkout_latency_seconds{le="2.5"} 1234', {}),
+])
+def test_a_time_whose_unit_is_in_the_metrics_name(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("the checkout request took 2m 30s", {M.P95_MS: 150_000}),
+    ("p95 went from 900ms to 1m5s", {M.P95_MS: 65_000}),
+    ("replica lag 1h 30m", {M.REPLICA_LAG_S: 5_400}),
+    ("p95 1m30.5s", {M.P95_MS: 90_500}),
+])
+def test_a_time_in_two_units_is_one_time(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_at_least_keeps_its_unit():
     assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
     assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})
