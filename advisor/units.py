@@ -214,9 +214,10 @@ def _tokens(text: str) -> list[_Token]:
         except ValueError:  # pragma: no cover - the regex only admits floats
             continue
         suffix = (m.group("suffix") or "").lower()
-        if text[: m.start()].rstrip().endswith("\0"):
+        before = text[max(0, m.start() - 40): m.start()]  # a window: no square cost
+        if before.rstrip().endswith("\0"):
             suffix = "x"
-        if _NEGATIVE_RE.search(text[: m.start()]):
+        if _NEGATIVE_RE.search(before if m.start() > 40 else text[: m.start()]):
             value = -value
         end = m.end()
         if suffix in _FILLER_WORDS:  # "p95 1.2 and ...": the next word is not a unit
@@ -843,7 +844,8 @@ _PER_REPLICA_AFTER = re.compile(r"^(?:[\w/]+\s+)?(?:per|each|a|for each|for one)
 
 
 def _after_words(text: str, start: int, limit: int) -> str:
-    after = text[start:].lstrip("+")  # "40k+ users"
+    # a window, not the rest of the text: a long line of numbers must not cost its square
+    after = text[start: start + 120].lstrip("+")  # "40k+ users"
     m = _CLAUSE_BREAK.search(after)
     after = after[: m.start()] if m else after
     after = re.split(r"(?<![\w.])\d", after, maxsplit=1)[0]  # up to the next number; p95 kept

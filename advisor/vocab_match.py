@@ -28,6 +28,7 @@ from advisor.units import extract_metrics
 from advisor.vocabulary import MAX_PHRASE_TOKENS, Hit, Vocabulary, default_vocabulary
 
 MAX_REPEATS = 1  # a word said twice is not twice the evidence
+MAX_COMPOUND = 64  # letters in a glued identifier worth splitting (`maxpoolsize`)
 MAX_REMEMBERED_WORDS = 20_000  # unknown words whose stand-ins are kept (a few MB at most)
 _SENTENCE_RE = re.compile(r"[.!?\n]+\s*")
 _FIRST_WORD_RE = re.compile(r"[a-z']+")
@@ -235,8 +236,10 @@ def _add_all(hits, said: str, scores: _Scores, seen: dict, key, at: int,
 
 
 def _split_compound(word: str, vocab: Vocabulary) -> list[str] | None:
-    """`maxpoolsize` -> [max, pool, size] when every piece is known and one is a term."""
-    if len(word) < 6:
+    """`maxpoolsize` -> [max, pool, size] when every piece is known and one is a term.
+    A glued identifier is short; past MAX_COMPOUND letters a word is noise, and splitting it
+    would cost the cube of its length."""
+    if not 6 <= len(word) <= MAX_COMPOUND:
         return None
     known, glue = vocab.index, vocab.parts
     best: list[list[str] | None] = [None] * (len(word) + 1)

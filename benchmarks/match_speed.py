@@ -1,5 +1,7 @@
 """How long match() takes per phrase, signature lookup and learned model included, over the
-labelled tune phrases (goal: median under 1 ms).
+labelled tune phrases (goal: median under 1 ms), and how long ask() takes on hostile pastes
+of the longest size read (a line of numbers, one endless word, a long metric name): what a
+request costs at worst.
 
 Run: python benchmarks/match_speed.py [ROUNDS]
 """
@@ -32,6 +34,27 @@ def phrases() -> list[str]:
     return FALLBACK
 
 
+# Hostile inputs of the longest size read (the matcher reads 2,000 characters, numbers
+# 5,000): none may cost the square of its length.
+WORST = {
+    "numbers joined by hyphens": "999-" * 1250,
+    "numbers and spaces": "1 2 3 " * 834,
+    "times in two units": "1m30s " * 834,
+    "one endless word": "a" * 5000,
+    "a long metric name": "latency_" * 625,
+}
+
+
+def worst_cases() -> None:
+    from advisor.ask import ask
+
+    for name, text in WORST.items():
+        t0 = time.perf_counter()
+        ask(text)
+        print(f"ask() on {name} ({len(text):,} characters): "
+              f"{(time.perf_counter() - t0) * 1000:.1f} ms")
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     texts = phrases()
@@ -55,6 +78,7 @@ def main() -> None:
     print(f"match() per phrase: median {statistics.median(times):.3f} ms, "
           f"p99 {p99:.3f} ms, max {times[-1]:.3f} ms")
     print(f"throughput: {len(times) / (sum(times) / 1000):,.0f} phrases/s")
+    worst_cases()
 
 
 if __name__ == "__main__":
