@@ -126,6 +126,21 @@ def test_parser_has_one_subcommand_per_contract_command():
     assert {"ask", "size", "stage", "diagnose"} <= set(sub.choices)
 
 
+def _parsers(parser):
+    yield parser
+    for action in parser._actions:
+        for child in (getattr(action, "choices", None) or {}).values():
+            if hasattr(child, "_actions"):
+                yield from _parsers(child)
+
+
+def test_every_option_of_every_command_says_what_it_takes():
+    silent = [(parser.prog, action.option_strings[0])
+              for parser in _parsers(build_parser()) for action in parser._actions
+              if action.option_strings and not action.help]
+    assert silent == []
+
+
 def test_ask_stdin_one_json_object_per_line():
     code, out = run("ask", "-", stdin="how many read replicas for 12k reads/s if one handles "
                     "3k\n\nour cert expired\n")

@@ -166,6 +166,12 @@ def run_ask(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) ->
 # ------------------------------------------------------------------------------ size
 
 
+def _metric_help(metric: M) -> str:
+    """A flag's help: the metric's name and unit, as argparse prints it ("%" escaped)."""
+    spec = METRIC_SPECS[metric]
+    return f"{spec.label} ({spec.unit.value})".replace("%", "%%")
+
+
 def _add_size(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("size", help="the guide's sizing formulas")
     kinds = p.add_subparsers(dest="kind", metavar="pool|replicas|cache|capacity",
@@ -173,22 +179,26 @@ def _add_size(sub: argparse._SubParsersAction) -> None:
     kinds.required = True
 
     pool = kinds.add_parser("pool", help="connection pool: cores x 2 + spindles")
-    pool.add_argument("--cores", type=quantity(M.CORES))
+    pool.add_argument("--cores", type=quantity(M.CORES), help=_metric_help(M.CORES))
     disk = pool.add_mutually_exclusive_group()
-    disk.add_argument("--spindles", type=quantity(M.SPINDLES))
+    disk.add_argument("--spindles", type=quantity(M.SPINDLES), help=_metric_help(M.SPINDLES))
     disk.add_argument("--ssd", action="store_true", help="SSD storage (counts as 1 spindle)")
 
     rep = kinds.add_parser("replicas", help="read replicas: ceiling(reads / per replica)")
-    rep.add_argument("--reads", type=quantity(M.READS_RPS))
-    rep.add_argument("--per-replica", type=quantity(M.PER_REPLICA_RPS))
+    rep.add_argument("--reads", type=quantity(M.READS_RPS), help=_metric_help(M.READS_RPS))
+    rep.add_argument("--per-replica", type=quantity(M.PER_REPLICA_RPS),
+                     help=_metric_help(M.PER_REPLICA_RPS))
 
     cache = kinds.add_parser("cache", help="cache memory: working set x 1.5")
-    cache.add_argument("--working-set", type=quantity(M.WORKING_SET_GB))
+    cache.add_argument("--working-set", type=quantity(M.WORKING_SET_GB),
+                       help=_metric_help(M.WORKING_SET_GB))
 
     cap = kinds.add_parser("capacity", help="capacity: peak x growth x safety")
-    cap.add_argument("--peak", type=quantity(M.PEAK_RPS))
-    cap.add_argument("--growth", type=quantity(M.GROWTH_FACTOR), help="default 1x")
-    cap.add_argument("--safety", type=quantity(M.SAFETY_MARGIN), default=None)
+    cap.add_argument("--peak", type=quantity(M.PEAK_RPS), help=_metric_help(M.PEAK_RPS))
+    cap.add_argument("--growth", type=quantity(M.GROWTH_FACTOR),
+                     help=f"{_metric_help(M.GROWTH_FACTOR)}; default 1x")
+    cap.add_argument("--safety", type=quantity(M.SAFETY_MARGIN), default=None,
+                     help=f"{_metric_help(M.SAFETY_MARGIN)}; default: the playbook's")
 
     for name, kind in (("pool", pool), ("replicas", rep), ("cache", cache), ("capacity", cap)):
         kind.add_argument("words", metavar="WORDS", nargs="*", help="the values in plain "
@@ -298,11 +308,10 @@ def run_stage(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) 
 
 def _add_diagnose(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diagnose", help="one-shot assessment from metric flags")
-    for metric, spec in METRIC_SPECS.items():
+    for metric in METRIC_SPECS:
         short = ["--" + name.replace("_", "-") for name in SHORT_NAMES.get(metric, ())]
         p.add_argument(flag(metric), *short, dest=metric.value,
-                       type=quantity(metric), metavar="VALUE",
-                       help=f"{spec.label} ({spec.unit.value})".replace("%", "%%"))
+                       type=quantity(metric), metavar="VALUE", help=_metric_help(metric))
     p.add_argument("--symptom", metavar="TEXT", nargs="+",
                    help="what people see, in your own words (quotes optional)")
     p.add_argument("--signal", action="append", default=[], metavar="ID",
