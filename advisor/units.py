@@ -679,6 +679,8 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     spec = METRIC_SPECS[MetricName(metric)]
     typed = text.strip() if isinstance(text, str) and spelled_out(text, answer=True) else None
     text = digits_for_words(text, answer=True) if isinstance(text, str) else text
+    if isinstance(text, str) and spec.unit in (Unit.MS, Unit.S):
+        text = _compound_times(text)  # "1m30s" is one time
     said = _factor_word(str(text or "")) if spec.unit is Unit.FACTOR else None
     if said is not None:
         return _bounded(spec.name, said.value, said.note)
@@ -1117,7 +1119,15 @@ def _size_bytes(unit: str) -> float:
 
 _STAT_RE = re.compile(r"\b(?P<name>total|active|max(?:imum)?(?:[_ ]?pool[_ ]?size)?)\s*[=:]\s*"
                       r"(?P<n>\d+)\b")
-_POOL_STATS_CONTEXT = re.compile(r"pool|\bhikari|\b(connections?|conns?)\b")
+# The same said in words: a pool's size or the server's limit, and how many are in use.
+_WHOLE_SAID_RE = re.compile(
+    r"\b(?:max(?:imum)?[_ ]?(?:pool[_ ]?size|connections|conns)|pool[_ ]?size)\s*"
+    r"(?:is|was|=|:|of|at)?\s*(?P<n>\d+)\b(?!\s*%)")
+_PART_SAID_RE = re.compile(
+    r"\b(?P<n>\d+)\s+(?:(?:db\s+)?(?:connections?|conns?)\s+)?(?:are\s+)?"
+    r"(?:active|in[ -]use|busy|checked[ -]out)\b"
+    r"(?!\s+(?:users?|customers?|visitors?|people|accounts?|members?|subscribers?)\b)")
+_POOL_STATS_CONTEXT = re.compile(r"pool|\bhikari|\b(connections?|conns?|max_connections)\b")
 
 
 def _pool_stats(text: str, shares: list[tuple[int, float]]
@@ -1126,6 +1136,8 @@ def _pool_stats(text: str, shares: list[tuple[int, float]]
     waiting=10)") as its share in use, active of total, masked out like a fraction."""
     stats = {m.group("name")[:3]: m for m in _STAT_RE.finditer(text)}
     active, whole = stats.get("act"), stats.get("tot") or stats.get("max")
+    if active is None or whole is None:  # "max_connections = 100 and 97 active"
+        active, whole = _PART_SAID_RE.search(text), _WHOLE_SAID_RE.search(text)
     if active is None or whole is None or not _POOL_STATS_CONTEXT.search(text):
         return text, shares
     part, size = int(active.group("n")), int(whole.group("n"))
@@ -1272,13 +1284,14 @@ def _unit_in_name(text: str) -> str:
 # so the tokeniser, which reads one unit per number, does not keep only the first part.
 _COMPOUND_TIME_RE = re.compile(
     r"\b(?P<big>\d+)\s?(?P<bu>h|hr|hrs|hours?|m|min|mins|minutes?)\s?"
-    r"(?P<small>\d+(?:\.\d+)?)\s?(?P<su>m|min|mins|minutes?|s|sec|secs|seconds?)\b")
+    r"(?P<small>\d+(?:\.\d+)?)\s?(?P<su>m|min|mins|minutes?|s|sec|secs|seconds?)\b",
+    re.IGNORECASE)
 
 
 def _compound_times(text: str) -> str:
     """`text` with each two-unit time as one figure (see above)."""
     def one(m: re.Match[str]) -> str:
-        big_h, small_m = m.group("bu")[0] == "h", m.group("su")[0] == "m"
+        big_h, small_m = m.group("bu")[0] in "hH", m.group("su")[0] in "mM"
         if big_h != small_m:  # "1h 30s", "2m 5m": not one time
             return m.group(0)
         total = float(m.group("big")) * 60 + float(m.group("small"))

@@ -436,6 +436,17 @@ def test_a_time_in_two_units_is_one_time(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("max_connections = 100 and we have 97 active", {M.POOL_USED_PCT: 97}),
+    ("pool size 20, 20 in use, 35 waiting", {M.POOL_USED_PCT: 100}),
+    ("postgres max_connections is 500, 480 connections active", {M.POOL_USED_PCT: 96}),
+    ("we have 97 active users and max_connections 100", {M.USERS: 97}),  # people, not a pool
+    ("max pool size 50 but 200 active requests", {}),  # more in use than the pool holds
+])
+def test_a_pool_in_use_said_in_words(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_at_least_keeps_its_unit():
     assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
     assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})

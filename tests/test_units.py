@@ -211,3 +211,11 @@ def test_an_out_of_range_value_shows_the_form_its_metric_takes(text, metric, mes
     with pytest.raises(ParseError) as err:
         parse_quantity(text, metric)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize(("text", "metric", "value"), [
+    ("1m30s", M.P95_MS, 90_000), ("2 min 30 s", M.P95_MS, 150_000),
+    ("1h 5m", M.REPLICA_LAG_S, 3_900), ("1m30s", M.REPLICA_LAG_S, 90),
+])
+def test_an_answer_in_two_time_units_is_one_time(text, metric, value):
+    assert parse_quantity(text, metric).value == value
