@@ -217,7 +217,7 @@ def _tokens(text: str) -> list[_Token]:
         before = text[max(0, m.start() - 40): m.start()]  # a window: no square cost
         if before.rstrip().endswith("\0"):
             suffix = "x"
-        if _NEGATIVE_RE.search(before if m.start() > 40 else text[: m.start()]):
+        if _NEGATIVE_RE.search(before):
             value = -value
         end = m.end()
         if suffix in _FILLER_WORDS:  # "p95 1.2 and ...": the next word is not a unit
@@ -1252,6 +1252,9 @@ _UTILISATION_RE = re.compile(
     r"\b(?:utili[sz]ation|usage|util)\s*(?:(?:>=?|=|:|\bis\b|\bat\b|\bwas\b|\bof\b|"
     r"\babove\b|\bover\b|\bhit\b|\breached\b)\s*)?(?P<n>\d{1,3}(?:\.\d+)?)(?![\d.,]*\d)"
     r"(?P<after>\s*[a-z%]*)")
+# What may follow a bare utilisation figure: nothing, or a word that starts another phrase.
+_AFTER_A_SHARE = _FILLER_WORDS | {"", "for", "across", "during", "since", "over", "of", "after",
+                                  "before", "all", "most", "every"}
 
 
 # A time whose unit is in its metric's name, as exporters write it: `latency_p99_seconds
@@ -1308,10 +1311,6 @@ def _utilisation_shares(text: str) -> str:
         return f"{m.group(0)[: m.end('n') - m.start()]}%{m.group('after')}"
     return _UTILISATION_RE.sub(share, text)
 
-
-# What may follow a bare utilisation figure: nothing, or a word that starts another phrase.
-_AFTER_A_SHARE = _FILLER_WORDS | {"", "for", "across", "during", "since", "over", "of", "after",
-                                  "before", "all", "most", "every"}
 
 
 def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, float]]:
@@ -1406,6 +1405,16 @@ class Reading:
     notes: tuple[str, ...] = ()
 
 
+def _spoken(text: str) -> str:
+    """The text as the readers below take it: lower case, number words as digits, and each
+    form that says one reading in pieces written as one (see each rewrite)."""
+    spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())
+    spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
+    for rewrite in (_utilisation_shares, _unit_in_name, _compound_times):
+        spoken = rewrite(spoken)
+    return spoken
+
+
 def read_text(text: str) -> Reading:
     """Numbers with their meaning from free text: "db cpu 92%, p95 1.4s" -> two metrics.
 
@@ -1417,8 +1426,7 @@ def read_text(text: str) -> Reading:
     refused: list[str] = []
     if not text or not isinstance(text, str):
         return Reading(found)
-    spoken = _compound_times(_unit_in_name(_utilisation_shares(_NTH_PERCENTILE_RE.sub(
-        r"p\1", digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())))))
+    spoken = _spoken(text)
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     lowered, named = _named_pairs(lowered, refused)
     lowered, memory_share = _memory_fractions(lowered)
