@@ -1312,7 +1312,6 @@ def _utilisation_shares(text: str) -> str:
     return _UTILISATION_RE.sub(share, text)
 
 
-
 def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, float]]:
     """The values given under a metric's name, and `text` with those pairs blanked out
     (positions kept) so the words-and-units reading does not read them again."""
