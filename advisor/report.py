@@ -89,7 +89,7 @@ def assessment_text(a: Assessment) -> str:
     v = assessment_view(a)
     lines = [journey(v.stage), stage_text(v.stage)] if v.stage_known else [v.unplaced]
     if v.pushed_toward:
-        lines.append(f"Your numbers push toward Stage {v.pushed_toward}.")
+        lines.append(f"What you report pushes toward Stage {v.pushed_toward}.")
     lines += _part("Triggers fired:", (f"  - {t.text} ({t.evidence})" for t in v.triggers))
     lines += _part("Findings:", (f"  [{_MARK[f.status]}] {f.message}" for f in v.findings))
     lines += _bottleneck_lines(v)

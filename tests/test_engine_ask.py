@@ -159,3 +159,10 @@ def test_a_stage_question_with_one_bare_count_counts_users(text, users):
 def test_a_stage_number_is_no_user_count(text):
     r = ask(text)
     assert (r.topic, r.metrics) == ("stage", {})
+
+
+def test_a_trigger_fired_by_what_people_report_is_not_called_their_numbers():
+    answer = ask("Replication lag grows when the analytics job runs").answer
+    assert ("What you report pushes toward Stage 3.\nTriggers fired:\n"
+            "  - Read replicas fall behind on replication lag (reported: replica_lag_growing)"
+            ) in answer
