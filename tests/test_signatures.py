@@ -190,10 +190,12 @@ def test_find_prefers_the_longest_match_whatever_the_order():
 @pytest.mark.parametrize(("line", "expected"), [
     # nginx writes the errno inside its own message: its entry, not the kernel's, names it,
     # and what it was doing says where the time went
-    *((f"[error] 31#31: *7 upstream timed out ({errno}) while reading response header from"
-       " upstream, client: 10.1.2.3", ("nginx.upstream_timed_out_reading_header",
-                                       Layer.APPLICATION))
-      for errno in ("110: Connection timed out", "60: Operation timed out")),
+    *(pytest.param(f"[error] 31#31: *7 upstream timed out ({errno}) while reading response "
+                   "header from upstream, client: 10.1.2.3",
+                   ("nginx.upstream_timed_out_reading_header", Layer.APPLICATION),
+                   id=f"nginx-reading-header-{system}")
+      for system, errno in (("linux", "110: Connection timed out"),
+                            ("bsd", "60: Operation timed out"))),
     ("[error] 31#31: *8 upstream timed out (110: Connection timed out) while connecting to"
      " upstream", ("nginx.upstream_timed_out_connecting", Layer.NETWORK)),
     ("upstream timed out (110: Operation timed out)", ("nginx.upstream_timed_out", Layer.NETWORK)),
