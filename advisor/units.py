@@ -96,11 +96,12 @@ class _Token:
 _NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
         r"|\d{1,3}(?:\.\d{3}){2}(?![.\d])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
         r"(?:e[+-]?\d+)?")
-# A number glued to a word by a hyphen names a thing (`replica-2`, `web-01`, `us-east-1`):
-# it is no reading, and must not cut the words of the reading after it from their number.
+# A number glued to a word by a hyphen or a slash names a thing (`replica-2`, `web-01`,
+# `us-east-1`, `data/nodes/0`): it is no reading, and must not cut the words of the
+# reading after it from their number.
 # "30+ seconds" is at least 30 s: the plus keeps the number's unit.
 _TOKEN_RE = re.compile(
-    rf"(?<![\w.])(?<![a-z]-)(?P<num>{_NUM})(?!\d|,\d)\+?\s?"
+    rf"(?<![\w.])(?<![a-z][-/])(?P<num>{_NUM})(?!\d|,\d)\+?\s?"
     rf"(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
@@ -773,7 +774,8 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
                                            r"maxed|busy)\b")),
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
-_PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|storage|volume|inodes?|quota|battery|swap|"
+_PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|diskio|io|i/o|iowait|iostat|storage|volume|inodes?|"
+                               r"quota|battery|swap|"
                                r"filesystems?|space|free|left|remaining|"
                                r"done|complete|progress|off|discount|uptime|availability|"
                                r"errors?|error rate|[45]xx|[45]\d\d|xxxs?|fail\w*|loss|lost|"
@@ -823,6 +825,7 @@ _PER_REQUEST = re.compile(r"^(db |database |sql )?(quer(y|ies)|calls|selects)\s*
 _EACH_REQUEST = re.compile(r"\b(each|every|per|one|a single|a|the)\s+(request|req|page|page ?view|"
                            r"page load|call|api call|endpoint|hit)\b(\s+[a-z]+){0,2}$")
 _QUERY_WORDS = re.compile(r"^(db |database |sql )?(quer(y|ies)|selects|sql statements)\b")
+_FREE_SAID = re.compile(r"\b(free|left|remaining|available)\W*$")
 _SIZE_CONTEXT = re.compile(r"\b(working set|hot set|hot data|dataset|data set|data|cache|"
                            r"cached|redis|memcached|keys|sessions)\b")
 _PER_REPLICA = re.compile(
@@ -874,9 +877,9 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return _classify_duration(token, near, after, wide)
     if suffix in _GB and suffix not in {"b", "k", "m", "g", "t", "p"} or suffix in {"g", "t"}:
         context = f"{near} {after}"
-        if _SIZE_CONTEXT.search(context):
+        if _SIZE_CONTEXT.search(context) and not _FREE_SAID.search(near):
             return MetricName.WORKING_SET_GB, token.value * _GB[suffix]
-        return None
+        return None  # "free: 11.1gb" is room left on a disk, not data in use
     if suffix in _FACTOR_SUFFIXES:
         context = f"{wide} {after}"
         if re.search(r"\b(slower|faster|cheaper|costlier|expensive|worse|better)\b", context):

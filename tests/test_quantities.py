@@ -401,6 +401,8 @@ def test_a_utilisation_is_a_share_with_or_without_its_sign(text, metrics):
     ("replication lag on orders-replica-2 is 180s", {M.REPLICA_LAG_S: 180}),
     ("web-01 and web-02 at 95% cpu", {M.SERVER_CPU_PCT: 95}),
     ("db cpu 85-90%", {M.DB_CPU_PCT: 90}),  # a range still is one
+    ("index data under /srv/data/nodes/0 is 40 GB", {M.WORKING_SET_GB: 40}),  # a path
+    ("free: 11.1gb on the data volume", {}),  # room left on a disk, not data in use
     # how often something restarted or failed is no growth of the traffic
     ("Pod prod/api-6c9 is restarting 4.2 times / 10 minutes", {}),
     ("the import retried 3 times and failed", {}),
@@ -411,6 +413,16 @@ def test_a_utilisation_is_a_share_with_or_without_its_sign(text, metrics):
     ("500 users time out at checkout", {M.USERS: 500}),
 ])
 def test_names_event_counts_and_cpu_time_are_not_readings(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("[FIRING:1] NodeDiskIOSaturation node-7 io time 98%", {}),
+    ("iowait at 60% and db cpu 90%", {M.DB_CPU_PCT: 90}),
+    ("iostat shows %util 100 and await 450ms on sdb", {}),
+    ("the web servers are at 97%", {M.SERVER_CPU_PCT: 97}),  # machines: their CPU
+])
+def test_an_io_share_is_no_cpu(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
