@@ -872,7 +872,7 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     if _EACH_REQUEST.search(near) and _QUERY_WORDS.match(tail if suffix else after):
         return MetricName.QUERIES_PER_REQUEST, token.value  # "each request fires 45 queries"
     if suffix == "%" or suffix in {"pct", "percent"}:
-        return _classify_pct(token.value, near, after, wide)
+        return _classify_pct(token.value, near, after, f"{wide} {_alert_name(text, token)}")
     if suffix in _SECONDS and suffix not in {"m"} or (suffix == "m" and "p9" in near):
         return _classify_duration(token, near, after, wide)
     if suffix in _GB and suffix not in {"b", "k", "m", "g", "t", "p"} or suffix in {"g", "t"}:
@@ -943,6 +943,18 @@ def _classify_ratio(value: float, near: str) -> tuple[MetricName, float] | None:
     return None
 
 
+# A pasted alert opens with its name, which says what the figure after it is about:
+# `ALARM: "prod-rds-high-cpu" in US East (N. Virginia): CPUUtilization > 90`.
+_ALERT_HEAD = re.compile(r"^\s*(?:alarm|alert|triggered|\[firing[^\]\n]*\]|\[alerting\])\b[^\n]*")
+
+
+def _alert_name(text: str, token: _Token) -> str:
+    """The alert line before `token` when the line is a pasted alert, else ""."""
+    line_start = text.rfind("\n", 0, token.start) + 1
+    head = _ALERT_HEAD.match(text, line_start)
+    return text[line_start: token.start] if head else ""
+
+
 def _classify_pct(
     value: float, near: str, after: str, wide: str
 ) -> tuple[MetricName, float] | None:
@@ -955,8 +967,9 @@ def _classify_pct(
         for metric, pattern in _PCT_RULES:
             if pattern.search(words):
                 if metric is MetricName.SERVER_CPU_PCT and (
-                    _DB_WORDS.search(words) or _DB_WORDS.search(lowered[2])
-                ):
+                    _DB_WORDS.search(words) or (_DB_WORDS.search(lowered[2])
+                                                and not _HOST_WORDS.search(lowered[0]))
+                ):  # the database further back, unless the nearest words name machines
                     return MetricName.DB_CPU_PCT, value
                 return metric, value
     if _PCT_NOT_A_METRIC.search(lowered[2]):

@@ -427,6 +427,17 @@ def test_an_io_share_is_no_cpu(text, metrics):
 
 
 @pytest.mark.parametrize(("text", "metrics"), [
+    ('ALARM: "prod-rds-high-cpu" in US East (N. Virginia): CPUUtilization > 90 for 3 datapoints',
+     {M.DB_CPU_PCT: 90}),  # the alert's name says what the figure is about
+    ("[FIRING:1] HighCPU web-1 cpu 95%", {M.SERVER_CPU_PCT: 95}),
+    ("the db is fine but app servers cpu 95%", {M.SERVER_CPU_PCT: 95}),  # nearest words win
+    ("postgres primary at 95% cpu", {M.DB_CPU_PCT: 95}),
+])
+def test_whose_cpu_a_share_is(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
     ("latency_p99_seconds 2.3", {M.P95_MS: 2300}),
     ('http_request_duration_seconds{quantile="0.99"} 2.3 on checkout', {M.P95_MS: 2300}),
     ('http_request_duration_seconds{quantile="0.5"} 0.18', {}),  # a median is no tail
