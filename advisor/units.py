@@ -1149,7 +1149,8 @@ _POOL_STATS_CONTEXT = re.compile(r"pool|\bhikari|\b(connections?|conns?|max_conn
 def _pool_stats(text: str, shares: list[tuple[int, float]]
                 ) -> tuple[str, list[tuple[int, float]]]:
     """A pool's own stats line ("HikariPool-1 - Pool stats (total=50, active=48, idle=2,
-    waiting=10)") as its share in use, active of total, masked out like a fraction."""
+    waiting=10)"), or the same said in words ("max_connections = 100 and 97 active"), as
+    its share in use, active of total, masked out like a fraction."""
     stats = {m.group("name")[:3]: m for m in _STAT_RE.finditer(text)}
     active, whole = stats.get("act"), stats.get("tot") or stats.get("max")
     if active is None or whole is None:  # "max_connections = 100 and 97 active"
