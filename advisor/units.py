@@ -1319,6 +1319,70 @@ def _compound_times(text: str) -> str:
     return _COMPOUND_TIME_RE.sub(one, text)
 
 
+# What the tools on a host print, as the readers below take it. top's and uptime's head
+# counts logged-in sessions ("1 user, load average: ..."), not people using the product.
+# A CPU line (top, BusyBox, macOS) says how busy the CPU is as what is neither idle nor
+# waiting on I/O. A memory line (procps top since 3.3.10, free with an `available`
+# column) says used of total, where used leaves out the cache the kernel gives back (the
+# older forms counted the cache as used, so they are left alone). MySQL's status and
+# variables (`Threads_connected`, `max_connections`) are a pool in use.
+_LOGGED_IN_RE = re.compile(r"\b\d+\s+users?(?=,\s+load averages?:)")
+_CPU_LINE_RE = re.compile(
+    r"(?<![\w.])%?cpu(?:\d+|\(s\))?\s*(?:usage)?\s*:\s*"
+    r"(?P<fields>(?:\d{1,3}(?:\.\d+)?\s*%?\s*[a-z]{2,6}\b[\s,]*){3,})")
+_CPU_FIELD_RE = re.compile(r"(?P<n>\d{1,3}(?:\.\d+)?)\s*%?\s*(?P<name>[a-z]{2,6})\b")
+_IDLE_FIELDS = {"id", "idle"}
+_WAIT_FIELDS = {"wa", "io", "iowait"}
+_SIZE = r"\d+(?:\.\d+)?\s?(?:[kmgtp]i?b?|b)?"
+_TOP_MEMORY_RE = re.compile(
+    rf"\b(?:[kmgtp]i?b\s+)?mem\s*:\s*(?P<total>{_SIZE})\s*total,\s*(?P<free>{_SIZE})\s*free,"
+    rf"\s*(?P<used>{_SIZE})\s*used\b")
+_FREE_TABLE_RE = re.compile(
+    rf"\btotal\s+used\s+free\s+shared\s+buff/cache\s+available\s*\n\s*mem:\s+"
+    rf"(?P<total>{_SIZE})\s+(?P<used>{_SIZE})\s+(?P<free>{_SIZE})\s+{_SIZE}\s+{_SIZE}"
+    rf"\s+{_SIZE}")
+_MYSQL_IN_USE_RE = re.compile(r"\bthreads_connected\b[\s|:=]{1,8}(?P<n>\d+)\b")
+_MYSQL_LIMIT_RE = re.compile(r"\bmax_connections\b[\s|:=]{1,8}(?P<n>\d+)\b")
+
+
+def _host_tool_lines(text: str) -> str:
+    """`text` with each such line said as the reading it gives (see above)."""
+    text = _LOGGED_IN_RE.sub("", text)
+    text = _CPU_LINE_RE.sub(_cpu_line, text)
+    for pattern in (_TOP_MEMORY_RE, _FREE_TABLE_RE):
+        text = pattern.sub(_memory_line, text)
+    text = _MYSQL_IN_USE_RE.sub(r"\g<n> connections in use", text)
+    text = _MYSQL_LIMIT_RE.sub(r"max_connections = \g<n>", text)
+    return text
+
+
+def _cpu_line(m: re.Match[str]) -> str:
+    fields = {f.group("name"): float(f.group("n"))
+              for f in _CPU_FIELD_RE.finditer(m.group("fields"))}
+    idle = next((v for k, v in fields.items() if k in _IDLE_FIELDS), None)
+    if idle is None or idle > 100:
+        return m.group(0)
+    waiting = sum(v for k, v in fields.items() if k in _WAIT_FIELDS)
+    return f"cpu {max(0.0, 100 - idle - waiting):.3g}%; "
+
+
+def _memory_line(m: re.Match[str]) -> str:
+    total = _in_bytes(m.group("total"))
+    if total <= 0 or _in_bytes(m.group("used")) > total:
+        return m.group(0)
+    return f"memory {_in_bytes(m.group('used')) / total * 100:.3g}%; "
+
+
+def _in_bytes(size: str) -> float:
+    """A size as the tools print it ("15890.0", "14Gi", "3.91G", "512M") in one scale."""
+    number = re.match(r"\d+(?:\.\d+)?", size)
+    if number is None:
+        return 0.0
+    unit = size[number.end():].strip()[:1]
+    return float(number.group(0)) * 1024.0 ** ("kmgtp".index(unit) + 1 if unit and unit != "b"
+                                               else 0)
+
+
 def _utilisation_shares(text: str) -> str:
     """`text` with a percent sign after each bare utilisation figure (see above)."""
     def share(m: re.Match[str]) -> str:
@@ -1426,7 +1490,7 @@ def _spoken(text: str) -> str:
     form that says one reading in pieces written as one (see each rewrite)."""
     spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())
     spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
-    for rewrite in (_utilisation_shares, _unit_in_name, _compound_times):
+    for rewrite in (_host_tool_lines, _utilisation_shares, _unit_in_name, _compound_times):
         spoken = rewrite(spoken)
     return spoken
 

@@ -470,6 +470,40 @@ def test_a_pool_in_use_said_in_words(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+TOP = """top - 10:01:02 up 12 days,  3:04,  1 user,  load average: 31.02, 28.44, 20.10
+Tasks: 312 total,   9 running, 303 sleeping,   0 stopped,   0 zombie
+%Cpu(s): 97.3 us,  1.2 sy,  0.0 ni,  1.5 id,  0.0 wa,  0.0 hi,  0.0 si,  0.0 st
+MiB Mem :  15890.0 total,    212.4 free,  15001.2 used,    676.4 buff/cache
+MiB Swap:   2048.0 total,      0.0 free,   2048.0 used.    320.1 avail Mem"""
+FREE = """              total        used        free      shared  buff/cache   available
+Mem:          16000       15200         180          12         620         320
+Swap:          2047        2047           0"""
+FREE_H = """               total        used        free      shared  buff/cache   available
+Mem:            16Gi        12Gi       180Mi        12Mi       3.5Gi       3.9Gi"""
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    (TOP, {M.SERVER_CPU_PCT: 98.5, M.MEMORY_PCT: 94.4}),
+    (" 10:01:02 up 40 days,  2:03,  3 users,  load average: 0.52, 0.58, 0.59", {}),  # sessions
+    ("Cpu(s): 60.0%us,  5.0%sy,  0.0%ni,  5.0%id, 30.0%wa,  0.0%hi,  0.0%si,  0.0%st",
+     {M.SERVER_CPU_PCT: 65}),  # waiting on the disk is not CPU work
+    ("CPU:  97% usr   1% sys   0% nic   1% idle   0% io   0% irq   0% sirq",
+     {M.SERVER_CPU_PCT: 99}),
+    ("CPU usage: 70.5% user, 12.0% sys, 17.5% idle", {M.SERVER_CPU_PCT: 82.5}),
+    ("top on the postgres primary: %Cpu(s): 88.0 us, 2.0 sy, 0.0 ni, 10.0 id, 0.0 wa",
+     {M.DB_CPU_PCT: 90}),
+    (FREE, {M.MEMORY_PCT: 95}),
+    (FREE_H, {M.MEMORY_PCT: 75}),
+    # the older form counts the page cache as used: no share of it is a reading
+    ("Mem:  16314972k total, 15800132k used,   180424k free,   334416k buffers", {}),
+    ("Threads_connected\t150\nmax_connections\t200", {M.POOL_USED_PCT: 75}),
+    ("| Threads_connected | 190 |\n| max_connections   | 200 |", {M.POOL_USED_PCT: 95}),
+    ("cpu: 12 cores, 2 sockets", {M.CORES: 12}),  # no idle figure: not a CPU line
+])
+def test_what_host_tools_print(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_at_least_keeps_its_unit():
     assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
     assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})
