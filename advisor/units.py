@@ -101,7 +101,7 @@ _NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
 # reading after it from their number.
 # "30+ seconds" is at least 30 s: the plus keeps the number's unit.
 _TOKEN_RE = re.compile(
-    rf"(?<![\w.])(?<![a-z][-/])(?P<num>{_NUM})(?!\d|,\d)\+?\s?"
+    rf"(?<![\w.])(?<![a-z][-/])(?P<num>{_NUM})(?!\d|,\d)\+?[^\S\r\n]?"
     rf"(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
@@ -1345,9 +1345,41 @@ _MYSQL_IN_USE_RE = re.compile(r"\bthreads_connected\b[\s|:=]{1,8}(?P<n>\d+)\b")
 _MYSQL_LIMIT_RE = re.compile(r"\bmax_connections\b[\s|:=]{1,8}(?P<n>\d+)\b")
 
 
+# A CloudWatch alarm's reason, as its notification prints it: "Threshold Crossed: 3 out of
+# the last 3 datapoints [97.1 (29/11/26 06:00:00), 96.4 (...)] was greater than the
+# threshold (80.0)". The newest datapoint comes first; which measure it is, the alarm's
+# metric (`CPUUtilization`) or failing that its name says, and an RDS namespace or
+# dimension says whose.
+_THRESHOLD_CROSSED_RE = re.compile(
+    r"\bthreshold crossed:\s*\d+ (?:out )?of the last \d+ datapoints?\s*"
+    r"\[\s*(?P<n>\d+(?:\.\d+)?)[^\]\n]{0,400}\]\s*was (?:greater|less) than"
+    r"(?: or equal to)? the threshold\s*\(\s*[\d.]+\s*\)")
+_ALARM_NAME_RE = re.compile(r"\balarm:?\s*\"(?P<name>[^\"\n]{1,200})\"")
+_ALARM_SHARES = (("cpu", re.compile(r"\bcpu ?utili[sz]ation\b|\bcpu\b|cpu[-_]|[-_]cpu")),
+                 ("memory", re.compile(r"\b(?:memory ?utili[sz]ation|mem_used_percent)\b")))
+# (CamelCase names arrive cut into words: "MetricName", "DBInstanceIdentifier".)
+_RDS_RE = re.compile(r"\baws/rds\b|\bdb ?(?:instance|cluster) ?identifier\b")
+
+
+def _threshold_crossed(text: str) -> str:
+    """`text` with a CloudWatch alarm's reason said as the share it reports (see above)."""
+    m = _THRESHOLD_CROSSED_RE.search(text)
+    if m is None:
+        return text
+    named = _ALARM_NAME_RE.search(text)
+    alarm = named.group("name") if named else ""
+    metric = re.search(r"\bmetric ?name\"?\s*[:=]\s*\"?(\w+(?: utili[sz]ation)?)", text)
+    about = metric.group(1) if metric else alarm
+    measure = next((said for said, pattern in _ALARM_SHARES if pattern.search(about)), None)
+    if measure is None:
+        return text
+    whose = "database" if _RDS_RE.search(text) else alarm
+    return f"{text[: m.start()]}{whose} {measure} {m.group('n')}%; {text[m.end():]}"
+
+
 def _host_tool_lines(text: str) -> str:
     """`text` with each such line said as the reading it gives (see above)."""
-    text = _LOGGED_IN_RE.sub("", text)
+    text = _threshold_crossed(_LOGGED_IN_RE.sub("", text))
     text = _CPU_LINE_RE.sub(_cpu_line, text)
     for pattern in (_TOP_MEMORY_RE, _FREE_TABLE_RE):
         text = pattern.sub(_memory_line, text)
@@ -1381,6 +1413,29 @@ def _in_bytes(size: str) -> float:
     unit = size[number.end():].strip()[:1]
     return float(number.group(0)) * 1024.0 ** ("kmgtp".index(unit) + 1 if unit and unit != "b"
                                                else 0)
+
+
+# What load generators print: k6's `p(95)=3.1s` and `med=900ms`, a latency distribution
+# line (wrk's `  99%    2.40s`, hey's `  95% in 0.2033 secs`, ab's `  95%    300` under its
+# "(ms)" heading; `100%` is the slowest, no tail), ab's `81.000 [ms]`, a rate before its
+# figure (`Requests/sec: 626.59`, `Requests per second:    1234.56 [#/sec]`), and wrk's
+# own threads (`12 threads and 400 connections`), which are no cores.
+_LOAD_TOOL_FORMS = (
+    (re.compile(r"\bp\((\d\d(?:\.\d+)?)\)"), r"p\1"),
+    (re.compile(r"\bmed="), "median="),
+    (re.compile(r"(?m)^([ \t]*)(\d{2,3}(?:\.\d+)?)%[ \t]+(?:in[ \t]+)?(?=\d)"), r"\1p\2 "),
+    (re.compile(r"\b(\d+) threads and (\d+) connections\b"), r"\1 client threads, \2 connections"),
+    (re.compile(r"(\d)[ \t]*\[ms\]"), r"\1 ms"),
+    (re.compile(r"\b(?:requests?|reqs?)[ \t]*(?:/[ \t]*s(?:ec)?|per[ \t]+second)[ \t]*:[ \t]*"
+                r"(\d+(?:\.\d+)?)(?:[ \t]*\[#/sec\])?"), r"\1 req/s"),
+)
+
+
+def _load_tool_forms(text: str) -> str:
+    """`text` with each such form said the way the readers below take it (see above)."""
+    for pattern, said in _LOAD_TOOL_FORMS:
+        text = pattern.sub(said, text)
+    return text
 
 
 def _utilisation_shares(text: str) -> str:
@@ -1490,7 +1545,8 @@ def _spoken(text: str) -> str:
     form that says one reading in pieces written as one (see each rewrite)."""
     spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())
     spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
-    for rewrite in (_host_tool_lines, _utilisation_shares, _unit_in_name, _compound_times):
+    for rewrite in (_host_tool_lines, _load_tool_forms, _utilisation_shares, _unit_in_name,
+                    _compound_times):
         spoken = rewrite(spoken)
     return spoken
 
@@ -1521,6 +1577,7 @@ def read_text(text: str) -> Reading:
     prev: _Token | None = None
     prev_start = 0
     prev_metric: MetricName | None = None
+    p95_rank = 0
     for token in [*_tokens(lowered), None]:
         while pool_shares and (token is None or pool_shares[0][0] < token.start):
             found.setdefault(MetricName.POOL_USED_PCT, pool_shares.pop(0)[1])  # in text order
@@ -1597,15 +1654,26 @@ def read_text(text: str) -> Reading:
             continue
         value = float(round(value)) if spec.integer else value
         prev_metric = metric
+        rank = _tail_rank(lowered, seg_start, token) if metric is MetricName.P95_MS else 0
         if chained:
             found[metric] = value
-        elif metric not in found:
-            found[metric] = value
+        elif metric not in found or rank > p95_rank:
+            found[metric] = value  # the p95 itself, else a tail, wins over a time read first
             notes.extend(_rate_notes(token, lowered, metric))
+        p95_rank = max(p95_rank, rank)
     found.update(named)  # a value given under its own name wins
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
     return Reading(found, tuple(refused), tuple(notes))
+
+
+def _tail_rank(text: str, seg_start: int, token: _Token) -> int:
+    """How close a time is to the p95 the guide's bars are about, by the percentile named
+    nearest before it: 2 the p95 itself, 1 another tail (p90, p99), 0 none named (an
+    average, "latency 2s")."""
+    labels = _PERCENTILE_RE.findall(
+        _near_words(text[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK))
+    return 0 if not labels else 2 if labels[-1] == "p95" else 1
 
 
 def _as_typed(token: _Token) -> str:

@@ -504,6 +504,79 @@ def test_what_host_tools_print(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+K6 = """    http_req_duration......: avg=1.2s  min=80ms  med=900ms  max=9.1s  p(90)=2.3s  p(95)=3.1s
+    http_reqs......................: 48000   400.05/s"""
+WRK = """Running 30s test @ http://10.0.0.5:8080/
+  12 threads and 400 connections
+  Latency Distribution
+     50%  512.00ms
+     90%    1.21s
+     99%    2.40s
+Requests/sec:    626.59"""
+AB = """Requests per second:    1234.56 [#/sec] (mean)
+Time per request:       81.000 [ms] (mean)
+Percentage of the requests served within a certain time (ms)
+  50%     81
+  95%    300
+  99%    900
+ 100%   1200 (longest request)"""
+HEY = """Latency distribution:
+  10% in 0.0412 secs
+  95% in 0.2033 secs
+  99% in 0.3011 secs"""
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    (K6, {M.P95_MS: 3100, M.PEAK_RPS: 400.05}),
+    (WRK, {M.P95_MS: 1210, M.PEAK_RPS: 626.59}),  # the first tail; wrk's threads are no cores
+    (AB, {M.PEAK_RPS: 1234.56, M.P95_MS: 300}),
+    (HEY, {M.P95_MS: 203.3}),
+])
+def test_what_load_generators_print(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("p50 100ms p90 300ms p95 500ms p99 900ms", {M.P95_MS: 500}),  # the p95 itself
+    ("p99 2s, p95 500ms", {M.P95_MS: 500}),
+    ("average latency 200ms, p99 2s", {M.P95_MS: 2000}),  # a tail over an average
+    ("p90 300ms p99 900ms", {M.P95_MS: 300}),  # no p95: the first tail
+    ("p95 went from 300ms to 2.4s, p99 5s", {M.P95_MS: 2400}),
+])
+def test_the_p95_itself_wins_over_other_times(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+def test_a_number_at_the_end_of_a_line_takes_no_unit_from_the_next():
+    assert read_text("p95 800\nms are what the dashboard shows") == Reading({M.P95_MS: 800})
+    assert read_text("p95 300\np99 900") == Reading({M.P95_MS: 300})
+
+
+ALARM = """ALARM: "orders-db-cpu" in EU (Ireland)
+Threshold Crossed: 3 out of the last 3 datapoints [97.1 (29/11/26 06:00:00), 96.4 (29/11/26 \
+05:55:00)] was greater than the threshold (80.0) (minimum 3 datapoints for OK -> ALARM \
+transition)."""
+RDS_ALARM = """NewStateReason: Threshold Crossed: 1 out of the last 1 datapoints [93.0 (29/11/26 \
+06:00:00)] was greater than the threshold (80.0)
+MetricName: CPUUtilization
+Namespace: AWS/RDS
+Dimensions: [DBInstanceIdentifier = orders-primary]"""
+ECS_ALARM = ('{"AlarmName":"api-mem","NewStateReason":"Threshold Crossed: 1 out of the last 1 '
+             'datapoints [96.5 (29/11/26 06:00:00)] was greater than the threshold (90.0)",'
+             '"Trigger":{"MetricName":"MemoryUtilization","Namespace":"AWS/ECS"}}')
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    (ALARM, {M.DB_CPU_PCT: 97.1}),  # the newest datapoint; the alarm's name says whose
+    (RDS_ALARM, {M.DB_CPU_PCT: 93}),
+    (ECS_ALARM, {M.MEMORY_PCT: 96.5}),
+    (ALARM.replace("orders-db-cpu", "web-asg-high-cpu"), {M.SERVER_CPU_PCT: 97.1}),
+    (ALARM.replace("orders-db-cpu", "queue-depth"), {}),  # a count of what: not a share
+])
+def test_what_a_cloudwatch_alarm_reports(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_at_least_keeps_its_unit():
     assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
     assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})
