@@ -961,6 +961,9 @@ def _classify_pct(
     lowered = [near.lower(), after.lower(), wide.lower()]
     if _PCT_NOT_A_METRIC.search(f"{near} {after}"):
         return None  # "disk 100% full": a share we have no metric for
+    said_of = _usage_subject(lowered[2])
+    if said_of is not None:
+        return None if said_of is _NOT_A_METRIC else (said_of, value)
     for words in lowered:
         if re.search(r"\b(grow|growth|growing|increase)\b", words):
             return MetricName.GROWTH_FACTOR, 1 + value / 100
@@ -979,6 +982,27 @@ def _classify_pct(
     if _HOST_WORDS.search(lowered[0]) or _HOST_WORDS.search(lowered[2]):
         return MetricName.SERVER_CPU_PCT, value  # "the web servers are at 97%"
     raise UnnamedShare()
+
+
+# "Memory usage on node-3 is 93%": the subject of a usage is the word before it, which may
+# be further back than the nearest words ("usage on node-3 is" would say CPU by itself).
+_USAGE_OF_RE = re.compile(r"\b([\w/]+)[ _-]+(?:usage|utili[sz]ation|util)\b")
+_NOT_A_METRIC = object()
+
+
+def _usage_subject(wide: str) -> MetricName | object | None:
+    """The metric of a share said as "X usage ..." in its own clause, when no CPU is named
+    after the usage; `_NOT_A_METRIC` for a subject we have none for ("disk usage"); else
+    None."""
+    clause = _CLAUSE_BREAK.split(wide)[-1]
+    found = list(_USAGE_OF_RE.finditer(clause))
+    if not found or re.search(r"\bcpus?\b", clause[found[-1].end():]):
+        return None
+    subject = found[-1].group(1)
+    if _PCT_NOT_A_METRIC.search(subject):
+        return _NOT_A_METRIC
+    return next((metric for metric, pattern in _PCT_RULES
+                 if metric is not MetricName.SERVER_CPU_PCT and pattern.search(subject)), None)
 
 
 # What a share said of the machines themselves is their CPU ("the web servers are at 97%").
@@ -1324,8 +1348,7 @@ def _compound_times(text: str) -> str:
 # A CPU line (top, BusyBox, macOS) says how busy the CPU is as what is neither idle nor
 # waiting on I/O. A memory line (procps top since 3.3.10, free with an `available`
 # column) says used of total, where used leaves out the cache the kernel gives back (the
-# older forms counted the cache as used, so they are left alone). MySQL's status and
-# variables (`Threads_connected`, `max_connections`) are a pool in use.
+# older forms counted the cache as used, so they are left alone).
 _LOGGED_IN_RE = re.compile(r"\b\d+\s+users?(?=,\s+load averages?:)")
 _CPU_LINE_RE = re.compile(
     r"(?<![\w.])%?cpu(?:\d+|\(s\))?\s*(?:usage)?\s*:\s*"
@@ -1341,50 +1364,13 @@ _FREE_TABLE_RE = re.compile(
     rf"\btotal\s+used\s+free\s+shared\s+buff/cache\s+available\s*\n\s*mem:\s+"
     rf"(?P<total>{_SIZE})\s+(?P<used>{_SIZE})\s+(?P<free>{_SIZE})\s+{_SIZE}\s+{_SIZE}"
     rf"\s+{_SIZE}")
-_MYSQL_IN_USE_RE = re.compile(r"\bthreads_connected\b[\s|:=]{1,8}(?P<n>\d+)\b")
-_MYSQL_LIMIT_RE = re.compile(r"\bmax_connections\b[\s|:=]{1,8}(?P<n>\d+)\b")
-
-
-# A CloudWatch alarm's reason, as its notification prints it: "Threshold Crossed: 3 out of
-# the last 3 datapoints [97.1 (29/11/26 06:00:00), 96.4 (...)] was greater than the
-# threshold (80.0)". The newest datapoint comes first; which measure it is, the alarm's
-# metric (`CPUUtilization`) or failing that its name says, and an RDS namespace or
-# dimension says whose.
-_THRESHOLD_CROSSED_RE = re.compile(
-    r"\bthreshold crossed:\s*\d+ (?:out )?of the last \d+ datapoints?\s*"
-    r"\[\s*(?P<n>\d+(?:\.\d+)?)[^\]\n]{0,400}\]\s*was (?:greater|less) than"
-    r"(?: or equal to)? the threshold\s*\(\s*[\d.]+\s*\)")
-_ALARM_NAME_RE = re.compile(r"\balarm:?\s*\"(?P<name>[^\"\n]{1,200})\"")
-_ALARM_SHARES = (("cpu", re.compile(r"\bcpu ?utili[sz]ation\b|\bcpu\b|cpu[-_]|[-_]cpu")),
-                 ("memory", re.compile(r"\b(?:memory ?utili[sz]ation|mem_used_percent)\b")))
-# (CamelCase names arrive cut into words: "MetricName", "DBInstanceIdentifier".)
-_RDS_RE = re.compile(r"\baws/rds\b|\bdb ?(?:instance|cluster) ?identifier\b")
-
-
-def _threshold_crossed(text: str) -> str:
-    """`text` with a CloudWatch alarm's reason said as the share it reports (see above)."""
-    m = _THRESHOLD_CROSSED_RE.search(text)
-    if m is None:
-        return text
-    named = _ALARM_NAME_RE.search(text)
-    alarm = named.group("name") if named else ""
-    metric = re.search(r"\bmetric ?name\"?\s*[:=]\s*\"?(\w+(?: utili[sz]ation)?)", text)
-    about = metric.group(1) if metric else alarm
-    measure = next((said for said, pattern in _ALARM_SHARES if pattern.search(about)), None)
-    if measure is None:
-        return text
-    whose = "database" if _RDS_RE.search(text) else alarm
-    return f"{text[: m.start()]}{whose} {measure} {m.group('n')}%; {text[m.end():]}"
 
 
 def _host_tool_lines(text: str) -> str:
     """`text` with each such line said as the reading it gives (see above)."""
-    text = _threshold_crossed(_LOGGED_IN_RE.sub("", text))
-    text = _CPU_LINE_RE.sub(_cpu_line, text)
+    text = _CPU_LINE_RE.sub(_cpu_line, _LOGGED_IN_RE.sub("", text))
     for pattern in (_TOP_MEMORY_RE, _FREE_TABLE_RE):
         text = pattern.sub(_memory_line, text)
-    text = _MYSQL_IN_USE_RE.sub(r"\g<n> connections in use", text)
-    text = _MYSQL_LIMIT_RE.sub(r"max_connections = \g<n>", text)
     return text
 
 
@@ -1413,6 +1399,87 @@ def _in_bytes(size: str) -> float:
     unit = size[number.end():].strip()[:1]
     return float(number.group(0)) * 1024.0 ** ("kmgtp".index(unit) + 1 if unit and unit != "b"
                                                else 0)
+
+
+# What databases print about themselves (CamelCase names arrive cut into words and lower
+# case): MySQL's status and variables (`Threads_connected`, `max_connections`) are a pool
+# in use; its slow log's `Query_time: 12.3` is a query's seconds; `Seconds_Behind_Master`
+# (`_Source` since 8.0.22) is a replica's lag; Redis's `keyspace_hits` and
+# `keyspace_misses` are its hit rate.
+_DATABASE_FORMS = (
+    (re.compile(r"\bthreads_connected\b[\s|:=]{1,8}(\d+)\b"), r"\1 connections in use"),
+    (re.compile(r"\bmax_connections\b[\s|:=]{1,8}(\d+)\b"), r"max_connections = \1"),
+    (re.compile(r"\bquery_time:\s*(\d+(?:\.\d+)?)(?![\w.])"), r"slowest query \1s"),
+    (re.compile(r"\bseconds_behind_(?:master|source)\b[\s|:=]{1,8}(\d+)\b"), r"replica lag \1s"),
+)
+_KEYSPACE_RE = re.compile(r"\bkeyspace_hits:(?P<hits>\d+)\s+keyspace_misses:(?P<misses>\d+)\b")
+
+
+def _database_tool_lines(text: str) -> str:
+    """`text` with each such line said as the reading it gives (see above)."""
+    for pattern, said in _DATABASE_FORMS:
+        text = pattern.sub(said, text)
+    return _KEYSPACE_RE.sub(_hit_rate, text)
+
+
+def _hit_rate(m: re.Match[str]) -> str:
+    hits, misses = int(m.group("hits")), int(m.group("misses"))
+    if hits + misses == 0:
+        return m.group(0)
+    return f"cache hit rate {hits / (hits + misses) * 100:.4g}%; "
+
+
+# What alerts print. A CloudWatch alarm's reason: "Threshold Crossed: 3 out of the last 3
+# datapoints [97.1 (29/11/26 06:00:00), 96.4 (...)] was greater than the threshold
+# (80.0)". The newest datapoint comes first; which measure it is, the alarm's metric
+# (`CPUUtilization`) or failing that its name says, and an RDS namespace or dimension says
+# whose. A Prometheus rule's summary "CPU usage is above 90% (current value: 97.4)": the
+# value is the reading, the threshold is not. Kubernetes' event count "(x12 over 10m)" is
+# how often an event repeated, no growth. A rule's description with its threshold and the
+# value on a line of its own ("too many connections (> 80%)", "CPU load is > 80%" ...
+# "VALUE = 93.5", as widely shared Prometheus rules write them): the value stands where
+# the threshold was.
+_THRESHOLD_CROSSED_RE = re.compile(
+    r"\bthreshold crossed:\s*\d+ (?:out )?of the last \d+ datapoints?\s*"
+    r"\[\s*(?P<n>\d+(?:\.\d+)?)[^\]\n]{0,400}\]\s*was (?:greater|less) than"
+    r"(?: or equal to)? the threshold\s*\(\s*[\d.]+\s*\)")
+_ALARM_NAME_RE = re.compile(r"\balarm:?\s*\"(?P<name>[^\"\n]{1,200})\"")
+_ALARM_SHARES = (("cpu", re.compile(r"\bcpu ?utili[sz]ation\b|\bcpu\b|cpu[-_]|[-_]cpu")),
+                 ("memory", re.compile(r"\b(?:memory ?utili[sz]ation|mem_used_percent)\b")))
+_RDS_RE = re.compile(r"\baws/rds\b|\bdb ?(?:instance|cluster) ?identifier\b")
+_CURRENT_VALUE_RE = re.compile(
+    r"\b(?:above|over|exceeds?|exceeding|greater than|higher than|>=?)\s*"
+    r"(?P<limit>\d+(?:\.\d+)?)\s*(?P<pct>%?)\s*\(\s*current value:?\s*"
+    r"(?P<n>\d+(?:\.\d+)?)\s*%?\s*\)")
+_EVENT_COUNT_RE = re.compile(r"\(x\d+ over [^)\n]{1,20}\)")
+_THRESHOLD_SHARE_RE = re.compile(r"\(?\s*(?:>=?|above|over)\s*\d+(?:\.\d+)?\s*%(?:\s*\))?")
+_VALUE_LINE_RE = re.compile(r"(?m)^\s*value\s*=\s*(?P<n>\d+(?:\.\d+)?)\s*$")
+
+
+def _alert_forms(text: str) -> str:
+    """`text` with each such form said as the reading it gives (see above)."""
+    text = _EVENT_COUNT_RE.sub("", _threshold_crossed(text))
+    text = _CURRENT_VALUE_RE.sub(lambda m: f"at {m.group('n')}{m.group('pct')}", text)
+    value, limit = _VALUE_LINE_RE.search(text), _THRESHOLD_SHARE_RE.search(text)
+    if value and limit and 1 < float(value.group("n")) <= 100:
+        text = (f"{text[: limit.start()]}({value.group('n')}%)"
+                f"{text[limit.end(): value.start()]}{text[value.end():]}")
+    return text
+
+
+def _threshold_crossed(text: str) -> str:
+    m = _THRESHOLD_CROSSED_RE.search(text)
+    if m is None:
+        return text
+    named = _ALARM_NAME_RE.search(text)
+    alarm = named.group("name") if named else ""
+    metric = re.search(r"\bmetric ?name\"?\s*[:=]\s*\"?(\w+(?: utili[sz]ation)?)", text)
+    about = metric.group(1) if metric else alarm
+    measure = next((said for said, pattern in _ALARM_SHARES if pattern.search(about)), None)
+    if measure is None:
+        return text
+    whose = "database" if _RDS_RE.search(text) else alarm
+    return f"{text[: m.start()]}{whose} {measure} {m.group('n')}%; {text[m.end():]}"
 
 
 # What load generators print: k6's `p(95)=3.1s` and `med=900ms`, a latency distribution
@@ -1545,8 +1612,8 @@ def _spoken(text: str) -> str:
     form that says one reading in pieces written as one (see each rewrite)."""
     spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())
     spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
-    for rewrite in (_host_tool_lines, _load_tool_forms, _utilisation_shares, _unit_in_name,
-                    _compound_times):
+    for rewrite in (_host_tool_lines, _database_tool_lines, _alert_forms, _load_tool_forms,
+                    _utilisation_shares, _unit_in_name, _compound_times):
         spoken = rewrite(spoken)
     return spoken
 

@@ -577,6 +577,35 @@ def test_what_a_cloudwatch_alarm_reports(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("summary: Instance web-2 CPU usage is above 90% (current value: 97.4)",
+     {M.SERVER_CPU_PCT: 97.4}),  # the value, not the threshold
+    ("description: PostgreSQL instance has too many connections (> 80%).\n  VALUE = 93.5",
+     {M.POOL_USED_PCT: 93.5}),
+    ("CPU load is > 80%\n  VALUE = 97.2\n  LABELS = map[instance:node-1:9100]",
+     {M.SERVER_CPU_PCT: 97.2}),
+    ("Readiness probe failed 3m (x12 over 10m)", {}),  # repeats of an event, no growth
+    ("description: Memory usage on node-3 is 93.2%", {M.MEMORY_PCT: 93.2}),
+    ("disk usage on node-3 is 93%", {}),
+    ("db connection usage on the primary is 97%", {M.POOL_USED_PCT: 97}),
+    ("memory usage is fine but cpu usage on web-1 is 95%", {M.SERVER_CPU_PCT: 95}),
+])
+def test_what_alert_rules_print(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("# Query_time: 12.345678  Lock_time: 0.000123 Rows_sent: 1  Rows_examined: 9876543",
+     {M.SLOWEST_QUERY_MS: 12345.678}),
+    ("Seconds_Behind_Master: 3600", {M.REPLICA_LAG_S: 3600}),
+    ("| Seconds_Behind_Source | 45 |", {M.REPLICA_LAG_S: 45}),
+    ("keyspace_hits:1200\nkeyspace_misses:800", {M.CACHE_HIT_PCT: 60}),
+    ("keyspace_hits:0\nkeyspace_misses:0", {}),
+])
+def test_what_databases_print_about_themselves(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_at_least_keeps_its_unit():
     assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
     assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})
