@@ -1371,7 +1371,56 @@ def _host_tool_lines(text: str) -> str:
     text = _CPU_LINE_RE.sub(_cpu_line, _LOGGED_IN_RE.sub("", text))
     for pattern in (_TOP_MEMORY_RE, _FREE_TABLE_RE):
         text = pattern.sub(_memory_line, text)
-    return text
+    return _column_tables(text) if "\n" in text else text
+
+
+# Tables of columns, read by their heading: `kubectl top node|pod` (`CPU%`, `MEMORY%`: the
+# busiest row, the one that binds), vmstat (`us sy id wa`: its last sample, the first is
+# the average since boot) and mpstat or sar (`%idle`, `%iowait`: the last `all` row).
+_TABLE_ROWS = 200
+_TABLE_HEADS = frozenset({"cpu%", "memory%", "id", "%idle"})
+
+
+def _column_tables(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        head = lines[i].split()
+        rows = []
+        j = i + 1
+        while (_TABLE_HEADS.intersection(head) and j < len(lines) and j - i <= _TABLE_ROWS
+               and len(lines[j].split()) == len(head)):
+            rows.append(lines[j].split())
+            j += 1
+        said = _table_reading(head, rows) if rows else None
+        out.extend(lines[i:j] if said is None else [said])  # a table read once, either way
+        i = j
+    return "\n".join(out)
+
+
+def _table_reading(head: list[str], rows: list[list[str]]) -> str | None:
+    """What a table with this heading says, as words and shares; None for other tables."""
+    def column(name: str, chosen: list[list[str]]) -> list[float]:
+        at = head.index(name)
+        return [float(v) for row in chosen
+                if re.fullmatch(r"\d+(?:\.\d+)?", v := row[at].rstrip("%"))]
+    if "cpu%" in head or "memory%" in head:
+        said = [f"{word} {max(values):g}%"
+                for name, word in (("cpu%", "cpu"), ("memory%", "memory"))
+                if name in head and (values := column(name, rows))]
+        return "; ".join(said) + "; " if said else None
+    if {"us", "sy", "id", "wa"} <= set(head):
+        chosen = rows[-1:]
+        idle, wait = column("id", chosen), column("wa", chosen)
+    elif "%idle" in head and "%iowait" in head:
+        chosen = [row for row in rows if "all" in row][-1:] or rows[-1:]
+        idle, wait = column("%idle", chosen), column("%iowait", chosen)
+    else:
+        return None
+    if not idle or not wait or idle[0] + wait[0] > 100:
+        return None
+    return f"cpu {100 - idle[0] - wait[0]:.3g}%; "
 
 
 def _cpu_line(m: re.Match[str]) -> str:

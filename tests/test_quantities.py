@@ -482,6 +482,18 @@ FREE_H = """               total        used        free      shared  buff/cache
 Mem:            16Gi        12Gi       180Mi        12Mi       3.5Gi       3.9Gi"""
 
 
+KUBECTL_TOP_NODE = """NAME           CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%
+node-1         1200m        30%    9000Mi          56%
+node-2         3800m        95%    14000Mi         88%"""
+VMSTAT = """procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----
+ r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st
+ 1  0      0 180424  33412 334416    0    0     5    20  300  500 10  2 88  0  0
+12  0      0 180424  33412 334416    0    0     5    20 2100 4100 80  6  4 10  0"""
+MPSTAT = """08:00:01 AM  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %idle
+08:00:02 AM  all   85.00    0.00   10.00    1.00    0.00    1.00    0.00    3.00
+08:00:02 AM    0   99.00    0.00    1.00    0.00    0.00    0.00    0.00    0.00"""
+
+
 @pytest.mark.parametrize(("text", "metrics"), [
     (TOP, {M.SERVER_CPU_PCT: 98.5, M.MEMORY_PCT: 94.4}),
     (" 10:01:02 up 40 days,  2:03,  3 users,  load average: 0.52, 0.58, 0.59", {}),  # sessions
@@ -499,6 +511,10 @@ Mem:            16Gi        12Gi       180Mi        12Mi       3.5Gi       3.9Gi
     ("Threads_connected\t150\nmax_connections\t200", {M.POOL_USED_PCT: 75}),
     ("| Threads_connected | 190 |\n| max_connections   | 200 |", {M.POOL_USED_PCT: 95}),
     ("cpu: 12 cores, 2 sockets", {M.CORES: 12}),  # no idle figure: not a CPU line
+    (KUBECTL_TOP_NODE, {M.SERVER_CPU_PCT: 95, M.MEMORY_PCT: 88}),  # the busiest node
+    (VMSTAT, {M.SERVER_CPU_PCT: 86}),  # the last sample, less idle and I/O wait
+    (MPSTAT, {M.SERVER_CPU_PCT: 96}),  # all CPUs, not one
+    ("NAME  CPU(cores)  MEMORY(bytes)\napi-7d9f  1980m  1890Mi", {}),  # no share to read
 ])
 def test_what_host_tools_print(text, metrics):
     assert read_text(text) == Reading(metrics)
