@@ -1554,6 +1554,26 @@ def _load_tool_forms(text: str) -> str:
     return text
 
 
+# Growth said in a word about what is to come is the growth the capacity formula wants:
+# "we expect traffic to double next quarter", "users will triple by summer". Growth that
+# already happened ("traffic doubled overnight") is in today's figures, not to come.
+_FUTURE_GROWTH_RE = re.compile(
+    r"\b(?:expect\w*|will|going to|plan\w*|project\w*|forecast\w*|likely to|could|may|"
+    r"might|should)\b(?P<between>[^.;!?\n]{0,60}?)\b(?P<word>double|triple|quadruple|"
+    r"grow tenfold)\b(?:\s+(?:or|to)\s+(?:even\s+)?(?P<upper>triple|quadruple)\b)?"
+    r"(?!\s+(?:check|count|click|digits?|booking|charge|quotes?|the)\b)")
+_GROWTH_WORDS = {"double": "2x", "triple": "3x", "quadruple": "4x", "grow tenfold": "grow 10x"}
+
+
+def _future_growth(text: str) -> str:
+    """`text` with growth to come said in a word written as a factor; of two ("double or
+    triple"), the upper end, as a growth answer takes it (see above)."""
+    def factor(m: re.Match[str]) -> str:
+        said = _GROWTH_WORDS[m.group("upper") or m.group("word")]
+        return f"{m.group(0)[: m.start('word') - m.start()]}{said}"
+    return _FUTURE_GROWTH_RE.sub(factor, text)
+
+
 def _utilisation_shares(text: str) -> str:
     """`text` with a percent sign after each bare utilisation figure (see above)."""
     def share(m: re.Match[str]) -> str:
@@ -1662,7 +1682,7 @@ def _spoken(text: str) -> str:
     spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())
     spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
     for rewrite in (_host_tool_lines, _database_tool_lines, _alert_forms, _load_tool_forms,
-                    _utilisation_shares, _unit_in_name, _compound_times):
+                    _future_growth, _utilisation_shares, _unit_in_name, _compound_times):
         spoken = rewrite(spoken)
     return spoken
 

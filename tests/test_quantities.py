@@ -622,6 +622,19 @@ def test_what_databases_print_about_themselves(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("we expect traffic to double next quarter", {M.GROWTH_FACTOR: 2}),
+    ("users will triple by summer", {M.GROWTH_FACTOR: 3}),
+    ("traffic will double or even quadruple next year", {M.GROWTH_FACTOR: 4}),  # upper end
+    ("we plan to grow tenfold next year", {M.GROWTH_FACTOR: 10}),
+    ("traffic doubled overnight", {}),  # already in today's figures
+    ("we expect to double check the config", {}),
+    ("this will double the cost of the cluster", {}),  # "double the X": X may be anything
+])
+def test_growth_to_come_said_in_a_word(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_at_least_keeps_its_unit():
     assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
     assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})
