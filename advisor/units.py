@@ -886,8 +886,12 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
             return None
         if _NOT_GROWTH.search(context):
             return None  # "p95 latency went up 3x": a symptom got worse, not the traffic
+        if suffix == "times" and _EVENTS_IN_A_SPAN.match(after):
+            return None  # "4 times in the past 2 weeks": how often, not how much more
         if _SAFETY_CONTEXT.search(context):
             return MetricName.SAFETY_MARGIN, token.value
+        if _PAST_GROWTH.search(context) and not _GROWTH_TO_COME.search(context):
+            raise PastGrowth()  # "grew 4x since march": in today's figures, said back
         return MetricName.GROWTH_FACTOR, token.value
     if not suffix and _BARE_P95.search(near) and not _after_words(text, token.end, 1):
         _bare_time(token.value, Unit.MS)  # "p95 850" is 850 ms; "p95 1.2" is asked
@@ -1031,6 +1035,32 @@ class UnnamedShare(ParseError):
 
     def __init__(self) -> None:
         super().__init__("a share of what? Say, e.g., cpu or memory before it")
+
+
+# The growth factor is the growth expected (the guide: "Expected growth: 3x in 12 months");
+# growth that already happened ("grew 4x since march", "10x more users than last year") is
+# in today's figures, so it is said back, unless the same words look ahead ("grew 3x last
+# year and we expect another 2x" keeps the 2x).
+_PAST_GROWTH = re.compile(r"\b(since|ago|overnight|so far|to date|last (?:year|month|week|"
+                          r"quarter|night)|over the (?:last|past)|in the (?:last|past)|"
+                          r"than (?:last|before|a year)|compared (?:to|with)|grew|grown|rose|"
+                          r"jumped|increased|went up|gone up)\b")
+_GROWTH_TO_COME = re.compile(r"\b(expect\w*|will|going to|plan\w*|project\w*|forecast\w*|"
+                             r"next|coming|another|within|by (?:next|the end|spring|summer|"
+                             r"autumn|fall|winter))\b")
+
+
+_EVENTS_IN_A_SPAN = re.compile(r"(?:in|over|during|within) (?:the )?(?:past|last)\b|"
+                               r"(?:a|an|per|every|each) (?:day|week|hour|minute|month)\b|"
+                               r"(?:today|yesterday|this (?:week|month|morning))\b")
+
+
+class PastGrowth(ParseError):
+    """Growth that already happened, said where growth to come is wanted."""
+
+    def __init__(self) -> None:
+        super().__init__("growth that already happened is in today's figures; say the growth "
+                         "you expect, e.g. 'expect 2x next year'")
 
 
 # How long background work takes or waits is not the response time the p95 bars are about:
@@ -1723,13 +1753,13 @@ def read_text(text: str) -> Reading:
             refused.append(f"{token.raw.strip()} ({_misspelling_error(token)})")
             prev, prev_end, prev_metric = token, token.end, None
             continue
-        unnamed: UnnamedShare | None = None
+        unnamed: UnnamedShare | PastGrowth | None = None
         try:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
             refused.append(_asked_back(f"p95 {token.raw.strip()}", err))
             guess = None
-        except UnnamedShare as err:  # said back below unless a change names it
+        except (UnnamedShare, PastGrowth) as err:  # said back below unless a change names it
             unnamed, guess = err, None
         except (KeyError, ValueError):
             guess = None

@@ -406,7 +406,7 @@ def test_a_utilisation_is_a_share_with_or_without_its_sign(text, metrics):
     # how often something restarted or failed is no growth of the traffic
     ("Pod prod/api-6c9 is restarting 4.2 times / 10 minutes", {}),
     ("the import retried 3 times and failed", {}),
-    ("traffic grew 4 times since march", {M.GROWTH_FACTOR: 4}),
+    ("the charge took over 30 seconds 4 times in the past 2 weeks", {M.P95_MS: 30_000}),
     # user-space CPU time is not people
     ("avg:system.cpu.user{role:web} > 95", {}),
     ("95 users online", {M.USERS: 95}),
@@ -633,6 +633,22 @@ def test_what_databases_print_about_themselves(text, metrics):
 ])
 def test_growth_to_come_said_in_a_word(text, metrics):
     assert read_text(text) == Reading(metrics)
+
+
+PAST = ("growth that already happened is in today's figures; say the growth you expect, "
+        "e.g. 'expect 2x next year'")
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("traffic grew 4 times since march", Reading({}, (f"4 times ({PAST})",))),
+    ("10x more users since launch", Reading({}, (f"10x ({PAST})",))),
+    ("we grew 3x last year and expect another 2x",
+     Reading({M.GROWTH_FACTOR: 2}, (f"3x ({PAST})",))),
+    ("traffic will grow 3x by spring", Reading({M.GROWTH_FACTOR: 3})),
+    ("10x more users", Reading({M.GROWTH_FACTOR: 10})),  # nothing says when: taken as to come
+])
+def test_growth_that_already_happened_is_said_back(text, reading):
+    assert read_text(text) == reading
 
 
 def test_at_least_keeps_its_unit():
