@@ -874,6 +874,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     if suffix == "%" or suffix in {"pct", "percent"}:
         return _classify_pct(token.value, near, after, f"{wide} {_alert_name(text, token)}")
     if suffix in _SECONDS and suffix not in {"m"} or (suffix == "m" and "p9" in near):
+        if _DISK_LATENCY.search(text, max(0, token.start - 40), token.start):
+            return None
         return _classify_duration(token, near, after, wide)
     if suffix in _GB and suffix not in {"b", "k", "m", "g", "t", "p"} or suffix in {"g", "t"}:
         context = f"{near} {after}"
@@ -1069,6 +1071,12 @@ class PastGrowth(ParseError):
 _JOB_WORDS = re.compile(r"\b(queues?|queued|jobs?|sidekiq|celery|backlog|consumers?|cron|"
                         r"batch|exports?|builds?|backups?|migrations?|pipelines?|etl|"
                         r"nightly|reindex\w*)\b", re.IGNORECASE)
+
+
+# "WriteLatency 25ms", "fsync latency 2s", iostat's await: the disk's time, not a request's
+# (read straight before the number: the number before may have taken a word as its unit).
+_DISK_LATENCY = re.compile(r"(?:\b(?:write|disk|io|i/o|fsync|commit|wal|storage|ebs|volume)\s+"
+                           r"latency|\bawait)\s*(?:is|was|of|at|=|:)?\s*$")
 
 
 def _classify_duration(
@@ -1405,10 +1413,11 @@ def _host_tool_lines(text: str) -> str:
 
 
 # Tables of columns, read by their heading: `kubectl top node|pod` (`CPU%`, `MEMORY%`: the
-# busiest row, the one that binds), vmstat (`us sy id wa`: its last sample, the first is
-# the average since boot) and mpstat or sar (`%idle`, `%iowait`: the last `all` row).
+# busiest row, the one that binds), pgbouncer's `SHOW POOLS` (the fullest pool), vmstat
+# (`us sy id wa`: its last sample, the first is the average since boot) and mpstat or sar
+# (`%idle`, `%iowait`: the last `all` row).
 _TABLE_ROWS = 200
-_TABLE_HEADS = frozenset({"cpu%", "memory%", "id", "%idle"})
+_TABLE_HEADS = frozenset({"cpu%", "memory%", "id", "%idle", "sv_active"})
 
 
 def _column_tables(text: str) -> str:
@@ -1440,6 +1449,11 @@ def _table_reading(head: list[str], rows: list[list[str]]) -> str | None:
                 for name, word in (("cpu%", "cpu"), ("memory%", "memory"))
                 if name in head and (values := column(name, rows))]
         return "; ".join(said) + "; " if said else None
+    if {"sv_active", "sv_idle"} <= set(head):  # pgbouncer's SHOW POOLS: the fullest pool
+        pools = [_servers_in_use(a, i) for a, i in zip(column("sv_active", rows),
+                                                        column("sv_idle", rows), strict=False)]
+        shares = [float(p.split()[-1].rstrip("%;")) for p in pools if p]
+        return f"pool in use {max(shares):.4g}%; " if shares else None
     if {"us", "sy", "id", "wa"} <= set(head):
         chosen = rows[-1:]
         idle, wait = column("id", chosen), column("wa", chosen)
@@ -1484,13 +1498,15 @@ def _in_bytes(size: str) -> float:
 # case): MySQL's status and variables (`Threads_connected`, `max_connections`) are a pool
 # in use; its slow log's `Query_time: 12.3` is a query's seconds; `Seconds_Behind_Master`
 # (`_Source` since 8.0.22) is a replica's lag; Redis's `keyspace_hits` and
-# `keyspace_misses` are its hit rate.
+# `keyspace_misses` are its hit rate; pgbouncer's `sv_active` and `sv_idle` (a log line's
+# pairs, or `SHOW POOLS` read as a table below) its server connections in use.
 _DATABASE_FORMS = (
     (re.compile(r"\bthreads_connected\b[\s|:=]{1,8}(\d+)\b"), r"\1 connections in use"),
     (re.compile(r"\bmax_connections\b[\s|:=]{1,8}(\d+)\b"), r"max_connections = \1"),
     (re.compile(r"\bquery_time:\s*(\d+(?:\.\d+)?)(?![\w.])"), r"slowest query \1s"),
     (re.compile(r"\bseconds_behind_(?:master|source)\b[\s|:=]{1,8}(\d+)\b"), r"replica lag \1s"),
 )
+_PGBOUNCER_RE = re.compile(r"\bsv_active=(?P<active>\d+)\s+sv_idle=(?P<idle>\d+)\b")
 _KEYSPACE_RE = re.compile(r"\bkeyspace_hits:(?P<hits>\d+)\s+keyspace_misses:(?P<misses>\d+)\b")
 
 
@@ -1498,7 +1514,14 @@ def _database_tool_lines(text: str) -> str:
     """`text` with each such line said as the reading it gives (see above)."""
     for pattern, said in _DATABASE_FORMS:
         text = pattern.sub(said, text)
+    text = _PGBOUNCER_RE.sub(lambda m: _servers_in_use(int(m.group("active")),
+                                                       int(m.group("idle"))) or m.group(0), text)
     return _KEYSPACE_RE.sub(_hit_rate, text)
+
+
+def _servers_in_use(active: float, idle: float) -> str | None:
+    """pgbouncer's server connections in use, as a pool's share ("sv_active=20 sv_idle=0")."""
+    return None if active + idle <= 0 else f"; pool in use {active / (active + idle) * 100:.4g}%; "
 
 
 def _hit_rate(m: re.Match[str]) -> str:
@@ -1528,8 +1551,12 @@ _ALARM_SHARES = (("cpu", re.compile(r"\bcpu ?utili[sz]ation\b|\bcpu\b|cpu[-_]|[-
 _RDS_RE = re.compile(r"\baws/rds\b|\bdb ?(?:instance|cluster) ?identifier\b")
 _CURRENT_VALUE_RE = re.compile(
     r"\b(?:above|over|exceeds?|exceeding|greater than|higher than|>=?)\s*"
-    r"(?P<limit>\d+(?:\.\d+)?)\s*(?P<pct>%?)\s*\(\s*current value:?\s*"
-    r"(?P<n>\d+(?:\.\d+)?)\s*%?\s*\)")
+    r"(?P<limit>\d+(?:\.\d+)?)\s*(?P<pct>%?)(?P<between>[^\n(]{0,120}?)[\s.,;]*\(?\s*"
+    r"current value:?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<npct>%?)\s*\)?")
+_SHARE_WORDS_BEFORE = re.compile(r"\b(?:cpu|memory|mem|utili[sz]ation|usage)\b[^\n]{0,60}$")
+# "above the threshold of 1 s", "threshold: 85%": a limit, no reading.
+_THRESHOLD_FIGURE_RE = re.compile(
+    r"\bthreshold(?:\s+of|\s*[:=])?\s*\d+(?:\.\d+)?(?:\s*(?:%|[a-z]{1,3}\b))?")
 _EVENT_COUNT_RE = re.compile(r"\(x\d+ over [^)\n]{1,20}\)")
 _THRESHOLD_SHARE_RE = re.compile(r"\(?\s*(?:>=?|above|over)\s*\d+(?:\.\d+)?\s*%(?:\s*\))?")
 _VALUE_LINE_RE = re.compile(r"(?m)^\s*value\s*=\s*(?P<n>\d+(?:\.\d+)?)\s*$")
@@ -1538,12 +1565,20 @@ _VALUE_LINE_RE = re.compile(r"(?m)^\s*value\s*=\s*(?P<n>\d+(?:\.\d+)?)\s*$")
 def _alert_forms(text: str) -> str:
     """`text` with each such form said as the reading it gives (see above)."""
     text = _EVENT_COUNT_RE.sub("", _threshold_crossed(text))
-    text = _CURRENT_VALUE_RE.sub(lambda m: f"at {m.group('n')}{m.group('pct')}", text)
+    text = _THRESHOLD_FIGURE_RE.sub("threshold", _CURRENT_VALUE_RE.sub(_current_value, text))
     value, limit = _VALUE_LINE_RE.search(text), _THRESHOLD_SHARE_RE.search(text)
     if value and limit and 1 < float(value.group("n")) <= 100:
         text = (f"{text[: limit.start()]}({value.group('n')}%)"
                 f"{text[limit.end(): value.start()]}{text[value.end():]}")
     return text
+
+
+def _current_value(m: re.Match[str]) -> str:
+    """The value an alert reports, where its threshold stood: a share when the threshold
+    was one, or the alert is about CPU or memory (Datadog writes "above 90.0")."""
+    share = m.group("pct") or m.group("npct") or (
+        "%" if _SHARE_WORDS_BEFORE.search(m.string, max(0, m.start() - 80), m.start()) else "")
+    return f"at {m.group('n')}{share}{m.group('between')}"
 
 
 def _threshold_crossed(text: str) -> str:

@@ -601,6 +601,12 @@ def test_what_a_cloudwatch_alarm_reports(text, metrics):
     ("CPU load is > 80%\n  VALUE = 97.2\n  LABELS = map[instance:node-1:9100]",
      {M.SERVER_CPU_PCT: 97.2}),
     ("Readiness probe failed 3m (x12 over 10m)", {}),  # repeats of an event, no growth
+    ("[P1] Triggered: Avg CPU usage by host is above 90.0 on host:web-7. Current value: 97.3",
+     {M.SERVER_CPU_PCT: 97.3}),  # the value, a share as the alert is about CPU
+    ("error rate 12.5% over threshold 5%", {}),  # no metric of ours; the limit is no reading
+    ("checkout p99 latency is 2.41 s, above the threshold of 1 s.", {M.P95_MS: 2410}),
+    ("Alert: web tier memory utilization high (value: 91.2%, threshold: 85%)",
+     {M.MEMORY_PCT: 91.2}),
     ("description: Memory usage on node-3 is 93.2%", {M.MEMORY_PCT: 93.2}),
     ("disk usage on node-3 is 93%", {}),
     ("db connection usage on the primary is 97%", {M.POOL_USED_PCT: 97}),
@@ -617,6 +623,14 @@ def test_what_alert_rules_print(text, metrics):
     ("| Seconds_Behind_Source | 45 |", {M.REPLICA_LAG_S: 45}),
     ("keyspace_hits:1200\nkeyspace_misses:800", {M.CACHE_HIT_PCT: 60}),
     ("keyspace_hits:0\nkeyspace_misses:0", {}),
+    ("pgbouncer: cl_active=200 cl_waiting=150 sv_active=20 sv_idle=0 maxwait=12",
+     {M.POOL_USED_PCT: 100}),
+    (" database | user | cl_active | cl_waiting | sv_active | sv_idle | sv_used | maxwait\n"
+     " app      | app  |       200 |        150 |        15 |       5 |       0 |      12\n"
+     " web      | web  |        10 |          0 |         4 |      16 |       0 |       0",
+     {M.POOL_USED_PCT: 75}),  # SHOW POOLS: the fullest pool
+    ("ReadIOPS 3000 WriteLatency 25ms", {}),  # the disk's time, not a request's
+    ("fsync latency 2s and p95 800ms", {M.P95_MS: 800}),
 ])
 def test_what_databases_print_about_themselves(text, metrics):
     assert read_text(text) == Reading(metrics)
