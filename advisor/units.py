@@ -1639,6 +1639,23 @@ def _future_growth(text: str) -> str:
     return _FUTURE_GROWTH_RE.sub(factor, text)
 
 
+# A list of labels each before its value, as dashboards and status lines write them: "rps
+# 3000 cpu 90% mem 85%", "users 50000 p95 2s". The tokeniser takes a word after a number
+# as its unit, so each pair is closed before the next label ("rps 3000, cpu 90%"), or
+# "3000 cpu" would be 3000 cores and the 90% a share of nothing. Only where a label stands
+# before the first value too: "8 cores 32 GB" and "3000 users 90% cpu" are left whole.
+_LABEL = (r"(?:cpu|memory|mem|ram|heap|disk|iops|p\d\d(?:\.\d+)?|latency|pool|connections|"
+          r"conns|users|rps|qps|peak|lag|queries|threads|depth|requests|traffic|throughput|"
+          r"hits|misses|errors|load)")
+_LABEL_VALUE_RE = re.compile(
+    rf"(\b{_LABEL}\s*[:=]?\s*\d[\d.,]*(?:%|[a-z]{{1,3}}\b)?)[^\S\n]+(?={_LABEL}\s*[:=]?\s*\d)")
+
+
+def _label_value_lists(text: str) -> str:
+    """`text` with each label-and-value pair of such a list closed (see above)."""
+    return _LABEL_VALUE_RE.sub(r"\1, ", text)
+
+
 def _utilisation_shares(text: str) -> str:
     """`text` with a percent sign after each bare utilisation figure (see above)."""
     def share(m: re.Match[str]) -> str:
@@ -1747,7 +1764,8 @@ def _spoken(text: str) -> str:
     spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())
     spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
     for rewrite in (_host_tool_lines, _database_tool_lines, _alert_forms, _load_tool_forms,
-                    _future_growth, _utilisation_shares, _unit_in_name, _compound_times):
+                    _future_growth, _utilisation_shares, _unit_in_name, _compound_times,
+                    _label_value_lists):
         spoken = rewrite(spoken)
     return spoken
 

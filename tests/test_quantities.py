@@ -665,6 +665,19 @@ def test_growth_that_already_happened_is_said_back(text, reading):
     assert read_text(text) == reading
 
 
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("rps 3000 cpu 90% mem 80% p95 1.2s",
+     {M.PEAK_RPS: 3000, M.SERVER_CPU_PCT: 90, M.MEMORY_PCT: 80, M.P95_MS: 1200}),
+    ("peak 3000 memory 85%", {M.PEAK_RPS: 3000, M.MEMORY_PCT: 85}),
+    ("users 50000 p95 2s", {M.USERS: 50000, M.P95_MS: 2000}),
+    ("connections 480 cpu 90%", {M.SERVER_CPU_PCT: 90}),  # not 480 cores
+    ("8 cores 32 GB", {M.CORES: 8}),  # no label first: the word after is the unit
+    ("we have 3000 users 90% cpu", {M.USERS: 3000, M.SERVER_CPU_PCT: 90}),
+])
+def test_labels_each_before_its_value(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
 def test_at_least_keeps_its_unit():
     assert read_text("the dashboard takes 30+ seconds to load") == Reading({M.P95_MS: 30_000})
     assert read_text("40k+ users, 3k+ rps") == Reading({M.USERS: 40_000, M.PEAK_RPS: 3_000})
