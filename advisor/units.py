@@ -200,7 +200,7 @@ def _example(spec: MetricSpec) -> str:
 
 def _fmt(value: float) -> str:
     """A readable number for notes: 60000 -> 60,000; 0.5368 -> 0.537."""
-    if value == int(value) and abs(value) < 1e15:
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
     return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.3f}".rstrip("0").rstrip(".")
 

@@ -727,6 +727,7 @@ def test_numbers_written_in_words_are_read(text, metric, value):
     ("db cpu 150%", "150% (database CPU is a share, so at most 100%)"),
     ("p95 -5s", "-5s (P95 response time cannot be negative)"),
     ("1e400 users", "1e400 users (users must be a finite number)"),
+    ("p95 1e309", "1e309 (P95 response time must be a finite number)"),  # bare, no unit
     ("replica lag 99999 hours", "99999 hours (replica lag that high is beyond any real system)"),
     ("1.5 cores", "1.5 cores (CPU cores is a whole number)"),
     ("0 cores", "0 cores (CPU cores is at least 1)"),
