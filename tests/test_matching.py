@@ -23,6 +23,10 @@ SYMPTOMS_BY_LAYER = {
         "slow queries on the orders table, seq scans everywhere",
         "mysql deadlocks spike when traffic doubles",
         "db cpu 92%, p95 1.4s, 40k users",
+        # what databases print about themselves
+        "Seconds_Behind_Master: 3600",
+        "keyspace_hits:1200\nkeyspace_misses:800",
+        "| Threads_connected | 190 |\n| max_connections   | 200 |",
     ],
     Layer.APPLICATION: [
         "checkout page takes 6 seconds to load since the sale started",
