@@ -1761,7 +1761,8 @@ class Reading:
 def _spoken(text: str) -> str:
     """The text as the readers below take it: lower case, number words as digits, and each
     form that says one reading in pieces written as one (see each rewrite)."""
-    spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000]).lower())
+    # Slack's code marks (`db cpu 95%`, a paste in ``` fences) are no part of any reading.
+    spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000].replace("`", " ")).lower())
     spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
     for rewrite in (_host_tool_lines, _database_tool_lines, _alert_forms, _load_tool_forms,
                     _future_growth, _utilisation_shares, _unit_in_name, _compound_times,

@@ -295,3 +295,13 @@ def test_broken_team_playbook_stops_startup(tmp_path: Path, run_serve: Callable[
     assert done.returncode == 2
     assert "SCALE_PLAYBOOK" in done.stderr and "team.toml" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_paste_in_a_code_block_is_read(slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    # What on-call people paste into a mention comes in Slack's ``` fences.
+    slack.app_mention("```NAME      CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%\n"
+                      "node-2    3800m        95%    14000Mi         88%```")
+    [post] = fake_slack.wait_for("chat.postMessage")
+    shown = [element["text"] for block in post.args["blocks"]
+             for element in block.get("elements", []) if "Read:" in element.get("text", "")]
+    assert shown == ["Read: server cpu 95%, memory 88%."]

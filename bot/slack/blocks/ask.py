@@ -24,7 +24,7 @@ def answer_message(result: AskResult, advice_id: str | int | None = None,
     """A free-text answer; what was matched and read is shown so people can correct it."""
     content: list[Block] = []
     if question:
-        content.append(context(f"> {escape(trim(question, 500))}"))
+        content.append(context(f"> {escape(trim(' '.join(question.split()), 500))}"))
     answer = result.answer
     if result.read and answer.endswith(f"\n{result.read}"):
         answer = answer[: -len(result.read) - 1]  # said once, below, beside what was matched

@@ -46,7 +46,8 @@ def words_of(raw: Any) -> str:
     """What a person wrote, as words: Slack's markup for people and broadcasts (`<@U…>`,
     `<!here>`) goes, a channel reads as its name and a link as its label (or address);
     then what Slack escaped is undone. Markup is read first, while every `<` and `>` in
-    the text is still Slack's own."""
+    the text is still Slack's own. Runs of spaces become one, but lines stay lines: a
+    pasted table, top's screen or an alert is read line by line."""
     if not isinstance(raw, str):
         raise BadRequest("text is not a string")
 
@@ -58,7 +59,8 @@ def words_of(raw: Any) -> str:
             return f" #{label} " if label else " "
         return f" {label or target} "
 
-    return " ".join(text_of(MARKUP.sub(plain, raw)).split())
+    lines = (" ".join(line.split()) for line in text_of(MARKUP.sub(plain, raw)).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 # What a person says to the bot that is a request, not a symptom or a question.
