@@ -76,13 +76,14 @@ class Signature(Strict):
         return None if self.layer == "none" else self.layer
 
     def regex(self) -> re.Pattern[str]:
-        """The compiled matcher: a literal's words joined by any run of whitespace."""
+        """The compiled matcher: a literal's words joined by any run of whitespace; `^` and
+        `$` in a pattern are a line's ends, as a log line pasted among others has them."""
         if self.literal is not None:
             source = r"\s+".join(re.escape(word) for word in self.literal.split())
         else:
             source = self.pattern or ""
         try:
-            return re.compile(source, re.IGNORECASE)
+            return re.compile(source, re.IGNORECASE | re.MULTILINE)
         except re.error as err:
             raise ValueError(f"pattern is not a valid regex: {err}") from err
 

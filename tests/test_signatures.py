@@ -299,6 +299,18 @@ def test_prefilter_never_hides_a_match(data):
     assert len(hit.matched) >= found.end() - found.start()
 
 
+def test_every_message_is_recognised_on_a_line_of_a_longer_paste():
+    # A log line pasted among others: a pattern's `^` and `$` are that line's ends.
+    missed = []
+    for signature in CAT.signatures:
+        line = signature.example or f"ERROR: {signature.literal}"
+        text = f"2026-11-29T06:00:01Z worker-3 [main]\n{line}\n    at app.Service.call(Svc.java:4)"
+        hit = CAT.find(text)
+        if hit is None or hit.signature.id != signature.id:
+            missed.append(signature.id)
+    assert missed == []
+
+
 # --- the packaged data ------------------------------------------------------------------------
 
 def test_packaged_entries_are_well_formed():
