@@ -14,9 +14,12 @@ import re
 
 
 def as_said(text: str) -> str:
-    """`text` with every form below rewritten as the reading it gives."""
-    for rewrite in (_host_tool_lines, _database_tool_lines, _alert_forms, _load_tool_forms):
-        text = rewrite(text)
+    """`text` with every form below rewritten as the reading it gives. Each kind of form
+    is looked for only where a word every one of them holds is there: most texts are
+    sentences, and the request path reads every one."""
+    for rewrite, marks in _REWRITES:
+        if any(mark in text for mark in marks):
+            text = rewrite(text)
     return text
 
 
@@ -265,3 +268,11 @@ def _load_tool_forms(text: str) -> str:
     for pattern, said in _LOAD_TOOL_FORMS:
         text = pattern.sub(said, text)
     return text
+
+
+_REWRITES = (
+    (_host_tool_lines, ("load average", "cpu", "mem", "\n")),
+    (_database_tool_lines, ("_",)),
+    (_alert_forms, ("threshold", "current value", "value", "(x")),
+    (_load_tool_forms, ("p(", "med=", "%", "[ms]", "threads and", "/s", "per second")),
+)
