@@ -776,7 +776,7 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
 _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|diskio|io|i/o|iowait|iostat|storage|volume|inodes?|"
-                               r"quota|battery|swap|"
+                               r"quota|battery|swap|network|gpus?|nic|uplink|egress|"
                                r"filesystems?|space|free|left|remaining|"
                                r"done|complete|progress|off|discount|uptime|availability|"
                                r"errors?|error rate|[45]xx|[45]\d\d|xxxs?|fail\w*|loss|lost|"
@@ -1407,7 +1407,8 @@ def _future_growth(text: str) -> str:
 # as its unit, so each pair is closed before the next label ("rps 3000, cpu 90%"), or
 # "3000 cpu" would be 3000 cores and the 90% a share of nothing. Only where a label stands
 # before the first value too: "8 cores 32 GB" and "3000 users 90% cpu" are left whole.
-_LABEL = (r"(?:cpu|memory|mem|ram|heap|disk|iops|p\d\d(?:\.\d+)?|latency|pool|connections|"
+_LABEL = (r"(?:cpu|memory|mem|ram|heap|disk|swap|network|gpu|egress|iops|p\d\d(?:\.\d+)?|"
+          r"latency|pool|connections|"
           r"conns|users|rps|qps|peak|lag|queries|threads|depth|requests|traffic|throughput|"
           r"hits|misses|errors|load)")
 _LABEL_VALUE_RE = re.compile(

@@ -609,6 +609,8 @@ def test_what_a_cloudwatch_alarm_reports(text, metrics):
      {M.MEMORY_PCT: 91.2}),
     ("description: Memory usage on node-3 is 93.2%", {M.MEMORY_PCT: 93.2}),
     ("disk usage on node-3 is 93%", {}),
+    ("network utilization at 85%", {}),  # no metric of ours, and not the CPU
+    ("gpu usage 90%", {}),
     ("db connection usage on the primary is 97%", {M.POOL_USED_PCT: 97}),
     ("memory usage is fine but cpu usage on web-1 is 95%", {M.SERVER_CPU_PCT: 95}),
 ])
@@ -672,6 +674,8 @@ def test_growth_that_already_happened_is_said_back(text, reading):
     ("users 50000 p95 2s", {M.USERS: 50000, M.P95_MS: 2000}),
     ("connections 480 cpu 90%", {M.SERVER_CPU_PCT: 90}),  # not 480 cores
     ("8 cores 32 GB", {M.CORES: 8}),  # no label first: the word after is the unit
+    ("the app servers cpu 90% network 40%", {M.SERVER_CPU_PCT: 90}),
+    ("cpu 90% disk 40%", {M.SERVER_CPU_PCT: 90}),  # the next label is no subject of 90%
     ("we have 3000 users 90% cpu", {M.USERS: 3000, M.SERVER_CPU_PCT: 90}),
 ])
 def test_labels_each_before_its_value(text, metrics):
