@@ -141,6 +141,24 @@ def test_every_option_of_every_command_says_what_it_takes():
     assert silent == []
 
 
+def test_ask_reads_a_paste_piped_in_as_one_text():
+    paste = ("NAME      CPU(cores)   CPU%   MEMORY(bytes)   MEMORY%\n"
+             "node-1    1200m        30%    9000Mi          56%\n"
+             "node-2    3800m        95%    14000Mi         88%\n")
+    code, out = run("ask", "--json", stdin=paste)
+    got = json.loads(out)
+    assert code == 0
+    assert (got["layer"], got["metrics"]) == ("application",
+                                              {"server_cpu_pct": 95.0, "memory_pct": 88.0})
+
+
+def test_ask_with_nothing_to_read_says_what_it_takes(capsys):
+    code, out = run("ask", stdin="")
+    assert (code, out) == (2, "")
+    assert capsys.readouterr().err == ("scale-advisor: error: ask: give a question, pipe a "
+                                       "paste in, or '-' to read questions from stdin\n")
+
+
 def test_ask_stdin_one_json_object_per_line():
     code, out = run("ask", "-", stdin="how many read replicas for 12k reads/s if one handles "
                     "3k\n\nour cert expired\n")

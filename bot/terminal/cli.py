@@ -131,10 +131,15 @@ def _emit(args: argparse.Namespace, data: Any, text: str, out: TextIO) -> int:
 # ------------------------------------------------------------------------------- ask
 
 
+MAX_PIPED_CHARS = 100_000  # more than any reader looks at; the rest of a stream is left
+
+
 def _add_ask(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="answer a question or a symptom description")
-    p.add_argument("text", metavar="TEXT", nargs="+",
-                   help="the question, quoted or not; '-' reads one per line from stdin")
+    p.add_argument("text", metavar="TEXT", nargs="*",
+                   help="the question, quoted or not; '-' reads one per line from stdin; "
+                        "none reads what is piped in as one text (kubectl top node | "
+                        "scale-advisor ask)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=run_ask)
 
@@ -147,13 +152,16 @@ def run_ask(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) ->
     from advisor.ask import ask
 
     text = " ".join(args.text)  # `ask why is checkout slow` needs no quotes
+    if not args.text and not inp.isatty():  # a paste piped in: one text, lines kept
+        text = inp.read(MAX_PIPED_CHARS)
     if text == "-":
         for line in inp:
             if line.strip():
                 _print_json(_ask_json(ask(line.strip(), pb)), out)
         return 0
     if not text.strip():
-        raise CliError("ask: give a question, or '-' to read questions from stdin")
+        raise CliError("ask: give a question, pipe a paste in, or '-' to read questions "
+                       "from stdin")
     result = ask(text, pb)
     code = _emit(args, _ask_json(result), result.answer, out)
     from bot.terminal.interview import local_place
