@@ -23,12 +23,12 @@ def as_said(text: str) -> str:
     return text
 
 
-# What the tools on a host print. top's and uptime's head
-# counts logged-in sessions ("1 user, load average: ..."), not people using the product.
-# A CPU line (top, BusyBox, macOS) says how busy the CPU is as what is neither idle nor
-# waiting on I/O. A memory line (procps top since 3.3.10, free with an `available`
-# column) says used of total, where used leaves out the cache the kernel gives back (the
-# older forms counted the cache as used, so they are left alone).
+# What the tools on a host print. top's and uptime's head counts logged-in sessions ("1
+# user, load average: ..."), not people using the product. A CPU line (top, BusyBox,
+# macOS) says how busy the CPU is as what is neither idle nor waiting on I/O. A memory
+# line (procps top since 3.3.10, free with an `available` column) says used of total,
+# where used leaves out the cache the kernel gives back (the older forms counted the cache
+# as used, so they are left alone).
 _LOGGED_IN_RE = re.compile(r"\b\d+\s+users?(?=,\s+load averages?:)")
 _CPU_LINE_RE = re.compile(
     r"(?<![\w.])%?cpu(?:\d+|\(s\))?\s*(?:usage)?\s*:\s*"

@@ -1053,6 +1053,7 @@ _GROWTH_TO_COME = re.compile(r"\b(expect\w*|will|going to|plan\w*|project\w*|for
                              r"autumn|fall|winter))\b")
 
 
+# "4 times in the past 2 weeks", "3 times a day": how often something happened.
 _EVENTS_IN_A_SPAN = re.compile(r"(?:in|over|during|within) (?:the )?(?:past|last)\b|"
                                r"(?:a|an|per|every|each) (?:day|week|hour|minute|month)\b|"
                                r"(?:today|yesterday|this (?:week|month|morning))\b")
@@ -1387,7 +1388,7 @@ def _compound_times(text: str) -> str:
 # already happened ("traffic doubled overnight") is in today's figures, not to come.
 _FUTURE_GROWTH_RE = re.compile(
     r"\b(?:expect\w*|will|going to|plan\w*|project\w*|forecast\w*|likely to|could|may|"
-    r"might|should)\b(?P<between>[^.;!?\n]{0,60}?)\b(?P<word>double|triple|quadruple|"
+    r"might|should)\b[^.;!?\n]{0,60}?\b(?P<word>double|triple|quadruple|"
     r"grow tenfold)\b(?:\s+(?:or|to)\s+(?:even\s+)?(?P<upper>triple|quadruple)\b)?"
     r"(?!\s+(?:check|count|click|digits?|booking|charge|quotes?|the)\b)")
 _GROWTH_WORDS = {"double": "2x", "triple": "3x", "quadruple": "4x", "grow tenfold": "grow 10x"}
@@ -1408,9 +1409,8 @@ def _future_growth(text: str) -> str:
 # "3000 cpu" would be 3000 cores and the 90% a share of nothing. Only where a label stands
 # before the first value too: "8 cores 32 GB" and "3000 users 90% cpu" are left whole.
 _LABEL = (r"(?:cpu|memory|mem|ram|heap|disk|swap|network|gpu|egress|iops|p\d\d(?:\.\d+)?|"
-          r"latency|pool|connections|"
-          r"conns|users|rps|qps|peak|lag|queries|threads|depth|requests|traffic|throughput|"
-          r"hits|misses|errors|load)")
+          r"latency|pool|connections|conns|users|rps|qps|peak|lag|queries|threads|depth|"
+          r"requests|traffic|throughput|hits|misses|errors|load)")
 _LABEL_VALUE_RE = re.compile(
     rf"(\b{_LABEL}\s*[:=]?\s*\d[\d.,]*(?:%|[a-z]{{1,3}}\b)?)[^\S\n]+(?={_LABEL}\s*[:=]?\s*\d)")
 
