@@ -251,12 +251,17 @@ def _threshold_crossed(text: str) -> str:
 # line (wrk's `  99%    2.40s`, hey's `  95% in 0.2033 secs`, ab's `  95%    300` under its
 # "(ms)" heading; `100%` is the slowest, no tail), ab's `81.000 [ms]`, a rate before its
 # figure (`Requests/sec: 626.59`, `Requests per second:    1234.56 [#/sec]`), and wrk's
-# own threads (`12 threads and 400 connections`), which are no cores.
+# own threads (`12 threads and 400 connections`), which are no cores, and their stats.
 _LOAD_TOOL_FORMS = (
     (re.compile(r"\bp\((\d\d(?:\.\d+)?)\)"), r"p\1"),
     (re.compile(r"\bmed="), "median="),
     (re.compile(r"(?m)^([ \t]*)(\d{2,3}(?:\.\d+)?)%[ \t]+(?:in[ \t]+)?(?=\d)"), r"\1p\2 "),
     (re.compile(r"\b(\d+) threads and (\d+) connections\b"), r"\1 client threads, \2 connections"),
+    # wrk's thread stats (avg, stdev, max, +/- stdev): the average, once; a thread's rate
+    # is no traffic
+    (re.compile(r"(?m)^([ \t]*latency[ \t]+\S+)(?:[ \t]+\S+){2}[ \t]+\d+(?:\.\d+)?%[ \t]*$"),
+     r"\1"),
+    (re.compile(r"(?m)^[ \t]*req/sec(?:[ \t]+\S+){3}[ \t]+\d+(?:\.\d+)?%[ \t]*$"), ""),
     (re.compile(r"(\d)[ \t]*\[ms\]"), r"\1 ms"),
     (re.compile(r"\b(?:requests?|reqs?)[ \t]*(?:/[ \t]*s(?:ec)?|per[ \t]+second)[ \t]*:[ \t]*"
                 r"(\d+(?:\.\d+)?)(?:[ \t]*\[#/sec\])?"), r"\1 req/s"),
@@ -274,5 +279,5 @@ _REWRITES = (
     (_host_tool_lines, ("load average", "cpu", "mem", "\n")),
     (_database_tool_lines, ("_",)),
     (_alert_forms, ("threshold", "current value", "value", "(x")),
-    (_load_tool_forms, ("p(", "med=", "%", "[ms]", "threads and", "/s", "per second")),
+    (_load_tool_forms, ("p(", "med=", "%", "[ms]", "threads and", "/s", "/sec", "per second")),
 )

@@ -552,6 +552,14 @@ def test_what_load_generators_print(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+def test_wrks_thread_stats_are_its_average_once():
+    stats = ("  Thread Stats   Avg      Stdev     Max   +/- Stdev\n"
+             "    Latency   635.91ms  410.86ms   2.00s    68.25%\n"
+             "    Req/Sec    52.30     31.53   250.00     71.00%\n"
+             "Requests/sec:    626.59")
+    assert read_text(stats) == Reading({M.P95_MS: 635.91, M.PEAK_RPS: 626.59})
+
+
 @pytest.mark.parametrize(("text", "metrics"), [
     ("p50 100ms p90 300ms p95 500ms p99 900ms", {M.P95_MS: 500}),  # the p95 itself
     ("p99 2s, p95 500ms", {M.P95_MS: 500}),
