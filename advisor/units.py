@@ -1561,6 +1561,7 @@ def read_text(text: str) -> Reading:
     prev_start = 0
     prev_metric: MetricName | None = None
     p95_rank = 0
+    averaged = False  # the p95 kept was said as an average
     for token in [*_tokens(lowered), None]:
         while pool_shares and (token is None or pool_shares[0][0] < token.start):
             found.setdefault(MetricName.POOL_USED_PCT, pool_shares.pop(0)[1])  # in text order
@@ -1638,16 +1639,25 @@ def read_text(text: str) -> Reading:
         value = float(round(value)) if spec.integer else value
         prev_metric = metric
         rank = _tail_rank(lowered, seg_start, token) if metric is MetricName.P95_MS else 0
-        if chained:
+        kept = chained or metric not in found or rank > p95_rank
+        if kept:  # the latest of a change; else the p95 itself, a tail, a time read first
+            if not chained:
+                notes.extend(_rate_notes(token, lowered, metric))
             found[metric] = value
-        elif metric not in found or rank > p95_rank:
-            found[metric] = value  # the p95 itself, else a tail, wins over a time read first
-            notes.extend(_rate_notes(token, lowered, metric))
+        if kept and metric is MetricName.P95_MS:
+            averaged = _AVERAGE_SAID.search(_near_words(
+                lowered[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK)) is not None
         p95_rank = max(p95_rank, rank)
+    if averaged and MetricName.P95_MS in found and MetricName.P95_MS not in named:
+        notes.append(f"{_fmt(found[MetricName.P95_MS])} ms is an average, taken as the p95; "
+                     "the p95 runs higher, so give it if you know it")
     found.update(named)  # a value given under its own name wins
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
     return Reading(found, tuple(refused), tuple(notes))
+
+
+_AVERAGE_SAID = re.compile(r"\b(?:avg|average|averages|mean)\b")
 
 
 def _tail_rank(text: str, seg_start: int, token: _Token) -> int:

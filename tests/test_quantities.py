@@ -571,6 +571,19 @@ def test_the_p95_itself_wins_over_other_times(text, metrics):
     assert read_text(text) == Reading(metrics)
 
 
+AVERAGE = "{} ms is an average, taken as the p95; the p95 runs higher, so give it if you know it"
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("average latency 1.2s", Reading({M.P95_MS: 1200}, (), (AVERAGE.format("1,200"),))),
+    ("latency avg=635.91ms", Reading({M.P95_MS: 635.91}, (), (AVERAGE.format("635.91"),))),
+    ("avg response time 800ms, p99 2s", Reading({M.P95_MS: 2000})),  # a tail replaced it
+    ("p95 800ms, avg 800ms", Reading({M.P95_MS: 800})),
+])
+def test_an_average_taken_as_the_p95_says_so(text, reading):
+    assert read_text(text) == reading
+
+
 def test_a_number_at_the_end_of_a_line_takes_no_unit_from_the_next():
     assert read_text("p95 800\nms are what the dashboard shows") == Reading({M.P95_MS: 800})
     assert read_text("p95 300\np99 900") == Reading({M.P95_MS: 300})
