@@ -46,12 +46,28 @@ _FREE_TABLE_RE = re.compile(
     rf"\s+{_SIZE}")
 
 
+# `docker stats`: its headings hold spaces ("CPU %", "MEM USAGE / LIMIT"), so its rows are
+# read by their own shape. A container's MEM % is of its limit, like kubectl's MEMORY%
+# (the fullest container binds); its CPU % counts one core as 100%, no share of a machine.
+_DOCKER_STATS_RE = re.compile(
+    rf"(?m)^\S+\s+\S+\s+\d+(?:\.\d+)?%\s+{_SIZE}\s*/\s*{_SIZE}\s+(?P<mem>\d+(?:\.\d+)?)%\s.*$")
+
+
 def _host_tool_lines(text: str) -> str:
     """`text` with each such line said as the reading it gives (see above)."""
     text = _CPU_LINE_RE.sub(_cpu_line, _LOGGED_IN_RE.sub("", text))
     for pattern in (_TOP_MEMORY_RE, _FREE_TABLE_RE):
         text = pattern.sub(_memory_line, text)
+    if "mem usage / limit" in text:
+        text = _docker_stats(text)
     return _column_tables(text) if "\n" in text else text
+
+
+def _docker_stats(text: str) -> str:
+    shares = [float(m.group("mem")) for m in _DOCKER_STATS_RE.finditer(text)]
+    if not shares:
+        return text
+    return f"{_DOCKER_STATS_RE.sub('', text)}\nmemory {max(shares):g}%; "
 
 
 # Tables of columns, read by their heading: `kubectl top node|pod` (`CPU%`, `MEMORY%`: the

@@ -494,6 +494,12 @@ MPSTAT = """08:00:01 AM  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %s
 08:00:02 AM    0   99.00    0.00    1.00    0.00    0.00    0.00    0.00    0.00"""
 
 
+DOCKER_STATS = (
+    "CONTAINER ID   NAME     CPU %     MEM USAGE / LIMIT   MEM %     NET I/O        PIDS\n"
+    "3f2a1b9c8d7e   api      199.50%   1.9GiB / 2GiB       95.10%    1.2MB / 3.4MB  42\n"
+    "9a8b7c6d5e4f   worker   12.00%    300MiB / 1GiB       29.30%    10kB / 20kB    8")
+
+
 @pytest.mark.parametrize(("text", "metrics"), [
     (TOP, {M.SERVER_CPU_PCT: 98.5, M.MEMORY_PCT: 94.4}),
     (" 10:01:02 up 40 days,  2:03,  3 users,  load average: 0.52, 0.58, 0.59", {}),  # sessions
@@ -515,6 +521,9 @@ MPSTAT = """08:00:01 AM  CPU    %usr   %nice    %sys %iowait    %irq   %soft  %s
     (VMSTAT, {M.SERVER_CPU_PCT: 86}),  # the last sample, less idle and I/O wait
     (MPSTAT, {M.SERVER_CPU_PCT: 96}),  # all CPUs, not one
     ("NAME  CPU(cores)  MEMORY(bytes)\napi-7d9f  1980m  1890Mi", {}),  # no share to read
+    (DOCKER_STATS, {M.MEMORY_PCT: 95.1}),  # the fullest container; its CPU % counts cores
+    ("\n".join(" ".join(line.split()) for line in DOCKER_STATS.splitlines()),
+     {M.MEMORY_PCT: 95.1}),  # as a Slack mention has it, runs of spaces made one
 ])
 def test_what_host_tools_print(text, metrics):
     assert read_text(text) == Reading(metrics)
