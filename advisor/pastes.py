@@ -169,8 +169,26 @@ _PGBOUNCER_RE = re.compile(r"\bsv_active=(?P<active>\d+)\s+sv_idle=(?P<idle>\d+)
 _KEYSPACE_RE = re.compile(r"\bkeyspace_hits:(?P<hits>\d+)\s+keyspace_misses:(?P<misses>\d+)\b")
 
 
+# psql's answer of one value: its column's name, a rule of dashes, the value, "(1 row)".
+# `SHOW max_connections` is the limit; a count from pg_stat_activity, connections in use.
+_PSQL_ONE_VALUE_RE = re.compile(
+    r"(?m)^[ \t]*(?P<name>\w+)[ \t]*\n[ \t]*-+[ \t]*\n[ \t]*(?P<n>\d+)[ \t]*\n[ \t]*\(1 row\)")
+
+
+def _psql_values(text: str) -> str:
+    def said(m: re.Match[str]) -> str:
+        name, n = m.group("name"), m.group("n")
+        if name == "max_connections":
+            return f"max_connections = {n}"
+        if name == "count" and "pg_stat_activity" in text:
+            return f"{n} connections in use"
+        return m.group(0)
+    return _PSQL_ONE_VALUE_RE.sub(said, text)
+
+
 def _database_tool_lines(text: str) -> str:
     """`text` with each such line said as the reading it gives (see above)."""
+    text = _psql_values(text) if "(1 row)" in text else text
     for pattern, said in _DATABASE_FORMS:
         text = pattern.sub(said, text)
     return _KEYSPACE_RE.sub(_hit_rate, _PGBOUNCER_RE.sub(_servers_line, text))

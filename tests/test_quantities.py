@@ -657,6 +657,10 @@ def test_what_alert_rules_print(text, metrics):
     ("keyspace_hits:0\nkeyspace_misses:0", {}),
     ("pgbouncer: cl_active=200 cl_waiting=150 sv_active=20 sv_idle=0 maxwait=12",
      {M.POOL_USED_PCT: 100}),
+    ("prod=> select count(*) from pg_stat_activity;\n count\n-------\n   480\n(1 row)\n\n"
+     "prod=> show max_connections;\n max_connections\n-----------------\n 500\n(1 row)",
+     {M.POOL_USED_PCT: 96}),  # psql's answers: in use of the limit
+    (" count\n-------\n   480\n(1 row)", {}),  # a count of what: not said
     (" database | user | cl_active | cl_waiting | sv_active | sv_idle | sv_used | maxwait\n"
      " app      | app  |       200 |        150 |        15 |       5 |       0 |      12\n"
      " web      | web  |        10 |          0 |         4 |      16 |       0 |       0",
