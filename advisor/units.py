@@ -1638,15 +1638,16 @@ def read_text(text: str) -> Reading:
             continue
         value = float(round(value)) if spec.integer else value
         prev_metric = metric
-        rank = _tail_rank(lowered, seg_start, token) if metric is MetricName.P95_MS else 0
+        said = (_near_words(lowered[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK)
+                if metric is MetricName.P95_MS else "")  # the words naming a time
+        rank = _tail_rank(said) if metric is MetricName.P95_MS else 0
         kept = chained or metric not in found or rank > p95_rank
         if kept:  # the latest of a change; else the p95 itself, a tail, a time read first
             if not chained:
                 notes.extend(_rate_notes(token, lowered, metric))
             found[metric] = value
         if kept and metric is MetricName.P95_MS:
-            averaged = _AVERAGE_SAID.search(_near_words(
-                lowered[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK)) is not None
+            averaged = _AVERAGE_SAID.search(said) is not None
         p95_rank = max(p95_rank, rank)
     if averaged and MetricName.P95_MS in found and MetricName.P95_MS not in named:
         notes.append(f"{_fmt(found[MetricName.P95_MS])} ms is an average, taken as the p95; "
@@ -1660,12 +1661,11 @@ def read_text(text: str) -> Reading:
 _AVERAGE_SAID = re.compile(r"\b(?:avg|average|averages|mean)\b")
 
 
-def _tail_rank(text: str, seg_start: int, token: _Token) -> int:
+def _tail_rank(said: str) -> int:
     """How close a time is to the p95 the guide's bars are about, by the percentile named
-    nearest before it: 2 the p95 itself, 1 another tail (p90, p99), 0 none named (an
-    average, "latency 2s")."""
-    labels = _PERCENTILE_RE.findall(
-        _near_words(text[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK))
+    nearest before it in `said`: 2 the p95 itself, 1 another tail (p90, p99), 0 none named
+    (an average, "latency 2s")."""
+    labels = _PERCENTILE_RE.findall(said)
     return 0 if not labels else 2 if labels[-1] == "p95" else 1
 
 
