@@ -103,7 +103,7 @@ SHORT_NAMES: dict[MetricName, tuple[str, ...]] = {
     M.MEMORY_PCT: ("memory", "mem"),
     M.POOL_USED_PCT: ("pool_used", "pool"),
     M.QUERIES_PER_REQUEST: ("queries", "qpr"),
-    M.READ_PCT: ("read_pct", "reads_pct"),
+    M.READ_PCT: ("reads_pct",),
     M.CACHE_HIT_PCT: ("cache_hit", "hit_rate", "cache_hit_rate"),
     M.REPLICA_LAG_S: ("replica_lag", "lag"),
     M.SLOWEST_QUERY_MS: ("slowest_query",),

@@ -640,6 +640,37 @@ def _rate(token: _Token, after: str) -> tuple[float, str | None]:
     return value / (per or 1.0), rate_note(value, per)
 
 
+# A number with nothing after it but a decimal point or digit grouping: `1.2`, `3,600`.
+_BARE_NUMBER_RE = re.compile(r"\s*\d[\d,]*(?:\.\d+)?\s*")
+
+
+def in_named_unit(key: str, value: str) -> str:
+    """`value` with its unit when `key` is a metric's full name, which says the unit
+    (`p95_ms=1.2` is 1.2 ms, `working_set_gb=10` 10 GB); a short name (`p95=1.2`) says
+    none, so its bare number is still asked back."""
+    metric = METRIC_KEYS.get(key)
+    if metric is None or metric.value != key or not _BARE_NUMBER_RE.fullmatch(value):
+        return value
+    unit = METRIC_SPECS[metric].unit
+    return f"{value.strip()} {unit.value}" if unit in (Unit.MS, Unit.S, Unit.GB) else value
+
+
+NAMED_UNIT = "the unit its name says"
+
+
+def parse_named(key: str, value: str, following: Sequence[str] = ()) -> tuple[Parsed, int]:
+    """`parse_value_words` for a value given under a name (`key` as METRIC_KEYS spells
+    it): a bare number that reads two ways takes the unit the full name says."""
+    metric = METRIC_KEYS[key]
+    try:
+        return parse_value_words(value, following, metric)
+    except AmbiguousUnit:
+        with_unit = in_named_unit(key, value)
+        if with_unit == value:
+            raise
+        return Parsed(parse_quantity(with_unit, metric).value, NAMED_UNIT), 0
+
+
 MAX_FOLLOWING_WORDS = 4  # "two hundred and fifty" is the longest a value runs on
 
 
@@ -803,6 +834,18 @@ _LIMIT_BEFORE = re.compile(r"\b(?:timed?\s*out|times\s*out|timing\s*out|time-?ou
                            r"deadline|killed|limit)\s*(?:after|of|at|is|was|set to|=|:)?\s*$")
 _TAIL_LABELS = frozenset({"p90", "p95", "p97", "p98", "p99", "p99.9", "p99.99", "p999"})
 _BARE_P95 = re.compile(r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*$")
+# A replica's lag or the slowest query said just before a bare number ("replica lag 30",
+# `lag=30`, "slowest query 4500"); a consumer's lag counts messages, so it is no time.
+_BARE_LAG = re.compile(r"\b(?:replica|replicas|replication|slave|standby|secondary)\s+lag"
+                       r"\s*(?:is|was|at|of|=|:|~)?\s*$|^lag\s*[=:]\s*$")
+_BARE_SLOWEST = re.compile(r"\bslowest\s+(?:query|queries)\s*(?:is|was|at|of|=|:|~|takes|took)?"
+                           r"\s*$")
+# Which time a bare number is, its unit when it reads one way only, and how to say it back.
+_BARE_TIMES: tuple[tuple[MetricName, Unit, re.Pattern[str], str], ...] = (
+    (MetricName.P95_MS, Unit.MS, _BARE_P95, "p95"),
+    (MetricName.REPLICA_LAG_S, Unit.S, _BARE_LAG, "replica lag"),
+    (MetricName.SLOWEST_QUERY_MS, Unit.MS, _BARE_SLOWEST, "slowest query"),
+)
 # A latency label before a change of bare numbers: "p95 went from 800 to 1200".
 _BARE_P95_CHANGE = re.compile(
     r"\b(p9\d|p99\.9|latency|response time)\s*(is|was|at|of|=|:|~)?\s*"
@@ -896,9 +939,11 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         if _PAST_GROWTH.search(context) and not _GROWTH_TO_COME.search(context):
             raise PastGrowth()  # "grew 4x since march": in today's figures, said back
         return MetricName.GROWTH_FACTOR, token.value
-    if not suffix and _BARE_P95.search(near) and not _after_words(text, token.end, 1):
-        _bare_time(token.value, Unit.MS)  # "p95 850" is 850 ms; "p95 1.2" is asked
-        return MetricName.P95_MS, token.value
+    if not suffix and not _after_words(text, token.end, 1):
+        for metric, unit, label_re, _ in _BARE_TIMES:
+            if label_re.search(near):  # "p95 850" is 850 ms; "p95 1.2" is asked
+                _bare_time(token.value, unit)
+                return metric, token.value
     if _CORES_WORDS.match(tail):
         return MetricName.CORES, token.value
     if _SPINDLE_WORDS.match(tail):
@@ -1025,6 +1070,13 @@ def _classify_or_none(token: _Token, text: str, prev_end: int
         return _classify(token, text, prev_end)
     except (ParseError, KeyError, ValueError):
         return None
+
+
+def _bare_time_label(text: str, token: _Token, prev_end: int) -> str:
+    """How to name the time a bare number was said of ("p95", "replica lag")."""
+    near = _near_words(text[prev_end:], token.start - prev_end, 4, _CLAUSE_BREAK)
+    return next((label for _, _, label_re, label in _BARE_TIMES if label_re.search(near)),
+                "p95")
 
 
 def _asked_back(said: str, err: AmbiguousUnit) -> str:
@@ -1300,7 +1352,8 @@ def _unit_kind(suffix: str) -> str:
 # `db_cpu=93%`, `p95_ms: 1200`: a metric's own name (one with an underscore, which no
 # sentence has) with its value, as the fronts' `name=value` takes it.
 _NAMED_PAIR_RE = re.compile(r"(?<![\w-])(?P<key>[a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s*[=:]\s*"
-                            r"(?P<value>[^\s,;]+)")
+                            r"(?P<value>\d{1,3}(?:,\d{3})+(?!\d)[^\s,;]*|\d+,\d{1,2}(?![\d,])"
+                            r"[^\s,;]*|[^\s,;]+)")  # 1,200 and 1,2 are one number
 
 
 # "read/write ratio 90/10", "90:10 reads to writes", "reads:writes 4:1": the read share.
@@ -1430,7 +1483,8 @@ def _utilisation_shares(text: str) -> str:
     return _UTILISATION_RE.sub(share, text)
 
 
-def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, float]]:
+def _named_pairs(text: str, refused: list[str], notes: list[str]
+                 ) -> tuple[str, dict[MetricName, float]]:
     """The values given under a metric's name, and `text` with those pairs blanked out
     (positions kept) so the words-and-units reading does not read them again."""
     named: dict[MetricName, float] = {}
@@ -1439,9 +1493,14 @@ def _named_pairs(text: str, refused: list[str]) -> tuple[str, dict[MetricName, f
         if metric is None:
             continue
         try:
-            named.setdefault(metric, parse_quantity(m.group("value"), metric).value)
+            parsed = parse_named(m.group("key"), m.group("value"))[0]
         except ParseError as err:
             refused.append(f"{m.group(0)} ({err})")
+        else:
+            if metric not in named and parsed.note == NAMED_UNIT:  # `p95_ms=1.2`: in ms
+                notes.append(f"{m.group(0)} read in {METRIC_SPECS[metric].unit.value}, "
+                             f"{NAMED_UNIT}")
+            named.setdefault(metric, parsed.value)
         text = _blanked(text, m)
     return text, named
 
@@ -1547,7 +1606,8 @@ def read_text(text: str) -> Reading:
         return Reading(found)
     spoken = _spoken(text)
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
-    lowered, named = _named_pairs(lowered, refused)
+    notes: list[str] = []
+    lowered, named = _named_pairs(lowered, refused, notes)
     lowered, memory_share = _memory_fractions(lowered)
     if memory_share is not None:  # read before the loop: the first reading of a metric wins
         found[MetricName.MEMORY_PCT] = memory_share
@@ -1555,7 +1615,6 @@ def read_text(text: str) -> Reading:
     if read_share is not None:
         found[MetricName.READ_PCT] = read_share
     lowered = without_status_codes(_SNAKE_RE.sub(" ", lowered))  # "mem_usage: 80%": words
-    notes: list[str] = []
     prev_end = 0
     prev: _Token | None = None
     prev_start = 0
@@ -1575,7 +1634,8 @@ def read_text(text: str) -> Reading:
         try:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
-            refused.append(_asked_back(f"p95 {token.raw.strip()}", err))
+            refused.append(_asked_back(f"{_bare_time_label(lowered, token, prev_end)} "
+                                       f"{token.raw.strip()}", err))
             guess = None
         except (UnnamedShare, PastGrowth) as err:  # said back below unless a change names it
             unnamed, guess = err, None

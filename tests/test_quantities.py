@@ -960,12 +960,51 @@ def test_a_status_code_is_no_answer_to_a_number_question(text, metric):
 
 
 def test_a_named_value_that_cannot_be_read_is_refused_not_guessed():
-    reading = read_text("p95_ms=1.2 and db_cpu=lots")
+    reading = read_text("working_set=10 and db_cpu=lots")
     assert reading.metrics == {}
     assert reading.refused == (
-        "p95_ms=1.2 (1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s.)",
+        "working_set=10 (10 MB or 10 GB? Give the unit, e.g. 10 GB.)",
         "db_cpu=lots (Expected a share such as 92% or 0.92.)",
     )
+
+
+def test_a_bare_number_under_a_full_name_takes_the_unit_the_name_says():
+    """`p95_ms`, `replica_lag_s`, `working_set_gb` name their unit; a short name does not."""
+    reading = read_text("p95_ms=1.2 replica_lag_s=30 working_set_gb=10 slowest_query_ms=40 "
+                        "p95=1.2")
+    assert reading.metrics == {M.P95_MS: 1.2, M.REPLICA_LAG_S: 30, M.WORKING_SET_GB: 10,
+                               M.SLOWEST_QUERY_MS: 40}
+    assert reading.notes == ("p95_ms=1.2 read in ms, the unit its name says",
+                             "replica_lag_s=30 read in s, the unit its name says",
+                             "working_set_gb=10 read in GB, the unit its name says",
+                             "slowest_query_ms=40 read in ms, the unit its name says")
+    assert reading.refused == ("p95 1.2 (1.2 ms or 1.2 s?)",)
+    said = read_text("p95_ms=1.2s replica_lag_s=500ms p95_ms=900")  # a unit typed wins
+    assert (said.metrics, said.notes) == ({M.P95_MS: 1200, M.REPLICA_LAG_S: 0.5}, ())
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("peak_rps=1,200, db_cpu=90%", {M.PEAK_RPS: 1200, M.DB_CPU_PCT: 90}),
+    ("users=1,200,000; p95_ms=1,2", {M.USERS: 1_200_000, M.P95_MS: 1.2}),
+    ("p95_ms=300,db_cpu_pct=90", {M.P95_MS: 300, M.DB_CPU_PCT: 90}),
+])
+def test_a_named_value_keeps_its_digit_groups(text, metrics):
+    """`peak_rps=1,200` was read as 1 req/s: the comma grouping thousands ended the value."""
+    assert read_text(text).metrics == metrics
+
+
+@pytest.mark.parametrize(("text", "metrics", "refused"), [
+    ("replica lag 30", {}, ("replica lag 30 (30 ms or 30 s?)",)),
+    ("lag=30", {}, ("replica lag 30 (30 ms or 30 s?)",)),
+    ("replication lag is 0.5", {M.REPLICA_LAG_S: 0.5}, ()),
+    ("slowest query 40", {}, ("slowest query 40 (40 ms or 40 s?)",)),
+    ("slowest query took 4500", {M.SLOWEST_QUERY_MS: 4500}, ()),
+    ("the replica lag was 12, p95 900", {M.P95_MS: 900}, ("replica lag 12 (12 ms or 12 s?)",)),
+    ("consumer lag 3000", {}, ()),  # a consumer's lag counts messages
+])
+def test_a_bare_lag_or_query_time_is_read_or_asked_back_never_dropped(text, metrics, refused):
+    reading = read_text(text)
+    assert (reading.metrics, reading.refused) == (metrics, refused)
 
 
 def test_a_bare_latency_change_too_small_to_tell_ms_from_s_is_asked_back():

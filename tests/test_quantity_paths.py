@@ -105,6 +105,21 @@ def test_bare_time_flag_is_refused_with_both_readings(capsys):
                    "Give the unit, e.g. 1.2 s.\n")
 
 
+def test_a_flag_named_with_its_unit_gives_a_bare_number_that_unit(capsys):
+    code, out = run("diagnose", "--users", "5k", "--p95-ms", "1.2", "--replica-lag-s", "30",
+                    "--working-set-gb", "10", "--json")
+    assert (code, json.loads(out)["inputs"]["metrics"]) == (
+        0, {"users": 5000, "p95_ms": 1.2, "replica_lag_s": 30, "working_set_gb": 10})
+    assert capsys.readouterr().err.splitlines() == [
+        "scale-advisor: note: --p95-ms: 1.2 read in ms, the unit its name says",
+        "scale-advisor: note: --replica-lag-s: 30 read in s, the unit its name says",
+        "scale-advisor: note: --working-set-gb: 10 read in GB, the unit its name says"]
+    code, out = run("diagnose", "--replica-lag-s", "30", "ms", "--json")  # a unit typed wins
+    assert (code, json.loads(out)["inputs"]["metrics"]) == (0, {"replica_lag_s": 0.03})
+    assert run("diagnose", "--lag", "30")[0] == 2
+    assert capsys.readouterr().err.endswith("30 ms or 30 s? Give the unit, e.g. 30 s.\n")
+
+
 def test_misspelt_number_word_close_to_none_is_refused(capsys):
     code, _ = run("stage", "40 thsnad")
     assert code == 2
@@ -249,6 +264,13 @@ def test_slack_pairs_read_every_form():
                        M.POOL_USED_PCT: 90, M.CACHE_HIT_PCT: 62, M.PER_REPLICA_RPS: 3000}
     assert parse_pairs("users=50k p95=1.2")[2] == [
         "`p95`: 1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s."]
+
+
+def test_slack_pairs_under_a_full_name_take_its_unit():
+    assert parse_pairs("p95_ms=1.2 replica_lag_s=30 peak_rps=1,200") == (
+        {M.P95_MS: 1.2, M.REPLICA_LAG_S: 30, M.PEAK_RPS: 1200}, "", [],
+        ["Read p95_ms=1.2 as 1.2 ms (the unit its name says).",
+         "Read replica_lag_s=30 as 30 s (the unit its name says)."])
 
 
 def test_a_hit_rate_is_the_cache_hit_share_under_the_names_people_use():

@@ -28,8 +28,11 @@ from advisor.playbook import PlaybookError
 from advisor.report import sizing_text, stage_text
 from advisor.stages import stage_for_users
 from advisor.units import (
+    NAMED_UNIT,
+    AmbiguousUnit,
     MisspeltNumber,
     ParseError,
+    in_named_unit,
     parse_quantity,
     parse_value_words,
     read_line,
@@ -742,10 +745,12 @@ def _quantity_options(parser: argparse.ArgumentParser) -> dict[str, MetricName]:
     return found
 
 
-def _glue_value_words(argv: list[str], options: dict[str, MetricName]) -> list[str]:
+def _glue_value_words(argv: list[str], options: dict[str, MetricName],
+                      notes: list[str]) -> list[str]:
     """`--users 50 thousand` becomes `--users=50 thousand` (and `stage 15 lakh` one
     value): the words after a value that change its reading belong to it, as in Slack's
-    `users=50 thousand`. Anything else is left for the parser to judge."""
+    `users=50 thousand`; `--p95-ms 1.2` becomes `--p95-ms=1.2 ms`, with a line in `notes`.
+    Anything else is left for the parser to judge."""
     out: list[str] = []
     stage_waits = False  # `stage` was said and its USERS not yet
     i = 0
@@ -779,6 +784,12 @@ def _glue_value_words(argv: list[str], options: dict[str, MetricName]) -> list[s
         following = list(takewhile(lambda word: not word.startswith("-"), argv[i:]))
         try:
             taken = parse_value_words(value, following, metric)[1]
+        except AmbiguousUnit:  # `--p95-ms 1.2` is 1.2 ms; `--p95 1.2` is refused with both
+            with_unit = in_named_unit(name[2:].replace("-", "_"), value) if prefix else value
+            if with_unit != value:
+                notes.append(f"scale-advisor: note: {name}: {value} read in "
+                             f"{with_unit.split()[-1]}, {NAMED_UNIT}")
+            value, taken = with_unit, 0
         except MisspeltNumber as err:  # `40 thsnd`: let the parser say what is wrong
             taken = err.words
         except ParseError:
@@ -820,9 +831,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
             parser.print_help(out)
             return 0
         argv = _asked_plainly(argv, parser)
-        glued = _glue_value_words(_glue_negative_values(argv), _quantity_options(parser))
+        unit_notes: list[str] = []
+        glued = _glue_value_words(_glue_negative_values(argv), _quantity_options(parser),
+                                  unit_notes)
         args = parser.parse_args(glued)
-        for note in flag_notes(args):
+        for note in unit_notes + flag_notes(args):
             sys.stderr.write(note + "\n")
         pb = playbook_from(args.playbook)
         status = args.handler(args, pb, out, inp)

@@ -25,8 +25,8 @@ from advisor.stages import stage_for_users
 from advisor.symptoms import match_for
 from advisor.units import (
     ParseError,
+    parse_named,
     parse_quantity,
-    parse_value_words,
     read_as,
     read_line,
     read_text,
@@ -148,7 +148,7 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
             problems.append(f"I don't know the metric `{name}`{hint}.")
             continue
         try:  # "users=50 thousand": the value may run on past a space
-            parsed, taken = parse_value_words(value, tokens[i:], metric)
+            parsed, taken = parse_named(key, value, tokens[i:])
         except ParseError as err:
             problems.append(f"`{name}`: {err}")
             continue
