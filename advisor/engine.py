@@ -17,13 +17,15 @@ from advisor.models import (
     Layer,
     Match,
     Observations,
+    Sizing,
     StageNumber,
     Topic,
+    Unweighed,
     WhatIf,
 )
 from advisor.playbook import Playbook, default_playbook
 from advisor.projection import project
-from advisor.sizing import sizing_for
+from advisor.sizing import short_of, sizing_for
 from advisor.stages import evaluate_triggers, pushed_toward, stage_card, stage_number_for_users
 
 # Metrics that grow with users and load in a what-if; shares and latencies do not scale linearly.
@@ -59,6 +61,29 @@ def _missing(obs: Observations, playbook: Playbook) -> list[MetricName]:
     return [m for m in wanted if m not in obs.metrics]
 
 
+_FORMULA_NAMES = {"capacity": "the capacity plan", "pool": "the connection pool size",
+                  "replicas": "the read replica count", "cache": "the cache size"}
+
+
+def _unweighed(obs: Observations, sizing: list[Sizing], pb: Playbook) -> list[Unweighed]:
+    """Each reading given that no line of the playbook and no sizing took."""
+    taken = pb.metrics_with_lines() | {MetricName.USERS}
+    taken |= {MetricName(k) for s in sizing for k in s.inputs if k in _METRIC_NAMES}
+    out = []
+    for metric, value in obs.metrics.items():
+        if metric in taken:
+            continue
+        formula, short = short_of(metric, obs.metrics)
+        why = (f"{_FORMULA_NAMES[formula]} also needs "
+               f"{' and '.join(m.value for m in short)}" if short
+               else "the playbook draws no line for it, so it changes no advice")
+        out.append(Unweighed(metric=metric, value=value, why=why))
+    return out
+
+
+_METRIC_NAMES = frozenset(m.value for m in MetricName)
+
+
 def _summary(a: Assessment) -> str:
     parts = [f"Stage {a.stage.number} ({a.stage.name})" if a.stage_known
              else "Stage not placed (no user count)"]
@@ -85,6 +110,7 @@ def assess(
     triggers = evaluate_triggers(obs, pb)
     push = pushed_toward(triggers, number)
     bottleneck, symptom = diagnose(obs, pb, match)
+    sized = sizing_for(obs, number, pb)
     assessment = Assessment(
         stage=stage_card(number, pb),
         stage_known=users is not None,
@@ -94,10 +120,11 @@ def assess(
         additions=additions(obs, pb),
         bottleneck=bottleneck,
         ladder=ladder(symptom, obs.done, pb, obs.deferred) if symptom else None,
-        sizing=sizing_for(obs, number, pb),
+        sizing=sized,
         not_yet=not_yet(max(number, push or 0), pb),
         watch=[t for t in triggers if not t.fired and t.to_stage == number + 1],
         missing=_missing(obs, pb),
+        unweighed=_unweighed(obs, sized, pb),
         inputs=obs,
     )
     _point_further(assessment, pb)

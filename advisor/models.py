@@ -171,6 +171,14 @@ class HealthQuery(BaseModel):
     sql: str
 
 
+class Unweighed(BaseModel):
+    """A reading given that changed no advice, and why, so that nothing given goes unseen."""
+
+    metric: MetricName
+    value: float
+    why: str
+
+
 class Assessment(BaseModel):
     """`stage_known` is False when no user count was given: `stage` is then only the
     baseline the stage-specific advice assumed, and must not be shown as "you are here"."""
@@ -187,6 +195,7 @@ class Assessment(BaseModel):
     not_yet: list[str] = Field(default_factory=list)
     watch: list[Trigger] = Field(default_factory=list)
     missing: list[MetricName] = Field(default_factory=list)
+    unweighed: list[Unweighed] = Field(default_factory=list)
     hunt: list[str] = Field(default_factory=list)  # the playbook's steps, when they are next
     db_checks: list[str] = Field(default_factory=list)  # with a database bottleneck
     db_queries: list[HealthQuery] = Field(default_factory=list)  # likewise

@@ -388,6 +388,15 @@ class Playbook(Strict):
     def key_metric(self, metric: MetricName) -> KeyMetric | None:
         return next((k for k in self.key_metrics if k.metric == metric), None)
 
+    def metrics_with_lines(self) -> frozenset[MetricName]:
+        """The metrics some line of this playbook is drawn on (a key metric's target or
+        warning, a trigger, an addition, a layer rule): a reading of any other one changes
+        no advice unless a sizing formula takes it."""
+        lines = [c for k in self.key_metrics for c in (k.target, k.warning)]
+        lines += [c for t in self.triggers for c in (t.condition, *t.inferred_from)]
+        lines += [a.condition for a in self.additions] + [r.condition for r in self.layer_rules]
+        return frozenset(c.metric for c in lines if c is not None)
+
 
 def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"

@@ -104,6 +104,8 @@ def assessment_text(a: Assessment) -> str:
                        (f"  - {t.text}" for t in v.watch))
     lines += _part("Bottleneck hunt:", (f"  {step}" for step in v.hunt))
     lines += _part("Database health checks:", _db_lines(v))
+    if v.unweighed:
+        lines.append("Given but not weighed: " + "; ".join(v.unweighed))
     if v.missing:
         lines.append("Would sharpen this: " + ", ".join(m.value for m in v.missing))
     return "\n".join(lines)

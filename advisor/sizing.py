@@ -18,6 +18,21 @@ from advisor.playbook import (
 
 _Formula = CapacityFormula | PoolFormula | ReplicaFormula | CacheFormula
 
+M = MetricName
+# What each formula takes, and of that what it cannot do without (the rest has defaults).
+FORMULA_TAKES: dict[str, tuple[MetricName, ...]] = {
+    "capacity": (M.PEAK_RPS, M.GROWTH_FACTOR, M.SAFETY_MARGIN),
+    "pool": (M.CORES, M.SPINDLES),
+    "replicas": (M.READS_RPS, M.PER_REPLICA_RPS),
+    "cache": (M.WORKING_SET_GB,),
+}
+FORMULA_NEEDS: dict[str, tuple[MetricName, ...]] = {
+    "capacity": (M.PEAK_RPS,),
+    "pool": (M.CORES,),
+    "replicas": (M.READS_RPS, M.PER_REPLICA_RPS),
+    "cache": (M.WORKING_SET_GB,),
+}
+
 
 def _sized(kind: str, rule: _Formula, inputs: dict[str, float | str], worked: str,
            result: float) -> Sizing:
@@ -95,21 +110,33 @@ def cost(stage: int, playbook: Playbook | None = None) -> Sizing:
     )
 
 
+def _can(formula: str, metrics: dict[MetricName, float]) -> bool:
+    return all(m in metrics for m in FORMULA_NEEDS[formula])
+
+
 def sizing_for(obs: Observations, stage: int, playbook: Playbook) -> list[Sizing]:
     """Every formula the known metrics allow, then the cost band for the stage."""
     m = obs.metrics
     out: list[Sizing] = []
-    if MetricName.PEAK_RPS in m:
-        growth = m.get(MetricName.GROWTH_FACTOR, 1.0)
-        out.append(capacity(m[MetricName.PEAK_RPS], growth, m.get(MetricName.SAFETY_MARGIN),
-                            playbook))
-    if MetricName.CORES in m:
-        spindles = m.get(MetricName.SPINDLES)
-        out.append(pool(int(m[MetricName.CORES]),
-                        None if spindles is None else int(spindles), playbook=playbook))
-    if MetricName.READS_RPS in m and MetricName.PER_REPLICA_RPS in m:
-        out.append(replicas(m[MetricName.READS_RPS], m[MetricName.PER_REPLICA_RPS], playbook))
-    if MetricName.WORKING_SET_GB in m:
-        out.append(cache(m[MetricName.WORKING_SET_GB], playbook))
+    if _can("capacity", m):
+        growth = m.get(M.GROWTH_FACTOR, 1.0)
+        out.append(capacity(m[M.PEAK_RPS], growth, m.get(M.SAFETY_MARGIN), playbook))
+    if _can("pool", m):
+        spindles = m.get(M.SPINDLES)
+        out.append(pool(int(m[M.CORES]), None if spindles is None else int(spindles),
+                        playbook=playbook))
+    if _can("replicas", m):
+        out.append(replicas(m[M.READS_RPS], m[M.PER_REPLICA_RPS], playbook))
+    if _can("cache", m):
+        out.append(cache(m[M.WORKING_SET_GB], playbook))
     out.append(cost(stage, playbook))
     return out
+
+
+def short_of(metric: MetricName, metrics: dict[MetricName, float]) -> tuple[str, list[MetricName]]:
+    """The formula that takes `metric` and what else it needs that is not in `metrics`
+    (("", []) when no formula takes it or nothing is missing)."""
+    for formula, takes in FORMULA_TAKES.items():
+        if metric in takes:
+            return formula, [m for m in FORMULA_NEEDS[formula] if m not in metrics]
+    return "", []

@@ -26,7 +26,7 @@ from advisor.models import (
     Trigger,
     WhatIf,
 )
-from advisor.units import value_text
+from advisor.units import echo, value_text
 
 RungState = Literal["done", "next", "not_now", "open"]
 LADDER_DONE = "Every rung is done; look again at the bottleneck hunt."
@@ -137,6 +137,7 @@ class AssessmentView:
     db_checks: tuple[str, ...]
     db_queries: tuple[HealthQuery, ...]
     missing: tuple[MetricName, ...]
+    unweighed: tuple[str, ...]  # "cache hit 40% (the playbook draws no line for it, ...)"
 
     @property
     def outgrowing(self) -> tuple[TriggerView, ...]:
@@ -250,7 +251,8 @@ def assessment_view(a: Assessment) -> AssessmentView:
         additions=tuple(a.additions), sizing=tuple(sizing_view(s) for s in a.sizing),
         not_yet=tuple(a.not_yet), watch=tuple(trigger_view(t) for t in a.watch),
         hunt=tuple(a.hunt), db_checks=tuple(a.db_checks), db_queries=tuple(a.db_queries),
-        missing=tuple(a.missing))
+        missing=tuple(a.missing),
+        unweighed=tuple(f"{echo(u.metric, u.value)} ({u.why})" for u in a.unweighed))
 
 
 def what_if_view(w: WhatIf) -> WhatIfView:

@@ -210,6 +210,16 @@ def test_real_engine_assessment_is_sendable() -> None:
     assert_sendable(assessment_message(a, "adv-9"))
 
 
+def test_readings_that_change_nothing_are_said_in_a_context_line() -> None:
+    a = assess(Observations(metrics={M.USERS: 40_000, M.CACHE_HIT_PCT: 40,
+                                     M.READS_RPS: 12_000}))
+    message = assessment_message(a, "adv-9")
+    assert_sendable(message)
+    assert ("Given but not weighed: cache hit rate 40% (the playbook draws no line for it, "
+            "so it changes no advice); db reads 12,000 req/s (the read replica count also "
+            "needs per_replica_rps)") in texts(message.blocks)
+
+
 # ---------------------------------------------------------------------------- content
 
 

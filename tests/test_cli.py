@@ -262,3 +262,11 @@ def test_ask_answers_every_statement_of_scale_without_candidates(text, topic):
 def test_trouble_or_a_question_beside_the_numbers_is_no_statement_of_scale(text):
     data = json.loads(run("ask", "--json", text)[1])
     assert not data["answer"].startswith("No question or trouble in that")
+
+
+def test_diagnose_says_which_readings_changed_nothing():
+    code, out = run("diagnose", "--users", "50k", "--cache-hit", "40", "--growth", "3")
+    assert code == 0
+    assert out.splitlines()[-2] == (
+        "Given but not weighed: growth 3x (the capacity plan also needs peak_rps); cache hit "
+        "rate 40% (the playbook draws no line for it, so it changes no advice)")

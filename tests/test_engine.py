@@ -183,3 +183,31 @@ def test_without_a_user_count_the_stage_is_not_claimed():
     assert "you are here" not in str(assessment_message(unknown, 1).blocks)
     known = assess(Observations(metrics={"users": 5000, "db_cpu_pct": 95}))
     assert known.stage_known is True and "you are here" in assessment_text(known)
+
+
+def test_a_reading_that_changes_no_advice_is_said_with_why():
+    """`--cache-hit 40` and `--reads-rps 12000` alone used to vanish from the answer."""
+    a = assess(obs(users=50_000, cache_hit_pct=40, reads_rps=12_000, growth_factor=3,
+                   db_cpu_pct=90, cores=8))
+    assert [u.model_dump(mode="json") for u in a.unweighed] == [
+        {"metric": "cache_hit_pct", "value": 40.0,
+         "why": "the playbook draws no line for it, so it changes no advice"},
+        {"metric": "reads_rps", "value": 12000.0,
+         "why": "the read replica count also needs per_replica_rps"},
+        {"metric": "growth_factor", "value": 3.0,
+         "why": "the capacity plan also needs peak_rps"},
+    ]
+    whole = assess(obs(users=50_000, reads_rps=12_000, per_replica_rps=3_000, peak_rps=900,
+                       growth_factor=3, cores=8, spindles=2, working_set_gb=10))
+    assert whole.unweighed == []
+
+
+def test_a_team_line_on_a_metric_weighs_it(tmp_path):
+    """What counts as weighed comes from the playbook: a team that draws a line on the
+    cache hit rate no longer hears that it changes nothing."""
+    assert M.CACHE_HIT_PCT not in PB.metrics_with_lines()
+    rules = [*PB.layer_rules, PB.layer_rules[0].model_copy(update={
+        "condition": PB.layer_rules[0].condition.model_copy(
+            update={"metric": M.CACHE_HIT_PCT, "op": "<", "value": 80})})]
+    team = PB.model_copy(update={"layer_rules": rules})
+    assert assess(obs(cache_hit_pct=40), team).unweighed == []

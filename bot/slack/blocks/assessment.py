@@ -139,6 +139,9 @@ def _advice_blocks(v: AssessmentView) -> list[Block]:
                             for q in v.db_queries)
         content += sections("*Database health checks*\n" + bullets(
             [escape(c) for c in v.db_checks]) + ("\n" + queries if queries else ""))
+    if v.unweighed:
+        content.append(context("Given but not weighed: "
+                               + "; ".join(escape(u) for u in v.unweighed)))
     if v.missing:
         content.append(context("To sharpen this, tell me: "
                                + ", ".join(escape(metric_label(m)) for m in v.missing)))
