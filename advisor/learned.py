@@ -97,9 +97,11 @@ class Model:
         self.weights = np.asarray(weights, dtype=np.float64)
         self.bias = np.asarray(bias, dtype=np.float64)
         names = [str(c) for c in classes]
-        # Rows that stand for words (or vocabulary terms), not letters or shape: only they
-        # count as known words and as evidence.
-        self.wordly = np.array([str(name)[0] in "wbv" for name in features], dtype=bool)
+        # Rows that stand for words (or vocabulary terms), not letters, shape or a bare
+        # number (`w:#`: "927" alone says nothing): only they count as known words and as
+        # evidence.
+        self.wordly = np.array([str(name)[0] in "wbv" and str(name) != "w:#"
+                                for name in features], dtype=bool)
         dims = sum(name.startswith("e:") for name in self.index)
         vector_rows = [self.index[f"e:{d}"] for d in range(dims)]
         # The meaning vector's weights, dense: one product per text, not a lookup per dim.

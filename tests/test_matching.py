@@ -219,7 +219,7 @@ def test_odd_input_is_noise_not_an_error(text):
     assert m.confidence <= 0.3
 
 
-@pytest.mark.parametrize("text", ["?", "🔥🔥🔥", "asdfgh", "qwertyuiop zxcvb"])
+@pytest.mark.parametrize("text", ["?", "🔥🔥🔥", "asdfgh", "qwertyuiop zxcvb", "927", "xkcd 927"])
 def test_text_with_no_known_word_offers_no_likely_readings(text):
     # Letters alone are no ground for naming a symptom: the plain "won't guess" answer.
     m = match(text)
