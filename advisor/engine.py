@@ -65,8 +65,11 @@ _FORMULA_NAMES = {"capacity": "the capacity plan", "pool": "the connection pool 
                   "replicas": "the read replica count", "cache": "the cache size"}
 
 
-def _unweighed(obs: Observations, sizing: list[Sizing], pb: Playbook) -> list[Unweighed]:
-    """Each reading given that no line of the playbook and no sizing took."""
+def _unweighed(obs: Observations, sizing: list[Sizing], pb: Playbook, *, read: bool
+                ) -> list[Unweighed]:
+    """Each reading given that no line of the playbook and no sizing took. With `read`
+    (the numbers came with text), the matcher weighed every number it read against its
+    own hints, so only what a sizing formula still needs is said."""
     taken = pb.metrics_with_lines() | {MetricName.USERS}
     taken |= {MetricName(k) for s in sizing for k in s.inputs if k in _METRIC_NAMES}
     out = []
@@ -74,6 +77,8 @@ def _unweighed(obs: Observations, sizing: list[Sizing], pb: Playbook) -> list[Un
         if metric in taken:
             continue
         formula, short = short_of(metric, obs.metrics)
+        if read and not short:
+            continue
         why = (f"{_FORMULA_NAMES[formula]} also needs "
                f"{' and '.join(m.value for m in short)}" if short
                else "the playbook draws no line for it, so it changes no advice")
@@ -124,7 +129,7 @@ def assess(
         not_yet=not_yet(max(number, push or 0), pb),
         watch=[t for t in triggers if not t.fired and t.to_stage == number + 1],
         missing=_missing(obs, pb),
-        unweighed=_unweighed(obs, sized, pb),
+        unweighed=_unweighed(obs, sized, pb, read=match is not None),
         inputs=obs,
     )
     _point_further(assessment, pb)

@@ -166,3 +166,13 @@ def test_a_trigger_fired_by_what_people_report_is_not_called_their_numbers():
     assert ("What you report pushes toward Stage 3.\nTriggers fired:\n"
             "  - Read replicas fall behind on replication lag (reported: replica_lag_growing)"
             ) in answer
+
+
+def test_text_said_only_what_a_formula_still_needs():
+    """Numbers read from text were weighed by the matcher (and echoed on the Read line), so
+    only a sizing input short of its partner is listed as not weighed."""
+    result = ask("cache hit ratio dropped from 0.95 to 0.4 and we serve 12k reads/s")
+    assert result.metrics == {M.CACHE_HIT_PCT: 40, M.READS_RPS: 12_000}
+    assert "Given but not weighed: db reads 12,000 req/s (the read replica count also needs " \
+           "per_replica_rps)" in result.answer.splitlines()
+    assert "cache hit rate 40% (" not in result.answer
