@@ -14,6 +14,7 @@ from advisor.format import num, replicas_worked
 from advisor.metrics import MetricName
 from advisor.models import Observations, Projection
 from advisor.playbook import Playbook
+from advisor.sizing import SSD_ASSUMED
 from advisor.stages import stage_number_for_users
 
 M = MetricName
@@ -109,7 +110,7 @@ def project(obs: Observations, k: float, pb: Playbook) -> list[Projection]:
         out.append(Projection(
             kind="pool", value=pool, unit=rule.unit, formula=rule.formula,
             worked=f"({num(m[M.CORES])} × 2) + {spindles} = {pool} connections per instance",
-            note="" if M.SPINDLES in m else "SSD assumed: one spindle"))
+            note="" if M.SPINDLES in m else SSD_ASSUMED))
         if capacity is not None:
             instances = _instances(m, float(capacity.value), pool, pb)
             if instances is not None:

@@ -16,6 +16,8 @@ from advisor.playbook import (
     default_playbook,
 )
 
+SSD_ASSUMED = "no disk given: an SSD, one spindle, assumed"
+
 _Formula = CapacityFormula | PoolFormula | ReplicaFormula | CacheFormula
 
 M = MetricName
@@ -75,6 +77,8 @@ def pool(
     if assumed:
         disk = "SSD (assumed)"
     worked = f"({num(cores)} × 2) + {num(spindles)} = {result} connections per instance"
+    if assumed:  # spinning disks would add one each: say what was taken for them
+        worked += f" ({SSD_ASSUMED})"
     return _sized("pool", rule, {"cores": cores, "spindles": spindles, "disk": disk}, worked,
                   result)
 

@@ -31,6 +31,12 @@ def test_pool_counts_spindles():
     assert pool(4).inputs["disk"] == "SSD (assumed)"
 
 
+def test_pool_says_the_disk_it_assumed():
+    assert pool(8).worked == ("(8 × 2) + 1 = 17 connections per instance "
+                              "(no disk given: an SSD, one spindle, assumed)")
+    assert pool(8, spindles=1).worked == "(8 × 2) + 1 = 17 connections per instance"
+
+
 def test_replicas_worked_example_rounds_up():
     s = replicas(10_000, 3_000)
     assert s.result == 4
