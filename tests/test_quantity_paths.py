@@ -388,6 +388,22 @@ def test_slack_one_shot_diagnose_opens_with_how_it_read_the_numbers(
         "Read peak=60k/min as 1,000 req/s (60,000 per minute = 1,000 per second).")
 
 
+def test_slack_one_shot_diagnose_reads_a_named_unit_and_says_what_changed_nothing(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    before = len(fake_slack.calls("chat.postMessage"))
+    assert slack.command("diagnose users=50k p95_ms=1200 replica_lag_s=30 "
+                         "cache_hit=40").status == 200
+    post = fake_slack.wait_for("chat.postMessage", before + 1)[before].args
+    assert validate_message(post["blocks"], post["text"]) == []
+    assert post["blocks"][0]["elements"][0]["text"] == (
+        "Read replica_lag_s=30 as 30 s (the unit its name says).")
+    notes = [e["text"] for b in post["blocks"] if b["type"] == "context"
+             for e in b["elements"] if e["text"].startswith("Given but not weighed")]
+    assert notes == ["Given but not weighed: replica lag 30 s (the playbook draws no line "
+                     "for it, so it changes no advice); cache hit rate 40% (the playbook draws "
+                     "no line for it, so it changes no advice)"]  # in the order given
+
+
 def test_interview_echoes_values_in_words_and_answers_holding_more_than_asked():
     users = step(start().state, "fifty thousand")
     assert users.state.answers["users"].value == 50_000
