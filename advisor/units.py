@@ -892,6 +892,10 @@ _PER_REPLICA_AFTER = re.compile(r"^(?:[\w/]+\s+)?(?:per|each|a|for each|for one)
                                 r"replica\b")
 
 
+_EACH_AFTER = re.compile(r"^(?:[\w/]+\s+)?each\b(?!\s+(?:day|hour|minute|second|week|month|"
+                         r"night|time)s?\b)")
+
+
 def _after_words(text: str, start: int, limit: int) -> str:
     # a window, not the rest of the text: a long line of numbers must not cost its square
     after = text[start: start + 120].lstrip("+")  # "40k+ users"
@@ -960,8 +964,10 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.USERS, value
     is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
     value = value / (per or 1.0)
-    if _PER_REPLICA.search(near) or _PER_REPLICA_AFTER.match(rest):
-        return MetricName.PER_REPLICA_RPS, value
+    if (_PER_REPLICA.search(near) or _PER_REPLICA_AFTER.match(rest)
+            or (_EACH_AFTER.match(rest) and re.search(
+                r"\breplicas\b", _near_words(text, token.start, 8, _CLAUSE_BREAK)))):
+        return MetricName.PER_REPLICA_RPS, value  # "3 replicas at 4k reads/s each" too
     reads = re.search(r"^reads?\b", rest) or re.search(r"\breads?$", near)
     if reads and is_rate:
         return MetricName.READS_RPS, value
@@ -1133,6 +1139,11 @@ _DISK_LATENCY = re.compile(r"(?:\b(?:write|disk|io|i/o|fsync|commit|wal|storage|
                            r"latency|\bawait)\s*(?:is|was|of|at|=|:)?\s*$")
 
 
+# A time said of the queries right after it ("45s queries", "10 second selects").
+_QUERY_AFTER = re.compile(r"(?:long[- ]running\s+|slow\s+)?(?:sql\s+|db\s+)?"
+                          r"(?:quer(?:y|ies)|selects?|statements?)\b")
+
+
 def _classify_duration(
     token: _Token, near: str, after: str, wide: str
 ) -> tuple[MetricName, float] | None:
@@ -1142,6 +1153,8 @@ def _classify_duration(
         return None  # "request timed out after 30000ms", "timeout of 5s": a limit, not a latency
     if label and label[-1] not in _TAIL_LABELS:
         return None  # "p50 120ms": the median is not the tail the guide's bars are about
+    if not label and _QUERY_AFTER.match(after.lower()):  # "slow log shows 45s queries"
+        return MetricName.SLOWEST_QUERY_MS, float(f"{seconds * 1000:.12g}")
     for words in (near.lower(), after.lower(), wide.lower()):
         for metric, pattern in _DURATION_RULES:
             if pattern.search(words):

@@ -1073,3 +1073,23 @@ def test_a_value_word_after_a_space_is_never_dropped(number, word):
 ])
 def test_a_read_write_split_is_the_read_share(text, value, note):
     assert parse_quantity(text, M.READ_PCT) == Parsed(value, note)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("mysql slow log shows 45s queries", {M.SLOWEST_QUERY_MS: 45_000}),
+    ("we see 10 second queries on orders", {M.SLOWEST_QUERY_MS: 10_000}),
+    ("p95 is 800ms with 40 queries per request", {M.P95_MS: 800, M.QUERIES_PER_REQUEST: 40}),
+])
+def test_a_time_said_of_the_queries_after_it_is_the_slowest_query(text, metrics):
+    """"45s queries" read as the p95, because "slow log" came before it."""
+    assert read_text(text).metrics == metrics
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("we have 3 replicas at 4k reads/s each and 20k reads/s total",
+     {M.PER_REPLICA_RPS: 4000, M.READS_RPS: 20_000}),
+    ("3 replicas doing 2k qps each", {M.PER_REPLICA_RPS: 2000}),
+    ("our 2 replicas. traffic is 900 rps each day", {M.PEAK_RPS: 900}),
+])
+def test_a_rate_each_beside_replicas_is_one_replicas_share(text, metrics):
+    assert read_text(text).metrics == metrics
