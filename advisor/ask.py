@@ -6,6 +6,8 @@ that Match into an answer, so it can be tested with a Match built by hand.
 
 from __future__ import annotations
 
+import re
+
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
 from advisor.metrics import MetricName
@@ -40,6 +42,18 @@ def recognised_line(match: Match, pb: Playbook) -> str | None:
     where = (f"{match.layer.value}, {_label(pb, match.symptom)}" if match.layer is not None
              else "not a scaling bottleneck")
     return f"Recognised ({sig.name}): {sig.meaning} -> {where} (matched \"{sig.matched}\")"
+
+
+# Said instead of "won't guess" when the text's one clear part is a number that reads two
+# ways ("replica lag 30"): what was said is a measurement, so it is worth asking about.
+UNIT_FIRST = ("A number there reads two ways, so I can't weigh it yet: say it again with its "
+              "unit and I will.")
+_ASKED_BACK = re.compile(r"\(\S+ \w+ or \S+ \w+\?")
+
+
+def _asked_back(refused: str) -> bool:
+    """Whether a "Not read" entry asks which unit ("replica lag 30 (30 ms or 30 s?)")."""
+    return _ASKED_BACK.search(refused) is not None
 
 
 def candidate_lines(match: Match, pb: Playbook) -> list[str]:
@@ -152,10 +166,13 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
     elif match.signature is not None:
         answer = "\n".join([recognised_line(match, pb) or "",
                              "It needs fixing, but more capacity will not fix it: no ladder."])
-    elif match.kind == "noise" and match.alternatives:
-        answer = "\n".join(doubt_lines(match, pb))
-    else:
-        answer = help_text(pb)
+    else:  # chatter, or a number without its unit ("replica lag 30"): ask for the unit
+        reading = reading or read_text(text)
+        doubt = doubt_lines(match, pb) if match.kind == "noise" and match.alternatives else []
+        if any(map(_asked_back, reading.refused)):
+            answer = "\n".join([UNIT_FIRST, *doubt[:1]])
+        else:
+            answer = "\n".join(doubt) or help_text(pb)
     reading = reading or read_text(text)
     echoed = read_line(match.metrics, reading.refused, reading.notes)  # numbers, with units
     if echoed:

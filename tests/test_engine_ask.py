@@ -176,3 +176,16 @@ def test_text_said_only_what_a_formula_still_needs():
     assert "Given but not weighed: db reads 12,000 req/s (the read replica count also needs " \
            "per_replica_rps)" in result.answer.splitlines()
     assert "cache hit rate 40% (" not in result.answer
+
+
+def test_a_number_that_reads_two_ways_is_asked_about_not_dismissed():
+    """"replica lag 30" is a measurement said without its unit, not chatter: the answer
+    asks for the unit rather than saying it won't guess (or asking for a number)."""
+    first = ("A number there reads two ways, so I can't weigh it yet: say it again with its "
+             "unit and I will.")
+    assert ask("replica lag 30").answer.splitlines() == [
+        first, "Not read: replica lag 30 (30 ms or 30 s?)"]
+    assert ask("replication lag was 12").answer.splitlines() == [
+        first, "Not clearly a scaling problem. If it is one, the likeliest: Database slow, "
+               "High server CPU, Read replicas.", "Not read: replica lag 12 (12 ms or 12 s?)"]
+    assert ask("hello there").answer.startswith("That doesn't read like a scaling problem")

@@ -53,7 +53,8 @@ def test_reads_derived_from_peak_queries_and_read_share_say_so():
 def test_pool_instances_and_cache_with_their_assumptions():
     got = numbers({M.PEAK_RPS: 1000, M.CORES: 8, M.SERVER_CPU_PCT: 50,
                    M.WORKING_SET_GB: 2}, 10)
-    assert got["pool"].value == 17 and got["pool"].note == "no disk given: an SSD, one spindle, assumed"
+    assert (got["pool"].value, got["pool"].note) == (
+        17, "no disk given: an SSD, one spindle, assumed")
     # one instance serves 1,000 x 70 / 50 = 1,400 req/s at the CPU target; 15,000 / 1,400
     assert got["instances"].value == 11
     assert got["instances"].worked == ("ceiling(15,000 / 1,400 req/s per instance) = "
