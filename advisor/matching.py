@@ -37,6 +37,11 @@ ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
 NUMBER_TOPIC = 0.7  # a number past a line only a topic covers: sure of the topic, not more
 ASKED_FINE = 0.5  # how sure a question about whether something is fine must be to count
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# Incident-channel questions that report trouble: "anyone else seeing timeouts?"
+_REPORT_ASKED = re.compile(
+    r"\b(?:any(?:one|body)|some(?:one|body)|others?)\s+else\s+(?:seeing|getting|having|"
+    r"hitting|experiencing|noticing|facing)\b|\bany(?:one|body)\s+(?:seeing|getting|hitting|"
+    r"noticing)\b", re.IGNORECASE)
 
 
 def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None = None,
@@ -78,7 +83,13 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
                      evidence=[topical[1]], **common)
     if prediction.known_words == 0 and not backing and not felt:
         return _noise(prediction, common, guess=False)  # nothing in it the model knows
-    if prediction.kind == "question" and (backing or felt or _trouble_said(clipped, vocab)) and (
+    if prediction.kind != "symptom" and _REPORT_ASKED.search(clipped) and (
+            prediction.kind == "question" or backing or felt or _trouble_said(clipped, vocab)):
+        # "anyone else seeing 502s from the gateway?": asked, but what it asks about is
+        # trouble the asker is seeing now, so it is a report of that trouble.
+        found = _symptom(prediction, backing, pb, common, felt)
+    elif prediction.kind == "question" and (
+            backing or felt or _trouble_said(clipped, vocab)) and (
             not asks_something(clipped, vocab)):
         # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
         # numbers past a threshold or words of trouble, said and not asked about, are a

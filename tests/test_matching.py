@@ -345,3 +345,20 @@ def test_each_candidate_climbs_a_row_of_its_own_layer(text):
     assert m.candidates, "these texts are meant to be unclear"
     rows = [(c.layer, pb.row(c.symptom).layer if c.symptom else c.layer) for c in m.candidates]
     assert rows == [(c.layer, c.layer) for c in m.candidates]
+
+
+@pytest.mark.parametrize(("text", "layer"), [
+    ("anyone else seeing 502s from the api gateway?", Layer.NETWORK),
+    ("is anyone else getting timeouts from stripe?", Layer.EXTERNAL_API),
+    ("anybody seeing slow queries on the replica?", Layer.DATABASE),
+])
+def test_asking_whether_others_see_trouble_reports_it(text, layer):
+    """In an incident channel "anyone else seeing X?" says X is happening now."""
+    m = match(text)
+    assert (m.kind, m.layer) == ("symptom", layer)
+
+
+@pytest.mark.parametrize("text", ["has anyone had experience with sharding postgres?",
+                                  "anyone getting lunch?"])
+def test_asking_others_about_no_trouble_is_not_a_report(text):
+    assert match(text).kind != "symptom"
