@@ -36,6 +36,7 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[a-z][a-z0-9]*|[45]xx\b|\d+(?:\.\d+)?")
 # "503s" and "5xxs" are the code itself, said as a plural.
 _CODE_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b")
+_CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?![\d:])")
 _QUESTION_WORDS = frozenset({
     "how", "what", "when", "which", "should", "is", "are", "can", "do", "does", "why",
     "would", "will", "could", "where", "any", "best",
@@ -59,6 +60,7 @@ def tokens(text: str) -> list[str]:
     """Lower-case words, with glued identifiers split (`OOMKilled` -> oom, killed) and
     numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
     spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", text[:MAX_CHARS])).lower()
+    spaced = _CLOCK.sub(" ", spaced)  # "at 09:02": when, which says nothing of where
     out: list[str] = []
     for tok in _TOKEN.findall(_CODE_PLURAL.sub(r"\1", spaced)):
         if tok[0].isdigit():  # an HTTP error code or class (503, 5xx) keeps its meaning

@@ -67,3 +67,11 @@ def test_what_is_left_of_a_contraction_is_no_evidence():
     # "we're" splits into "we" and "re"; neither, nor the pair, is a reason to show.
     evidence = match("we're getting 429s from stripe").evidence
     assert evidence == ["stripe"]
+
+
+def test_a_time_of_day_is_no_feature():
+    """"at 09:02 ... by 09:10" says when, not where: it once made a latency spike read as
+    storage."""
+    assert tokens("p99 spiked to 8s at 09:02 and recovered by 09:10:33") == [
+        "p99", "spiked", "to", "#", "s", "at", "and", "recovered", "by"]
+    assert tokens("ratio 3:1, 502s") == ["ratio", "#", "#", "502"]
