@@ -386,3 +386,21 @@ PROSE = [
 @pytest.mark.parametrize("text", PROSE)
 def test_ordinary_prose_hits_nothing(text):
     assert CAT.find(text) is None
+
+
+@pytest.mark.parametrize(("row", "expected"), [
+    ("21873 app       20   0 2845120 901232  31204 R 187.3  5.6  912:44.10 node dist/server.js",
+     ("procps.top_process_busy", Layer.APPLICATION)),
+    ("www-data 31877 86.4  3.9 512340 248120 ?       R    14:02   6:41 php-fpm: pool www",
+     ("procps.ps_process_busy", Layer.APPLICATION)),
+    ("  4112 postgres  20   0 4325104 2.1g 2.0g R  99.7 13.4 812:03.55 postgres: app orders",
+     ("procps.database_process_busy", Layer.DATABASE)),
+    ("mysql     1234 180.5 40.1 9123456 4123456 ?  Ssl  Mar01 9000:01 /usr/sbin/mysqld",
+     ("procps.database_process_busy", Layer.DATABASE)),
+    ("www-data 31877  6.4  3.9 512340 248120 ?       S    14:02   6:41 php-fpm: pool www", None),
+])
+def test_a_busy_process_row_names_whose_cpu_it_is(row, expected):
+    """A pasted top or ps row at half a core or more; a database's own process is the
+    database's CPU; a quiet process is no finding."""
+    hit = CAT.find(f"  PID USER   PR  NI  VIRT  RES  SHR S  %CPU  %MEM  TIME+ COMMAND\n{row}")
+    assert (None if hit is None else (hit.signature.id, hit.signature.scaling_layer)) == expected
