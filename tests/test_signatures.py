@@ -404,3 +404,14 @@ def test_a_busy_process_row_names_whose_cpu_it_is(row, expected):
     database's CPU; a quiet process is no finding."""
     hit = CAT.find(f"  PID USER   PR  NI  VIRT  RES  SHR S  %CPU  %MEM  TIME+ COMMAND\n{row}")
     assert (None if hit is None else (hit.signature.id, hit.signature.scaling_layer)) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Completed 200 OK in 4352ms (Views: 4293.0ms | ActiveRecord: 35.0ms)",
+     ("rails.completed_slow_request", Layer.APPLICATION)),
+    ("Completed 200 OK in 5210ms (Views: 120.4ms | ActiveRecord: 5050.2ms | Allocations: 812)",
+     ("rails.slow_activerecord", Layer.DATABASE)),
+])
+def test_a_slow_rails_request_names_where_its_time_went(line, expected):
+    hit = CAT.find(line)
+    assert (hit.signature.id, hit.signature.scaling_layer) == expected
