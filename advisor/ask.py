@@ -6,8 +6,6 @@ that Match into an answer, so it can be tested with a Match built by hand.
 
 from __future__ import annotations
 
-import re
-
 from advisor.answers import help_text, restraint_lines, topic_answer
 from advisor.engine import assess
 from advisor.metrics import MetricName
@@ -48,12 +46,6 @@ def recognised_line(match: Match, pb: Playbook) -> str | None:
 # ways ("replica lag 30"): what was said is a measurement, so it is worth asking about.
 UNIT_FIRST = ("A number there reads two ways, so I can't weigh it yet: say it again with its "
               "unit and I will.")
-_ASKED_BACK = re.compile(r"\(\S+ \w+ or \S+ \w+\?")
-
-
-def _asked_back(refused: str) -> bool:
-    """Whether a "Not read" entry asks which unit ("replica lag 30 (30 ms or 30 s?)")."""
-    return _ASKED_BACK.search(refused) is not None
 
 
 def candidate_lines(match: Match, pb: Playbook) -> list[str]:
@@ -169,7 +161,7 @@ def answer_for(text: str, match: Match, playbook: Playbook | None = None,
     else:  # chatter, or a number without its unit ("replica lag 30"): ask for the unit
         reading = reading or read_text(text)
         doubt = doubt_lines(match, pb) if match.kind == "noise" and match.alternatives else []
-        if any(map(_asked_back, reading.refused)):
+        if reading.asked:
             answer = "\n".join([UNIT_FIRST, *doubt[:1]])
         else:
             answer = "\n".join(doubt) or help_text(pb)

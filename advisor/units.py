@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.metrics import (
     METRIC_KEYS,
@@ -1496,7 +1496,7 @@ def _utilisation_shares(text: str) -> str:
     return _UTILISATION_RE.sub(share, text)
 
 
-def _named_pairs(text: str, refused: list[str], notes: list[str]
+def _named_pairs(text: str, refused: list[str], notes: list[str], asked: list[str]
                  ) -> tuple[str, dict[MetricName, float]]:
     """The values given under a metric's name, and `text` with those pairs blanked out
     (positions kept) so the words-and-units reading does not read them again."""
@@ -1509,6 +1509,8 @@ def _named_pairs(text: str, refused: list[str], notes: list[str]
             parsed = parse_named(m.group("key"), m.group("value"))[0]
         except ParseError as err:
             refused.append(f"{m.group(0)} ({err})")
+            if isinstance(err, AmbiguousUnit):
+                asked.append(refused[-1])
         else:
             if metric not in named and parsed.note == NAMED_UNIT:  # `p95_ms=1.2`: in ms
                 notes.append(f"{m.group(0)} read in {METRIC_SPECS[metric].unit.value}, "
@@ -1592,6 +1594,8 @@ class Reading:
     metrics: dict[MetricName, float]
     refused: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # Of `refused`, those that ask which unit ("30 ms or 30 s?"): a view of it, so not compared.
+    asked: tuple[str, ...] = field(default=(), compare=False)
 
 
 def _spoken(text: str) -> str:
@@ -1620,7 +1624,13 @@ def read_text(text: str) -> Reading:
     spoken = _spoken(text)
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     notes: list[str] = []
-    lowered, named = _named_pairs(lowered, refused, notes)
+    asked: list[str] = []
+
+    def ask_unit(said: str, err: AmbiguousUnit) -> None:
+        refused.append(_asked_back(said, err))
+        asked.append(refused[-1])
+
+    lowered, named = _named_pairs(lowered, refused, notes, asked)
     lowered, memory_share = _memory_fractions(lowered)
     if memory_share is not None:  # read before the loop: the first reading of a metric wins
         found[MetricName.MEMORY_PCT] = memory_share
@@ -1647,8 +1657,7 @@ def read_text(text: str) -> Reading:
         try:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
-            refused.append(_asked_back(f"{_bare_time_label(lowered, token, prev_end)} "
-                                       f"{token.raw.strip()}", err))
+            ask_unit(f"{_bare_time_label(lowered, token, prev_end)} {token.raw.strip()}", err)
             guess = None
         except (UnnamedShare, PastGrowth) as err:  # said back below unless a change names it
             unnamed, guess = err, None
@@ -1664,7 +1673,7 @@ def read_text(text: str) -> Reading:
                 try:
                     value = _as_metric(token, prev, prev_metric)
                 except AmbiguousUnit as err:  # "p95 300ms -> 2": 2 ms or 2 s?
-                    refused.append(_asked_back(_change_said(prev_metric, token), err))
+                    ask_unit(_change_said(prev_metric, token), err)
                     found.pop(prev_metric, None)  # the earlier value is no longer the state
                     value = None
                 except OutOfBounds as err:  # "db cpu went from 40% to 400%": said back
@@ -1684,7 +1693,7 @@ def read_text(text: str) -> Reading:
                 _bare_time(token.value, Unit.MS)
                 guess = (MetricName.P95_MS, token.value)
             except AmbiguousUnit as err:
-                refused.append(_asked_back(f"p95 {token.raw.strip()}", err))
+                ask_unit(f"p95 {token.raw.strip()}", err)
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
         prev_start = prev_start if chained else seg_start
@@ -1698,7 +1707,7 @@ def read_text(text: str) -> Reading:
             if spec.unit in (Unit.COUNT, Unit.RPS):
                 _dot_grouped(token)  # "50.000 users": fifty or fifty thousand?
         except AmbiguousUnit as err:
-            refused.append(_asked_back(token.raw.strip(), err))
+            ask_unit(token.raw.strip(), err)
             prev_metric = None
             continue
         try:
@@ -1728,7 +1737,7 @@ def read_text(text: str) -> Reading:
     found.update(named)  # a value given under its own name wins
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
-    return Reading(found, tuple(refused), tuple(notes))
+    return Reading(found, tuple(refused), tuple(notes), tuple(asked))
 
 
 _AVERAGE_SAID = re.compile(r"\b(?:avg|average|averages|mean)\b")
