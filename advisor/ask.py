@@ -78,7 +78,7 @@ def _symptom_answer(text: str, match: Match, pb: Playbook
     if assessment.bottleneck is not None:  # one symptom, one bottleneck, one ladder
         settled = match.model_copy(update={
             "layer": assessment.bottleneck.layer,
-            "symptom": assessment.ladder.symptom if assessment.ladder else match.symptom})
+            "symptom": assessment.ladder.symptom if assessment.ladder else None})
     body = [*head, *candidate_lines(match, pb), *lines, assessment_text(assessment)]
     return "\n".join(body), settled, assessment
 

@@ -54,7 +54,7 @@ def _row_for(layer: Layer, symptom: Symptom | None, fallback: Symptom | None,
         return symptom
     if fallback is not None and playbook.row(fallback).layer == layer:
         return fallback
-    return playbook.layer(layer).symptom or symptom
+    return playbook.layer(layer).symptom  # none for a layer without a row (storage)
 
 
 def diagnose(

@@ -158,6 +158,18 @@ def test_the_ladder_follows_the_named_bottleneck():
     assert a.bottleneck.evidence == ["db cpu", "times out", "what people see: API timeouts"]
 
 
+def test_a_layer_without_a_row_climbs_no_other_layers_ladder():
+    """Storage has no decision-matrix row: the words' API-timeouts ladder was climbed under
+    a storage bottleneck; now no ladder, and the timeouts are what people see."""
+    words = Match(kind="symptom", layer=Layer.STORAGE, symptom=Symptom.API_TIMEOUTS,
+                  confidence=0.42, evidence=["requests"])
+    a = assess(Observations(), default_playbook(), words)
+    assert (a.bottleneck.layer, a.ladder) == (Layer.STORAGE, None)
+    assert a.bottleneck.evidence == ["requests", "what people see: API timeouts"]
+    settled = answer_as("api_timeouts", "requests take 3s now")
+    assert (settled.layer, settled.symptom) == (Layer.EXTERNAL_API, Symptom.API_TIMEOUTS)
+
+
 def test_numbers_outrank_words_for_the_layer_and_its_ladder():
     words = Match(kind="symptom", layer=Layer.NETWORK, symptom=Symptom.SLOW_PAGE_LOADS,
                   confidence=0.7, evidence=["pages", "slow"])
