@@ -785,9 +785,12 @@ def parse_yes_no(text: str) -> bool | None:
 
 # ---------------------------------------------------------------- free text extraction
 
+# The data stores whose CPU is the database's (the vocabulary's database products): a cache
+# server such as Redis included, since it is the data layer that runs hot.
 _DB_WORDS = re.compile(
     r"\b(db|dbs|database|databases|mysql|mysqld|postgres|postgresql|pg|psql|rds|aurora|mongo|"
-    r"mongodb|mariadb|sql|primary|master)\b"
+    r"mongodb|mongod|mariadb|sql|primary|master|redis|elasticache|valkey|memcached|cassandra|"
+    r"elasticsearch|opensearch|clickhouse|cockroachdb|mssql)\b"
 )
 # A dot inside a name (`system.cpu.user`, `1.5`) ends nothing.
 _CLAUSE_BREAK = re.compile(r"[;!?\n]|\.(?!\w)|,|\band\b|\bbut\b|\bwhile\b|\bwith\b")
@@ -964,10 +967,11 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.USERS, value
     is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
     value = value / (per or 1.0)
+    # "3 replicas at 4k reads/s each", "2 replicas, 900 rps each": in the same sentence
     if (_PER_REPLICA.search(near) or _PER_REPLICA_AFTER.match(rest)
             or (_EACH_AFTER.match(rest) and re.search(
-                r"\breplicas\b", _near_words(text, token.start, 8, _CLAUSE_BREAK)))):
-        return MetricName.PER_REPLICA_RPS, value  # "3 replicas at 4k reads/s each" too
+                r"\breplicas\b", _near_words(text, token.start, 8, _SENTENCE_BREAK)))):
+        return MetricName.PER_REPLICA_RPS, value
     reads = re.search(r"^reads?\b", rest) or re.search(r"\breads?$", near)
     if reads and is_rate:
         return MetricName.READS_RPS, value
@@ -1735,9 +1739,28 @@ def read_text(text: str) -> Reading:
         notes.append(f"{_fmt(found[MetricName.P95_MS])} ms is an average, taken as the p95; "
                      "the p95 runs higher, so give it if you know it")
     found.update(named)  # a value given under its own name wins
+    if MetricName.SERVER_CPU_PCT not in found:
+        refused.extend(_load_average(lowered, found.get(MetricName.CORES)))
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
     return Reading(found, tuple(refused), tuple(notes), tuple(asked))
+
+
+_LOAD_AVERAGE = re.compile(r"\b(?:load[ _]?(?:average|avg)s?|loadavg)\b[\s:=]*(?:(?:is|was|of|at|"
+                           r"around|about|over|near|hit|hits|reached)\s+)*(\d+(?:\.\d+)?)(?![\d%])")
+
+
+def _load_average(text: str, cores: float | None) -> list[str]:
+    """A load average said back, not read: it counts tasks running or waiting (on Linux,
+    waiting on disks too), so it is no share of the CPU the playbook's lines are drawn on.
+    With the cores known it is said per core, which is how it reads."""
+    m = _LOAD_AVERAGE.search(text)
+    if m is None:
+        return []
+    load = float(m.group(1))
+    per_core = f"; on {_fmt(cores)} cores that is {load / cores:.1f} a core" if cores else ""
+    return [f"load average {m.group(1)} (tasks running or waiting, not a CPU share{per_core};"
+            " give the CPU % to weigh it)"]
 
 
 _AVERAGE_SAID = re.compile(r"\b(?:avg|average|averages|mean)\b")

@@ -432,6 +432,9 @@ def test_an_io_share_is_no_cpu(text, metrics):
     ("[FIRING:1] HighCPU web-1 cpu 95%", {M.SERVER_CPU_PCT: 95}),
     ("the db is fine but app servers cpu 95%", {M.SERVER_CPU_PCT: 95}),  # nearest words win
     ("postgres primary at 95% cpu", {M.DB_CPU_PCT: 95}),
+    ("redis cpu at 100%", {M.DB_CPU_PCT: 100}),  # a data store's CPU is the database's
+    ("the elasticsearch nodes sit at 88% cpu", {M.DB_CPU_PCT: 88}),
+    ("redis memory at 91%", {M.MEMORY_PCT: 91}),
 ])
 def test_whose_cpu_a_share_is(text, metrics):
     assert read_text(text) == Reading(metrics)
@@ -502,7 +505,6 @@ DOCKER_STATS = (
 
 @pytest.mark.parametrize(("text", "metrics"), [
     (TOP, {M.SERVER_CPU_PCT: 98.5, M.MEMORY_PCT: 94.4}),
-    (" 10:01:02 up 40 days,  2:03,  3 users,  load average: 0.52, 0.58, 0.59", {}),  # sessions
     ("Cpu(s): 60.0%us,  5.0%sy,  0.0%ni,  5.0%id, 30.0%wa,  0.0%hi,  0.0%si,  0.0%st",
      {M.SERVER_CPU_PCT: 65}),  # waiting on the disk is not CPU work
     ("CPU:  97% usr   1% sys   0% nic   1% idle   0% io   0% irq   0% sirq",
@@ -1090,6 +1092,27 @@ def test_a_time_said_of_the_queries_after_it_is_the_slowest_query(text, metrics)
      {M.PER_REPLICA_RPS: 4000, M.READS_RPS: 20_000}),
     ("3 replicas doing 2k qps each", {M.PER_REPLICA_RPS: 2000}),
     ("our 2 replicas. traffic is 900 rps each day", {M.PEAK_RPS: 900}),
+    ("2 replicas, 900 rps each", {M.PER_REPLICA_RPS: 900}),  # a comma is no new sentence
+    ("we have 2 replicas. the api takes 900 rps each", {M.PEAK_RPS: 900}),
 ])
 def test_a_rate_each_beside_replicas_is_one_replicas_share(text, metrics):
     assert read_text(text).metrics == metrics
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("load average 24 on a 8 core box", Reading({M.CORES: 8}, refused=(
+        "load average 24 (tasks running or waiting, not a CPU share; on 8 cores that is 3.0 "
+        "a core; give the CPU % to weigh it)",))),
+    ("loadavg: 1.50 1.20 0.90", Reading({}, refused=(
+        "load average 1.50 (tasks running or waiting, not a CPU share; give the CPU % to "
+        "weigh it)",))),
+    ("load average 12 but cpu 35%", Reading({M.SERVER_CPU_PCT: 35})),  # the share is said
+    (" 10:01:02 up 40 days,  2:03,  3 users,  load average: 0.52, 0.58, 0.59", Reading(
+        {}, refused=("load average 0.52 (tasks running or waiting, not a CPU share; give the "
+                     "CPU % to weigh it)",))),  # the 3 users are logged-in sessions
+    ("peak load 3000 rps", Reading({M.PEAK_RPS: 3000})),  # load as traffic
+])
+def test_a_load_average_is_said_back_not_read_as_cpu(text, reading):
+    """A load average counts tasks (on Linux those waiting on disks too): it was dropped
+    without a word; it is no CPU share, so it is said back, per core when cores are given."""
+    assert read_text(text) == reading
