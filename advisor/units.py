@@ -798,8 +798,11 @@ _SENTENCE_BREAK = re.compile(r"[.;!?\n](?:\s|$)")
 _SSD_RE = re.compile(r"\b(ssd|ssds|nvme)\b", re.IGNORECASE)
 
 # (metric, pattern over the words near a percentage), first match wins.
+# A cache's hit rate, not "hit" the verb ("cpu hit 95%" is the CPU).
+_CACHE_HIT = re.compile(r"\b(?:(?:cache|redis|memcached?|varnish|cdn)\s+hits?|hitrate|hitratio|"
+                        r"hit[\s_-]*(?:rates?|ratios?)|keyspace\s+hits|hits?\s*[:=])")
 _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
-    (MetricName.CACHE_HIT_PCT, re.compile(r"\b(hit|hits|hit rate|hit ratio)\b")),
+    (MetricName.CACHE_HIT_PCT, _CACHE_HIT),
     (MetricName.POOL_USED_PCT, re.compile(r"\b(pool|pools|connections?|conns?|"
                                           r"max_connections)\b")),
     (MetricName.READ_PCT, re.compile(r"\b(reads?|read[- ]heavy|selects?)\b")),
@@ -992,7 +995,7 @@ _RATIO_WORDS = re.compile(r"\b(ratio|share|fraction|utili[sz]ation|utili[sz]ed)\
 def _classify_ratio(value: float, near: str) -> tuple[MetricName, float] | None:
     """A bare decimal below 1 is a share when the words say so: "hit ratio 0.62" -> 62%."""
     share = float(f"{value * 100:.12g}")
-    if re.search(r"\bhits?\b", near):
+    if _CACHE_HIT.search(near):
         return MetricName.CACHE_HIT_PCT, share
     if not _RATIO_WORDS.search(near):
         return None
@@ -1021,16 +1024,24 @@ def _classify_pct(
     value: float, near: str, after: str, wide: str
 ) -> tuple[MetricName, float] | None:
     lowered = [near.lower(), after.lower(), wide.lower()]
+    if _CACHE_HIT.search(lowered[0]) and not lowered[1].startswith("cpu"):
+        return MetricName.CACHE_HIT_PCT, value  # "hit ratio dropped to 62%": no packets dropped
     if _PCT_NOT_A_METRIC.search(f"{near} {after}"):
         return None  # "disk 100% full": a share we have no metric for
+    if _PER_SPAN_AFTER.match(lowered[1]):
+        raise ShareRate()  # "memory usage climbing 2% per hour"
     said_of = _usage_subject(lowered[2])
     if said_of is not None:
         return None if said_of is _NOT_A_METRIC else (said_of, value)
     for words in lowered:
-        if re.search(r"\b(grow|growth|growing|increase)\b", words):
+        if _GROWTH_SAID.search(words):
             return MetricName.GROWTH_FACTOR, 1 + value / 100
         for metric, pattern in _PCT_RULES:
             if pattern.search(words):
+                if metric is MetricName.CACHE_HIT_PCT and lowered[1].startswith("cpu"):
+                    continue  # "redis hit 95% cpu"
+                if metric in _CPU_SHARES and _FULL_AFTER.match(lowered[1]):
+                    return None  # "disk on the db primary is 95% full": no CPU is full
                 if metric is MetricName.SERVER_CPU_PCT and (
                     _DB_WORDS.search(words) or (_DB_WORDS.search(lowered[2])
                                                 and not _HOST_WORDS.search(lowered[0]))
@@ -1044,6 +1055,11 @@ def _classify_pct(
     if _HOST_WORDS.search(lowered[0]) or _HOST_WORDS.search(lowered[2]):
         return MetricName.SERVER_CPU_PCT, value  # "the web servers are at 97%"
     raise UnnamedShare()
+
+
+_GROWTH_SAID = re.compile(r"\b(grow|growth|growing|increase)\b")
+_CPU_SHARES = frozenset({MetricName.SERVER_CPU_PCT, MetricName.DB_CPU_PCT})
+_FULL_AFTER = re.compile(r"(?:full|filled|used up)\b")
 
 
 # "Memory usage on node-3 is 93%": the subject of a usage is the word before it, which may
@@ -1119,6 +1135,19 @@ _GROWTH_TO_COME = re.compile(r"\b(expect\w*|will|going to|plan\w*|project\w*|for
 _EVENTS_IN_A_SPAN = re.compile(r"(?:in|over|during|within) (?:the )?(?:past|last)\b|"
                                r"(?:a|an|per|every|each) (?:day|week|hour|minute|month)\b|"
                                r"(?:today|yesterday|this (?:week|month|morning))\b")
+
+
+class ShareRate(ParseError):
+    """A share said per hour or per day ("memory climbing 2% per hour"): how fast a share
+    moves, not the share in use, so said back rather than read as a level."""
+
+    def __init__(self) -> None:
+        super().__init__("how fast it moves, not the share in use")
+
+
+# "2% per hour", "5% a day", "1%/min": a share's pace.
+_PER_SPAN_AFTER = re.compile(r"(?:per|a|an|/)\s*(?:sec(?:ond)?|min(?:ute)?|h|hr|"
+                             r"hour|day|week|month)s?\b(?!\s+ago)")
 
 
 class PastGrowth(ParseError):
@@ -1215,14 +1244,22 @@ _POOL_FRACTION_RE = re.compile(
 _POOL_CONTEXT = re.compile(r"\b(pool|pools|connections?|conns?|db connections?)\b")
 
 
+# "3 of 4 services", "2/3 nodes": a fraction of some other thing than connections.
+_COUNTED_THINGS = re.compile(r"\s*(?:services?|nodes?|servers?|hosts?|pods?|instances?|"
+                             r"replicas?|users?|machines?|workers?|shards?|regions?|zones?|"
+                             r"requests?|tests?|jobs?|checks?|days?|brokers?|partitions?)\b")
+
+
 def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
     """`45/50 connections` (or "45 of 50", "pool 45/50") as pool shares with where they
     start, masked out of the text so their numbers are not read again."""
     shares: list[tuple[int, float]] = []
     for m in _POOL_FRACTION_RE.finditer(text):
-        around = f"{text[max(0, m.start() - 30): m.start()]} {text[m.end(): m.end() + 30]}"
+        before = _SENTENCE_BREAK.split(text[max(0, m.start() - 60): m.start()])[-1]
+        around = f"{before} {text[m.end(): m.end() + 30]}"  # "connections are maxed, 500 of 500"
         part, whole = int(m.group("part")), int(m.group("whole"))
-        if whole > 0 and part <= whole and _POOL_CONTEXT.search(around):
+        if (whole > 0 and part <= whole and _POOL_CONTEXT.search(around)
+                and not _COUNTED_THINGS.match(text, m.end())):
             shares.append((m.start(), float(f"{part / whole * 100:.12g}")))
             text = _blanked(text, m)
     return _pool_stats(text, shares)
@@ -1239,7 +1276,8 @@ def _memory_fractions(text: str) -> tuple[str, float | None]:
     """The first `14GB of 16GB` beside a memory word as a share in use, masked out of the
     text so its sizes are not read again (as a working set)."""
     for m in _SIZE_FRACTION_RE.finditer(text):
-        around = f"{text[max(0, m.start() - 30): m.start()]} {text[m.end(): m.end() + 30]}"
+        before = _SENTENCE_BREAK.split(text[max(0, m.start() - 60): m.start()])[-1]
+        around = f"{before} {text[m.end(): m.end() + 30]}"  # "connections are maxed, 500 of 500"
         if not _MEMORY_CONTEXT.search(around):
             continue
         share = _size_share(m)
@@ -1657,13 +1695,13 @@ def read_text(text: str) -> Reading:
             refused.append(f"{token.raw.strip()} ({_misspelling_error(token)})")
             prev, prev_end, prev_metric = token, token.end, None
             continue
-        unnamed: UnnamedShare | PastGrowth | None = None
+        unnamed: UnnamedShare | PastGrowth | ShareRate | None = None
         try:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
             ask_unit(f"{_bare_time_label(lowered, token, prev_end)} {token.raw.strip()}", err)
             guess = None
-        except (UnnamedShare, PastGrowth) as err:  # said back below unless a change names it
+        except (UnnamedShare, PastGrowth, ShareRate) as err:  # said back unless a change names it
             unnamed, guess = err, None
         except (KeyError, ValueError):
             guess = None

@@ -441,6 +441,47 @@ def test_whose_cpu_a_share_is(text, metrics):
 
 
 @pytest.mark.parametrize(("text", "metrics"), [
+    ("cpu hit 95% during the import", {M.SERVER_CPU_PCT: 95}),  # "hit" the verb
+    ("the primary hits 100% cpu every night", {M.DB_CPU_PCT: 100}),
+    ("redis hit 95% cpu", {M.DB_CPU_PCT: 95}),
+    ("the cache hit ratio dropped to 62%", {M.CACHE_HIT_PCT: 62}),  # no packets dropped
+    ("hit rate fell to 0.4", {M.CACHE_HIT_PCT: 40}),
+    ("redis hits 95%", {M.CACHE_HIT_PCT: 95}),
+    ("keyspace_hits: 90%", {M.CACHE_HIT_PCT: 90}),
+    ("packets dropped 5%", {}),
+])
+def test_a_hit_rate_is_a_caches_and_hit_the_verb_is_not(text, metrics):
+    """"CPU hits 100%" was read as a cache hit rate of 100%, and "hit ratio dropped to
+    62%" as dropped packets."""
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("disk on the db primary is 95% full", {}),  # was the database's CPU
+    ("memory is 95% full", {M.MEMORY_PCT: 95}),
+    ("the connection pool is 95% full", {M.POOL_USED_PCT: 95}),
+])
+def test_a_share_full_is_no_cpu(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+PACE = "how fast it moves, not the share in use"
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("memory usage climbing 2% per hour", Reading({}, refused=(f"2% ({PACE})",))),
+    ("memory 85%, climbing 2% per hour", Reading({M.MEMORY_PCT: 85}, refused=(f"2% ({PACE})",))),
+    ("heap grows 3% a day", Reading({}, refused=(f"3% ({PACE})",))),
+    ("cpu at 90% a day ago", Reading({M.SERVER_CPU_PCT: 90})),
+    ("cpu 85% each day at noon", Reading({M.SERVER_CPU_PCT: 85})),
+    ("traffic growing 20% a year", Reading({M.GROWTH_FACTOR: 1.2})),  # the guide's growth
+])
+def test_a_share_per_hour_is_its_pace_not_its_level(text, reading):
+    """"memory usage climbing 2% per hour" read memory at 2%: a pace, said back."""
+    assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
     ("latency_p99_seconds 2.3", {M.P95_MS: 2300}),
     ('http_request_duration_seconds{quantile="0.99"} 2.3 on checkout', {M.P95_MS: 2300}),
     ('http_request_duration_seconds{quantile="0.5"} 0.18', {}),  # a median is no tail
@@ -468,6 +509,9 @@ def test_a_time_in_two_units_is_one_time(text, metrics):
     ("postgres max_connections is 500, 480 connections active", {M.POOL_USED_PCT: 96}),
     ("we have 97 active users and max_connections 100", {M.USERS: 97}),  # people, not a pool
     ("max pool size 50 but 200 active requests", {}),  # more in use than the pool holds
+    ("connections to postgres are maxed, 500 of 500", {M.POOL_USED_PCT: 100}),  # same sentence
+    ("we moved connections to pgbouncer and 3 of 4 services use it", {}),  # services counted
+    ("the pool. Later 3 of 4 nodes went down", {}),
 ])
 def test_a_pool_in_use_said_in_words(text, metrics):
     assert read_text(text) == Reading(metrics)
