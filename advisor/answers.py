@@ -42,7 +42,9 @@ def _pool(pb: Playbook, m: Metrics) -> list[str]:
     if M.CORES in m:
         spindles = m.get(M.SPINDLES)
         s = sizing.pool(int(m[M.CORES]), None if spindles is None else int(spindles), playbook=pb)
-        return [f"{rule.formula}", f"{s.worked} ({s.inputs['disk']})"]
+        if spindles is None:  # the worked line already says which disk was assumed
+            return [rule.formula, s.worked]
+        return [rule.formula, f"{s.worked} ({s.inputs['disk']})"]
     ex = rule.example
     return [rule.formula, f"Example ({rule.example_note}): ({ex.cores} × 2) + {ex.spindles} = "
             f"{ex.result} connections per instance. An SSD counts as {rule.ssd_spindles} spindle."]

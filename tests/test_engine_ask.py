@@ -189,3 +189,14 @@ def test_a_number_that_reads_two_ways_is_asked_about_not_dismissed():
         first, "Not clearly a scaling problem. If it is one, the likeliest: Database slow, "
                "High server CPU, Read replicas.", "Not read: replica lag 12 (12 ms or 12 s?)"]
     assert ask("hello there").answer.startswith("That doesn't read like a scaling problem")
+
+
+@pytest.mark.parametrize("metrics, line", [
+    ({"cores": 8}, "(8 × 2) + 1 = 17 connections per instance (no disk given: an SSD, one "
+                   "spindle, assumed)"),
+    ({"cores": 8, "spindles": 4}, "(8 × 2) + 4 = 20 connections per instance (4 spindles)"),
+])
+def test_the_pool_answer_says_its_disk_once(metrics, line):
+    """The assumed SSD was said twice: "... assumed) (SSD (assumed))"."""
+    lines = answer_for("q", question("connection_pool", **metrics)).answer.splitlines()
+    assert line in lines
