@@ -864,7 +864,8 @@ _USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|pay
                           r"subscribers?|players?|members?|uniques|concurrent(?!\s+(?:connections?|"
                           r"conns?|requests?|reqs?|queries|jobs|workers|threads|streams"
                           r")\b))\b")
-_CORES_WORDS = re.compile(r"^(cores?|vcpus?|cpus?|threads?|vcores?)\b")
+# "40 threads" is an app's worker threads; only a CPU's threads are its logical cores.
+_CORES_WORDS = re.compile(r"^(cores?|vcpus?|cpus?|vcores?|(?:cpu|hardware|hyper)[ -]?threads?)\b")
 _SPINDLE_WORDS = re.compile(r"^(spindles?|disks?|drives?|hdds?)\b")
 _RATE_WORDS = re.compile(r"^(rps|qps|req/s|reqs?/s|requests?/s|requests? (per|a) (second|sec)|"
                          r"reads?/s|reads? (per|a) (second|sec)|ops/s|ops|/s|per second|"
@@ -1030,6 +1031,8 @@ def _classify_pct(
         return None  # "disk 100% full": a share we have no metric for
     if _PER_SPAN_AFTER.match(lowered[1]):
         raise ShareRate()  # "memory usage climbing 2% per hour"
+    if _changed_by(lowered[0], lowered[1]) and not _GROWTH_SAID.search(lowered[0]):
+        raise ChangeOnly()  # "cpu up 20% since monday"
     said_of = _usage_subject(lowered[2])
     if said_of is not None:
         return None if said_of is _NOT_A_METRIC else (said_of, value)
@@ -1150,6 +1153,46 @@ _PER_SPAN_AFTER = re.compile(r"(?:per|a|an|/)\s*(?:sec(?:ond)?|min(?:ute)?|h|hr|
                              r"hour|day|week|month)s?\b(?!\s+ago)")
 
 
+class ChangeOnly(ParseError):
+    """How much a share or a time moved ("cpu up 20%", "p95 went up by 2s"): not where it
+    is now, so said back rather than read as the level (a CPU up 20% is no CPU at 20%)."""
+
+    def __init__(self) -> None:
+        super().__init__("how much it changed, not where it is now")
+
+
+class TargetOnly(ParseError):
+    """A goal said beside a reading ("p95 under 200ms is our slo"): no measurement."""
+
+    def __init__(self) -> None:
+        super().__init__("a target, not a reading")
+
+
+# The words just before a change's amount: "up", "went up by", "increased by" (not "up to",
+# which says the level).
+_CHANGED_BY = re.compile(r"(?:\b(?P<verb>[a-z]+)\s+)?\b(?P<word>up|down|rose|risen|grew|grown|"
+                         r"increased|decreased|jumped|dropped|fell|fallen|climbed|spiked|worse|"
+                         r"slower|faster)(?:\s+(?:by|another|an extra))?\s*[+~]?$")
+# "eats up 100% of cpu", "used up", "spun down": a verb with its particle, no change.
+_PHRASAL = frozenset({
+    "eat", "eats", "eating", "ate", "eaten", "use", "uses", "using", "used", "take", "takes",
+    "taking", "took", "fill", "fills", "filling", "filled", "burn", "burns", "burning",
+    "burned", "burnt", "chew", "chews", "chewing", "soak", "soaks", "soaking", "gobble",
+    "gobbles", "gobbling", "spin", "spins", "spinning", "spun", "end", "ends", "ended",
+    "ending", "add", "adds", "added", "adding", "shut", "shuts", "slow", "slows", "slowed",
+    "wind", "winds", "wound", "die", "dies", "died"})
+
+
+def _changed_by(near: str, after: str) -> bool:
+    """Whether the number after `near` is how much something moved ("cpu up 20%", "p95 went
+    up by 2s"), not its level ("eats up 100% of cpu", "fell 40 minutes behind")."""
+    m = _CHANGED_BY.search(near)
+    if m is None or after.startswith("behind"):
+        return False
+    return not (m.group("word") in ("up", "down") and m.group("verb") in _PHRASAL)
+_TARGET_WORDS = re.compile(r"\b(?:slo|slos|sla|slas|target|goal|objective|budget)\b")
+
+
 class PastGrowth(ParseError):
     """Growth that already happened, said where growth to come is wanted."""
 
@@ -1182,6 +1225,10 @@ def _classify_duration(
 ) -> tuple[MetricName, float] | None:
     seconds = token.value * _SECONDS[token.suffix]
     label = _PERCENTILE_RE.findall(near.lower())
+    if _changed_by(near.lower(), after.lower()):
+        raise ChangeOnly()  # "latency is up 300ms since the release"
+    if _TARGET_WORDS.search(f"{near} {after}".lower()):
+        raise TargetOnly()  # "p95 under 200ms is our slo"
     if not label and _LIMIT_BEFORE.search(near.lower()):
         return None  # "request timed out after 30000ms", "timeout of 5s": a limit, not a latency
     if label and label[-1] not in _TAIL_LABELS:
@@ -1337,7 +1384,8 @@ def _pool_stats(text: str, shares: list[tuple[int, float]]
     return text, sorted([*shares, share])
 
 
-_CHAIN_TO_RE = re.compile(r"^\s*(?:to|->|-->|→|=>|⇒)\s*$")
+_CHAIN_TO_RE = re.compile(r"^\s*(?:(?:all\s+the\s+way\s+|(?:right\s+)?(?:up|down|back)\s+)?to|"
+                          r"->|-->|→|=>|⇒)\s*$")  # "from 40% up to 90%"
 
 
 def _chained(text: str, prev: _Token | None, token: _Token) -> bool:
@@ -1368,7 +1416,8 @@ _BEFORE_RE = re.compile(
     r"^\s*(?:[a-z][a-z' ]{0,30}?\s)?(?:yesterday|last (?:week|month|night|year|time)|earlier|"
     r"before(?: the \w+)?|this morning|at launch|"
     r"(?:an?|\d+|a few) (?:hours?|days?|weeks?|months?) ago)"
-    r"\s*[,;.]\s*(?:(?:and|but)\s+)?(?:(?:it's|its|it is|is|at|about|around|~)\s*)?$")
+    r"\s*(?:[,;.]\s*(?:(?:and|but)\s+)?|(?:and|but)\s+)"
+    r"(?:(?:it's|its|it is|is|at|about|around|~)\s*)?$")
 _WORD_RE = re.compile(r"[a-z]+")
 
 
@@ -1652,6 +1701,10 @@ def _spoken(text: str) -> str:
     return spoken
 
 
+# Numbers that are no reading of their metric, each said back with why.
+_SAID_BACK = (UnnamedShare, PastGrowth, ShareRate, ChangeOnly, TargetOnly)
+
+
 def read_text(text: str) -> Reading:
     """Numbers with their meaning from free text: "db cpu 92%, p95 1.4s" -> two metrics.
 
@@ -1695,13 +1748,13 @@ def read_text(text: str) -> Reading:
             refused.append(f"{token.raw.strip()} ({_misspelling_error(token)})")
             prev, prev_end, prev_metric = token, token.end, None
             continue
-        unnamed: UnnamedShare | PastGrowth | ShareRate | None = None
+        unnamed: ParseError | None = None
         try:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
             ask_unit(f"{_bare_time_label(lowered, token, prev_end)} {token.raw.strip()}", err)
             guess = None
-        except (UnnamedShare, PastGrowth, ShareRate) as err:  # said back unless a change names it
+        except _SAID_BACK as err:  # said back below unless a change names it
             unnamed, guess = err, None
         except (KeyError, ValueError):
             guess = None

@@ -481,6 +481,36 @@ def test_a_share_per_hour_is_its_pace_not_its_level(text, reading):
     assert read_text(text) == reading
 
 
+MOVED = "how much it changed, not where it is now"
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("cpu up 20% since monday", Reading({}, refused=(f"20% ({MOVED})",))),
+    ("db cpu went up by 30%", Reading({}, refused=(f"30% ({MOVED})",))),
+    ("latency is up 300ms since the release", Reading({}, refused=(f"300ms ({MOVED})",))),
+    ("p95 went up by 2s", Reading({}, refused=(f"2s ({MOVED})",))),
+    ("p95 1.4s, down from 2s", Reading({M.P95_MS: 1400})),
+    ("the node process eats up 100% of cpu", Reading({M.SERVER_CPU_PCT: 100})),  # a verb's
+    ("the replica fell 40 minutes behind", Reading({M.REPLICA_LAG_S: 2400})),
+    ("cpu went from 40% up to 90%", Reading({M.SERVER_CPU_PCT: 90})),  # "up to": the level
+    ("cpu usage was 45% yesterday and 98% today", Reading({M.SERVER_CPU_PCT: 98})),
+    ("p95 under 200ms is our slo", Reading({}, refused=("200ms (a target, not a reading)",))),
+])
+def test_a_change_or_a_target_is_not_the_level(text, reading):
+    """"cpu up 20%" read a CPU at 20% (trouble read as health), "p95 under 200ms is our slo"
+    a p95 of 200 ms, and "45% yesterday and 98% today" kept the 45%."""
+    assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("connection pool size is 10 and we have 40 threads", {}),  # worker threads
+    ("16 cpu threads", {M.CORES: 16}),
+    ("8 vcpus", {M.CORES: 8}),
+])
+def test_threads_are_cores_only_when_a_cpus(text, metrics):
+    assert read_text(text).metrics == metrics
+
+
 @pytest.mark.parametrize(("text", "metrics"), [
     ("latency_p99_seconds 2.3", {M.P95_MS: 2300}),
     ('http_request_duration_seconds{quantile="0.99"} 2.3 on checkout', {M.P95_MS: 2300}),
