@@ -83,14 +83,27 @@ def _symptom_answer(text: str, match: Match, pb: Playbook
     return "\n".join(body), settled, assessment
 
 
-# The numbers of a system's size, as against a symptom's (a CPU share, a latency...).
-SCALE_METRICS = frozenset({MetricName.USERS, MetricName.PEAK_RPS, MetricName.GROWTH_FACTOR,
-                           MetricName.SAFETY_MARGIN})
+# The numbers of a system's size and make-up, as against a symptom's (a CPU share, a
+# latency...): each that leads a statement, with the topic whose sizing it feeds, in the
+# order a statement is answered; growth and margin only join a rate.
+_LEADS: tuple[tuple[frozenset[MetricName], Topic], ...] = (
+    (frozenset({MetricName.USERS}), Topic.STAGE),
+    (frozenset({MetricName.PEAK_RPS}), Topic.CAPACITY_PLANNING),
+    (frozenset({MetricName.CORES}), Topic.CONNECTION_POOL),
+    (frozenset({MetricName.READS_RPS, MetricName.PER_REPLICA_RPS}), Topic.READ_REPLICAS),
+    (frozenset({MetricName.WORKING_SET_GB}), Topic.CACHE_SIZING),
+)
+SCALE_METRICS = frozenset({MetricName.GROWTH_FACTOR, MetricName.SAFETY_MARGIN,
+                           MetricName.SPINDLES}.union(*(said for said, _ in _LEADS)))
 # A statement of scale is answered from its numbers, read for sure with their units; what
 # is inferred is only that the words around them ask for nothing else.
 STATEMENT_CONFIDENCE = 0.75
-_STATEMENT_TOPICS = frozenset({Topic.STAGE, Topic.CAPACITY_PLANNING})
+_STATEMENT_TOPICS = frozenset(topic for _, topic in _LEADS)
 _SIDE_TOPIC = 1.0  # a vocabulary layer or topic hit this strong: the text is about that
+# What a machine is made of: said with its numbers, these name no place of trouble.
+_SPEC_WORDS = frozenset({"core", "cores", "vcpu", "vcpus", "cpu", "cpus", "ram", "memory", "mem",
+                         "ssd", "ssds", "nvme", "hdd", "hdds", "disk", "disks", "spindle",
+                         "spindles", "spinning"})
 
 
 def scale_statement(text: str, match: Match) -> bool:
@@ -99,7 +112,7 @@ def scale_statement(text: str, match: Match) -> bool:
     word of trouble, no recognised message, and not put as a question (the vocabulary's
     question words and phrases, not the model's guess, which wavers near its bar)."""
     said = set(match.metrics)
-    if not said & {MetricName.USERS, MetricName.PEAK_RPS} or not said <= SCALE_METRICS:
+    if not _led(said) or not said <= SCALE_METRICS:
         return False
     if match.signature is not None or match.signals or asks_something(text):
         return False
@@ -108,7 +121,9 @@ def scale_statement(text: str, match: Match) -> bool:
     lowered = text.lower()
     if without_status_codes(lowered) != lowered:
         return False
-    hits = vocabulary_hits(text)
+    hits = {name: said for name, said in vocabulary_hits(text).items()
+            if name == "trouble" or not set(said[1].split()) <= _SPEC_WORDS}
+    # a machine's make-up ("8 vCPU, 32GiB RAM") is no place of trouble; trouble names no words
     return not any(
         name == "trouble" or name.startswith("symptom:")
         or (name.startswith("layer:") and weight >= _SIDE_TOPIC)
@@ -117,10 +132,16 @@ def scale_statement(text: str, match: Match) -> bool:
         for name, (weight, _) in hits.items())
 
 
+def _led(said: set[MetricName]) -> list[Topic]:
+    """The topics whose sizing the numbers said lead to, in answering order."""
+    return [topic for lead, topic in _LEADS if said & lead]
+
+
 def as_statement(match: Match) -> Match:
-    """The match of a statement of scale: a question on the stage (given users) or on
-    capacity (given a rate), answered from the numbers; no layer, no candidates."""
-    topic = Topic.STAGE if MetricName.USERS in match.metrics else Topic.CAPACITY_PLANNING
+    """The match of a statement of scale: a question on the stage (given users), capacity
+    (a rate), the pool (cores), replicas or the cache (their inputs), answered from the
+    numbers; no layer, no candidates."""
+    topic = _led(set(match.metrics))[0]
     return match.model_copy(update={
         "kind": "question", "topic": topic, "layer": None, "symptom": None,
         "confidence": STATEMENT_CONFIDENCE, "candidates": [], "alternatives": [],
@@ -130,10 +151,8 @@ def as_statement(match: Match) -> Match:
 def _statement_answer(text: str, match: Match, pb: Playbook) -> str:
     """The stage the users put the system in, the capacity a rate needs, or both."""
     parts = ["No question or trouble in that, so here is what the numbers say."]
-    for metric, topic in ((MetricName.USERS, Topic.STAGE),
-                          (MetricName.PEAK_RPS, Topic.CAPACITY_PLANNING)):
-        if metric in match.metrics:
-            parts.append(topic_answer(topic, text, match.metrics, pb))
+    for topic in _led(set(match.metrics)):
+        parts.append(topic_answer(topic, text, match.metrics, pb))
     parts.append("Say what hurts (slow pages, timeouts, CPU or memory, the database) and I "
                  "will name the bottleneck.")
     return "\n".join(parts)

@@ -866,7 +866,11 @@ _USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|pay
                           r")\b))\b")
 # "40 threads" is an app's worker threads; only a CPU's threads are its logical cores.
 _CORES_WORDS = re.compile(r"^(cores?|vcpus?|cpus?|vcores?|(?:cpu|hardware|hyper)[ -]?threads?)\b")
-_SPINDLE_WORDS = re.compile(r"^(spindles?|disks?|drives?|hdds?)\b")
+_CORE_USED = re.compile(r"\b(?:pins?|pinning|pinned|pegs?|pegging|pegged|eats?|eating|ate|"
+                        r"uses?|using|used|max(?:es|ing|ed)?|saturat\w*|burn\w*|hog\w*|"
+                        r"consum\w*|occup\w*|spins?|spinning)(?:\s+up)?(?:\s+all)?\s*$")
+_SPINDLE_WORDS = re.compile(r"^(?:spinning\s+|hard\s+|sas\s+|sata\s+)?(spindles?|disks?|drives?|"
+                            r"hdds?)\b")
 _RATE_WORDS = re.compile(r"^(rps|qps|req/s|reqs?/s|requests?/s|requests? (per|a) (second|sec)|"
                          r"reads?/s|reads? (per|a) (second|sec)|ops/s|ops|/s|per second|"
                          r"queries? per second|writes?/s|rpm|/min|requests? per minute)")
@@ -956,6 +960,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
                 _bare_time(token.value, unit)
                 return metric, token.value
     if _CORES_WORDS.match(tail):
+        if _CORE_USED.search(near):
+            return None  # "the node process pins one core": CPU in use, not the machine's size
         return MetricName.CORES, token.value
     if _SPINDLE_WORDS.match(tail):
         return MetricName.SPINDLES, token.value

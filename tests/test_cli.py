@@ -229,6 +229,22 @@ def test_ask_answers_a_statement_of_users_with_the_stage():
         "Read: users 50,000.\n")
 
 
+def test_ask_answers_a_statement_of_a_machine_with_its_pool():
+    """"16 cores and 4 spinning disks" was answered as a storage bottleneck, and the disks
+    were not read."""
+    code, out = run("ask", "16 cores and 4 spinning disks")
+    assert code == 0
+    assert out == (
+        "No question or trouble in that, so here is what the numbers say.\n"
+        "Connection pool size: Size the pool from the hardware, not from traffic: each core "
+        "can keep about two connections busy, plus one per disk that can seek on its own.\n"
+        "connections = (num_cores × 2) + effective_spindle_count\n"
+        "(16 × 2) + 4 = 36 connections per instance (4 spindles)\n"
+        "Say what hurts (slow pages, timeouts, CPU or memory, the database) and I will name "
+        "the bottleneck.\n"
+        "Read: cores 16, spindles 4.\n")
+
+
 def test_ask_json_answers_a_statement_of_a_rate_with_capacity():
     data = json.loads(run("ask", "--json", "traffic is 500 requests per minute")[1])
     answer = data.pop("answer")
@@ -245,6 +261,10 @@ def test_ask_json_answers_a_statement_of_a_rate_with_capacity():
     ("we have 2 million users", "stage"),
     ("50k users and 2k rps at peak", "stage"),
     ("we serve 3k rps", "capacity_planning"),
+    ("we run 16 cores", "connection_pool"),
+    ("8 cores, ssd", "connection_pool"),
+    ("8 vCPU, 32GiB RAM", "connection_pool"),  # a machine's make-up, no place of trouble
+    ("the working set is about 8GB", "cache_sizing"),
 ])
 def test_ask_answers_every_statement_of_scale_without_candidates(text, topic):
     data = json.loads(run("ask", "--json", text)[1])
@@ -258,6 +278,8 @@ def test_ask_answers_every_statement_of_scale_without_candidates(text, topic):
     "5xx at 3% and 40k users",
     "users complain at 40k users",
     "we have 40k users, is that a lot?",
+    "8 cores and the disk is slow",
+    "8 cores, cpu pegged",
 ])
 def test_trouble_or_a_question_beside_the_numbers_is_no_statement_of_scale(text):
     data = json.loads(run("ask", "--json", text)[1])

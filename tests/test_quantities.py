@@ -506,6 +506,9 @@ def test_a_change_or_a_target_is_not_the_level(text, reading):
     ("connection pool size is 10 and we have 40 threads", {}),  # worker threads
     ("16 cpu threads", {M.CORES: 16}),
     ("8 vcpus", {M.CORES: 8}),
+    ("the worker pins one core", {}),  # CPU in use, not the machine's size
+    ("the resize step eats up all 4 cores", {}),
+    ("16 cores and 4 spinning disks", {M.CORES: 16, M.SPINDLES: 4}),
 ])
 def test_threads_are_cores_only_when_a_cpus(text, metrics):
     assert read_text(text).metrics == metrics

@@ -444,6 +444,17 @@ def test_slack_mention_answers_a_statement_of_scale_outright(
     assert "Did you mean" not in texts
 
 
+def test_slack_mention_answers_a_machines_make_up_with_its_pool(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    assert slack.app_mention("16 cores and 4 spinning disks").status == 200
+    [post] = fake_slack.wait_for("chat.postMessage")
+    assert validate_message(post.args["blocks"], post.args["text"]) == []
+    texts = post.all_text()
+    assert "(16 × 2) + 4 = 36 connections per instance (4 spindles)" in texts
+    assert "topic: connection pool · confidence 75%" in texts
+    assert "Bottleneck" not in texts
+
+
 @pytest.mark.parametrize(("said", "refused"), [
     ("p95 went from 300ms to 2 after the deploy", "Not read: p95 2 (2 ms or 2 s?)"),
     ("the api is slow, checkout is at 95%",
