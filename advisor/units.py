@@ -1196,6 +1196,8 @@ def _changed_by(near: str, after: str) -> bool:
     if m is None or after.startswith("behind"):
         return False
     return not (m.group("word") in ("up", "down") and m.group("verb") in _PHRASAL)
+
+
 _TARGET_WORDS = re.compile(r"\b(?:slo|slos|sla|slas|target|goal|objective|budget)\b")
 
 
@@ -1303,13 +1305,19 @@ _COUNTED_THINGS = re.compile(r"\s*(?:services?|nodes?|servers?|hosts?|pods?|inst
                              r"requests?|tests?|jobs?|checks?|days?|brokers?|partitions?)\b")
 
 
+def _around(text: str, m: re.Match[str]) -> str:
+    """The words a fraction is said with: its sentence before it (at most 60 characters
+    back) and a little after."""
+    before = _SENTENCE_BREAK.split(text[max(0, m.start() - 60): m.start()])[-1]
+    return f"{before} {text[m.end(): m.end() + 30]}"
+
+
 def _pool_fractions(text: str) -> tuple[str, list[tuple[int, float]]]:
     """`45/50 connections` (or "45 of 50", "pool 45/50") as pool shares with where they
     start, masked out of the text so their numbers are not read again."""
     shares: list[tuple[int, float]] = []
     for m in _POOL_FRACTION_RE.finditer(text):
-        before = _SENTENCE_BREAK.split(text[max(0, m.start() - 60): m.start()])[-1]
-        around = f"{before} {text[m.end(): m.end() + 30]}"  # "connections are maxed, 500 of 500"
+        around = _around(text, m)  # "connections to postgres are maxed, 500 of 500"
         part, whole = int(m.group("part")), int(m.group("whole"))
         if (whole > 0 and part <= whole and _POOL_CONTEXT.search(around)
                 and not _COUNTED_THINGS.match(text, m.end())):
@@ -1329,9 +1337,7 @@ def _memory_fractions(text: str) -> tuple[str, float | None]:
     """The first `14GB of 16GB` beside a memory word as a share in use, masked out of the
     text so its sizes are not read again (as a working set)."""
     for m in _SIZE_FRACTION_RE.finditer(text):
-        before = _SENTENCE_BREAK.split(text[max(0, m.start() - 60): m.start()])[-1]
-        around = f"{before} {text[m.end(): m.end() + 30]}"  # "connections are maxed, 500 of 500"
-        if not _MEMORY_CONTEXT.search(around):
+        if not _MEMORY_CONTEXT.search(_around(text, m)):
             continue
         share = _size_share(m)
         if share is not None and share <= 100:

@@ -63,6 +63,14 @@ def test_two_sizes_are_a_share_of_memory(text, value, note):
     assert parse_quantity(text, M.MEMORY_PCT) == Parsed(value, note)
 
 
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("memory on the cache nodes looks bad today, 14GB of 16GB", {M.MEMORY_PCT: 87.5}),
+    ("we added memory last week. 14GB of 16GB disk used", {}),  # another sentence
+])
+def test_two_sizes_are_memory_when_their_sentence_says_so(text, metrics):
+    assert read_text(text).metrics == metrics
+
+
 def test_a_ratio_is_a_share_and_exactly_one_is_asked():
     assert parse_quantity("0.62", M.CACHE_HIT_PCT) == Parsed(62, "read 0.62 as a fraction: 62%")
     with pytest.raises(AmbiguousUnit) as info:
