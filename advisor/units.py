@@ -1713,6 +1713,9 @@ def _spoken(text: str) -> str:
     return spoken
 
 
+# Between a share and the line it is held against: "8.2% > 2%", "97% above 90%".
+_COMPARED_WITH = re.compile(r"\s*(?:>=?|<=?|≥|≤|above|below|over|under|exceeds?|exceeding|"
+                            r"greater than|less than|more than)\s*$")
 # Numbers that are no reading of their metric, each said back with why.
 _SAID_BACK = (UnnamedShare, PastGrowth, ShareRate, ChangeOnly, TargetOnly)
 
@@ -1801,6 +1804,9 @@ def read_text(text: str) -> Reading:
                 guess = (MetricName.P95_MS, token.value)
             except AmbiguousUnit as err:
                 ask_unit(f"p95 {token.raw.strip()}", err)
+        if (isinstance(unnamed, UnnamedShare) and prev is not None
+                and _COMPARED_WITH.match(lowered, prev.end, token.start)):
+            unnamed = None  # "error rate 8.2% > 2%": the alert's line for the share before it
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
         prev_start = prev_start if chained else seg_start

@@ -721,6 +721,7 @@ def test_what_a_cloudwatch_alarm_reports(text, metrics):
     ("[P1] Triggered: Avg CPU usage by host is above 90.0 on host:web-7. Current value: 97.3",
      {M.SERVER_CPU_PCT: 97.3}),  # the value, a share as the alert is about CPU
     ("error rate 12.5% over threshold 5%", {}),  # no metric of ours; the limit is no reading
+    ("PagerDuty: [P1] checkout 5xx error rate 8.2% > 2%", {}),  # the line is no share of what
     ("checkout p99 latency is 2.41 s, above the threshold of 1 s.", {M.P95_MS: 2410}),
     ("Alert: web tier memory utilization high (value: 91.2%, threshold: 85%)",
      {M.MEMORY_PCT: 91.2}),
