@@ -972,10 +972,13 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     rest = f"{unit_rest} {after}".strip()
     per = rate_unit(rest)
     rate_said = per is not None or bool(_RATE_WORDS.match(rest))  # "users at 2k rps": a rate
-    if _USERS_WORDS.match(rest) or (re.search(r"\busers?\b", near) and not rate_said
-                                    and not _CPU_USER.search(near)):
-        return MetricName.USERS, value
+    is_users = _USERS_WORDS.match(rest) or (re.search(r"\busers?\b", near) and not rate_said
+                                            and not _CPU_USER.search(near))
     is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
+    if (is_users or is_rate) and (_changed_by(near, after) or _GROWS_BY.search(near)):
+        raise ChangeOnly()  # "users grew by 10k", "the queue grows 5k/min": no level
+    if is_users:
+        return MetricName.USERS, value
     value = value / (per or 1.0)
     # "3 replicas at 4k reads/s each", "2 replicas, 900 rps each": in the same sentence
     if (_PER_REPLICA.search(near) or _PER_REPLICA_AFTER.match(rest)
@@ -1198,6 +1201,10 @@ def _changed_by(near: str, after: str) -> bool:
     return not (m.group("word") in ("up", "down") and m.group("verb") in _PHRASAL)
 
 
+# A count's or a rate's growth said with its verb: "grows 5k/min", "added 10k users".
+_GROWS_BY = re.compile(r"\b(?:grows|growing|increases|increasing|climbs|climbing|adds|adding|"
+                       r"added|gained|gaining|gains|lost|losing|loses)(?:\s+(?:by|another|"
+                       r"about|around|roughly|over))?\s*[+~]?$")
 _TARGET_WORDS = re.compile(r"\b(?:slo|slos|sla|slas|target|goal|objective|budget)\b")
 
 
@@ -1716,6 +1723,12 @@ def _spoken(text: str) -> str:
 # Between a share and the line it is held against: "8.2% > 2%", "97% above 90%".
 _COMPARED_WITH = re.compile(r"\s*(?:>=?|<=?|≥|≤|above|below|over|under|exceeds?|exceeding|"
                             r"greater than|less than|more than)\s*$")
+# A bare share right after a share read, named by a statistic only: "cpu 35%, peak 98%".
+_STAT_AFTER_SHARE = re.compile(
+    r"\s*[,;(]?\s*(?:(?:and|but|with)\s+)?(?:the\s+|a\s+)?(?P<stat>peaks?|peaking|max|maximum|"
+    r"highest|top|spikes?|spiking|p9\d(?:\.9+)?|avg|average|mean|min|minimum|median|p50|"
+    r"lowest)\b(?:\s+(?:of|at|is|was|to|around|about|near))?\s*[:=]?\s*~?\s*$")
+_LOWER_STATS = frozenset({"avg", "average", "mean", "min", "minimum", "median", "p50", "lowest"})
 # Numbers that are no reading of their metric, each said back with why.
 _SAID_BACK = (UnnamedShare, PastGrowth, ShareRate, ChangeOnly, TargetOnly)
 
@@ -1807,6 +1820,16 @@ def read_text(text: str) -> Reading:
         if (isinstance(unnamed, UnnamedShare) and prev is not None
                 and _COMPARED_WITH.match(lowered, prev.end, token.start)):
             unnamed = None  # "error rate 8.2% > 2%": the alert's line for the share before it
+        stat = (_STAT_AFTER_SHARE.match(lowered, prev.end, token.start)
+                if isinstance(unnamed, UnnamedShare) and prev is not None
+                and prev_metric is not None and METRIC_SPECS[prev_metric].unit is Unit.PCT
+                else None)
+        if stat is not None:  # "avg cpu 35%, peak 98%": the same share's peak, said bare
+            unnamed = None
+            if stat.group("stat") in _LOWER_STATS:
+                guess = None  # "cpu peak 98%, avg 35%": the peak read first stands
+            else:
+                guess, chained = (prev_metric, token.value), True
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
         prev_start = prev_start if chained else seg_start

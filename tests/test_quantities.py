@@ -503,11 +503,27 @@ MOVED = "how much it changed, not where it is now"
     ("cpu went from 40% up to 90%", Reading({M.SERVER_CPU_PCT: 90})),  # "up to": the level
     ("cpu usage was 45% yesterday and 98% today", Reading({M.SERVER_CPU_PCT: 98})),
     ("p95 under 200ms is our slo", Reading({}, refused=("200ms (a target, not a reading)",))),
+    ("the job queue has 40k pending jobs and grows 5k/min",
+     Reading({}, refused=(f"5k/min ({MOVED})",))),  # was a peak of 83 req/s
+    ("users grew by 10k last month", Reading({}, refused=(f"10k ({MOVED})",))),
+    ("we gained 5k users and now have 50k users",
+     Reading({M.USERS: 50_000}, refused=(f"5k ({MOVED})",))),
+    ("users went up to 50k", Reading({M.USERS: 50_000})),
 ])
 def test_a_change_or_a_target_is_not_the_level(text, reading):
     """"cpu up 20%" read a CPU at 20% (trouble read as health), "p95 under 200ms is our slo"
     a p95 of 200 ms, and "45% yesterday and 98% today" kept the 45%."""
     assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
+    ("avg cpu 35%, peak 98%", {M.SERVER_CPU_PCT: 98}),  # was 35%, and 98% asked about
+    ("cpu peak 98%, avg 35%", {M.SERVER_CPU_PCT: 98}),
+    ("memory 70% (max 95%)", {M.MEMORY_PCT: 95}),
+    ("db cpu 60%, peaking at 97%", {M.DB_CPU_PCT: 97}),
+])
+def test_a_shares_peak_said_bare_is_the_same_share(text, metrics):
+    assert read_text(text) == Reading(metrics)
 
 
 @pytest.mark.parametrize(("text", "metrics"), [
