@@ -989,7 +989,9 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     if reads and is_rate:
         return MetricName.READS_RPS, value
     if re.search(r"^writes?\b", rest) or re.search(r"\bwrites?$", near):
-        return None  # "3k writes/s": a part of the traffic, not its peak
+        if is_rate:  # "3k writes/s": a part of the traffic, not its peak; beside reads, a mix
+            raise WriteRate(value)
+        return None
     if is_rate:
         return MetricName.PEAK_RPS, value
     if re.search(r"\b(peak|traffic|throughput)\b", near):
@@ -1160,6 +1162,14 @@ class ShareRate(ParseError):
 # "2% per hour", "5% a day", "1%/min": a share's pace.
 _PER_SPAN_AFTER = re.compile(r"(?:per|a|an|/)\s*(?:sec(?:ond)?|min(?:ute)?|h|hr|"
                              r"hour|day|week|month)s?\b(?!\s+ago)")
+
+
+class WriteRate(ParseError):
+    """A rate of writes: no peak of the traffic, but with the reads it says the read share."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__("a rate of writes")
+        self.value = value
 
 
 class ChangeOnly(ParseError):
@@ -1748,6 +1758,7 @@ def read_text(text: str) -> Reading:
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     notes: list[str] = []
     asked: list[str] = []
+    writes: list[WriteRate] = []
 
     def ask_unit(said: str, err: AmbiguousUnit) -> None:
         refused.append(_asked_back(said, err))
@@ -1781,6 +1792,9 @@ def read_text(text: str) -> Reading:
             guess = _classify(token, lowered, prev_end)
         except AmbiguousUnit as err:  # "p95 1.2": said back, never guessed
             ask_unit(f"{_bare_time_label(lowered, token, prev_end)} {token.raw.strip()}", err)
+            guess = None
+        except WriteRate as err:  # weighed with the reads after the loop
+            writes.append(err)
             guess = None
         except _SAID_BACK as err:  # said back below unless a change names it
             unnamed, guess = err, None
@@ -1871,11 +1885,29 @@ def read_text(text: str) -> Reading:
         notes.append(f"{_fmt(found[MetricName.P95_MS])} ms is an average, taken as the p95; "
                      "the p95 runs higher, so give it if you know it")
     found.update(named)  # a value given under its own name wins
+    _read_share_of_rates(found, writes, notes)
     if MetricName.SERVER_CPU_PCT not in found:
         refused.extend(_load_average(lowered, found.get(MetricName.CORES)))
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
     return Reading(found, tuple(refused), tuple(notes), tuple(asked))
+
+
+def _read_share_of_rates(found: dict[MetricName, float], writes: list[WriteRate],
+                         notes: list[str]) -> None:
+    """The read share from a read rate and a write rate said side by side ("1.2k writes/s
+    and 9k reads/s" is 88.2% reads)."""
+    if not writes:
+        return
+    reads = found.get(MetricName.READS_RPS)
+    if reads is None:  # "can postgres take 5,000 writes a second?": a part, weighed by no line
+        return
+    written = writes[0].value
+    if MetricName.READ_PCT not in found and reads + written > 0:
+        share = float(f"{reads / (reads + written) * 100:.4g}")
+        found[MetricName.READ_PCT] = share
+        notes.append(f"{_fmt(reads)} reads/s of {_fmt(reads + written)} reads and writes = "
+                     f"{_fmt(share)}% reads")
 
 
 _LOAD_AVERAGE = re.compile(r"\b(?:load[ _]?(?:average|avg)s?|loadavg)\b[\s:=]*(?:(?:is|was|of|at|"

@@ -327,7 +327,7 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         ("memory at 14GB of 16GB and p95 2s", {M.MEMORY_PCT: 87.5, M.P95_MS: 2000}),
         ("redis using 900MB/1GB", {M.MEMORY_PCT: 90}),
         ("disk 90GB of 100GB", {}),
-        ("12k reads/s and 3k writes/s", {M.READS_RPS: 12_000}),  # writes are not the peak
+        ("12k reads/s and 3k writes/s", {M.READS_RPS: 12_000, M.READ_PCT: 80}),  # no peak
         ("read/write ratio 90/10, p95 2s", {M.READ_PCT: 90, M.P95_MS: 2000}),
         ("reads:writes 4:1", {M.READ_PCT: 80}),
         ("10k concurrent users", {M.USERS: 10_000}),
@@ -524,6 +524,17 @@ def test_a_change_or_a_target_is_not_the_level(text, reading):
 ])
 def test_a_shares_peak_said_bare_is_the_same_share(text, metrics):
     assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("we do about 1.2k writes/s and 9k reads/s", Reading(
+        {M.READS_RPS: 9000, M.READ_PCT: 88.24},
+        notes=("9,000 reads/s of 10,200 reads and writes = 88.24% reads",))),
+    ("9k reads/s, 1k writes/s, 80% reads", Reading({M.READS_RPS: 9000, M.READ_PCT: 80})),
+    ("can one postgres take 5,000 writes a second?", Reading({})),  # a part, weighed by no line
+])
+def test_reads_and_writes_side_by_side_give_the_read_share(text, reading):
+    assert read_text(text) == reading
 
 
 @pytest.mark.parametrize(("text", "metrics"), [
