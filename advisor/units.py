@@ -1040,6 +1040,10 @@ def _classify_pct(
         return MetricName.CACHE_HIT_PCT, value  # "hit ratio dropped to 62%": no packets dropped
     if _PCT_NOT_A_METRIC.search(f"{near} {after}"):
         return None  # "disk 100% full": a share we have no metric for
+    periods = _growth_periods(lowered[1])
+    if periods is not None and _GROWING.search(f"{lowered[0]} {lowered[1]}"):
+        # "growing 20% month over month": the guide's growth is over 12 months, compounded
+        return MetricName.GROWTH_FACTOR, float(f"{(1 + value / 100) ** periods:.4g}")
     if _PER_SPAN_AFTER.match(lowered[1]):
         raise ShareRate()  # "memory usage climbing 2% per hour"
     if _changed_by(lowered[0], lowered[1]) and not _GROWTH_SAID.search(lowered[0]):
@@ -1072,6 +1076,21 @@ def _classify_pct(
 
 
 _GROWTH_SAID = re.compile(r"\b(grow|growth|growing|increase)\b")
+_GROWING = re.compile(r"\b(grow|grows|growth|growing|increase|increases|increasing)\b")
+# How many of a span make the guide's 12 months: "20% month over month" is 12 months of 20%.
+_GROWTH_SPANS = (
+    (re.compile(r"(?:(?:a|per|each|every)\s+month|month[\s-]+over[\s-]+month|mom|monthly)\b"), 12),
+    (re.compile(r"(?:(?:a|per|each|every)\s+quarter|quarter[\s-]+over[\s-]+quarter|qoq|"
+                r"quarterly)\b"), 4),
+    (re.compile(r"(?:(?:a|per|each|every)\s+week|week[\s-]+over[\s-]+week|wow|weekly)\b"), 52),
+    (re.compile(r"(?:(?:a|per|each|every)\s+year|year[\s-]+over[\s-]+year|yoy|yearly|"
+                r"annually)\b"), 1),
+)
+
+
+def _growth_periods(after: str) -> int | None:
+    """How many times a growth said per span ("20% a month") compounds in 12 months."""
+    return next((n for span, n in _GROWTH_SPANS if span.match(after)), None)
 _CPU_SHARES = frozenset({MetricName.SERVER_CPU_PCT, MetricName.DB_CPU_PCT})
 _FULL_AFTER = re.compile(r"(?:full|filled|used up)\b")
 
@@ -1190,7 +1209,7 @@ class TargetOnly(ParseError):
 # The words just before a change's amount: "up", "went up by", "increased by" (not "up to",
 # which says the level).
 _CHANGED_BY = re.compile(r"(?:\b(?P<verb>[a-z]+)\s+)?\b(?P<word>up|down|rose|risen|grew|grown|"
-                         r"increased|decreased|jumped|dropped|fell|fallen|climbed|spiked|worse|"
+                         r"grows|increased|decreased|jumped|dropped|fell|fallen|climbed|spiked|worse|"
                          r"slower|faster)(?:\s+(?:by|another|an extra))?\s*[+~]?$")
 # "eats up 100% of cpu", "used up", "spun down": a verb with its particle, no change.
 _PHRASAL = frozenset({
@@ -1877,6 +1896,7 @@ def read_text(text: str) -> Reading:
         if kept:  # the latest of a change; else the p95 itself, a tail, a time read first
             if not chained:
                 notes.extend(_rate_notes(token, lowered, metric))
+                notes.extend(_growth_notes(token, lowered, metric, value))
             found[metric] = value
         if kept and metric is MetricName.P95_MS:
             averaged = _AVERAGE_SAID.search(said) is not None
@@ -1970,6 +1990,16 @@ def _rate_notes(token: _Token, text: str, metric: MetricName) -> list[str]:
     per = rate_unit(f"{unit_rest} {_after_words(text, token.end, 4)}".strip())
     note = rate_note(token.value * mult, per)
     return [note] if note else []
+
+
+def _growth_notes(token: _Token, text: str, metric: MetricName, value: float) -> list[str]:
+    """The arithmetic of a growth said per month, quarter or week, made 12 months'."""
+    if metric is not MetricName.GROWTH_FACTOR or token.suffix != "%":
+        return []
+    periods = _growth_periods(_after_words(text, token.end, 4))
+    if periods is None or periods == 1 or value == 1 + token.value / 100:
+        return []
+    return [f"{_fmt(token.value)}% compounded {periods} times is {_fmt(value)}x in 12 months"]
 
 
 def extract_metrics(text: str) -> dict[MetricName, float]:

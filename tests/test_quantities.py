@@ -483,6 +483,7 @@ PACE = "how fast it moves, not the share in use"
     ("cpu at 90% a day ago", Reading({M.SERVER_CPU_PCT: 90})),
     ("cpu 85% each day at noon", Reading({M.SERVER_CPU_PCT: 85})),
     ("traffic growing 20% a year", Reading({M.GROWTH_FACTOR: 1.2})),  # the guide's growth
+    ("heap grows 3%", Reading({}, refused=("3% (how much it changed, not where it is now)",))),
 ])
 def test_a_share_per_hour_is_its_pace_not_its_level(text, reading):
     """"memory usage climbing 2% per hour" read memory at 2%: a pace, said back."""
@@ -534,6 +535,21 @@ def test_a_shares_peak_said_bare_is_the_same_share(text, metrics):
     ("can one postgres take 5,000 writes a second?", Reading({})),  # a part, weighed by no line
 ])
 def test_reads_and_writes_side_by_side_give_the_read_share(text, reading):
+    assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("we're at 3.5k rps and growing 20% month over month", Reading(
+        {M.PEAK_RPS: 3500, M.GROWTH_FACTOR: 8.916},
+        notes=("20% compounded 12 times is 8.916x in 12 months",))),  # was 1.2x
+    ("traffic grows 10% a month", Reading(
+        {M.GROWTH_FACTOR: 3.138}, notes=("10% compounded 12 times is 3.138x in 12 months",))),
+    ("users growing 15% QoQ", Reading(
+        {M.GROWTH_FACTOR: 1.749}, notes=("15% compounded 4 times is 1.749x in 12 months",))),
+    ("growth of 50% per year", Reading({M.GROWTH_FACTOR: 1.5})),
+])
+def test_growth_per_month_is_compounded_to_the_guides_year(text, reading):
+    """The guide's growth factor is over 12 months: 20% a month was taken as 1.2x."""
     assert read_text(text) == reading
 
 
