@@ -588,10 +588,15 @@ def _size(token: _Token) -> tuple[float, str | None]:
     return value, f"{shown} = {_fmt(value)} GB"
 
 
-def _factor(token: _Token) -> tuple[float, str | None]:
+def _factor(token: _Token, after: str = "") -> tuple[float, str | None]:
     if token.suffix in _FACTOR_SUFFIXES or not token.suffix:
         return token.value, None
     if token.suffix == "%":
+        periods = _growth_periods(after.strip())
+        if periods is not None and periods > 1:  # "20% a month": the guide's 12 months
+            value = float(f"{(1 + token.value / 100) ** periods:.4g}")
+            return value, (f"{_fmt(token.value)}% compounded {periods} times is "
+                           f"{_fmt(value)}x in 12 months")
         value = 1 + token.value / 100
         return value, f"read +{_fmt(token.value)}% as a factor of {_fmt(value)}x"
     raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; did not understand '{token.suffix}'.")
@@ -734,7 +739,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
         value, note = _size(token)
     elif spec.unit is Unit.FACTOR:
         _refuse_foreign(token, spec.unit, after)
-        value, note = _factor(token)
+        value, note = _factor(token, after)
     elif spec.unit is Unit.RPS:
         _refuse_foreign(token, spec.unit, after)
         _dot_grouped(token)

@@ -121,6 +121,14 @@ def test_a_converted_flag_value_is_said_on_stderr(capsys):
     ]
 
 
+def test_a_growth_per_month_flag_is_compounded_to_a_year(capsys):
+    """`--growth "20% a month"` planned for 1.2x: the guide's growth is over 12 months."""
+    code, out = run("size", "capacity", "--peak", "1000", "--growth", "20% a month")
+    assert (code, out.splitlines()[0]) == (0, "capacity: 1,000 × 8.92 × 1.5 = 13,374 req/s")
+    assert capsys.readouterr().err.splitlines() == [
+        "scale-advisor: note: --growth: 20% compounded 12 times is 8.916x in 12 months"]
+
+
 def test_parser_has_one_subcommand_per_contract_command():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert {"ask", "size", "stage", "diagnose"} <= set(sub.choices)

@@ -236,6 +236,17 @@ def test_interview_echoes_every_number_with_its_unit():
     assert users.replies[0].text == "Read: users 40,000 (read 'thousnad' as thousand)."
 
 
+def test_interview_compounds_a_growth_per_month_to_a_year():
+    state = at_p95()
+    for skipped in ("skip", "skip"):  # the p95 and the peak
+        state = step(state, skipped).state
+    assert state.current == "growth_factor"
+    out = step(state, "20% a month")
+    assert out.state.answers["growth_factor"].value == 8.916
+    assert out.replies[0].text == (
+        "Read: growth 8.916x (20% compounded 12 times is 8.916x in 12 months).")
+
+
 def test_interview_reads_a_pool_fraction_and_a_description():
     result = step(start().state, "50k")
     result = step(result.state, "db cpu 92% and 45/50 connections, cache hit ratio 0.62")
