@@ -1084,12 +1084,14 @@ _GROWTH_SAID = re.compile(r"\b(grow|growth|growing|increase)\b")
 _GROWING = re.compile(r"\b(grow|grows|growth|growing|increase|increases|increasing)\b")
 # How many of a span make the guide's 12 months: "20% month over month" is 12 months of 20%.
 _GROWTH_SPANS = (
-    (re.compile(r"(?:(?:a|per|each|every)\s+month|month[\s-]+over[\s-]+month|mom|monthly)\b"), 12),
-    (re.compile(r"(?:(?:a|per|each|every)\s+quarter|quarter[\s-]+over[\s-]+quarter|qoq|"
-                r"quarterly)\b"), 4),
-    (re.compile(r"(?:(?:a|per|each|every)\s+week|week[\s-]+over[\s-]+week|wow|weekly)\b"), 52),
-    (re.compile(r"(?:(?:a|per|each|every)\s+year|year[\s-]+over[\s-]+year|yoy|yearly|"
-                r"annually)\b"), 1),
+    (re.compile(r"(?:(?:a|per|each|every)\s+month|/\s*mo(?:nth)?|month[\s-]+over[\s-]+month|"
+                r"mom|monthly)\b"), 12),
+    (re.compile(r"(?:(?:a|per|each|every)\s+quarter|/\s*(?:qtr|quarter)|"
+                r"quarter[\s-]+over[\s-]+quarter|qoq|quarterly)\b"), 4),
+    (re.compile(r"(?:(?:a|per|each|every)\s+week|/\s*(?:wk|week)|week[\s-]+over[\s-]+week|wow|"
+                r"weekly)\b"), 52),
+    (re.compile(r"(?:(?:a|per|each|every)\s+year|/\s*(?:yr|year)|year[\s-]+over[\s-]+year|yoy|"
+                r"yearly|annually)\b"), 1),
 )
 
 

@@ -277,6 +277,13 @@ def test_slack_pairs_read_every_form():
         "`p95`: 1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s."]
 
 
+@pytest.mark.parametrize("said", ["growth=20%/month", "growth=20% a month"])
+def test_slack_pairs_compound_a_growth_per_month(said):
+    assert parse_pairs(f"users=50k {said}") == (
+        {M.USERS: 50_000, M.GROWTH_FACTOR: 8.916}, "", [],
+        [f"Read {said} as 8.916x (20% compounded 12 times is 8.916x in 12 months)."])
+
+
 def test_slack_pairs_under_a_full_name_take_its_unit():
     assert parse_pairs("p95_ms=1.2 replica_lag_s=30 peak_rps=1,200") == (
         {M.P95_MS: 1.2, M.REPLICA_LAG_S: 30, M.PEAK_RPS: 1200}, "", [],
