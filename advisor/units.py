@@ -705,7 +705,25 @@ def parse_value_words(value: str, following: Sequence[str], metric: MetricName |
             best, taken = longer, n
     if best is None:
         raise first_error
+    if not taken and _unit_said_after(value, following, metric):
+        taken = 1  # `--per-replica 3000 rps`: the unit it has already, said as a word
     return best, taken
+
+
+def _unit_said_after(value: str, following: Sequence[str], metric: MetricName | str) -> bool:
+    """Whether the first word after `value` is the unit it is read in ("3000" "rps",
+    "8" "cores"): a word that agrees with the reading, not one that starts other text."""
+    if not following or "=" in following[0]:
+        return False
+    word = following[0].lower()
+    found = _tokens(f"{value} {word}")
+    if len(found) != 1 or found[0].suffix != word:
+        return False
+    try:
+        return (parse_quantity(f"{value} {following[0]}", metric).value
+                == parse_quantity(value, metric).value)
+    except ParseError:
+        return False
 
 
 def parse_quantity(text: str, metric: MetricName | str) -> Parsed:

@@ -121,6 +121,21 @@ def test_a_converted_flag_value_is_said_on_stderr(capsys):
     ]
 
 
+@pytest.mark.parametrize(("argv", "first"), [
+    (["size", "replicas", "--reads", "12k/s", "--per-replica", "3000", "rps"],
+     "replicas: ceiling(12,000 / 3,000) = 4 replicas"),
+    (["size", "capacity", "--peak", "3000", "rps", "--growth", "3", "x"],
+     "capacity: 3,000 × 3 × 1.5 = 13,500 req/s"),
+    (["size", "pool", "--cores", "8", "cores", "--spindles", "2", "spindles"],
+     "pool: (8 × 2) + 2 = 18 connections per instance"),
+])
+def test_a_flag_value_may_say_its_unit_as_a_word(argv, first):
+    """`--per-replica 3000 rps` failed with "no value in 'rps'": the unit it already had,
+    said as the next word, belongs to the value."""
+    code, out = run(*argv)
+    assert (code, out.splitlines()[0]) == (0, first)
+
+
 def test_a_growth_per_month_flag_is_compounded_to_a_year(capsys):
     """`--growth "20% a month"` planned for 1.2x: the guide's growth is over 12 months."""
     code, out = run("size", "capacity", "--peak", "1000", "--growth", "20% a month")

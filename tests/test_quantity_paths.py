@@ -277,6 +277,11 @@ def test_slack_pairs_read_every_form():
         "`p95`: 1.2 ms or 1.2 s? Give the unit, e.g. 1.2 s."]
 
 
+def test_slack_pairs_take_a_unit_said_as_a_word():
+    assert parse_pairs("peak=3000 rps and checkout is slow")[:3] == (
+        {M.PEAK_RPS: 3000}, "and checkout is slow", [])
+
+
 @pytest.mark.parametrize("said", ["growth=20%/month", "growth=20% a month"])
 def test_slack_pairs_compound_a_growth_per_month(said):
     assert parse_pairs(f"users=50k {said}") == (
