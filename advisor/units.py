@@ -1006,7 +1006,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     # "3 replicas at 4k reads/s each", "2 replicas, 900 rps each": in the same sentence
     if (_PER_REPLICA.search(near) or _PER_REPLICA_AFTER.match(rest)
             or (_EACH_AFTER.match(rest) and re.search(
-                r"\breplicas\b", _near_words(text, token.start, 8, _SENTENCE_BREAK)))):
+                r"\breplicas\b", _near_words(text[max(0, token.start - 200): token.start],
+                                              min(token.start, 200), 8, _SENTENCE_BREAK)))):
         return MetricName.PER_REPLICA_RPS, value
     reads = re.search(r"^reads?\b", rest) or re.search(r"\breads?$", near)
     if reads and is_rate:

@@ -42,6 +42,7 @@ WORST = {
     "times in two units": "1m30s " * 834,
     "one endless word": "a" * 5000,
     "a long metric name": "latency_" * 625,
+    "rates each, one after another": " 1 rps each" * 454,
 }
 
 
