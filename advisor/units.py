@@ -1226,10 +1226,12 @@ class ChangeOnly(ParseError):
 
 
 class TargetOnly(ParseError):
-    """A goal said beside a reading ("p95 under 200ms is our slo"): no measurement."""
+    """A goal said beside a reading ("p95 under 200ms is our slo"): no measurement. It
+    names the time the reading after it in the sentence is of ("..., we are at 650ms")."""
 
-    def __init__(self) -> None:
+    def __init__(self, metric: MetricName = MetricName.P95_MS) -> None:
         super().__init__("a target, not a reading")
+        self.metric = metric
 
 
 # The words just before a change's amount: "up", "went up by", "increased by" (not "up to",
@@ -1297,8 +1299,9 @@ def _classify_duration(
     label = _PERCENTILE_RE.findall(near.lower())
     if _changed_by(near.lower(), after.lower()):
         raise ChangeOnly()  # "latency is up 300ms since the release"
-    if _TARGET_WORDS.search(f"{near} {after}".lower()):
-        raise TargetOnly()  # "p95 under 200ms is our slo"
+    if _TARGET_WORDS.search(f"{near} {after}".lower()):  # "p95 under 200ms is our slo"
+        raise TargetOnly(next((metric for metric, pattern in _DURATION_RULES
+                               if pattern.search(f"{near} {after}".lower())), MetricName.P95_MS))
     if not label and _LIMIT_BEFORE.search(near.lower()):
         return None  # "request timed out after 30000ms", "timeout of 5s": a limit, not a latency
     if label and label[-1] not in _TAIL_LABELS:
@@ -1804,6 +1807,7 @@ def read_text(text: str) -> Reading:
     notes: list[str] = []
     asked: list[str] = []
     writes: list[WriteRate] = []
+    target: tuple[MetricName, int] | None = None  # a target said, and where its sentence ends
 
     def ask_unit(said: str, err: AmbiguousUnit) -> None:
         refused.append(_asked_back(said, err))
@@ -1843,6 +1847,9 @@ def read_text(text: str) -> Reading:
             guess = None
         except _SAID_BACK as err:  # said back below unless a change names it
             unnamed, guess = err, None
+            if isinstance(err, TargetOnly):  # the next bare time in its sentence is the reading
+                ends = _SENTENCE_BREAK.search(lowered, token.end)
+                target = (err.metric, ends.start() if ends else len(lowered))
         except (KeyError, ValueError):
             guess = None
         chained = _chained(lowered, prev, token)
@@ -1889,6 +1896,9 @@ def read_text(text: str) -> Reading:
                 guess = None  # "cpu peak 98%, avg 35%": the peak read first stands
             else:
                 guess, chained = (prev_metric, token.value), True
+        if (guess is None and unnamed is None and target is not None
+                and token.start < target[1] and token.suffix in _SECONDS):
+            guess, target = _time_as(target[0], token), None  # "slo is 300ms, we're at 1.2s"
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
         prev_start = prev_start if chained else seg_start
@@ -1971,6 +1981,12 @@ def _load_average(text: str, cores: float | None) -> list[str]:
     per_core = f"; on {_fmt(cores)} cores that is {load / cores:.1f} a core" if cores else ""
     return [f"load average {m.group(1)} (tasks running or waiting, not a CPU share{per_core};"
             " give the CPU % to weigh it)"]
+
+
+def _time_as(metric: MetricName, token: _Token) -> tuple[MetricName, float]:
+    """A time in the unit of the time metric it is read as."""
+    scale = 1.0 if metric is MetricName.REPLICA_LAG_S else 1000.0
+    return metric, float(f"{token.value * _SECONDS[token.suffix] * scale:.12g}")
 
 
 _AVERAGE_SAID = re.compile(r"\b(?:avg|average|averages|mean)\b")

@@ -504,6 +504,10 @@ MOVED = "how much it changed, not where it is now"
     ("cpu went from 40% up to 90%", Reading({M.SERVER_CPU_PCT: 90})),  # "up to": the level
     ("cpu usage was 45% yesterday and 98% today", Reading({M.SERVER_CPU_PCT: 98})),
     ("p95 under 200ms is our slo", Reading({}, refused=("200ms (a target, not a reading)",))),
+    ("SLO is 300ms, we are at 1.2s",  # the time after a target in its sentence is the reading
+     Reading({M.P95_MS: 1200}, refused=("300ms (a target, not a reading)",))),
+    ("replica lag target 5s, currently 40s",
+     Reading({M.REPLICA_LAG_S: 40}, refused=("5s (a target, not a reading)",))),
     ("the job queue has 40k pending jobs and grows 5k/min",
      Reading({}, refused=(f"5k/min ({MOVED})",))),  # was a peak of 83 req/s
     ("users grew by 10k last month", Reading({}, refused=(f"10k ({MOVED})",))),
