@@ -90,7 +90,8 @@ _LEADS: tuple[tuple[frozenset[MetricName], Topic], ...] = (
     (frozenset({MetricName.USERS}), Topic.STAGE),
     (frozenset({MetricName.PEAK_RPS}), Topic.CAPACITY_PLANNING),
     (frozenset({MetricName.CORES}), Topic.CONNECTION_POOL),
-    (frozenset({MetricName.READS_RPS, MetricName.PER_REPLICA_RPS}), Topic.READ_REPLICAS),
+    (frozenset({MetricName.READS_RPS, MetricName.PER_REPLICA_RPS, MetricName.READ_PCT}),
+     Topic.READ_REPLICAS),
     (frozenset({MetricName.WORKING_SET_GB}), Topic.CACHE_SIZING),
 )
 SCALE_METRICS = frozenset({MetricName.GROWTH_FACTOR, MetricName.SAFETY_MARGIN,
@@ -100,10 +101,11 @@ SCALE_METRICS = frozenset({MetricName.GROWTH_FACTOR, MetricName.SAFETY_MARGIN,
 STATEMENT_CONFIDENCE = 0.75
 _STATEMENT_TOPICS = frozenset(topic for _, topic in _LEADS)
 _SIDE_TOPIC = 1.0  # a vocabulary layer or topic hit this strong: the text is about that
-# What a machine is made of: said with its numbers, these name no place of trouble.
+# What a machine is made of and the mix of work it does: said with their numbers, these
+# name no place of trouble ("8 vCPU, 32GiB RAM", "90% reads, 10% writes").
 _SPEC_WORDS = frozenset({"core", "cores", "vcpu", "vcpus", "cpu", "cpus", "ram", "memory", "mem",
                          "ssd", "ssds", "nvme", "hdd", "hdds", "disk", "disks", "spindle",
-                         "spindles", "spinning"})
+                         "spindles", "spinning", "read", "reads", "write", "writes"})
 
 
 def scale_statement(text: str, match: Match) -> bool:
@@ -123,7 +125,7 @@ def scale_statement(text: str, match: Match) -> bool:
         return False
     hits = {name: said for name, said in vocabulary_hits(text).items()
             if name == "trouble" or not set(said[1].split()) <= _SPEC_WORDS}
-    # a machine's make-up ("8 vCPU, 32GiB RAM") is no place of trouble; trouble names no words
+    # a machine's make-up or its work's mix is no place of trouble; trouble names no words
     return not any(
         name == "trouble" or name.startswith("symptom:")
         or (name.startswith("layer:") and weight >= _SIDE_TOPIC)

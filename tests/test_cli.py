@@ -288,6 +288,8 @@ def test_ask_json_answers_a_statement_of_a_rate_with_capacity():
     ("8 cores, ssd", "connection_pool"),
     ("8 vCPU, 32GiB RAM", "connection_pool"),  # a machine's make-up, no place of trouble
     ("the working set is about 8GB", "cache_sizing"),
+    ("90% reads, 10% writes", "read_replicas"),  # the mix of work is no place of trouble
+    ("we do about 1.2k writes/s and 9k reads/s", "read_replicas"),
 ])
 def test_ask_answers_every_statement_of_scale_without_candidates(text, topic):
     data = json.loads(run("ask", "--json", text)[1])
@@ -303,6 +305,7 @@ def test_ask_answers_every_statement_of_scale_without_candidates(text, topic):
     "we have 40k users, is that a lot?",
     "8 cores and the disk is slow",
     "8 cores, cpu pegged",
+    "reads are slow, 90% reads",
 ])
 def test_trouble_or_a_question_beside_the_numbers_is_no_statement_of_scale(text):
     data = json.loads(run("ask", "--json", text)[1])
