@@ -1117,6 +1117,8 @@ _GROWTH_SPANS = (
 def _growth_periods(after: str) -> int | None:
     """How many times a growth said per span ("20% a month") compounds in 12 months."""
     return next((n for span, n in _GROWTH_SPANS if span.match(after)), None)
+
+
 _CPU_SHARES = frozenset({MetricName.SERVER_CPU_PCT, MetricName.DB_CPU_PCT})
 _FULL_AFTER = re.compile(r"(?:full|filled|used up)\b")
 
@@ -1295,7 +1297,6 @@ _QUERY_AFTER = re.compile(r"(?:long[- ]running\s+|slow\s+)?(?:sql\s+|db\s+)?"
 def _classify_duration(
     token: _Token, near: str, after: str, wide: str
 ) -> tuple[MetricName, float] | None:
-    seconds = token.value * _SECONDS[token.suffix]
     label = _PERCENTILE_RE.findall(near.lower())
     if _changed_by(near.lower(), after.lower()):
         raise ChangeOnly()  # "latency is up 300ms since the release"
@@ -1307,15 +1308,14 @@ def _classify_duration(
     if label and label[-1] not in _TAIL_LABELS:
         return None  # "p50 120ms": the median is not the tail the guide's bars are about
     if not label and _QUERY_AFTER.match(after.lower()):  # "slow log shows 45s queries"
-        return MetricName.SLOWEST_QUERY_MS, float(f"{seconds * 1000:.12g}")
+        return _time_as(MetricName.SLOWEST_QUERY_MS, token)
     for words in (near.lower(), after.lower(), wide.lower()):
         for metric, pattern in _DURATION_RULES:
             if pattern.search(words):
                 if metric is MetricName.P95_MS and _JOB_WORDS.search(f"{near} {after}") and (
                         not _PERCENTILE_RE.search(wide.lower())):
                     return None  # "sidekiq latency 20 minutes": a job's wait, not a request's
-                scale = 1.0 if metric is MetricName.REPLICA_LAG_S else 1000.0
-                return metric, float(f"{seconds * scale:.12g}")
+                return _time_as(metric, token)
     return None
 
 
@@ -1897,7 +1897,8 @@ def read_text(text: str) -> Reading:
             else:
                 guess, chained = (prev_metric, token.value), True
         if (guess is None and unnamed is None and target is not None
-                and token.start < target[1] and token.suffix in _SECONDS):
+                and token.start < target[1] and token.suffix in _SECONDS
+                and token.suffix != "m"):  # "3m" may be millions
             guess, target = _time_as(target[0], token), None  # "slo is 300ms, we're at 1.2s"
         seg_start = prev_end
         prev, prev_end, prev_metric = token, token.end, None
