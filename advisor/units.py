@@ -841,6 +841,9 @@ _PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|diskio|io|i/o|iowait|iostat|stora
                                r"done|complete|progress|off|discount|uptime|availability|"
                                r"errors?|error rate|[45]xx|[45]\d\d|xxxs?|fail\w*|loss|lost|"
                                r"dropped|drops?|success\w*|retries|retry|sla|slo)\b")
+# A share of requests that failed or of a quota used: "timeouts on 30% of requests", "30% of
+# requests time out", "95% of our rate limit" (not "cpu 95% timeouts everywhere").
+_FAILED_SHARE = re.compile(r"\b(?:timeouts?|time[sd]? out|timing out|rate[ -]?limits?)\b")
 # A share with no subject that says how much something changed ("grew 50%") is no reading.
 _PCT_CHANGE = re.compile(r"\b(grew|grown|up|down|rose|fell|dropped|jumped|more|less|fewer|"
                          r"higher|lower|increased|decreased|of)\b")
@@ -1064,6 +1067,9 @@ def _classify_pct(
         return MetricName.CACHE_HIT_PCT, value  # "hit ratio dropped to 62%": no packets dropped
     if _PCT_NOT_A_METRIC.search(f"{near} {after}"):
         return None  # "disk 100% full": a share we have no metric for
+    if _FAILED_SHARE.search(lowered[0]) or (lowered[1].startswith("of ")
+                                             and _FAILED_SHARE.search(lowered[1])):
+        return None  # an error share or a quota's, which no line of the playbook weighs
     periods = _growth_periods(lowered[1])
     if periods is not None and _GROWING.search(f"{lowered[0]} {lowered[1]}"):
         # "growing 20% month over month": the guide's growth is over 12 months, compounded

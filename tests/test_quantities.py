@@ -769,6 +769,10 @@ def test_what_a_cloudwatch_alarm_reports(text, metrics):
      {M.SERVER_CPU_PCT: 97.3}),  # the value, a share as the alert is about CPU
     ("error rate 12.5% over threshold 5%", {}),  # no metric of ours; the limit is no reading
     ("PagerDuty: [P1] checkout 5xx error rate 8.2% > 2%", {}),  # the line is no share of what
+    ("timeouts on 30% of requests to the payment gateway", {}),  # an error share, not asked
+    ("30% of requests time out", {}),
+    ("we are at 95% of our rate limit on the mail api", {}),  # a quota's share
+    ("cpu 95% timeouts everywhere", {M.SERVER_CPU_PCT: 95}),
     ("checkout p99 latency is 2.41 s, above the threshold of 1 s.", {M.P95_MS: 2410}),
     ("Alert: web tier memory utilization high (value: 91.2%, threshold: 85%)",
      {M.MEMORY_PCT: 91.2}),
