@@ -887,9 +887,9 @@ _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|paying|unique|"
                           r"signed[- ]up|concurrent|total|online)\s+)?"
                           r"(users?|customers?|dau|mau|wau|visitors?|accounts?|people|"
-                          r"subscribers?|players?|members?|uniques|concurrent(?!\s+(?:connections?|"
-                          r"conns?|requests?|reqs?|queries|jobs|workers|threads|streams"
-                          r")\b))\b")
+                          r"subscribers?|players?|members?|uniques|concurrent(?!\s+(?:[\w-]+\s+)?"
+                          r"(?:connections?|conns?|requests?|reqs?|queries|jobs|workers|threads|"
+                          r"streams|sockets?)\b))\b")
 # "40 threads" is an app's worker threads; only a CPU's threads are its logical cores.
 _CORES_WORDS = re.compile(r"^(cores?|vcpus?|cpus?|vcores?|(?:cpu|hardware|hyper)[ -]?threads?)\b")
 _CORE_USED = re.compile(r"\b(?:pins?|pinning|pinned|pegs?|pegging|pegged|eats?|eating|ate|"
@@ -957,11 +957,12 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     if _EACH_REQUEST.search(near) and _QUERY_WORDS.match(tail if suffix else after):
         return MetricName.QUERIES_PER_REQUEST, token.value  # "each request fires 45 queries"
     if suffix == "%" or suffix in {"pct", "percent"}:
-        return _classify_pct(token.value, near, after, f"{wide} {_alert_name(text, token)}")
+        return _times_from(near, _classify_pct(token.value, near, after,
+                                               f"{wide} {_alert_name(text, token)}"))
     if suffix in _SECONDS and suffix not in {"m"} or (suffix == "m" and "p9" in near):
         if _DISK_LATENCY.search(text, max(0, token.start - 40), token.start):
             return None
-        return _classify_duration(token, near, after, wide)
+        return _times_from(near, _classify_duration(token, near, after, wide))
     if suffix in _GB and suffix not in {"b", "k", "m", "g", "t", "p"} or suffix in {"g", "t"}:
         context = f"{near} {after}"
         if _SIZE_CONTEXT.search(context) and not _FREE_SAID.search(near):
@@ -1021,9 +1022,33 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return None
     if is_rate:
         return MetricName.PEAK_RPS, value
+    if _COUNTED_NOT_REQUESTS.match(rest):
+        return None  # "at peak we see 12k concurrent websocket connections": no rate
     if re.search(r"\b(peak|traffic|throughput)\b", near):
         return MetricName.PEAK_RPS, value
     return None
+
+
+# "p95 doubled from 400ms": the value now is the one before times what the word says.
+_TIMES_FROM = re.compile(r"\b(?P<word>doubled|tripled|quadrupled|halved)\s+from\s*$")
+_TIMES = {"doubled": 2.0, "tripled": 3.0, "quadrupled": 4.0, "halved": 0.5}
+
+
+def _times_from(near: str, found: tuple[MetricName, float] | None
+                ) -> tuple[MetricName, float] | None:
+    """A reading said as where it came from and how many times it grew: the level now."""
+    m = _TIMES_FROM.search(near.lower())
+    if found is None or m is None:
+        return found
+    metric, value = found
+    return metric, float(f"{value * _TIMES[m.group('word')]:.12g}")
+
+
+# A count of something other than requests, said where a peak would otherwise be read.
+_COUNTED_NOT_REQUESTS = re.compile(
+    r"(?:(?:concurrent|open|active|idle|live)\s+)?(?:[\w-]+\s+)?(?:connections?|conns?|"
+    r"sockets?|sessions?|threads?|processes|pods?|nodes?|servers?|rows?|jobs?|messages?|msgs?|"
+    r"keys?|files?|tables?|containers?|instances?)\b")
 
 
 # "system.cpu.user", "user cpu": the share of CPU time spent in user space, not people.

@@ -514,6 +514,9 @@ MOVED = "how much it changed, not where it is now"
     ("we gained 5k users and now have 50k users",
      Reading({M.USERS: 50_000}, refused=(f"5k ({MOVED})",))),
     ("users went up to 50k", Reading({M.USERS: 50_000})),
+    ("p95 doubled from 400ms", Reading({M.P95_MS: 800})),  # kept the 400 ms it came from
+    ("cpu doubled from 40%", Reading({M.SERVER_CPU_PCT: 80})),
+    ("latency tripled from 300ms to 900ms", Reading({M.P95_MS: 900})),
 ])
 def test_a_change_or_a_target_is_not_the_level(text, reading):
     """"cpu up 20%" read a CPU at 20% (trouble read as health), "p95 under 200ms is our slo"
@@ -564,6 +567,10 @@ def test_growth_per_month_is_compounded_to_the_guides_year(text, reading):
     ("the worker pins one core", {}),  # CPU in use, not the machine's size
     ("the resize step eats up all 4 cores", {}),
     ("16 cores and 4 spinning disks", {M.CORES: 16, M.SPINDLES: 4}),
+    ("at peak we see 12k concurrent websocket connections", {}),  # was 12,000 users
+    ("12k concurrent users", {M.USERS: 12_000}),
+    ("at peak 40 pods", {}),  # a count of pods, no rate
+    ("our peak is 2000", {M.PEAK_RPS: 2000}),
 ])
 def test_threads_are_cores_only_when_a_cpus(text, metrics):
     assert read_text(text).metrics == metrics
