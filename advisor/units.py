@@ -886,7 +886,7 @@ _BARE_P95_CHANGE = re.compile(
 _SAFETY_CONTEXT = re.compile(r"\b(safety|margin|headroom|buffer)\b")
 _USERS_WORDS = re.compile(r"^((daily|weekly|monthly)\s+)?((active|registered|paying|unique|"
                           r"signed[- ]up|concurrent|total|online)\s+)?"
-                          r"(users?|customers?|dau|mau|wau|visitors?|accounts?|people|"
+                          r"(users?|customers?|daus?|maus?|waus?|actives|visitors?|accounts?|people|"
                           r"subscribers?|players?|members?|uniques|concurrent(?!\s+(?:[\w-]+\s+)?"
                           r"(?:connections?|conns?|requests?|reqs?|queries|jobs|workers|threads|"
                           r"streams|sockets?)\b))\b")
@@ -1856,7 +1856,7 @@ def read_text(text: str) -> Reading:
     prev: _Token | None = None
     prev_start = 0
     prev_metric: MetricName | None = None
-    p95_rank = 0
+    ranks: dict[MetricName, int] = {}  # how near each time kept is to what its metric means
     averaged = False  # the p95 kept was said as an average
     for token in [*_tokens(lowered), None]:
         while pool_shares and (token is None or pool_shares[0][0] < token.start):
@@ -1958,9 +1958,9 @@ def read_text(text: str) -> Reading:
         value = float(round(value)) if spec.integer else value
         prev_metric = metric
         said = (_near_words(lowered[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK)
-                if metric is MetricName.P95_MS else "")  # the words naming a time
-        rank = _tail_rank(said) if metric is MetricName.P95_MS else 0
-        kept = chained or metric not in found or rank > p95_rank
+                if metric in _RANKED_TIMES else "")  # the words naming a time
+        rank = _RANKED_TIMES[metric](said) if metric in _RANKED_TIMES else 0
+        kept = chained or metric not in found or rank > ranks.get(metric, 0)
         if kept:  # the latest of a change; else the p95 itself, a tail, a time read first
             if not chained:
                 notes.extend(_rate_notes(token, lowered, metric))
@@ -1968,7 +1968,7 @@ def read_text(text: str) -> Reading:
             found[metric] = value
         if kept and metric is MetricName.P95_MS:
             averaged = _AVERAGE_SAID.search(said) is not None
-        p95_rank = max(p95_rank, rank)
+        ranks[metric] = max(ranks.get(metric, 0), rank)
     if averaged and MetricName.P95_MS in found and MetricName.P95_MS not in named:
         notes.append(f"{_fmt(found[MetricName.P95_MS])} ms is an average, taken as the p95; "
                      "the p95 runs higher, so give it if you know it")
@@ -2024,12 +2024,25 @@ def _time_as(metric: MetricName, token: _Token) -> tuple[MetricName, float]:
 _AVERAGE_SAID = re.compile(r"\b(?:avg|average|averages|mean)\b")
 
 
+def _slowest_rank(said: str) -> int:
+    """1 for a query time said to be the slowest ("the slowest is 3.2 s"), 0 for one that
+    is not (an average, "queries take 45 ms"): the guide's line is on the slowest."""
+    return 1 if _SLOWEST_SAID.search(said) and not _AVERAGE_SAID.search(said) else 0
+
+
+_SLOWEST_SAID = re.compile(r"\b(?:slowest|longest|worst|max|maximum|top)\b")
+
+
 def _tail_rank(said: str) -> int:
     """How close a time is to the p95 the guide's bars are about, by the percentile named
     nearest before it in `said`: 2 the p95 itself, 1 another tail (p90, p99), 0 none named
     (an average, "latency 2s")."""
     labels = _PERCENTILE_RE.findall(said)
     return 0 if not labels else 2 if labels[-1] == "p95" else 1
+
+
+# Times of which a later one may be nearer to what the metric means, each with its rank.
+_RANKED_TIMES = {MetricName.P95_MS: _tail_rank, MetricName.SLOWEST_QUERY_MS: _slowest_rank}
 
 
 def _as_typed(token: _Token) -> str:

@@ -525,6 +525,16 @@ def test_a_change_or_a_target_is_not_the_level(text, reading):
 
 
 @pytest.mark.parametrize(("text", "metrics"), [
+    ("queries average 45 ms, the slowest is 3.2 s", {M.SLOWEST_QUERY_MS: 3200}),  # was 45
+    ("the slowest query takes 12 s", {M.SLOWEST_QUERY_MS: 12_000}),
+    ("2.5M monthly actives", {M.USERS: 2_500_000}),  # was nothing
+    ("50k DAUs", {M.USERS: 50_000}),
+])
+def test_the_slowest_query_wins_and_actives_are_users(text, metrics):
+    assert read_text(text) == Reading(metrics)
+
+
+@pytest.mark.parametrize(("text", "metrics"), [
     ("avg cpu 35%, peak 98%", {M.SERVER_CPU_PCT: 98}),  # was 35%, and 98% asked about
     ("cpu peak 98%, avg 35%", {M.SERVER_CPU_PCT: 98}),
     ("memory 70% (max 95%)", {M.MEMORY_PCT: 95}),
