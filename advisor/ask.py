@@ -103,16 +103,17 @@ _STATEMENT_TOPICS = frozenset(topic for _, topic in _LEADS)
 _SIDE_TOPIC = 1.0  # a vocabulary layer or topic hit this strong: the text is about that
 # What a machine is made of and the mix of work it does: said with their numbers, these
 # name no place of trouble ("8 vCPU, 32GiB RAM", "90% reads, 10% writes").
-_SPEC_WORDS = frozenset({"core", "cores", "vcpu", "vcpus", "cpu", "cpus", "ram", "memory", "mem",
+_MAKEUP_WORDS = frozenset({"core", "cores", "vcpu", "vcpus", "cpu", "cpus", "ram", "memory", "mem",
                          "ssd", "ssds", "nvme", "hdd", "hdds", "disk", "disks", "spindle",
                          "spindles", "spinning", "read", "reads", "write", "writes"})
 
 
 def scale_statement(text: str, match: Match) -> bool:
     """Whether `text` only states the system's size ("about 50,000 daily active users",
-    "traffic is 500 requests per minute"): a user count or a rate, no symptom's number, no
-    word of trouble, no recognised message, and not put as a question (the vocabulary's
-    question words and phrases, not the model's guess, which wavers near its bar)."""
+    "traffic is 500 requests per minute", "16 cores"): numbers that feed a sizing rule (users,
+    a rate, cores, replica inputs, a working set), no symptom's number, no word of trouble,
+    no recognised message, and not put as a question (the vocabulary's question words and
+    phrases, not the model's guess, which wavers near its bar)."""
     said = set(match.metrics)
     if not _led(said) or not said <= SCALE_METRICS:
         return False
@@ -124,7 +125,7 @@ def scale_statement(text: str, match: Match) -> bool:
     if without_status_codes(lowered) != lowered:
         return False
     hits = {name: said for name, said in vocabulary_hits(text).items()
-            if name == "trouble" or not set(said[1].split()) <= _SPEC_WORDS}
+            if name == "trouble" or not set(said[1].split()) <= _MAKEUP_WORDS}
     # a machine's make-up or its work's mix is no place of trouble; trouble names no words
     return not any(
         name == "trouble" or name.startswith("symptom:")
@@ -151,7 +152,8 @@ def as_statement(match: Match) -> Match:
 
 
 def _statement_answer(text: str, match: Match, pb: Playbook) -> str:
-    """The stage the users put the system in, the capacity a rate needs, or both."""
+    """What each sizing rule the numbers feed says: the stage for users, the capacity for
+    a rate, the pool for cores, replicas, the cache size."""
     parts = ["No question or trouble in that, so here is what the numbers say."]
     for topic in _led(set(match.metrics)):
         parts.append(topic_answer(topic, text, match.metrics, pb))

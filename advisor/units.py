@@ -1131,6 +1131,8 @@ def _classify_pct(
 
 
 _GROWTH_SAID = re.compile(r"\b(grow|growth|growing|increase)\b")
+# Growth said with its span ("grows 20% a month") is compounded; without a span, "grows"
+# alone stays a change ("heap grows 3%"), so this is wider than _GROWTH_SAID.
 _GROWING = re.compile(r"\b(grow|grows|growth|growing|increase|increases|increasing)\b")
 # How many of a span make the guide's 12 months: "20% month over month" is 12 months of 20%.
 _GROWTH_SPANS = (

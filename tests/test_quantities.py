@@ -582,7 +582,7 @@ def test_growth_per_month_is_compounded_to_the_guides_year(text, reading):
     ("at peak 40 pods", {}),  # a count of pods, no rate
     ("our peak is 2000", {M.PEAK_RPS: 2000}),
 ])
-def test_threads_are_cores_only_when_a_cpus(text, metrics):
+def test_cores_are_a_machines_size_not_threads_or_cpu_in_use(text, metrics):
     assert read_text(text).metrics == metrics
 
 
