@@ -975,7 +975,7 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         if _NOT_GROWTH.search(context):
             return None  # "p95 latency went up 3x": a symptom got worse, not the traffic
         if suffix == "times" and _EVENTS_IN_A_SPAN.match(after):
-            return None  # "4 times in the past 2 weeks": how often, not how much more
+            return None  # "3 times in the past week": how often, not how much more
         if _SAFETY_CONTEXT.search(context):
             return MetricName.SAFETY_MARGIN, token.value
         if _PAST_GROWTH.search(context) and not _GROWTH_TO_COME.search(context):
@@ -1225,7 +1225,7 @@ _GROWTH_TO_COME = re.compile(r"\b(expect\w*|will|going to|plan\w*|project\w*|for
                              r"autumn|fall|winter))\b")
 
 
-# "4 times in the past 2 weeks", "3 times a day": how often something happened.
+# "3 times in the past week", "3 times a day": how often something happened.
 _EVENTS_IN_A_SPAN = re.compile(r"(?:in|over|during|within) (?:the )?(?:past|last)\b|"
                                r"(?:a|an|per|every|each) (?:day|week|hour|minute|month)\b|"
                                r"(?:today|yesterday|this (?:week|month|morning))\b")

@@ -184,7 +184,8 @@ def test_a_number_that_reads_two_ways_is_asked_about_not_dismissed():
     first = ("A number there reads two ways, so I can't weigh it yet: say it again with its "
              "unit and I will.")
     assert ask("replica lag 30").answer.splitlines() == [
-        first, "Not read: replica lag 30 (30 ms or 30 s?)"]
+        first, "Not clearly a scaling problem. If it is one, the likeliest: High server CPU, "
+               "Database slow, Read replicas.", "Not read: replica lag 30 (30 ms or 30 s?)"]
     assert ask("replication lag was 12").answer.splitlines() == [
         first, "Not clearly a scaling problem. If it is one, the likeliest: Database slow, "
                "High server CPU, Read replicas.", "Not read: replica lag 12 (12 ms or 12 s?)"]

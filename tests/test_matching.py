@@ -177,7 +177,7 @@ def test_typos_are_matched_and_shown_as_such():
 
 
 def test_glued_identifiers_and_numbered_hosts_are_understood():
-    assert match("How do we decide on MaxPoolSize?").topic is Topic.CONNECTION_POOL
+    assert match("How should we pick MaxPoolSize?").topic is Topic.CONNECTION_POOL
     assert match("mysql1 is throwing too many connections").layer is Layer.DATABASE
 
 
