@@ -43,6 +43,8 @@ SYMPTOMS_BY_LAYER = {
         "disk is 100% full on the db host",
         "iowait through the roof on the storage volume",
         "No space left on device while writing logs",
+        "wal fsync is taking 800ms on the primary",  # flushing to disk is the disk's time
+        "disk queue keeps growing on the build box",
     ],
     Layer.EXTERNAL_API: [
         "The Stripe API keeps timing out on checkout",
@@ -53,6 +55,8 @@ SYMPTOMS_BY_LAYER = {
         "dns lookups take 5 seconds intermittently",
         "packet loss between the load balancer and the app",
         "connection reset by peer between services",
+        "nslookup api.internal takes 4 seconds",
+        "image loading is slow on the product pages",  # static content: the CDN's path
     ],
 }
 SYMPTOMS = [(text, layer) for layer, texts in SYMPTOMS_BY_LAYER.items() for text in texts]
