@@ -37,6 +37,7 @@ ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
 NUMBER_TOPIC = 0.7  # a number past a line only a topic covers: sure of the topic, not more
 ASKED_FINE = 0.5  # how sure a question about whether something is fine must be to count
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_WHY = re.compile(r"\bwhy\b([^.?!\n]*)", re.IGNORECASE)  # the clause a "why" asks about
 # Incident-channel questions that report trouble: "anyone else seeing timeouts?"
 _REPORT_ASKED = re.compile(
     r"\b(?:any(?:one|body)|some(?:one|body)|others?)\s+else\s+(?:seeing|getting|having|"
@@ -90,10 +91,11 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         found = _symptom(prediction, backing, pb, common, felt)
     elif prediction.kind == "question" and (
             backing or felt or _trouble_said(clipped, vocab)) and (
-            not asks_something(clipped, vocab)):
+            not asks_something(clipped, vocab) or _why_trouble(clipped, vocab, backing or felt)):
         # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
         # numbers past a threshold or words of trouble, said and not asked about, are a
-        # report of trouble, whatever topic the words recall.
+        # report of trouble, whatever topic the words recall. So is asking why it is
+        # happening: "why does checkout take 8s?" is troubleshooting, not planning.
         found = _symptom(prediction, backing, pb, common, felt)
     elif prediction.kind == "question" and prediction.topics:
         found = _question(prediction, common)
@@ -240,6 +242,13 @@ def _noise(p: Prediction, common: dict, *, guess: bool = True) -> Match:
                  evidence=p.evidence.get("kind", []),
                  alternatives=names[:3] if offered else [], **common)
 
+
+
+def _why_trouble(text: str, vocab: Vocabulary, measured: bool) -> bool:
+    """Whether the text asks why trouble happens: a "why" whose clause says trouble, or
+    that comes with a number past a line ("why is our page loading in 7 seconds?")."""
+    found = _WHY.search(text)
+    return found is not None and (measured or _trouble_said(found.group(1), vocab))
 
 
 def _trouble_said(text: str, vocab: Vocabulary) -> bool:

@@ -366,3 +366,16 @@ def test_asking_whether_others_see_trouble_reports_it(text, layer):
                                   "anyone getting lunch?"])
 def test_asking_others_about_no_trouble_is_not_a_report(text):
     assert match(text).kind != "symptom"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("why does checkout take 8s at peak?", ("symptom", Layer.APPLICATION, None)),
+    ("any idea why the db is so slow after the release?", ("symptom", Layer.DATABASE, None)),
+    ("why do we need read replicas?", ("question", None, Topic.READ_REPLICAS)),
+    ("why would anyone shard at 5k users?", ("question", None, Topic.SHARDING)),
+])
+def test_asking_why_trouble_happens_reports_it(text, expected):
+    """Asking why something is slow (in words or with a number past a line) is
+    troubleshooting; asking why a practice is needed stays a question on its topic."""
+    m = match(text)
+    assert (m.kind, m.layer, m.topic) == expected
