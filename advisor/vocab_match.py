@@ -26,6 +26,7 @@ from advisor.metrics import MetricName
 from advisor.models import Layer, Match, Symptom, Topic
 from advisor.units import extract_metrics
 from advisor.vocabulary import MAX_PHRASE_TOKENS, Hit, Vocabulary, default_vocabulary
+from advisor.wordvectors import default_vectors
 
 MAX_REPEATS = 1  # a word said twice is not twice the evidence
 MAX_COMPOUND = 64  # letters in a glued identifier worth splitting (`maxpoolsize`)
@@ -199,7 +200,8 @@ def _score_unknown_word(
 def _stand_ins(norm: str, vocab: Vocabulary) -> tuple[tuple[tuple[str, ...], float, str], ...]:
     """The vocabulary keys an unknown word stands for, each with its weight factor and the
     note shown beside the word (a typo's term): `mysql1` -> mysql, `maxpoolsize` -> its
-    parts, `postgress` -> postgres (fuzzy). Empty when it stands for nothing."""
+    parts, `postgress` -> postgres (fuzzy, for words the language does not have).
+    Empty when it stands for nothing."""
     index = vocab.index
     stripped = norm.rstrip("0123456789")
     if stripped != norm and len(stripped) >= 2:
@@ -214,8 +216,8 @@ def _stand_ins(norm: str, vocab: Vocabulary) -> tuple[tuple[tuple[str, ...], flo
                      for size in range(len(parts), 0, -1)
                      for start in range(len(parts) - size + 1)
                      if (key := tuple(parts[start: start + size])) in index)
-    if len(norm) < vocab.tuning.fuzzy_min_len:
-        return ()
+    if len(norm) < vocab.tuning.fuzzy_min_len or default_vectors().is_word(norm):
+        return ()  # a word of the language is no typo: "launch" is not "lunch"
     choices = vocab.fuzzy_buckets.get(norm[0], ())
     best = process.extractOne(
         norm, choices, scorer=fuzz.ratio, score_cutoff=vocab.tuning.fuzzy_cutoff

@@ -81,6 +81,11 @@ class WordVectors:
     def from_arrays(cls, arrays) -> WordVectors:
         return cls(arrays["pieces"], arrays["vectors"], arrays["scale"])
 
+    def is_word(self, word: str) -> bool:
+        """Whether `word` (lower case) is one whole piece of the model's vocabulary: a
+        word of the language, not a typo of one."""
+        return word in self.index
+
     def pieces(self, text: str) -> list[str]:
         """The model's word pieces of `text` (`##` marks a piece inside a word)."""
         return [p for w in basic_words(text[:MAX_CHARS]) for p in self._word_pieces(w)]

@@ -180,6 +180,25 @@ def test_typos_are_matched_and_shown_as_such():
     assert "databse (~database)" in m.evidence
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("our queries got slow right after the launch", {}),  # not "lunch", a noise word
+    ("we moved off shared hosting", {}),  # not "shard"
+    ("posgress is down", {"posgress": "postgres"}),
+])
+def test_only_words_the_language_lacks_are_read_as_typos(text, expected):
+    """A typo is a word no dictionary holds; a real word near a term is that word."""
+    from advisor.vocab_match import _stand_ins
+    from advisor.vocabulary import default_vocabulary
+
+    vocab = default_vocabulary()
+    found = {}
+    for word in text.split():
+        for key, _, note in _stand_ins(word, vocab):
+            if note:
+                found[word] = key[0]
+    assert found == expected
+
+
 def test_glued_identifiers_and_numbered_hosts_are_understood():
     assert match("How should we pick MaxPoolSize?").topic is Topic.CONNECTION_POOL
     assert match("mysql1 is throwing too many connections").layer is Layer.DATABASE
