@@ -183,12 +183,13 @@ def test_a_number_that_reads_two_ways_is_asked_about_not_dismissed():
     asks for the unit rather than saying it won't guess (or asking for a number)."""
     first = ("A number there reads two ways, so I can't weigh it yet: say it again with its "
              "unit and I will.")
-    assert ask("replica lag 30").answer.splitlines() == [
-        first, "Not clearly a scaling problem. If it is one, the likeliest: High server CPU, "
-               "Database slow, Read replicas.", "Not read: replica lag 30 (30 ms or 30 s?)"]
-    assert ask("replication lag was 12").answer.splitlines() == [
-        first, "Not clearly a scaling problem. If it is one, the likeliest: Database slow, "
-               "High server CPU, Read replicas.", "Not read: replica lag 12 (12 ms or 12 s?)"]
+    # Between the two, the matcher may list its likeliest readings; that part moves
+    # with each rebuild of the model and is tested elsewhere.
+    for text, said in (("replica lag 30", "Not read: replica lag 30 (30 ms or 30 s?)"),
+                       ("replication lag was 12", "Not read: replica lag 12 (12 ms or 12 s?)")):
+        lines = ask(text).answer.splitlines()
+        assert (lines[0], lines[-1]) == (first, said)
+        assert not any("won't guess" in line or "give a number" in line for line in lines)
     assert ask("hello there").answer.startswith("That doesn't read like a scaling problem")
 
 

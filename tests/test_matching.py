@@ -398,3 +398,15 @@ def test_asking_why_trouble_happens_reports_it(text, expected):
     troubleshooting; asking why a practice is needed stays a question on its topic."""
     m = match(text)
     assert (m.kind, m.layer, m.topic) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the bottleneck is the database", ("symptom", Layer.DATABASE)),
+    ("we think the bottleneck is redis", ("symptom", Layer.DATABASE)),
+    ("design review is our bottleneck", ("noise", None)),
+])
+def test_naming_the_bottleneck_says_where_it_is(text, expected):
+    """Saying outright what the bottleneck is reports it; a bottleneck of people and
+    process is no system's."""
+    m = match(text)
+    assert (m.kind, m.layer) == expected

@@ -583,6 +583,10 @@ MORE_NOISE = [
     "a clock skew bug made the tokens expire early",
     "a bad feature flag sent the api servers into a crash loop",
     "an expired license key stopped every worker at midnight",
+    # "bottleneck" said of people and process, not of a system
+    "code review is the team's bottleneck this sprint",
+    "the bottleneck in our release process is manual qa",
+    "hiring is our bottleneck this quarter",
 ]
 
 # Plain trouble with no component word: a layer is still the likely reading.
@@ -592,6 +596,30 @@ MORE_SYMPTOMS = [
           "everything gets slow in the evening rush",
           "the site falls over whenever a newsletter goes out",
           "response times triple at peak hours", "the app is sluggish under load"),
+    # Naming the bottleneck outright, as people do once they have found it.
+    *said("database", "database_slow",
+          "the bottleneck is the database",
+          "turns out the bottleneck was the orders table, not the app",
+          "our bottleneck right now is postgres write throughput",
+          "profiling says the db is the bottleneck for search"),
+    *said("storage", None,
+          "the bottleneck was disk throughput on the ingest nodes",
+          "after digging in, the disk turned out to be our bottleneck",
+          "iops on the data volume is the bottleneck"),
+    *said("application", "high_server_cpu",
+          "the app servers are the bottleneck at peak",
+          "cpu on the api pods is our bottleneck"),
+    *said("application", None,
+          "the bottleneck is the single-threaded worker, not the queue",
+          "we found the bottleneck: json serialization in the request path"),
+    *said("network", None,
+          "the link between the two datacenters is the bottleneck",
+          "bandwidth out of the region turned out to be the bottleneck",
+          "the load balancer is the bottleneck during spikes"),
+    *said("external_api", "api_timeouts",
+          "the bottleneck is the payment provider's api",
+          "our bottleneck is the geocoding service we call on every request",
+          "the third-party search api is the bottleneck, everything else is idle"),
 ]
 
 # Questions as they turn up in project issue trackers, chat and forum titles: a
