@@ -18,6 +18,7 @@ SYMPTOMS_BY_LAYER = {
         "the databse is super slow today, every select times out",
         "Posgress is refusing new connections: FATAL too many clients already",
         "hikaricp pool exhausted, threads waiting for a connection",
+        "still hitting the too many clients issue after raising the limit",
         "conection pool exhuasted in hikari",
         "read replica lag is 30s and growing",
         "slow queries on the orders table, seq scans everywhere",
