@@ -106,6 +106,8 @@ _TOKEN_RE = re.compile(
     rf"(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
+# A hexadecimal literal (`0x1e`, an address or an offset in a pasted trace) is no "0x".
+_HEX_RE = re.compile(r"(?<![\w.])0x[0-9a-f]+\b", re.IGNORECASE)
 _FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for", "so", "the",
                            "we", "it", "is", "was", "are", "now", "then", "which", "when"})
 _JOINING_WORDS = frozenset({"to", "or"})  # taken as a unit by the tokeniser; ranges need them
@@ -210,7 +212,8 @@ def _tokens(text: str) -> list[_Token]:
     """Every number in the text with the word right after it; `x3` is read as `3x`."""
     text = _X_PREFIX_RE.sub("\0", text)  # mark x-prefixed numbers, keeping positions
     found: list[_Token] = []
-    for m in _TOKEN_RE.finditer(text.replace("\0", " ")):
+    scan = _HEX_RE.sub(lambda m: " " * len(m.group()), text.replace("\0", " "))
+    for m in _TOKEN_RE.finditer(scan):
         try:
             value = _number(m.group("num"))
         except ValueError:  # pragma: no cover - the regex only admits floats

@@ -413,6 +413,8 @@ def test_a_utilisation_is_a_share_with_or_without_its_sign(text, metrics):
     ("free: 11.1gb on the data volume", {}),  # room left on a disk, not data in use
     # how often something restarted or failed is no growth of the traffic
     ("Pod prod/api-6c9 is restarting 4.2 times / 10 minutes", {}),
+    # a hexadecimal address or offset is no "0x"
+    ("segfault at 0x7f3a2c ip 0x55d1 in worker, growth 3x", {M.GROWTH_FACTOR: 3}),
     ("the import retried 3 times and failed", {}),
     ("the upload took over 20 seconds 3 times in the past week", {M.P95_MS: 20_000}),
     # user-space CPU time is not people

@@ -431,3 +431,28 @@ def test_a_slow_rails_request_names_where_its_time_went(line, expected):
     are each under a second is the application's; a fast one is no finding."""
     hit = CAT.find(line)
     assert (None if hit is None else (hit.signature.id, hit.signature.scaling_layer)) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("main.c:(.text+0x2a): undefined reference to `flush_queue'", "gnu-ld.undefined_reference"),
+    ("firmware.axf: Error: L6218E: Undefined symbol spi_init (referred from board.o).",
+     "armlink.undefined_symbol"),
+    ("src/main/java/shop/Order.java:88: error: cannot find symbol", "javac.cannot_find_symbol"),
+    ("api/cart.ts(3,10): error TS2307: Cannot find module './pricing'.",
+     "typescript.compile_error"),
+    ("org.opentest4j.AssertionFailedError: expected: <3> but was: <4>",
+     "junit.assertion_failed"),
+    ("  File \"app.py\", line 3\n    def f(:\nSyntaxError: invalid syntax", "python.syntax_error"),
+])
+def test_a_build_or_test_failure_is_recognised_as_no_scaling_problem(line, expected):
+    hit = CAT.find(line)
+    assert (hit.signature.id, hit.signature.scaling_layer) == (expected, None)
+
+
+def test_a_linker_line_is_recognised_and_its_offset_is_no_number():
+    """The offset `0x2a` used to be said back as a growth factor of 0."""
+    from advisor.ask import ask
+
+    answer = ask("main.c:(.text+0x2a): undefined reference to `flush_queue'").answer
+    assert answer.startswith("Recognised (GNU ld):")
+    assert "Not read" not in answer
