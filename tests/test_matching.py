@@ -72,6 +72,8 @@ NOISE = [
     "the css on the signup button is broken",
     "the domain expired and the site went dark",
     "we use postgres",
+    "the docs site gives a 404 after the rename",
+    "a misconfigured bucket policy caused a data leak",
 ]
 QUESTIONS = [
     ("how many read replicas do I need for 12k reads/s if one handles 3k?", Topic.READ_REPLICAS),
