@@ -451,21 +451,14 @@ INCIDENT_SYMPTOMS: dict[tuple[str, str | None], list[str]] = {
         "DNS resolution fails for internal services a few times an hour",
         "getaddrinfo EAI_AGAIN api.internal.example",
         "SERVFAIL from the resolver for our own zone after the registrar change",
-        ("At 16:45 UTC an expired TLS certificate on the public load balancer caused all HTTPS "
-         "requests to fail."),
-        "x509: certificate has expired or is not yet valid",
         "SSL_ERROR_SYSCALL in connection to api.example.com:443",
         "TLS handshake timeout when calling the payments provider",
-        "clients on old android fail handshake after we dropped TLS 1.1",
-        ("certificate verify failed: unable to get local issuer certificate (intermediate "
-         "missing from chain)"),
         "haproxy: Server be_api/web3 is DOWN, reason: Layer4 timeout",
         "packet loss 8% on the link to the DR site",
         "mtr shows 30% loss at hop 6, the transit provider",
         ("CloudFront 502: The request could not be satisfied, CloudFront wasn't able to connect "
          "to the origin"),
         "Cloudflare 522 connection timed out to origin during peak",
-        "Cloudflare 525 SSL handshake failed after rotating the origin cert",
         "TCP retransmits jumped to 4% on the frontend hosts",
         "netstat -s: 182334 segments retransmitted, 9021 resets sent",
         "nf_conntrack: table full, dropping packet",
@@ -500,9 +493,6 @@ INCIDENT_SYMPTOMS: dict[tuple[str, str | None], list[str]] = {
         "ndots:5 makes every external lookup try 5 search domains first",
         "TLS session resumption not working, every request does a full handshake",
         "OCSP stapling fetch failing, some browsers slow to connect",
-        "HSTS preload plus a broken cert left users unable to reach the site",
-        "mutual TLS between services failing: tls: bad certificate",
-        "istio mTLS PERMISSIVE vs STRICT mismatch, services can't talk",
         "Happy eyeballs falling back to ipv4 after a 300ms delay for all clients",
         "websocket connections drop every 60 seconds behind the load balancer",
         "long-lived connections die when the NAT table entry times out",
@@ -527,7 +517,6 @@ INCIDENT_SYMPTOMS: dict[tuple[str, str | None], list[str]] = {
         "Why does my TCP connection stall for 200ms on small writes? (Nagle + delayed ACK)",
         ("load balancer health checks failing because the target's security group doesn't allow "
          "the lb subnet"),
-        "proxy_pass to https upstream fails with SSL routines:ssl3_get_record:wrong version number",
         "traffic isn't spreading evenly, one backend gets 70% because of sticky sessions on the lb",
         "network is the problem, not the app — tcpdump shows retransmissions on every third packet",
     ],
@@ -732,6 +721,19 @@ INCIDENT_SYMPTOMS: dict[tuple[str, str | None], list[str]] = {
 }
 
 INCIDENT_CHATTER = [
+    # A certificate that expired or fails to verify, or TLS set up wrong on one side, is
+    # configuration, not load (a handshake that times out stays the network's).
+    ("At 16:45 UTC an expired TLS certificate on the public load balancer caused all HTTPS "
+     "requests to fail."),
+    "x509: certificate has expired or is not yet valid",
+    "clients on old android fail handshake after we dropped TLS 1.1",
+    ("certificate verify failed: unable to get local issuer certificate (intermediate "
+     "missing from chain)"),
+    "Cloudflare 525 SSL handshake failed after rotating the origin cert",
+    "HSTS preload plus a broken cert left users unable to reach the site",
+    "mutual TLS between services failing: tls: bad certificate",
+    "istio mTLS PERMISSIVE vs STRICT mismatch, services can't talk",
+    "proxy_pass to https upstream fails with SSL routines:ssl3_get_record:wrong version number",
     "Build fails on CI with \"cannot find module '@app/utils'\"",
     "TypeError: Cannot read properties of undefined (reading 'map') on the settings page",
     "Add dark mode to the admin dashboard",
