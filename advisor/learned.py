@@ -32,8 +32,10 @@ _FILLER = frozenset({
     "re", "ve", "ll", "d", "m", "t",  # what is left of "we're", "I've", "we'll", "don't"
 })
 HEADS = ("kind", "layer", "topic", "symptom")
-# The heads whose winner an answer of each kind shows the words for.
-_EXPLAINED = {"symptom": ("layer", "symptom"), "question": ("topic",), NOISE: ("kind",)}
+# The heads whose winner an answer of each kind shows the words for (chatter keeps its
+# topic's words too: a question the kind head doubted may still be taken as one).
+_EXPLAINED = {"symptom": ("layer", "symptom"), "question": ("topic",),
+              NOISE: ("kind", "topic")}
 
 
 def label_of(row: dict) -> str:

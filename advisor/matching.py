@@ -36,6 +36,8 @@ NOISE_DOUBT = 0.4  # chatter this likely to be trouble still gets "did you mean"
 ONE_WORD = 0.45  # below the bar for answering outright: offer the candidates
 NUMBER_TOPIC = 0.7  # a number past a line only a topic covers: sure of the topic, not more
 ASKED_FINE = 0.5  # how sure a question about whether something is fine must be to count
+ASKED_TOPIC = 0.7  # chatter this sure of one topic, asked, may be a question on it...
+TOPIC_NAMED = 3.0  # ...when the vocabulary's own words name that topic this strongly
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _WHY = re.compile(r"\bwhy\b([^.?!\n]*)", re.IGNORECASE)  # the clause a "why" asks about
 # Incident-channel questions that report trouble: "anyone else seeing timeouts?"
@@ -103,6 +105,11 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         # "seeing this on the dashboard: p99 is 4s" is trouble even where the words read
         # as chatter; a number that names no layer leaves the layer to the candidates.
         found = _symptom(prediction, backing, pb, common, felt)
+    elif _asked_on_topic(clipped, prediction, vocab):
+        # "so how can i send the emails async with sidekiq": asked, and plainly about one
+        # topic, though worded like chatter. Offered rather than answered outright: the
+        # topic is clear, that it is asked of us is not.
+        found = _question(prediction, common, doubted=True)
     else:
         return _noise(prediction, common)
     if len(tokens(clipped)) <= 1:  # one word ("cache") is a subject, not yet a question
@@ -173,9 +180,11 @@ def _metric_topic(metrics: dict[MetricName, float], vocab: Vocabulary
     return None
 
 
-def _question(p: Prediction, common: dict) -> Match:
+def _question(p: Prediction, common: dict, *, doubted: bool = False) -> Match:
+    """A question on the model's top topic; `doubted` when the kind head read chatter,
+    which halves the confidence so the topic is offered rather than answered."""
     topic, share = p.topics[0]
-    confidence = round(p.kinds[0][1] * share, 2)
+    confidence = round(share / 2 if doubted else p.kinds[0][1] * share, 2)
     others = [name for name, s in p.topics[1:] if s >= CANDIDATE_MIN / 2][:3]
     return Match(kind="question", topic=Topic(topic), confidence=confidence,
                  evidence=p.evidence.get("topic", []),
@@ -242,6 +251,18 @@ def _noise(p: Prediction, common: dict, *, guess: bool = True) -> Match:
                  evidence=p.evidence.get("kind", []),
                  alternatives=names[:3] if offered else [], **common)
 
+
+
+def _asked_on_topic(text: str, p: Prediction, vocab: Vocabulary) -> bool:
+    """Whether chatter is really a question on the model's top topic: asked, the model
+    sure of the topic, and the vocabulary's own words naming that topic strongly. The
+    topic head learnt from questions only, so on chatter ("can someone review my pull
+    request?") it can be sure of anything; the vocabulary is the check."""
+    topic, share = p.topics[0]
+    if share < ASKED_TOPIC or not asks_something(text, vocab):
+        return False
+    hits = vocabulary_hits(text, vocab)
+    return "noise" not in hits and hits.get(f"topic:{topic}", (0.0, ""))[0] >= TOPIC_NAMED
 
 
 def _why_trouble(text: str, vocab: Vocabulary, measured: bool) -> bool:

@@ -413,3 +413,26 @@ def test_naming_the_bottleneck_says_where_it_is(text, expected):
     process is no system's."""
     m = match(text)
     assert (m.kind, m.layer) == expected
+
+
+def test_a_question_worded_like_chatter_is_offered_on_its_topic():
+    """The kind head reads "so how would i ..." as chatter; asked, sure of one topic and
+    naming it in the vocabulary's own words, it is offered as that topic, at a
+    confidence under the bar for answering outright."""
+    from advisor.learned import Prediction
+
+    p = Prediction(kinds=[("noise", 0.7), ("question", 0.27), ("symptom", 0.03)],
+                   layers=[("application", 1.0)], topics=[("job_queue", 0.96)],
+                   symptoms=[("none", 1.0)], known_words=9)
+    text = "so how would i move the emails to a background job queue"
+
+    class Fixed:
+        def predict(self, _text, keep_cleared=False):
+            return p
+
+    m = match(text, model=Fixed())
+    assert (m.kind, m.topic, m.confidence) == ("question", Topic.JOB_QUEUE, 0.48)
+    assert m.confidence < CLEAR_CONFIDENCE
+    for chatter in ("so how would i rename the branch on my fork",  # no topic said
+                    "can someone review my pull request?"):
+        assert match(chatter, model=Fixed()).kind == "noise"
