@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from advisor.cleared import without_cleared
-from advisor.vocabulary import ACRONYM_PLURAL
+from advisor.vocabulary import ACRONYM_PLURAL, DOMAIN_IO
 from advisor.wordvectors import default_vectors
 
 MAX_CHARS = 2000
@@ -59,7 +59,8 @@ class Features:
 def tokens(text: str) -> list[str]:
     """Lower-case words, with glued identifiers split (`OOMKilled` -> oom, killed) and
     numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
-    spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", text[:MAX_CHARS])).lower()
+    spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text[:MAX_CHARS])))
+    spaced = spaced.lower()
     spaced = _CLOCK.sub(" ", spaced)  # "at 09:02": when, which says nothing of where
     out: list[str] = []
     for tok in _TOKEN.findall(_CODE_PLURAL.sub(r"\1", spaced)):

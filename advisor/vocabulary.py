@@ -239,7 +239,7 @@ class Vocabulary(Strict):
     def _split(self, text: str) -> tuple[tuple[str, str], ...]:
         rewrite = self.__pydantic_private__["_rewrite"]
         out: list[tuple[str, str]] = []
-        text = ACRONYM_PLURAL.sub(r"\1", text)
+        text = ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text))
         for raw in _WORD_RE.findall(text.lower().replace("'", "").replace("’", "")):
             for word in _split_slash(raw, rewrite):
                 folded = stem(rewrite.get(word, word))
@@ -322,6 +322,9 @@ _WORD_RE = re.compile(r"[a-z0-9µ]+(?:[/.+#-][a-z0-9]+)*")
 # An acronym's plural (`GCs`, `VMs`, `APIs`) is the acronym. Only the case tells it from
 # another word: `GCs` are collections, `GCS` is Google's storage.
 ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
+# A name's `.io` (socket.io, gcr.io, quay.io) is a domain, not I/O: dropped before words
+# are read, so a websocket library or a registry is no disk.
+DOMAIN_IO = re.compile(r"(?<=[a-z0-9])\.io\b", re.IGNORECASE)
 
 
 def _split_slash(word: str, rewrite: dict[str, str]) -> list[str]:

@@ -57,6 +57,7 @@ SYMPTOMS_BY_LAYER = {
         "packet loss between the load balancer and the app",
         "connection reset by peer between services",
         "nslookup api.internal takes 4 seconds",
+        "socket.io clients keep dropping behind the lb",  # a .io name is no disk I/O
         "image loading is slow on the product pages",  # static content: the CDN's path
     ],
 }
