@@ -437,3 +437,14 @@ def test_a_question_worded_like_chatter_is_offered_on_its_topic():
     for chatter in ("so how would i rename the branch on my fork",  # no topic said
                     "can someone review my pull request?"):
         assert match(chatter, model=Fixed()).kind == "noise"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("pulling from gcr.io is slow", ["pulling", "from", "gcr", "is", "slow"]),
+    ("disk io is high", ["disk", "io", "is", "high"]),
+])
+def test_a_names_io_is_no_word_but_io_said_alone_is(text, words):
+    from advisor.features import tokens
+
+    assert tokens(text) == words
+    assert [norm for norm, _ in default_vocabulary().tokens(text)] == words
