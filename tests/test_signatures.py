@@ -456,3 +456,20 @@ def test_a_linker_line_is_recognised_and_its_offset_is_no_number():
     answer = ask("main.c:(.text+0x2a): undefined reference to `flush_queue'").answer
     assert answer.startswith("Recognised (GNU ld):")
     assert "Not read" not in answer
+
+
+@pytest.mark.parametrize("line", [
+    'psql: error: connection to server at "10.0.3.7", port 5432 failed: Connection refused\n'
+    "\tIs the server running on that host and accepting TCP/IP connections?",
+    'psql: could not connect to server: Connection refused\n\tIs the server running on host '
+    '"db" (10.0.3.7) and accepting\n\tTCP/IP connections on port 5432?',
+    "could not connect to server: No such file or directory\n\tIs the server running locally "
+    'and accepting\n\tconnections on Unix domain socket "/var/run/postgresql/.s.PGSQL.5432"?',
+    "org.postgresql.util.PSQLException: Connection to db:5432 refused. Check that the hostname "
+    "and port are correct and that the postmaster is accepting TCP/IP connections.",
+])
+def test_nothing_listening_for_postgres_is_no_scaling_problem(line):
+    """A server that is down or a wrong host or port is set-up, not load; a full server
+    says "too many clients" instead."""
+    hit = CAT.find(line)
+    assert hit is not None and hit.signature.scaling_layer is None
