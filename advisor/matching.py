@@ -93,7 +93,8 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         found = _symptom(prediction, backing, pb, common, felt)
     elif prediction.kind == "question" and (
             backing or felt or _trouble_said(clipped, vocab)) and (
-            not asks_something(clipped, vocab) or _why_trouble(clipped, vocab, backing or felt)):
+            not asks_something(clipped, vocab)
+            or _why_trouble(clipped, vocab, measured=bool(backing or felt))):
         # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
         # numbers past a threshold or words of trouble, said and not asked about, are a
         # report of trouble, whatever topic the words recall. So is asking why it is
@@ -250,7 +251,6 @@ def _noise(p: Prediction, common: dict, *, guess: bool = True) -> Match:
     return Match(kind="noise", confidence=round(min(0.3, trouble), 2),
                  evidence=p.evidence.get("kind", []),
                  alternatives=names[:3] if offered else [], **common)
-
 
 
 def _asked_on_topic(text: str, p: Prediction, vocab: Vocabulary) -> bool:
