@@ -90,15 +90,18 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
             prediction.kind == "question" or backing or felt or _trouble_said(clipped, vocab)):
         # "anyone else seeing 502s from the gateway?": asked, but what it asks about is
         # trouble the asker is seeing now, so it is a report of that trouble.
-        found = _symptom(prediction, backing, pb, common, felt)
+        found = _symptom(prediction, backing, pb, common, felt, asked=True)
+    elif prediction.kind == "question" and _why_trouble(
+            clipped, vocab, measured=bool(backing or felt)):
+        # "why does checkout take 8s?": asking why trouble happens is troubleshooting,
+        # not planning, so it is a report of that trouble.
+        found = _symptom(prediction, backing, pb, common, felt, asked=True)
     elif prediction.kind == "question" and (
             backing or felt or _trouble_said(clipped, vocab)) and (
-            not asks_something(clipped, vocab)
-            or _why_trouble(clipped, vocab, measured=bool(backing or felt))):
+            not asks_something(clipped, vocab)):
         # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
         # numbers past a threshold or words of trouble, said and not asked about, are a
-        # report of trouble, whatever topic the words recall. So is asking why it is
-        # happening: "why does checkout take 8s?" is troubleshooting, not planning.
+        # report of trouble, whatever topic the words recall.
         found = _symptom(prediction, backing, pb, common, felt)
     elif prediction.kind == "question" and prediction.topics:
         found = _question(prediction, common)
@@ -193,8 +196,11 @@ def _question(p: Prediction, common: dict, *, doubted: bool = False) -> Match:
 
 
 def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict,
-             felt: tuple[Symptom, str] | None = None) -> Match:
-    kind_share = dict(p.kinds)["symptom"]
+             felt: tuple[Symptom, str] | None = None, *, asked: bool = False) -> Match:
+    """A symptom in the layer the numbers back (among the model's top two) or the model's
+    top layer. `asked` when a question was taken as a report of trouble: the model's
+    share for "symptom" is then no measure of it, only its doubt that it is chatter."""
+    kind_share = 1.0 - dict(p.kinds)["noise"] if asked else dict(p.kinds)["symptom"]
     layers = dict(p.layers)
     top_two = [name for name, _ in p.layers[:2]]
     chosen = next((lay for lay in backing if lay.value in top_two), None)
@@ -218,18 +224,17 @@ def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict,
             evidence.append(word)
     confidence = round(min(0.99, kind_share * share), 2)
     unclear = share < CLEAR_LAYER or confidence < CLEAR_LAYER
-    candidates = _candidates(p, layer, symptom, pb) if unclear else []
+    candidates = _candidates(p, layer, symptom, pb, kind_share) if unclear else []
     return Match(kind="symptom", layer=layer, symptom=symptom, confidence=confidence,
                  evidence=evidence[:8], candidates=candidates,
                  alternatives=[c.symptom.value for c in candidates if c.symptom][:3], **common)
 
 
 def _candidates(p: Prediction, layer: Layer, symptom: Symptom | None,
-                pb: Playbook) -> list[Candidate]:
+                pb: Playbook, kind_share: float) -> list[Candidate]:
     """The likeliest layers, each with the matrix row to climb there: the row people
     described when it belongs to that layer, else the layer's own row, so picking a
     candidate names the bottleneck it showed."""
-    kind_share = dict(p.kinds)["symptom"]
     out = []
     for name, share in p.layers[:3]:
         if share < CANDIDATE_MIN and out:

@@ -448,3 +448,11 @@ def test_a_names_io_is_no_word_but_io_said_alone_is(text, words):
 
     assert tokens(text) == words
     assert [norm for norm, _ in default_vocabulary().tokens(text)] == words
+
+
+def test_a_why_question_taken_as_a_report_is_not_doubted_as_a_question():
+    """The model read a question, so its share for "symptom" is near nothing; taken as a
+    report, only its doubt that the text is chatter counts, and it is answered outright."""
+    m = match("why does checkout take 8s at peak?")
+    assert (m.kind, m.layer, m.candidates) == ("symptom", Layer.APPLICATION, [])
+    assert m.confidence >= CLEAR_CONFIDENCE
