@@ -110,7 +110,7 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         # as chatter; a number that names no layer leaves the layer to the candidates.
         found = _symptom(prediction, backing, pb, common, felt)
     elif _asked_on_topic(clipped, prediction, vocab):
-        # "so how can i send the emails async with sidekiq": asked, and plainly about one
+        # "so how would i move the report emails onto a job queue": asked, and about one
         # topic, though worded like chatter. Offered rather than answered outright: the
         # topic is clear, that it is asked of us is not.
         found = _question(prediction, common, doubted=True)
