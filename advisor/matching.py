@@ -39,7 +39,9 @@ ASKED_FINE = 0.5  # how sure a question about whether something is fine must be 
 ASKED_TOPIC = 0.7  # chatter this sure of one topic, asked, may be a question on it...
 TOPIC_NAMED = 3.0  # ...when the vocabulary's own words name that topic this strongly
 _NON_WORD = re.compile(r"[^a-z0-9]+")
-_WHY = re.compile(r"\bwhy\b([^.?!\n]*)", re.IGNORECASE)  # the clause a "why" asks about
+# What a "why" (or "what is causing") asks about: the rest of its clause.
+_WHY = re.compile(r"\b(?:why|what(?:'s| is| was| could| might| would)?(?: be)? "
+                  r"caus(?:e|es|ed|ing))\b([^.?!\n]*)", re.IGNORECASE)
 # Incident-channel questions that report trouble: "anyone else seeing timeouts?"
 _REPORT_ASKED = re.compile(
     r"\b(?:any(?:one|body)|some(?:one|body)|others?)\s+else\s+(?:seeing|getting|having|"
@@ -271,8 +273,9 @@ def _asked_on_topic(text: str, p: Prediction, vocab: Vocabulary) -> bool:
 
 
 def _why_trouble(text: str, vocab: Vocabulary, measured: bool) -> bool:
-    """Whether the text asks why trouble happens: a "why" whose clause says trouble, or
-    that comes with a number past a line ("why is our page loading in 7 seconds?")."""
+    """Whether the text asks why trouble happens: a "why" or "what is causing" whose
+    clause says trouble, or that comes with a number past a line ("why is our page
+    loading in 7 seconds?", "what's causing the 502s on checkout?")."""
     found = _WHY.search(text)
     return found is not None and (measured or _trouble_said(found.group(1), vocab))
 

@@ -394,6 +394,7 @@ def test_asking_others_about_no_trouble_is_not_a_report(text):
 @pytest.mark.parametrize(("text", "expected"), [
     ("why does checkout take 8s at peak?", ("symptom", Layer.APPLICATION, None)),
     ("any idea why the db is so slow after the release?", ("symptom", Layer.DATABASE, None)),
+    ("what could cause slow queries after a deploy?", ("symptom", Layer.DATABASE, None)),
     ("why do we need read replicas?", ("question", None, Topic.READ_REPLICAS)),
     ("why would anyone shard at 5k users?", ("question", None, Topic.SHARDING)),
 ])
