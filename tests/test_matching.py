@@ -192,7 +192,6 @@ def test_typos_are_matched_and_shown_as_such():
 def test_only_words_the_language_lacks_are_read_as_typos(text, expected):
     """A typo is a word no dictionary holds; a real word near a term is that word."""
     from advisor.vocab_match import _stand_ins
-    from advisor.vocabulary import default_vocabulary
 
     vocab = default_vocabulary()
     found = {}
