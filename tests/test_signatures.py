@@ -443,6 +443,14 @@ def test_a_slow_rails_request_names_where_its_time_went(line, expected):
     ("org.opentest4j.AssertionFailedError: expected: <3> but was: <4>",
      "junit.assertion_failed"),
     ("  File \"app.py\", line 3\n    def f(:\nSyntaxError: invalid syntax", "python.syntax_error"),
+    ("fatal: unable to access 'https://git.example.org/ops/infra.git/': The requested URL "
+     "returned error: 401", "git.http_refused"),
+    ("curl: (7) Failed to connect to 127.0.0.1 port 5000 after 2 ms: Couldn't connect to server",
+     "curl.nothing_listening_locally"),
+    ("Access to XMLHttpRequest at 'https://api.example.net/v1/cart' from origin "
+     "'https://shop.example.net' has been blocked by CORS policy: No "
+     "'Access-Control-Allow-Origin' header is present on the requested resource.",
+     "browser.cors_header_missing"),
 ])
 def test_a_build_or_test_failure_is_recognised_as_no_scaling_problem(line, expected):
     hit = CAT.find(line)
@@ -473,3 +481,18 @@ def test_nothing_listening_for_postgres_is_no_scaling_problem(line):
     says "too many clients" instead."""
     hit = CAT.find(line)
     assert hit is not None and hit.signature.scaling_layer is None
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # a remote host refusing, or a refusal for load, stays the scaling reading it was
+    ("curl: (7) Failed to connect to api.example.org port 443 after 3 ms: Connection refused",
+     None),
+    ("fatal: unable to access 'https://git.example.org/ops/infra.git/': The requested URL "
+     "returned error: 429", None),
+    # HubSpot's limit said by its policy name alone, as people retell it
+    ("still getting TEN_SECONDLY_ROLLING errors from the crm sync",
+     ("hubspot.reached_your_limit", Layer.EXTERNAL_API)),
+])
+def test_only_a_local_refusal_or_a_refused_login_is_set_up(line, expected):
+    hit = CAT.find(line)
+    assert (None if hit is None else (hit.signature.id, hit.signature.scaling_layer)) == expected
