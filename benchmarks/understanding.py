@@ -3,6 +3,8 @@ matrix of layers, and ms per phrase, on the labelled phrases in ../shared/eval.
 
 Run: python3 benchmarks/understanding.py            # the holdout (report only; never tune)
      python3 benchmarks/understanding.py --data tune # the phrases the model learned from
+     python3 benchmarks/understanding.py --file my_phrases.jsonl  # any sample labelled the
+                                                     # same way (see ../shared/eval/README.md)
 """
 
 from __future__ import annotations
@@ -22,10 +24,30 @@ FILES = {"holdout": "holdout.jsonl", "tune": "tune.jsonl", "dev": "dev_phrases.j
 
 
 def rows(name: str) -> list[dict]:
-    path = EVAL / FILES[name]
-    if not path.exists():
-        raise SystemExit(f"labelled phrases not found at {path}")
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return read(EVAL / FILES[name])
+
+
+def read(path: Path) -> list[dict]:
+    """Labelled phrases, one JSON object a line: `text`, `kind` and its `layer` or `topic`."""
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"labelled phrases not readable at {path}: {exc}") from None
+    data = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SystemExit(f"{path}:{number}: not JSON ({exc.msg})") from None
+        kind = row.get("kind") if isinstance(row, dict) else None
+        need = {"symptom": "layer", "question": "topic", "noise": "text"}.get(kind)
+        if need is None or not isinstance(row.get("text"), str) or not row.get(need):
+            raise SystemExit(f"{path}:{number}: needs text and kind (symptom with a layer, "
+                             "question with a topic, or noise)")
+        data.append(row)
+    return data
 
 
 def evaluate(data: list[dict]) -> dict:
@@ -78,10 +100,12 @@ def report(result: dict) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", choices=sorted(FILES), default="holdout")
+    source = ap.add_mutually_exclusive_group()
+    source.add_argument("--data", choices=sorted(FILES), default="holdout")
+    source.add_argument("--file", type=Path, help="a labelled sample of your own")
     args = ap.parse_args()
-    data = rows(args.data)
-    print(f"{args.data}: {len(data)} phrases")
+    data = read(args.file) if args.file else rows(args.data)
+    print(f"{args.file or args.data}: {len(data)} phrases")
     print("\n".join(report(evaluate(data))))
 
 

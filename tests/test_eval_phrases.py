@@ -7,6 +7,7 @@ never copied into the repository.
 
 import json
 
+import pytest
 from conftest import shared_file
 
 from advisor.matching import match
@@ -44,3 +45,53 @@ def test_matcher_stays_above_its_floors_on_unseen_phrases():
                        for k in scores)
     assert set(scores) == set(FLOORS), report
     assert [k for k in FLOORS if scores[k] < FLOORS[k]] == [], report
+
+
+def _understanding():
+    """benchmarks/understanding.py, loaded as a module (the benchmarks are scripts)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "understanding.py"
+    spec = importlib.util.spec_from_file_location("understanding", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_teams_own_labelled_sample_is_measured_the_same_way(tmp_path):
+    """`--file` measures any sample labelled like ../shared/eval, so a team can check the
+    matcher on its own channels' text without adding it to the repository."""
+    bench = _understanding()
+    sample = tmp_path / "ours.jsonl"
+    sample.write_text("\n".join(json.dumps(row) for row in [
+        {"text": "the disk on the primary is 100% full", "kind": "symptom", "layer": "storage"},
+        {"text": "who is buying lunch today?", "kind": "noise"},
+        {"text": "how many read replicas do we need for 20k reads/s?", "kind": "question",
+         "topic": "read_replicas"},
+    ]) + "\n\n", encoding="utf-8")
+    data = bench.read(sample)
+    lines = bench.report(bench.evaluate(data))
+    assert [len(data), *lines[:4]] == [
+        3,
+        "layer                  1.000  (1/1)",
+        "layer:storage          1.000  (1/1)",
+        "noise                  1.000  (1/1)",
+        "topic                  1.000  (1/1)",
+    ]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"text": "slow", "kind": "symptom", "layer": "database"}\nnot json\n',
+     "ours.jsonl:2: not JSON"),
+    ('{"text": "db is slow", "kind": "symptom"}\n',
+     "ours.jsonl:1: needs text and kind (symptom with a layer, question with a topic, "
+     "or noise)"),
+    ('["a list"]\n', "ours.jsonl:1: needs text and kind"),
+])
+def test_a_sample_that_cannot_be_measured_says_which_line(tmp_path, content, message):
+    sample = tmp_path / "ours.jsonl"
+    sample.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        _understanding().read(sample)
+    assert message in str(stop.value)
