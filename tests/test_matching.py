@@ -456,3 +456,21 @@ def test_a_why_question_taken_as_a_report_is_not_doubted_as_a_question():
     m = match("why does checkout take 8s at peak?")
     assert (m.kind, m.layer, m.candidates) == ("symptom", Layer.APPLICATION, [])
     assert m.confidence >= CLEAR_CONFIDENCE
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # time lost in a handshake is the network's, however the word is inflected
+    ("most of the request time goes into ssl handshaking",
+     {"layer:network": (3.0, "ssl handshaking")}),
+    ("we keep running out of source ports", {"layer:network": (2.5, "source ports")}),
+    # a pause with no "GC" said is the runtime's
+    ("pause times of 12s on the old gen", {"layer:application": (2.5, "pause times")}),
+    # a developer's loop is no production load
+    ("the test suite needs an hour on my laptop", {"noise": (3.0, "test suite")}),
+    ("how should we invalidate the product cache?",
+     {"topic:caching_strategy": (4.0, "invalidate cache")}),
+])
+def test_what_the_vocabulary_words_point_at(text, expected):
+    from advisor.vocab_match import vocabulary_hits
+
+    assert vocabulary_hits(text) == expected
