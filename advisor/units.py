@@ -1313,10 +1313,11 @@ class PastGrowth(ParseError):
 
 # How long background work takes or waits is not the response time the p95 bars are about:
 # "sidekiq latency 20 minutes", "the nightly export takes 40 minutes" (a p95 said as such
-# stays one).
+# stays one); nor is a developer's wait for a compiler, a test suite or an install.
 _JOB_WORDS = re.compile(r"\b(queues?|queued|jobs?|sidekiq|celery|backlog|consumers?|cron|"
                         r"batch|exports?|builds?|backups?|migrations?|pipelines?|etl|"
-                        r"nightly|reindex\w*)\b", re.IGNORECASE)
+                        r"nightly|reindex\w*|compil\w*|test\s+suite|unit\s+tests?|"
+                        r"installs?|bundl\w*|webpack)\b", re.IGNORECASE)
 
 
 # "WriteLatency 25ms", "fsync latency 2s", iostat's await: the disk's time, not a request's

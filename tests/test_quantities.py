@@ -258,6 +258,10 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         # A job's wait or run time is not the response time; a p95 said as such still is.
         ("sidekiq latency 20 minutes on the mailers queue", {}),
         ("the nightly export takes 40 minutes", {}),
+        # Nor is a developer's wait on a compiler, a test suite or an install.
+        ("the app takes 3 minutes to compile from scratch", {}),
+        ("our test suite takes 25 minutes on a laptop", {}),
+        ("yarn install took 90s this morning", {}),
         ("p99 of the job api is 3s", {M.P95_MS: 3000}),
         ("checkout takes 8s and jobs are queued", {M.P95_MS: 8000}),
         ("db cpu was 40% a few hours ago, 95%", {M.DB_CPU_PCT: 95}),
