@@ -451,6 +451,8 @@ def test_a_slow_rails_request_names_where_its_time_went(line, expected):
      "'https://shop.example.net' has been blocked by CORS policy: No "
      "'Access-Control-Allow-Origin' header is present on the requested resource.",
      "browser.cors_header_missing"),
+    ("vite build: FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - "
+     "JavaScript heap out of memory", "nodejs.heap_out_of_memory_in_a_build"),
 ])
 def test_a_build_or_test_failure_is_recognised_as_no_scaling_problem(line, expected):
     hit = CAT.find(line)
@@ -489,6 +491,9 @@ def test_nothing_listening_for_postgres_is_no_scaling_problem(line):
      None),
     ("fatal: unable to access 'https://git.example.org/ops/infra.git/': The requested URL "
      "returned error: 429", None),
+    # Node.js out of heap with no build in sight is the application's memory
+    ("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+     ("nodejs.heap_out_of_memory", Layer.APPLICATION)),
     # HubSpot's limit said by its policy name alone, as people retell it
     ("still getting TEN_SECONDLY_ROLLING errors from the crm sync",
      ("hubspot.reached_your_limit", Layer.EXTERNAL_API)),
