@@ -469,6 +469,20 @@ def test_a_why_question_taken_as_a_report_is_not_doubted_as_a_question():
     ("the test suite needs an hour on my laptop", {"noise": (3.0, "test suite")}),
     ("how should we invalidate the product cache?",
      {"topic:caching_strategy": (4.0, "invalidate cache")}),
+    # a gateway's error is the proxy in front; a look-up that times out is DNS
+    ("Bad Gateway from the edge proxy", {"layer:network": (4.5, "bad gateway edge proxy"),
+                                         "symptom:api_timeouts": (2.5, "bad gateway"),
+                                         "trouble": (2.5, "")}),
+    ("app and db sit in different regions", {"layer:application": (1.0, "app"),
+                                             "layer:database": (3.0, "db"),
+                                             "layer:network": (3.0, "different regions")}),
+    # a login that fails is set-up, a drive that is full is the disk
+    ("oauth tokens return bad auth errors", {"noise": (5.0, "oauth bad auth"),
+                                             "trouble": (1.5, "")}),
+    ("the drive is full", {"layer:storage": (5.0, "drive full"), "trouble": (3.0, "")}),
+    # which cache, not how big: a comparison of caches is the caching strategy
+    ("pros and cons of an in-memory cache vs redis",
+     {"layer:database": (1.5, "redis"), "topic:caching_strategy": (4.5, "memory cache redis")}),
 ])
 def test_what_the_vocabulary_words_point_at(text, expected):
     from advisor.vocab_match import vocabulary_hits
