@@ -838,7 +838,8 @@ _PCT_RULES: list[tuple[MetricName, re.Pattern[str]]] = [
                                            r"maxed|busy)\b")),
     (MetricName.DB_CPU_PCT, _DB_WORDS),
 ]
-_PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|diskio|io|i/o|iowait|iostat|storage|volume|inodes?|"
+_PCT_NOT_A_METRIC = re.compile(r"\b(disk|disks|drives?|partitions?|diskio|io|i/o|iowait|iostat|"
+                               r"storage|volume|inodes?|"
                                r"quota|battery|swap|network|gpus?|nic|uplink|egress|"
                                r"filesystems?|space|free|left|remaining|"
                                r"done|complete|progress|off|discount|uptime|availability|"
