@@ -83,13 +83,12 @@ def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
     scores = _Scores()
     _score_words(words, vocab, scores)
     _score_metrics(metrics, vocab, scores)
-    joined = " " + " ".join(n for n, _ in words) + " "
     said = " " + " ".join(vocab.phrase_words(clipped, pairs)) + " "
     found = _Found(
         metrics=metrics,
         signals=_phrases_present(said, vocab.signal_phrases, vocab, negatable=False),
         done=_phrases_present(said, vocab.done_phrases, vocab, negatable=True),
-        question=_looks_like_question(clipped, joined, vocab),
+        question=_looks_like_question(clipped, said, vocab),
     )
     return _decide(scores, found, vocab)
 
@@ -119,9 +118,8 @@ def asks_something(text: str, vocabulary: Vocabulary | None = None) -> bool:
     word, or a question phrase ("how many", "should we") from the vocabulary."""
     vocab = vocabulary or default_vocabulary()
     clipped = text[: vocab.tuning.max_chars]
-    pairs = vocab.tokens(clipped)
-    words = [n for n, _ in pairs if _content(n, vocab.stop, vocab.index)]
-    return _looks_like_question(clipped, " " + " ".join(words) + " ", vocab)
+    said = " " + " ".join(vocab.phrase_words(clipped)) + " "
+    return _looks_like_question(clipped, said, vocab)
 
 
 def found_in(text: str, vocabulary: Vocabulary | None = None) -> tuple[set[str], set[str]]:
@@ -304,15 +302,29 @@ def _negated(before: str, vocab: Vocabulary) -> bool:
     return any(word in vocab.negation_words for word in window)
 
 
-def _looks_like_question(text: str, joined: str, vocab: Vocabulary) -> bool:
+# "When should we shard?" asks; "When writing to the primary, reads come back stale" is a
+# clause of time: a sentence opening with "when" asks only with one of these after it.
+_WHEN_ASKS = frozenset({"should", "do", "does", "did", "is", "are", "was", "were", "will",
+                        "would", "can", "could", "shall", "to", "might", "must"})
+
+
+_LEAD_INS = frozenset({"so", "ok", "okay", "also", "and", "but", "hey", "hi", "well", "btw",
+                       "then", "now", "hmm", "right"})
+
+
+def _looks_like_question(text: str, said: str, vocab: Vocabulary) -> bool:
     if "?" in text:
         return True
     starters = set(vocab.question.starters)
     for sentence in _SENTENCE_RE.split(text.lower()):
-        first = _FIRST_WORD_RE.match(sentence.strip())
-        if first and first.group(0).replace("'", "") in starters:
+        words = _FIRST_WORD_RE.findall(sentence)
+        while words and words[0] in _LEAD_INS:  # "so how would i ...", "ok what if ..."
+            words = words[1:]
+        words = words[:2]
+        if words and words[0].replace("'", "") in starters and (
+                words[0] != "when" or words[1:] and words[1] in _WHEN_ASKS):
             return True
-    return any(phrase in joined for phrase in vocab.question_phrases if phrase.strip())
+    return any(phrase in said for phrase in vocab.question_phrases if phrase.strip())
 
 
 # ---------------------------------------------------------------- the verdict

@@ -203,7 +203,9 @@ class Vocabulary(Strict):
         self._fuzzy = {k: tuple(sorted(v)) for k, v in buckets.items()}
         self._signals = {k: self._phrases("signals", k, v) for k, v in self.signals.items()}
         self._done = {k: self._phrases("done", k, v) for k, v in self.done.items()}
-        self._question_phrases = tuple(self._joined(p) for p in self.question.phrases)
+        # kept with their stopwords: "do we need" is a question, "need" alone is not
+        self._question_phrases = tuple(" " + " ".join(self.phrase_words(p)) + " "
+                                       for p in self.question.phrases)
 
     def _entries(self):
         """Every (phrase, hit) pair the vocabulary defines, products and hints expanded."""

@@ -488,3 +488,23 @@ def test_what_the_vocabulary_words_point_at(text, expected):
     from advisor.vocab_match import vocabulary_hits
 
     assert vocabulary_hits(text) == expected
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("do we need read replicas", True),
+    ("is it possible to shard by tenant", True),
+    ("so how would i move the emails onto a queue", True),  # a lead-in before the question
+    ("when should we shard", True),
+    ("When to use a CDN", True),
+    ("I would like to know the hardware needed for 500 users", True),
+    # a question phrase's words said in a statement ask nothing
+    ("we need to fix the db pool", False),
+    ("the load balancer should not drop websocket connections", False),
+    ("this is how we shard", False),
+    # a clause of time is no question
+    ("when writing to the primary, reads from the replica come back stale", False),
+])
+def test_what_asks_something(text, asked):
+    from advisor.vocab_match import asks_something
+
+    assert asks_something(text) is asked
