@@ -605,6 +605,10 @@ MORE_NOISE = [
     # a client's settings, start order or wrong data: a fix in code or config, not capacity
     "the app boots before postgres is ready and gets connection refused",
     "please make the cache client's connect timeout configurable",
+    "it would be nice to set the retry timeout per endpoint",
+    "please add an option to read the pool size from an env var",
+    "nice to have: a flag to skip the cache warmup on boot",
+    "the driver does not allow to set a socket timeout",
     "the client waits forever when the redis host is unreachable, add a timeout option",
     "rows are duplicated in the export after a retry",
     "the total count includes duplicates that the list leaves out",
