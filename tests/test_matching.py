@@ -480,6 +480,10 @@ def test_a_why_question_taken_as_a_report_is_not_doubted_as_a_question():
     ("oauth tokens return bad auth errors", {"noise": (5.0, "oauth bad auth"),
                                              "trouble": (1.5, "")}),
     ("the drive is full", {"layer:storage": (5.0, "drive full"), "trouble": (3.0, "")}),
+    # the vendor that sends our mail is an external API, a connection string is set-up
+    ("mail delivery is late since the email provider had trouble",
+     {"layer:external_api": (5.5, "mail delivery email provider")}),
+    ("the connection string has a typo", {"noise": (6.5, "connection string typo")}),
     # which cache, not how big: a comparison of caches is the caching strategy
     ("pros and cons of an in-memory cache vs redis",
      {"layer:database": (1.5, "redis"), "topic:caching_strategy": (4.5, "memory cache redis")}),

@@ -453,6 +453,8 @@ def test_a_slow_rails_request_names_where_its_time_went(line, expected):
      "browser.cors_header_missing"),
     ("vite build: FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - "
      "JavaScript heap out of memory", "nodejs.heap_out_of_memory_in_a_build"),
+    ("vitest run --coverage: FATAL ERROR: Reached heap limit Allocation failed - JavaScript "
+     "heap out of memory", "nodejs.heap_out_of_memory_in_a_build"),
 ])
 def test_a_build_or_test_failure_is_recognised_as_no_scaling_problem(line, expected):
     hit = CAT.find(line)
