@@ -22,6 +22,14 @@ from advisor.signatures import (
 )
 
 CAT = default_catalogue()
+
+
+def _found(line: str) -> tuple[str, object] | None:
+    """The signature the packaged catalogue finds in `line` and the layer it scales, if any."""
+    hit = CAT.find(line)
+    return None if hit is None else (hit.signature.id, hit.signature.scaling_layer)
+
+
 PACKAGED = Path(__file__).resolve().parents[1] / "advisor" / "data" / "signatures"
 
 ENTRY = """
@@ -205,8 +213,7 @@ def test_find_prefers_the_longest_match_whatever_the_order():
     ("(reason: RATE_LIMIT_EXCEEDED)", ("gcp.quota_exceeded_compute", Layer.EXTERNAL_API)),
 ])
 def test_a_components_own_message_beats_the_generic_error_it_quotes(line, expected):
-    hit = CAT.find(line)
-    assert (hit.signature.id, hit.signature.scaling_layer) == expected
+    assert _found(line) == expected
 
 
 def test_an_upper_case_reason_code_is_not_found_in_lower_case():
@@ -429,8 +436,7 @@ def test_a_busy_process_row_names_whose_cpu_it_is(row, expected):
 def test_a_slow_rails_request_names_where_its_time_went(line, expected):
     """Over a second in one part names that part's layer; a slow request whose parts
     are each under a second is the application's; a fast one is no finding."""
-    hit = CAT.find(line)
-    assert (None if hit is None else (hit.signature.id, hit.signature.scaling_layer)) == expected
+    assert _found(line) == expected
 
 
 @pytest.mark.parametrize(("line", "expected"), [
@@ -457,8 +463,7 @@ def test_a_slow_rails_request_names_where_its_time_went(line, expected):
      "heap out of memory", "nodejs.heap_out_of_memory_in_a_build"),
 ])
 def test_a_build_or_test_failure_is_recognised_as_no_scaling_problem(line, expected):
-    hit = CAT.find(line)
-    assert (hit.signature.id, hit.signature.scaling_layer) == (expected, None)
+    assert _found(line) == (expected, None)
 
 
 def test_a_linker_line_is_recognised_and_its_offset_is_no_number():
@@ -501,5 +506,4 @@ def test_nothing_listening_for_postgres_is_no_scaling_problem(line):
      ("hubspot.reached_your_limit", Layer.EXTERNAL_API)),
 ])
 def test_only_a_local_refusal_or_a_refused_login_is_set_up(line, expected):
-    hit = CAT.find(line)
-    assert (None if hit is None else (hit.signature.id, hit.signature.scaling_layer)) == expected
+    assert _found(line) == expected
