@@ -484,6 +484,12 @@ def test_a_why_question_taken_as_a_report_is_not_doubted_as_a_question():
     ("mail delivery is late since the email provider had trouble",
      {"layer:external_api": (5.5, "mail delivery email provider")}),
     ("the connection string has a typo", {"noise": (6.5, "connection string typo")}),
+    # "N+1" is one word; split, its "1" was a bare number and the term never matched
+    ("pages suffer from N+1 issues", {"layer:database": (3.5, "n+1"),
+                                      "layer:application": (1.75, "pages"),
+                                      "symptom:slow_page_loads": (1.5, "pages"),
+                                      "trouble": (2.0, "")}),
+    ("the hard drive is at its limit", {"layer:storage": (3.0, "hard drive")}),
     # which cache, not how big: a comparison of caches is the caching strategy
     ("pros and cons of an in-memory cache vs redis",
      {"layer:database": (1.5, "redis"), "topic:caching_strategy": (4.5, "memory cache redis")}),
