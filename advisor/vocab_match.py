@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -78,8 +79,7 @@ def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
     clipped = text[: vocab.tuning.max_chars]
     metrics = extract_metrics(clipped)
     pairs = vocab.tokens(clipped)
-    stop, index = vocab.stop, vocab.index
-    words = [(n, o) for n, o in pairs if _content(n, stop, index)]
+    words = _content_words(pairs, vocab)
     scores = _Scores()
     _score_words(words, vocab, scores)
     _score_metrics(metrics, vocab, scores)
@@ -98,9 +98,7 @@ def vocabulary_hits(text: str, vocabulary: Vocabulary | None = None
     """What the vocabulary's words point at (`layer:database`, `topic:cdn`, `noise`...),
     with their summed weights and the words that said so: features for the learned model."""
     vocab = vocabulary or default_vocabulary()
-    pairs = vocab.tokens(text[: vocab.tuning.max_chars])
-    stop, index = vocab.stop, vocab.index
-    words = [(n, o) for n, o in pairs if _content(n, stop, index)]
+    words = _content_words(vocab.tokens(text[: vocab.tuning.max_chars]), vocab)
     scores = _Scores()
     _score_words(words, vocab, scores)
     hits = {f"{kind}:{key}": (value, " ".join(scores.evidence(kind, key)))
@@ -129,6 +127,18 @@ def found_in(text: str, vocabulary: Vocabulary | None = None) -> tuple[set[str],
     said = " " + " ".join(vocab.phrase_words(clipped, vocab.tokens(clipped))) + " "
     return (_phrases_present(said, vocab.signal_phrases, vocab, negatable=False),
             _phrases_present(said, vocab.done_phrases, vocab, negatable=True))
+
+
+def _content_words(pairs: Sequence[tuple[str, str]], vocab: Vocabulary
+                   ) -> list[tuple[str, str]]:
+    """The words that carry meaning, with a number kept where it ends a term with the word
+    before it ("route 53")."""
+    stop, index = vocab.stop, vocab.index
+    words: list[tuple[str, str]] = []
+    for norm, original in pairs:
+        if _content(norm, stop, index) or (words and (words[-1][0], norm) in index):
+            words.append((norm, original))
+    return words
 
 
 def _content(word: str, stop: frozenset[str], index: dict) -> bool:

@@ -261,6 +261,29 @@ def test_match_never_raises(text):
     assert len(m.alternatives) <= 3
 
 
+def _terms_and_targets():
+    """Every term of the packaged vocabulary with the target it names."""
+    vocab = default_vocabulary()
+    for kind, table in (("layer", vocab.layers), ("symptom", vocab.symptoms),
+                        ("topic", vocab.topics)):
+        for key, entry in table.items():
+            yield from ((term, f"{kind}:{key.value}") for term in entry.terms)
+    yield from ((term, "noise") for term in vocab.noise.terms)
+    for product in vocab.products.values():
+        if product.layer is not None:
+            yield from ((alias, f"layer:{product.layer.value}") for alias in product.aliases)
+
+
+def test_every_vocabulary_term_reaches_what_it_names():
+    """A term the text's own normalisation can never form is dead weight: "n+1" split into
+    "n" and a bare "1", and a bare number is dropped before terms are looked up."""
+    from advisor.vocab_match import vocabulary_hits
+
+    dead = [(term, target) for term, target in _terms_and_targets()
+            if target not in vocabulary_hits(term)]
+    assert dead == []
+
+
 def test_default_vocabulary_is_loaded_once():
     assert default_vocabulary() is default_vocabulary()
 
