@@ -409,8 +409,8 @@ def test_ordinary_prose_hits_nothing(text):
 def test_a_busy_process_row_names_whose_cpu_it_is(row, expected):
     """A pasted top or ps row at half a core or more; a database's own process is the
     database's CPU; a quiet process is no finding."""
-    hit = CAT.find(f"  PID USER   PR  NI  VIRT  RES  SHR S  %CPU  %MEM  TIME+ COMMAND\n{row}")
-    assert (None if hit is None else (hit.signature.id, hit.signature.scaling_layer)) == expected
+    assert _found(f"  PID USER   PR  NI  VIRT  RES  SHR S  %CPU  %MEM  TIME+ COMMAND\n{row}") \
+        == expected
 
 
 @pytest.mark.parametrize(("line", "expected"), [
