@@ -251,7 +251,7 @@ def test_a_bare_number_is_read_where_its_unit_is_plain(text, metric, value):
         # Swap in use is no share of memory or CPU we size from.
         ("swap usage 90% on the worker nodes", {}),
         # Nor is a drive's or a partition's, whatever machine it is on.
-        ("the build server had its drive full to 100%", {}),
+        ("the app server's root drive sat full at 100%", {}),
         ("the /var partition on the app server is at 96%", {}),
         # An alert's glued name says what its number is; units stay whole.
         ("[FIRING:1] RedisMemoryHigh redis-cache 94%", {M.MEMORY_PCT: 94}),
