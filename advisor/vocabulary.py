@@ -329,6 +329,9 @@ ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 DOMAIN_IO = re.compile(r"(?<=[a-z0-9])\.io\b", re.IGNORECASE)
 
 
+_CODE_PLURAL_WORD = re.compile(r"[45](?:\d\d|xx)s")
+
+
 def _split_slash(word: str, rewrite: dict[str, str]) -> list[str]:
     """`i/o` and `node.js` stay whole when known; `threads/processes` becomes two words."""
     if word in rewrite or not any(c in word for c in "/.+#-"):
@@ -337,7 +340,10 @@ def _split_slash(word: str, rewrite: dict[str, str]) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light plural fold so `replicas`, `queries` and `indexes` meet their terms."""
+    """A light plural fold so `replicas`, `queries` and `indexes` meet their terms, and
+    `502s` or `5xxs` the status code itself."""
+    if _CODE_PLURAL_WORD.fullmatch(word):
+        return word[:-1]
     if len(word) <= 3 or not word.isalpha():
         return word
     if word.endswith("ies") and len(word) > 4:

@@ -512,6 +512,10 @@ def test_a_why_question_taken_as_a_report_is_not_doubted_as_a_question():
      {"layer:database": (2.5, "n+1"), "layer:application": (1.0, "page"),
       "symptom:slow_page_loads": (1.5, "page")}),
     ("the hard drive is at its limit", {"layer:storage": (3.0, "hard drive")}),
+    # a status code said as a plural is the code
+    ("seeing 502s from the alb", {"layer:network": (3.0, "502s alb"),
+                                  "symptom:api_timeouts": (2.0, "502s"),
+                                  "topic:load_balancer": (1.0, "alb")}),
     # which cache, not how big: a comparison of caches is the caching strategy
     ("should we keep a local in-memory cache or move it to redis",
      {"layer:database": (1.5, "redis"), "topic:caching_strategy": (4.5, "memory cache redis")}),
