@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from advisor.cleared import without_cleared
-from advisor.vocabulary import ACRONYM_PLURAL, DOMAIN_IO
+from advisor.vocabulary import ACRONYM_PLURAL, CODE_PLURAL, DOMAIN_IO
 from advisor.wordvectors import default_vectors
 
 MAX_CHARS = 2000
@@ -34,8 +34,6 @@ VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[a-z][a-z0-9]*|[45]xx\b|\d+(?:\.\d+)?")
-# "503s" and "5xxs" are the code itself, said as a plural.
-_CODE_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b")
 _CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?![\d:])")
 _QUESTION_WORDS = frozenset({
     "how", "what", "when", "which", "should", "is", "are", "can", "do", "does", "why",
@@ -63,7 +61,7 @@ def tokens(text: str) -> list[str]:
     spaced = spaced.lower()
     spaced = _CLOCK.sub(" ", spaced)  # "at 09:02": when, which says nothing of where
     out: list[str] = []
-    for tok in _TOKEN.findall(_CODE_PLURAL.sub(r"\1", spaced)):
+    for tok in _TOKEN.findall(CODE_PLURAL.sub(r"\1", spaced)):
         if tok[0].isdigit():  # an HTTP error code or class (503, 5xx) keeps its meaning
             code = tok[1:] == "xx" or (len(tok) == 3 and tok[0] in "45" and tok.isdigit())
             out.append(tok if code else "#")

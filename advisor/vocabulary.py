@@ -327,9 +327,8 @@ ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 # A name's `.io` (socket.io, gcr.io, quay.io) is a domain, not I/O: dropped before words
 # are read, so a websocket library or a registry is no disk.
 DOMAIN_IO = re.compile(r"(?<=[a-z0-9])\.io\b", re.IGNORECASE)
-
-
-_CODE_PLURAL_WORD = re.compile(r"[45](?:\d\d|xx)s")
+# "503s" and "5xxs" are the code itself, said as a plural.
+CODE_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b")
 
 
 def _split_slash(word: str, rewrite: dict[str, str]) -> list[str]:
@@ -342,7 +341,7 @@ def _split_slash(word: str, rewrite: dict[str, str]) -> list[str]:
 def stem(word: str) -> str:
     """A light plural fold so `replicas`, `queries` and `indexes` meet their terms, and
     `502s` or `5xxs` the status code itself."""
-    if _CODE_PLURAL_WORD.fullmatch(word):
+    if CODE_PLURAL.fullmatch(word):
         return word[:-1]
     if len(word) <= 3 or not word.isalpha():
         return word
