@@ -26,7 +26,13 @@ from rapidfuzz import fuzz, process
 from advisor.metrics import MetricName
 from advisor.models import Layer, Match, Symptom, Topic
 from advisor.units import extract_metrics
-from advisor.vocabulary import MAX_PHRASE_TOKENS, Hit, Vocabulary, default_vocabulary
+from advisor.vocabulary import (
+    MAX_PHRASE_TOKENS,
+    Hit,
+    PhraseIndex,
+    Vocabulary,
+    default_vocabulary,
+)
 from advisor.wordvectors import default_vectors
 
 MAX_REPEATS = 1  # a word said twice is not twice the evidence
@@ -86,8 +92,8 @@ def match(text: str, vocabulary: Vocabulary | None = None) -> Match:
     said = " " + " ".join(vocab.phrase_words(clipped, pairs)) + " "
     found = _Found(
         metrics=metrics,
-        signals=_phrases_present(said, vocab.signal_phrases, vocab, negatable=False),
-        done=_phrases_present(said, vocab.done_phrases, vocab, negatable=True),
+        signals=_phrases_present(said, vocab.signals_by_word, vocab, negatable=False),
+        done=_phrases_present(said, vocab.done_by_word, vocab, negatable=True),
         question=_looks_like_question(clipped, said, vocab),
     )
     return _decide(scores, found, vocab)
@@ -125,8 +131,8 @@ def found_in(text: str, vocabulary: Vocabulary | None = None) -> tuple[set[str],
     vocab = vocabulary or default_vocabulary()
     clipped = text[: vocab.tuning.max_chars]
     said = " " + " ".join(vocab.phrase_words(clipped, vocab.tokens(clipped))) + " "
-    return (_phrases_present(said, vocab.signal_phrases, vocab, negatable=False),
-            _phrases_present(said, vocab.done_phrases, vocab, negatable=True))
+    return (_phrases_present(said, vocab.signals_by_word, vocab, negatable=False),
+            _phrases_present(said, vocab.done_by_word, vocab, negatable=True))
 
 
 def _content_words(pairs: Sequence[tuple[str, str]], vocab: Vocabulary
@@ -290,20 +296,19 @@ def _score_metrics(metrics: dict[MetricName, float], vocab: Vocabulary, scores: 
 # ---------------------------------------------------------------- phrases and questions
 
 
-def _phrases_present(
-    joined: str, table: dict[str, tuple[str, ...]], vocab: Vocabulary, negatable: bool
-) -> set[str]:
-    """Ids whose phrases occur in the normalised text (unless just negated)."""
+def _phrases_present(joined: str, index: PhraseIndex, vocab: Vocabulary, negatable: bool
+                     ) -> set[str]:
+    """Ids with a phrase in the normalised text (where it first occurs, unless just negated);
+    only the phrases filed under the text's own words can be there."""
     present: set[str] = set()
-    for ident, phrases in table.items():
-        for phrase in phrases:
-            at = joined.find(phrase)
-            if at < 0:
+    for word in index.keys() & joined.split(" "):
+        for ident, phrase in index[word]:
+            if ident in present:
                 continue
-            if negatable and _negated(joined[:at], vocab):
+            at = joined.find(phrase)
+            if at < 0 or (negatable and _negated(joined[:at], vocab)):
                 continue
             present.add(ident)
-            break
     return present
 
 

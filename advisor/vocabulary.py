@@ -36,6 +36,8 @@ RUNG_IDS = frozenset({
 MAX_PHRASE_TOKENS = 4
 
 TargetKind = Literal["layer", "symptom", "topic", "noise", "trouble"]
+# (id, phrase) pairs by one word of the phrase: a phrase can only be in a text that has it.
+PhraseIndex = dict[str, tuple[tuple[str, str], ...]]
 
 
 def _positive(terms: dict[str, float]) -> dict[str, float]:
@@ -147,6 +149,8 @@ class Vocabulary(Strict):
     _rewrite: dict[str, str] = PrivateAttr(default_factory=dict)
     _signals: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _done: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    _signals_by_word: PhraseIndex = PrivateAttr(default_factory=dict)
+    _done_by_word: PhraseIndex = PrivateAttr(default_factory=dict)
     _question_phrases: tuple[str, ...] = PrivateAttr(default=())
     _recent: Callable[[str], tuple[tuple[str, str], ...]] = PrivateAttr()
     _unknown: dict[str, tuple] = PrivateAttr(default_factory=dict)
@@ -203,6 +207,8 @@ class Vocabulary(Strict):
         self._fuzzy = {k: tuple(sorted(v)) for k, v in buckets.items()}
         self._signals = {k: self._phrases("signals", k, v) for k, v in self.signals.items()}
         self._done = {k: self._phrases("done", k, v) for k, v in self.done.items()}
+        self._signals_by_word = phrase_index(self.__pydantic_private__["_signals"])
+        self._done_by_word = phrase_index(self.__pydantic_private__["_done"])
         # kept with their stopwords: "do we need" is a question, "need" alone is not
         self._question_phrases = tuple(" " + " ".join(self.phrase_words(p)) + " "
                                        for p in self.question.phrases)
@@ -316,6 +322,16 @@ class Vocabulary(Strict):
         return self.__pydantic_private__["_done"]
 
     @property
+    def signals_by_word(self) -> PhraseIndex:
+        """`signal_phrases` by a word each phrase needs (see `phrase_index`)."""
+        return self.__pydantic_private__["_signals_by_word"]
+
+    @property
+    def done_by_word(self) -> PhraseIndex:
+        """`done_phrases` by a word each phrase needs (see `phrase_index`)."""
+        return self.__pydantic_private__["_done_by_word"]
+
+    @property
     def question_phrases(self) -> tuple[str, ...]:
         return self.__pydantic_private__["_question_phrases"]
 
@@ -329,6 +345,19 @@ ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 DOMAIN_IO = re.compile(r"(?<=[a-z0-9])\.io\b", re.IGNORECASE)
 # "503s" and "5xxs" are the code itself, said as a plural.
 CODE_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b")
+
+
+def phrase_index(table: dict[str, tuple[str, ...]]) -> PhraseIndex:
+    """Each (id, phrase) of `table` under the longest of its space-separated words. A
+    phrase (" cpu maxed ") is found in a text (" our cpu maxed out ") only where each of
+    its words is one of the text's words split at spaces, so a text need only try the
+    phrases filed under its own words, not all two hundred."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for ident, phrases in table.items():
+        for phrase in phrases:
+            word = max(phrase.split(" "), key=len)  # the first of the longest
+            index.setdefault(word, []).append((ident, phrase))
+    return {word: tuple(pairs) for word, pairs in index.items()}
 
 
 def _split_slash(word: str, rewrite: dict[str, str]) -> list[str]:
