@@ -153,6 +153,7 @@ class Vocabulary(Strict):
     _done_by_word: PhraseIndex = PrivateAttr(default_factory=dict)
     _question_phrases: tuple[str, ...] = PrivateAttr(default=())
     _recent: Callable[[str], tuple[tuple[str, str], ...]] = PrivateAttr()
+    _word_pairs: Callable[[str], tuple[tuple[str, str], ...]] = PrivateAttr()
     _unknown: dict[str, tuple] = PrivateAttr(default_factory=dict)
 
     # Compiled parts are read through `__pydantic_private__` directly: pydantic's own path
@@ -181,6 +182,8 @@ class Vocabulary(Strict):
         # A text is read by several matchers in turn (signals, vocabulary hits); each
         # vocabulary splits its last few texts once.
         self._recent = lru_cache(maxsize=8)(self._split)
+        # Words recur across texts: each is split and normalised once per process.
+        self._word_pairs = lru_cache(maxsize=8192)(self._pairs_of)
         self._stop = frozenset(self.stopwords)
         self._negations = frozenset(self.negations)
         self._fillers = frozenset(self.fillers)
@@ -245,13 +248,20 @@ class Vocabulary(Strict):
         return self.__pydantic_private__["_recent"](text)
 
     def _split(self, text: str) -> tuple[tuple[str, str], ...]:
-        rewrite = self.__pydantic_private__["_rewrite"]
+        pairs = self.__pydantic_private__["_word_pairs"]
         out: list[tuple[str, str]] = []
         text = ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text))
         for raw in _WORD_RE.findall(text.lower().replace("'", "").replace("’", "")):
-            for word in _split_slash(raw, rewrite):
-                folded = stem(rewrite.get(word, word))
-                out.append((rewrite.get(folded, folded), word))
+            out.extend(pairs(raw))
+        return tuple(out)
+
+    def _pairs_of(self, raw: str) -> tuple[tuple[str, str], ...]:
+        """The (normalised, original) pairs of one raw word (`threads/processes` is two)."""
+        rewrite = self.__pydantic_private__["_rewrite"]
+        out: list[tuple[str, str]] = []
+        for word in _split_slash(raw, rewrite):
+            folded = stem(rewrite.get(word, word))
+            out.append((rewrite.get(folded, folded), word))
         return tuple(out)
 
     def fold(self, word: str) -> str:
