@@ -1825,6 +1825,16 @@ _STAT_AFTER_SHARE = re.compile(
     r"highest|top|spikes?|spiking|p9\d(?:\.9+)?|avg|average|mean|min|minimum|median|p50|"
     r"lowest)\b(?:\s+(?:of|at|is|was|to|around|about|near))?\s*[:=]?\s*~?\s*$")
 _LOWER_STATS = frozenset({"avg", "average", "mean", "min", "minimum", "median", "p50", "lowest"})
+_DIGIT = re.compile(r"\d")  # any digit the readers' `\d` matches, not only 0-9
+
+
+def _nothing_to_read(spoken: str) -> bool:
+    """Whether `spoken` holds nothing any reader below takes: each reads a digit, but for a
+    value given under a metric's own name, which has an underscore (`db_cpu=high` is
+    refused). Most texts are sentences with neither once number words are digits."""
+    return "_" not in spoken and _DIGIT.search(spoken) is None
+
+
 # Numbers that are no reading of their metric, each said back with why.
 _SAID_BACK = (UnnamedShare, PastGrowth, ShareRate, ChangeOnly, TargetOnly)
 
@@ -1841,6 +1851,8 @@ def read_text(text: str) -> Reading:
     if not text or not isinstance(text, str):
         return Reading(found)
     spoken = _spoken(text)
+    if _nothing_to_read(spoken):
+        return Reading(found)
     lowered, pool_shares = _pool_fractions(without_status_codes(spoken))
     notes: list[str] = []
     asked: list[str] = []
