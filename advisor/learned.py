@@ -85,11 +85,6 @@ class Prediction:
         return self.topics[0][0] if self.kind == "question" else None
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max())
-    return e / e.sum()
-
-
 class Model:
     """Four logistic regressions side by side in one weight matrix, one column per
     `head:name` class, rows keyed by feature name."""
@@ -125,43 +120,49 @@ class Model:
         kept = np.flatnonzero(every >= 0)  # the features the model has a row for, in order
         rows = every[kept]
         wordly = self.wordly[rows]
-        known_words = int(wordly.sum())
+        known_words = int(np.count_nonzero(wordly))
         x = np.asarray(feats.values)[kept]
-        w = self.weights[rows]
+        w = self.weights.take(rows, axis=0)  # what `self.weights[rows]` gives, sooner
         z = x @ w + self.bias
         if feats.vector is not None and len(feats.vector) == len(self.vector_weights):
             z += feats.vector @ self.vector_weights
-        ranked: dict[str, Ranked] = {}
-        for head, (names, cols) in self.heads.items():
-            probs = _softmax(z[cols]).tolist()
-            ranked[head] = sorted(zip(names, probs, strict=True),
-                                  key=lambda kv: (-kv[1], kv[0]))
+        ranked = self._ranked(z)
         evidence: dict[str, list[str]] = {}
         explained = _EXPLAINED[ranked["kind"][0][0]] if len(rows) else ()
-        sources = [feats.sources[k] for k in kept.tolist()] if explained else []
         for head in explained:
             names, cols = self.heads[head]
             best = cols.start + names.index(ranked[head][0][0])
-            evidence[head] = _evidence(x * w[:, best], sources, wordly)
+            evidence[head] = _evidence(x * w[:, best], feats.sources, kept, wordly)
         return Prediction(ranked["kind"], ranked["layer"], ranked["topic"], ranked["symptom"],
                           evidence, known_words)
 
+    def _ranked(self, z: np.ndarray) -> dict[str, Ranked]:
+        """Each head's names by probability (a softmax over its columns), highest first,
+        ties by name. numpy's own reductions are called directly: a head has a handful
+        of columns, so their Python wrappers cost more than the sums."""
+        scores = z.tolist()
+        ranked: dict[str, Ranked] = {}
+        for head, (names, cols) in self.heads.items():
+            e = np.exp(z[cols] - max(scores[cols]))  # the max is exact, as ndarray.max's
+            probs = (e / np.add.reduce(e)).tolist()  # what `e / e.sum()` gives
+            ranked[head] = sorted(zip(names, probs, strict=True),
+                                  key=lambda kv: (-kv[1], kv[0]))
+        return ranked
 
-def _evidence(contrib: np.ndarray, sources: list[str], wordly: np.ndarray) -> list[str]:
+
+def _evidence(contrib: np.ndarray, sources: list[str], places: np.ndarray,
+              wordly: np.ndarray) -> list[str]:
     """The words (or word pairs) that pushed hardest towards the winner, strongest first.
     A word counts only if it weighs as a word (or a vocabulary term), not merely through
-    its letters."""
+    its letters. `places` says where each contribution's feature is in `sources`."""
+    positive = contrib > 0
+    backed = {sources[i] for i in places[positive & wordly].tolist()}
+    backed.discard("")
     by_source: dict[str, float] = {}
-    backed: set[str] = set()
-    positive = np.flatnonzero(contrib > 0)
-    for i, value, word in zip(positive.tolist(), contrib[positive].tolist(),
-                              wordly[positive].tolist(), strict=True):
+    for i, value in zip(places[positive].tolist(), contrib[positive].tolist(), strict=True):
         source = sources[i]
-        if source:
+        if source in backed:  # summed in feature order, as always
             by_source[source] = by_source.get(source, 0.0) + value
-            if word:
-                backed.add(source)
-    by_source = {s: v for s, v in by_source.items() if s in backed}
     ranked = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
     shown: list[str] = []
     floor = EVIDENCE_SHARE * ranked[0][1] if ranked else 0.0
