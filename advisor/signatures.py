@@ -126,7 +126,27 @@ def needs(regex: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
         return ()
     runs = sorted(dict.fromkeys(run.lower() for run in _runs(data)
                                 if len(run) >= _MIN_KEYWORD), key=len, reverse=True)
-    return tuple((run,) for run in runs)
+    if runs:
+        return tuple((run,) for run in runs)
+    alternatives = _branch_needs(data)  # "\b(?:QUOTA_EXCEEDED|RATE_LIMIT_EXCEEDED)\b"
+    return (alternatives,) if alternatives else ()
+
+
+def _branch_needs(items) -> tuple[str, ...]:
+    """The longest run of each alternative of the first set of alternatives every match
+    goes through (one said in sequence, or in a group said in sequence), when each is
+    long enough to be sure of; else empty. A pattern with no run of its own is mostly
+    such a set ("(?:SyntaxError|TabError): "), and without it every text would try it."""
+    for op, arg in items:
+        if op is sre_parse.BRANCH:
+            longest = [max(_runs(alt), key=len, default="").lower() for alt in arg[1]]
+            if all(len(text) >= _MIN_KEYWORD for text in longest):
+                return tuple(dict.fromkeys(longest))
+        elif op is sre_parse.SUBPATTERN and isinstance(arg, tuple):
+            inner = _branch_needs(arg[-1])
+            if inner:
+                return inner
+    return ()
 
 
 def _runs(items) -> list[str]:

@@ -264,6 +264,10 @@ def test_needs_keeps_a_repeated_body_and_literal_punctuation(pattern, expected):
      (("too many connections", "err max number of clients reached"),)),
     (r"(foo|bar) timed out", ((" timed out",),)),
     (r"Full GC|GC", ()),  # one alternative too short to be sure of
+    # With no run of its own, the alternatives a match must go through.
+    (r"(?<![\w.])(?:BadThing|WorseThing): ", (("badthing", "worsething"),)),
+    (r"(?-i:\b(?:TOO_SLOW|WAY_TOO_SLOW)\b)", (("too_slow", "way_too_slow"),)),
+    (r"\((Pause Full|GC) \)", ()),  # one alternative too short to be sure of
     (r"a.b", ()),
 ])
 def test_needs_lists_what_every_match_contains(pattern, expected):
