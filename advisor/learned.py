@@ -121,7 +121,8 @@ class Model:
         rows = every[kept]
         wordly = self.wordly[rows]
         known_words = int(np.count_nonzero(wordly))
-        x = np.asarray(feats.values)[kept]
+        # From floats, what np.asarray gives, without looking for a shape in each one.
+        x = np.fromiter(feats.values, dtype=np.float64, count=len(feats.values))[kept]
         w = self.weights.take(rows, axis=0)  # what `self.weights[rows]` gives, sooner
         z = x @ w + self.bias
         if feats.vector is not None and len(feats.vector) == len(self.vector_weights):
