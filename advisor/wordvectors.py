@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from itertools import chain
 
 import numpy as np
 
@@ -116,11 +117,12 @@ class WordVectors:
 
     def of(self, text: str) -> np.ndarray | None:
         """The unit mean vector of the text's pieces; None when it has none."""
-        ids = [i for w in basic_words(text[:MAX_CHARS]) for i in self._ids_of_word(w)]
+        ids = list(chain.from_iterable(map(self._ids_of_word, basic_words(text[:MAX_CHARS]))))
         if not ids:
             return None
-        mean = self.vectors[ids].sum(axis=0) / len(ids)  # what .mean does, without its checks
-        norm = float(np.linalg.norm(mean))
+        rows = self.vectors.take(np.fromiter(ids, dtype=np.intp, count=len(ids)), axis=0)
+        mean = rows.sum(axis=0) / len(ids)  # what .mean does, without its checks
+        norm = float(np.sqrt(mean.dot(mean)))  # what np.linalg.norm does, without its checks
         return mean / norm if norm > 0 else None
 
 
