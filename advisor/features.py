@@ -35,6 +35,7 @@ VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _TOKEN = re.compile(r"[a-z][a-z0-9]*|[45]xx\b|\d+(?:\.\d+)?")
 _CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?![\d:])")
+_DIGIT = re.compile(r"\d")  # what `_TOKEN`, `_CLOCK` and CODE_PLURAL need to read a number
 _QUESTION_WORDS = frozenset({
     "how", "what", "when", "which", "should", "is", "are", "can", "do", "does", "why",
     "would", "will", "could", "where", "any", "best",
@@ -59,6 +60,8 @@ def tokens(text: str) -> list[str]:
     numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
     spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text[:MAX_CHARS])))
     spaced = spaced.lower()
+    if _DIGIT.search(spaced) is None:
+        return _TOKEN.findall(spaced)  # words alone: no clock, number or code to read
     spaced = _CLOCK.sub(" ", spaced)  # "at 09:02": when, which says nothing of where
     out: list[str] = []
     for tok in _TOKEN.findall(CODE_PLURAL.sub(r"\1", spaced)):
@@ -80,14 +83,15 @@ def featurise(text: str, *, keep_cleared: bool = False) -> Features:
         text = without_cleared(text)  # "db looks fine" is no evidence for the database
     toks = tokens(text)
     fams: dict[str, dict[str, str]] = {"w": {}, "b": {}, "c": {}, "x": {}}
-    words, grams = fams["w"], fams["c"]
+    words = fams["w"]
+    first_source = fams["c"].setdefault  # the first word a gram came from is its source
     for tok in toks:
-        if "w:" + tok in words:
+        word = "w:" + tok
+        if word in words:
             continue  # a repeated word adds no feature and no source
-        words["w:" + tok] = tok
+        words[word] = tok
         for gram in _char_grams(tok):
-            if gram not in grams:  # the first word a gram came from is its source
-                grams[gram] = tok
+            first_source(gram, tok)
     for a, b in zip(toks, toks[1:], strict=False):
         fams["b"].setdefault(f"b:{a} {b}", f"{a} {b}")
     stripped = text.strip()
