@@ -62,13 +62,25 @@ def _article(m: re.Match[str]) -> str:
     return "0.5 " if m.group("half") else "1 "
 
 
+# Every rewrite below needs one of these as a whole word ("cent" of "per cent").
+_NEEDED = frozenset(_WORD_KIND) | {"cent", "thousand", "million", "billion"}
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _no_number_words(text: str) -> bool:
+    """Whether `text` surely has nothing to rewrite: none of the words a rewrite needs.
+    Only plain ASCII is judged, where ignoring case is lower-casing (beyond it,
+    IGNORECASE equates letters lower() does not: "ſ" is "s")."""
+    return text.isascii() and _NEEDED.isdisjoint(_LETTERS.findall(text.lower()))
+
+
 def digits_for_words(text: str, answer: bool = False) -> str:
     """`text` with each number written in words as digits: "ninety percent" -> "90 percent".
 
     An `answer` (to "how many cores?") is a number however it is written, so there even a
     lone "two" is one; in free text it must stand before a unit or multiplier.
     """
-    if not text:
+    if not text or _no_number_words(text):
         return text
     text = _ARTICLE_RE.sub(_article, _PER_CENT.sub("percent", text))
     text = _DIGIT_HUNDREDS.sub(lambda m: f"{float(m.group(1)) * 100:g}", text)
