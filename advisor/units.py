@@ -106,6 +106,7 @@ _TOKEN_RE = re.compile(
     rf"(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")  # any digit the readers' `\d` matches, not only 0-9
 # A hexadecimal literal (`0x1e`, an address or an offset in a pasted trace) is no "0x".
 _HEX_RE = re.compile(r"(?<![\w.])0x[0-9a-f]+\b", re.IGNORECASE)
 _FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for", "so", "the",
@@ -212,7 +213,9 @@ def _tokens(text: str) -> list[_Token]:
     """Every number in the text with the word right after it; `x3` is read as `3x`."""
     text = _X_PREFIX_RE.sub("\0", text)  # mark x-prefixed numbers, keeping positions
     found: list[_Token] = []
-    scan = _HEX_RE.sub(lambda m: " " * len(m.group()), text.replace("\0", " "))
+    scan = text.replace("\0", " ")
+    if "0x" in scan or "0X" in scan:
+        scan = _HEX_RE.sub(lambda m: " " * len(m.group()), scan)
     for m in _TOKEN_RE.finditer(scan):
         try:
             value = _number(m.group("num"))
@@ -1380,7 +1383,10 @@ def without_status_codes(text: str) -> str:
     def masked(m: re.Match[str]) -> str:
         return re.sub(r"\d", "x", m.group(0))
 
-    text = _HTTP_VERSION_RE.sub(masked, _STATUS_CLASS_RE.sub(masked, text))
+    if "xx" in text:  # a class, "5xx"
+        text = _STATUS_CLASS_RE.sub(masked, text)
+    if "http" in text:  # a version, "http/2"
+        text = _HTTP_VERSION_RE.sub(masked, text)
 
     def code(m: re.Match[str]) -> str:
         before, after = text[max(0, m.start() - 40): m.start()], text[m.end(): m.end() + 40]
@@ -1484,6 +1490,8 @@ def _pool_stats(text: str, shares: list[tuple[int, float]]
     """A pool's own stats line ("HikariPool-1 - Pool stats (total=50, active=48, idle=2,
     waiting=10)"), or the same said in words ("max_connections = 100 and 97 active"), as
     its share in use, active of total, masked out like a fraction."""
+    if "max" not in text and "pool" not in text and "total" not in text:
+        return text, shares  # no size of the pool said: `whole` below is None
     stats = {m.group("name")[:3]: m for m in _STAT_RE.finditer(text)}
     active, whole = stats.get("act"), stats.get("tot") or stats.get("max")
     if active is None or whole is None:  # "max_connections = 100 and 97 active"
@@ -1585,6 +1593,8 @@ _READ_WRITE_RE = re.compile(
 
 def _read_write_share(text: str) -> tuple[str, float | None]:
     """A read/write split as the share of reads, masked out of the text."""
+    if "read" not in text:
+        return text, None
     m = _READ_WRITE_RE.search(text)
     if m is None:
         return text, None
@@ -1618,12 +1628,16 @@ _UNIT_IN_NAME_RE = re.compile(
     r"[a-z0-9_.:]{0,60}?)"
     r"[_.](?P<unit>seconds|secs|milliseconds|ms)\b(?P<labels>\{[^}\n]*\})?"
     r"\s*(?:[=:]\s*)?(?P<n>\d+(?:\.\d+)?)(?![\w.%])")
+_TIME_NAMES = ("latency", "duration", "response_time", "p9")  # one is in every such name
 _QUANTILE_RE = re.compile(r'quantile\s*=\s*"?0?\.(\d\d?)')
 _BUCKET_RE = re.compile(r"\ble\s*=")
 
 
 def _unit_in_name(text: str) -> str:
     """`text` with each such reading written as a time: "latency_p99 2.3s" (see above)."""
+    if not any(name in text for name in _TIME_NAMES):
+        return text
+
     def reading(m: re.Match[str]) -> str:
         if _BUCKET_RE.search(m.group("labels") or ""):
             return m.group(0)  # a histogram bucket's value is a count of requests
@@ -1646,6 +1660,9 @@ _COMPOUND_TIME_RE = re.compile(
 
 def _compound_times(text: str) -> str:
     """`text` with each two-unit time as one figure (see above)."""
+    if _DIGIT.search(text) is None:
+        return text
+
     def one(m: re.Match[str]) -> str:
         big_h, small_m = m.group("bu")[0] in "hH", m.group("su")[0] in "mM"
         if big_h != small_m:  # "1h 30s", "2m 5m": not one time
@@ -1669,6 +1686,9 @@ _GROWTH_WORDS = {"double": "2x", "triple": "3x", "quadruple": "4x", "grow tenfol
 def _future_growth(text: str) -> str:
     """`text` with growth to come said in a word written as a factor; of two ("double or
     triple"), the upper end, as a growth answer takes it (see above)."""
+    if not any(word in text for word in _GROWTH_WORDS):
+        return text
+
     def factor(m: re.Match[str]) -> str:
         said = _GROWTH_WORDS[m.group("upper") or m.group("word")]
         return f"{m.group(0)[: m.start('word') - m.start()]}{said}"
@@ -1689,11 +1709,16 @@ _LABEL_VALUE_RE = re.compile(
 
 def _label_value_lists(text: str) -> str:
     """`text` with each label-and-value pair of such a list closed (see above)."""
+    if _DIGIT.search(text) is None:
+        return text
     return _LABEL_VALUE_RE.sub(r"\1, ", text)
 
 
 def _utilisation_shares(text: str) -> str:
     """`text` with a percent sign after each bare utilisation figure (see above)."""
+    if "util" not in text and "usage" not in text:
+        return text
+
     def share(m: re.Match[str]) -> str:
         after = m.group("after").strip()
         if float(m.group("n")) <= 1 or after not in _AFTER_A_SHARE:
@@ -1707,6 +1732,8 @@ def _named_pairs(text: str, refused: list[str], notes: list[str], asked: list[st
     """The values given under a metric's name, and `text` with those pairs blanked out
     (positions kept) so the words-and-units reading does not read them again."""
     named: dict[MetricName, float] = {}
+    if "_" not in text:  # every metric name with a value has one
+        return text, named
     for m in _NAMED_PAIR_RE.finditer(text):
         metric = METRIC_KEYS.get(m.group("key"))
         if metric is None:
@@ -1809,7 +1836,8 @@ def _spoken(text: str) -> str:
     form that says one reading in pieces written as one (see each rewrite)."""
     # Slack's code marks (`db cpu 95%`, a paste in ``` fences) are no part of any reading.
     spoken = digits_for_words(_GLUED_WORDS_RE.sub(" ", text[:5000].replace("`", " ")).lower())
-    spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
+    if "percentile" in spoken:
+        spoken = _NTH_PERCENTILE_RE.sub(r"p\1", spoken)
     for rewrite in (as_said, _future_growth, _utilisation_shares, _unit_in_name,
                     _compound_times, _label_value_lists):
         spoken = rewrite(spoken)
@@ -1825,7 +1853,6 @@ _STAT_AFTER_SHARE = re.compile(
     r"highest|top|spikes?|spiking|p9\d(?:\.9+)?|avg|average|mean|min|minimum|median|p50|"
     r"lowest)\b(?:\s+(?:of|at|is|was|to|around|about|near))?\s*[:=]?\s*~?\s*$")
 _LOWER_STATS = frozenset({"avg", "average", "mean", "min", "minimum", "median", "p50", "lowest"})
-_DIGIT = re.compile(r"\d")  # any digit the readers' `\d` matches, not only 0-9
 
 
 def _nothing_to_read(spoken: str) -> bool:
@@ -1870,7 +1897,9 @@ def read_text(text: str) -> Reading:
     lowered, read_share = _read_write_share(lowered)
     if read_share is not None:
         found[MetricName.READ_PCT] = read_share
-    lowered = without_status_codes(_SNAKE_RE.sub(" ", lowered))  # "mem_usage: 80%": words
+    if "_" in lowered:
+        lowered = _SNAKE_RE.sub(" ", lowered)  # "mem_usage: 80%": words
+    lowered = without_status_codes(lowered)
     prev_end = 0
     prev: _Token | None = None
     prev_start = 0
@@ -2025,7 +2054,7 @@ def _load_average(text: str, cores: float | None) -> list[str]:
     """A load average said back, not read: it counts tasks running or waiting (on Linux,
     waiting on disks too), so it is no share of the CPU the playbook's lines are drawn on.
     With the cores known it is said per core, which is how it reads."""
-    m = _LOAD_AVERAGE.search(text)
+    m = _LOAD_AVERAGE.search(text) if "load" in text else None
     if m is None:
         return []
     load = float(m.group(1))
