@@ -213,8 +213,10 @@ class Catalogue(Strict):
         pieces = {folded[i: i + _MIN_KEYWORD] for i in range(len(folded) - _MIN_KEYWORD + 1)}
         by_start = private["_by_start"]
         places = set(private["_always"])
-        for piece in pieces.intersection(by_start):
-            places.update(place for needed, place in by_start[piece] if needed in folded)
+        for piece in by_start.keys() & pieces:  # walks the text's pieces, not every key
+            for needed, place in by_start[piece]:
+                if needed in folded:
+                    places.add(place)
         entries = private["_entries"]
         best: tuple[int, int, Signature] | None = None
         for place in sorted(places):
