@@ -15,6 +15,7 @@ Every answer keeps its evidence: the signature's matched text, or the words that
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from advisor.features import tokens
 from advisor.learned import OUT, Model, Prediction, default_model
@@ -145,16 +146,25 @@ def _matrix_label(text: str, pb: Playbook) -> Symptom | None:
     if not said or len(said) > 40:
         return None
     for row in pb.decision_matrix:
-        label = _plain(row.label)
-        if said in (label, label.rstrip("s"), label + "s", row.symptom.value.replace("_", " ")):
+        if said in _said_forms(row.label, row.symptom.value):
             return row.symptom
     return None
+
+
+@lru_cache(maxsize=64)
+def _said_forms(label: str, symptom: str) -> tuple[str, ...]:
+    """How a matrix label is said on its own: as written, singular, plural, or by the
+    name of its symptom; worked out once per label, not once per text."""
+    plain = _plain(label)
+    return plain, plain.rstrip("s"), plain + "s", symptom.replace("_", " ")
 
 
 def _metric_layers(metrics: dict[MetricName, float], vocab: Vocabulary
                    ) -> dict[Layer, tuple[Symptom | None, str]]:
     """Layers that numbers past a threshold point at (`db_cpu_pct=92` -> database)."""
     found: dict[Layer, tuple[Symptom | None, str]] = {}
+    if not metrics:  # most texts: no hint applies
+        return found
     for hint in vocab.metric_hints:
         value = metrics.get(hint.metric)
         if value is None or hint.layer is None or not hint.applies(value):
@@ -167,6 +177,8 @@ def _metric_symptom(metrics: dict[MetricName, float], vocab: Vocabulary
                    ) -> tuple[Symptom, str] | None:
     """The first matrix row a number past its threshold points at, whether or not the
     number names a layer (`p95_ms=4000` -> slow page loads)."""
+    if not metrics:
+        return None
     for hint in vocab.metric_hints:
         value = metrics.get(hint.metric)
         if value is not None and hint.symptom is not None and hint.applies(value):
@@ -178,6 +190,8 @@ def _metric_topic(metrics: dict[MetricName, float], vocab: Vocabulary
                   ) -> tuple[Topic, str] | None:
     """The topic of the first number past a line that names no layer and no matrix row
     (`cache_hit_pct=40` -> caching strategy)."""
+    if not metrics:
+        return None
     for hint in vocab.metric_hints:
         value = metrics.get(hint.metric)
         if (value is not None and hint.topic is not None and hint.line is not None
