@@ -168,12 +168,13 @@ class _Found:
 
 def _score_words(words: list[tuple[str, str]], vocab: Vocabulary, scores: _Scores) -> None:
     """Longest vocabulary phrase first at each word; a word counts in one phrase only."""
-    index = vocab.index
+    index, reach = vocab.index, vocab.reach
     seen: dict[tuple[str, ...], int] = defaultdict(int)
     norms = [n for n, _ in words]
     i = 0
     while i < len(norms):
-        for size in range(min(MAX_PHRASE_TOKENS, len(norms) - i), 0, -1):
+        longest = min(MAX_PHRASE_TOKENS, len(norms) - i, reach.get(norms[i], 0))
+        for size in range(longest, 0, -1):
             key = tuple(norms[i: i + size])
             hits = index.get(key)
             if hits:

@@ -141,6 +141,7 @@ class Vocabulary(Strict):
     done: dict[str, list[str]]
 
     _index: dict[tuple[str, ...], tuple[Hit, ...]] = PrivateAttr(default_factory=dict)
+    _reach: dict[str, int] = PrivateAttr(default_factory=dict)
     _fuzzy: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
     _parts: frozenset[str] = PrivateAttr(default_factory=frozenset)
     _stop: frozenset[str] = PrivateAttr(default_factory=frozenset)
@@ -203,6 +204,10 @@ class Vocabulary(Strict):
                 continue
             index[key].append(hit)
         self._index = {k: tuple(v) for k, v in index.items()}
+        reach: dict[str, int] = {}
+        for key in index:
+            reach[key[0]] = max(reach.get(key[0], 0), len(key))
+        self._reach = reach
         buckets: dict[str, set[str]] = {}
         for key in self.__pydantic_private__["_index"]:
             if len(key) == 1 and len(key[0]) >= self.tuning.fuzzy_min_len and key[0].isalpha():
@@ -298,6 +303,12 @@ class Vocabulary(Strict):
     @property
     def index(self) -> dict[tuple[str, ...], tuple[Hit, ...]]:
         return self.__pydantic_private__["_index"]
+
+    @property
+    def reach(self) -> dict[str, int]:
+        """How many words the longest term starting with each word has (a word no term
+        starts with is absent): a text need not look up longer runs of its words."""
+        return self.__pydantic_private__["_reach"]
 
     @property
     def unknown_words(self) -> dict[str, tuple]:
