@@ -24,12 +24,15 @@ MAX_WORD = 100  # the model's own limit: a longer "word" is one unknown piece
 UNKNOWN = "[UNK]"
 _ASCII_WORDS = re.compile(r"[a-z0-9]+|[!-/:-@\[-`{-~]")
 _ASCII_CONTROL = {i: None for i in (*range(0, 9), 11, 12, *range(14, 32), 127)}
+_ASCII_CONTROL_CHAR = re.compile("[" + "".join(map(chr, _ASCII_CONTROL)) + "]")
 
 
 def basic_words(text: str) -> list[str]:
     """Lower-cased words and single punctuation marks, as BERT's basic tokenizer gives."""
     if text.isascii():
-        return _ASCII_WORDS.findall(text.translate(_ASCII_CONTROL).lower())
+        if _ASCII_CONTROL_CHAR.search(text):  # rare: only then is there one to drop
+            text = text.translate(_ASCII_CONTROL)
+        return _ASCII_WORDS.findall(text.lower())
     out: list[str] = []
     word: list[str] = []
     for ch in unicodedata.normalize("NFD", text.lower()):
