@@ -249,9 +249,12 @@ def numbers_said(text: str) -> list[str]:
     return [token.raw.strip() for token in _tokens(text)]
 
 
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+
+
 def _number(said: str) -> float:
     """The value of a number as `_NUM` matched it, its grouping marks dropped."""
-    if re.fullmatch(r"\d+,\d{1,2}", said):  # 1,2: a decimal comma
+    if _DECIMAL_COMMA.fullmatch(said):  # 1,2: a decimal comma
         return float(said.replace(",", "."))
     plain = said.replace(",", "").replace("_", "")
     if plain.count(".") > 1:  # 1.200.000: dots group thousands
@@ -940,13 +943,26 @@ _EACH_AFTER = re.compile(r"^(?:[\w/]+\s+)?each\b(?!\s+(?:day|hour|minute|second|
                          r"night|time)s?\b)")
 
 
+_NEXT_NUMBER = re.compile(r"(?<![\w.])\d")
+
+
 def _after_words(text: str, start: int, limit: int) -> str:
     # a window, not the rest of the text: a long line of numbers must not cost its square
     after = text[start: start + 120].lstrip("+")  # "40k+ users"
     m = _CLAUSE_BREAK.search(after)
     after = after[: m.start()] if m else after
-    after = re.split(r"(?<![\w.])\d", after, maxsplit=1)[0]  # up to the next number; p95 kept
+    after = _NEXT_NUMBER.split(after, maxsplit=1)[0]  # up to the next number; p95 kept
     return " ".join(after.split()[:limit])
+
+
+# Words `_classify` looks for beside a number, compiled once.
+_COMPARED = re.compile(r"\b(slower|faster|cheaper|costlier|expensive|worse|better)\b")
+_USERS_SAID = re.compile(r"\busers?\b")
+_RATE_SAID = re.compile(r"\b(rps|qps|req/s)\b")
+_REPLICAS_SAID = re.compile(r"\breplicas\b")
+_READS_FIRST, _READS_LAST = re.compile(r"^reads?\b"), re.compile(r"\breads?$")
+_WRITES_FIRST, _WRITES_LAST = re.compile(r"^writes?\b"), re.compile(r"\bwrites?$")
+_PEAK_SAID = re.compile(r"\b(peak|traffic|throughput)\b")
 
 
 def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, float] | None:
@@ -977,7 +993,7 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return None  # "free: 11.1gb" is room left on a disk, not data in use
     if suffix in _FACTOR_SUFFIXES:
         context = f"{wide} {after}"
-        if re.search(r"\b(slower|faster|cheaper|costlier|expensive|worse|better)\b", context):
+        if _COMPARED.search(context):
             return None
         if _NOT_GROWTH.search(context):
             return None  # "p95 latency went up 3x": a symptom got worse, not the traffic
@@ -1006,9 +1022,9 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     rest = f"{unit_rest} {after}".strip()
     per = rate_unit(rest)
     rate_said = per is not None or bool(_RATE_WORDS.match(rest))  # "users at 2k rps": a rate
-    is_users = _USERS_WORDS.match(rest) or (re.search(r"\busers?\b", near) and not rate_said
+    is_users = _USERS_WORDS.match(rest) or (_USERS_SAID.search(near) and not rate_said
                                             and not _CPU_USER.search(near))
-    is_rate = rate_said or bool(re.search(r"\b(rps|qps|req/s)\b", near))
+    is_rate = rate_said or bool(_RATE_SAID.search(near))
     if (is_users or is_rate) and (_changed_by(near, after) or _GROWS_BY.search(near)):
         raise ChangeOnly()  # "users grew by 10k", "the queue grows 5k/min": no level
     if is_users:
@@ -1016,14 +1032,14 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     value = value / (per or 1.0)
     # "3 replicas at 4k reads/s each", "2 replicas, 900 rps each": in the same sentence
     if (_PER_REPLICA.search(near) or _PER_REPLICA_AFTER.match(rest)
-            or (_EACH_AFTER.match(rest) and re.search(
-                r"\breplicas\b", _near_words(text[max(0, token.start - 200): token.start],
-                                              min(token.start, 200), 8, _SENTENCE_BREAK)))):
+            or (_EACH_AFTER.match(rest) and _REPLICAS_SAID.search(
+                _near_words(text[max(0, token.start - 200): token.start],
+                            min(token.start, 200), 8, _SENTENCE_BREAK)))):
         return MetricName.PER_REPLICA_RPS, value
-    reads = re.search(r"^reads?\b", rest) or re.search(r"\breads?$", near)
+    reads = _READS_FIRST.search(rest) or _READS_LAST.search(near)
     if reads and is_rate:
         return MetricName.READS_RPS, value
-    if re.search(r"^writes?\b", rest) or re.search(r"\bwrites?$", near):
+    if _WRITES_FIRST.search(rest) or _WRITES_LAST.search(near):
         if is_rate:  # "3k writes/s": a part of the traffic, not its peak; beside reads, a mix
             raise WriteRate(value)
         return None
@@ -1031,7 +1047,7 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.PEAK_RPS, value
     if _COUNTED_NOT_REQUESTS.match(rest):
         return None  # "at peak we see 12k concurrent websocket connections": no rate
-    if re.search(r"\b(peak|traffic|throughput)\b", near):
+    if _PEAK_SAID.search(near):
         return MetricName.PEAK_RPS, value
     return None
 
@@ -1073,7 +1089,7 @@ def _classify_ratio(value: float, near: str) -> tuple[MetricName, float] | None:
     for metric, pattern in _PCT_RULES:
         if metric is not MetricName.SERVER_CPU_PCT and pattern.search(near):
             return metric, share
-    if re.search(r"\bcpu\b", near):
+    if _CPU_SAID.search(near):
         return (MetricName.DB_CPU_PCT if _DB_WORDS.search(near) else MetricName.SERVER_CPU_PCT,
                 share)
     return None
@@ -1165,6 +1181,7 @@ _FULL_AFTER = re.compile(r"(?:full|filled|used up)\b")
 
 # "Memory usage on node-3 is 93%": the subject of a usage is the word before it, which may
 # be further back than the nearest words ("usage on node-3 is" would say CPU by itself).
+_CPU_SAID, _CPUS_SAID = re.compile(r"\bcpu\b"), re.compile(r"\bcpus?\b")
 _USAGE_OF_RE = re.compile(r"\b([\w/]+)[ _-]+(?:usage|utili[sz]ation|util)\b")
 _NOT_A_METRIC = object()
 
@@ -1175,7 +1192,7 @@ def _usage_subject(wide: str) -> MetricName | object | None:
     None."""
     clause = _CLAUSE_BREAK.split(wide)[-1]
     found = list(_USAGE_OF_RE.finditer(clause))
-    if not found or re.search(r"\bcpus?\b", clause[found[-1].end():]):
+    if not found or _CPUS_SAID.search(clause[found[-1].end():]):
         return None
     subject = found[-1].group(1)
     if _PCT_NOT_A_METRIC.search(subject):
@@ -1381,7 +1398,7 @@ def without_status_codes(text: str) -> str:
     """`text` with every HTTP status code's digits as `x` (positions kept), so "5xx at 3%"
     is an error share of the 5xx class, not a number 5 and a CPU at 3%."""
     def masked(m: re.Match[str]) -> str:
-        return re.sub(r"\d", "x", m.group(0))
+        return _DIGIT.sub("x", m.group(0))
 
     if "xx" in text:  # a class, "5xx"
         text = _STATUS_CLASS_RE.sub(masked, text)
