@@ -967,9 +967,8 @@ _PEAK_SAID = re.compile(r"\b(peak|traffic|throughput)\b")
 
 def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, float] | None:
     """Which metric a number in free text is, from its unit and the words around it."""
-    seg_start = prev_end
-    near = _near_words(text[seg_start:], token.start - seg_start, 4, _CLAUSE_BREAK)
-    wide = _near_words(text[seg_start:], token.start - seg_start, 8, _SENTENCE_BREAK)
+    segment, at = text[prev_end:], token.start - prev_end
+    near = _near_words(segment, at, 4, _CLAUSE_BREAK)
     after = _after_words(text, token.end, 4)
     # "from 0.92 to 0.4": the word after the first value joins a change; it is no unit
     suffix = "" if token.suffix in _JOINING_WORDS else token.suffix
@@ -981,18 +980,18 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.QUERIES_PER_REQUEST, token.value  # "each request fires 45 queries"
     if suffix == "%" or suffix in {"pct", "percent"}:
         return _times_from(near, _classify_pct(token.value, near, after,
-                                               f"{wide} {_alert_name(text, token)}"))
+                                               f"{_wide(segment, at)} {_alert_name(text, token)}"))
     if suffix in _SECONDS and suffix not in {"m"} or (suffix == "m" and "p9" in near):
         if _DISK_LATENCY.search(text, max(0, token.start - 40), token.start):
             return None
-        return _times_from(near, _classify_duration(token, near, after, wide))
+        return _times_from(near, _classify_duration(token, near, after, _wide(segment, at)))
     if suffix in _GB and suffix not in {"b", "k", "m", "g", "t", "p"} or suffix in {"g", "t"}:
         context = f"{near} {after}"
         if _SIZE_CONTEXT.search(context) and not _FREE_SAID.search(near):
             return MetricName.WORKING_SET_GB, token.value * _GB[suffix]
         return None  # "free: 11.1gb" is room left on a disk, not data in use
     if suffix in _FACTOR_SUFFIXES:
-        context = f"{wide} {after}"
+        context = f"{_wide(segment, at)} {after}"
         if _COMPARED.search(context):
             return None
         if _NOT_GROWTH.search(context):
@@ -1050,6 +1049,12 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     if _PEAK_SAID.search(near):
         return MetricName.PEAK_RPS, value
     return None
+
+
+def _wide(segment: str, at: int) -> str:
+    """The words of the sentence before a number (at most eight): only shares, times and
+    factors weigh them, so they are read only for those."""
+    return _near_words(segment, at, 8, _SENTENCE_BREAK)
 
 
 # "p95 doubled from 400ms": the value now is the one before times what the word says.
