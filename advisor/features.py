@@ -58,10 +58,17 @@ class Features:
 def tokens(text: str) -> list[str]:
     """Lower-case words, with glued identifiers split (`OOMKilled` -> oom, killed) and
     numbers reduced to what carries meaning (HTTP-like codes stay, the rest is `#`)."""
-    spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text[:MAX_CHARS])))
+    return list(_recent_tokens(text[:MAX_CHARS]))
+
+
+@lru_cache(maxsize=8)
+def _recent_tokens(text: str) -> tuple[str, ...]:
+    """`tokens` of the last few texts: the matcher reads a text's words more than once
+    (its features, then whether it is one word)."""
+    spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text)))
     spaced = spaced.lower()
     if _DIGIT.search(spaced) is None:
-        return _TOKEN.findall(spaced)  # words alone: no clock, number or code to read
+        return tuple(_TOKEN.findall(spaced))  # words alone: no clock, number or code to read
     spaced = _CLOCK.sub(" ", spaced)  # "at 09:02": when, which says nothing of where
     out: list[str] = []
     for tok in _TOKEN.findall(CODE_PLURAL.sub(r"\1", spaced)):
@@ -70,7 +77,7 @@ def tokens(text: str) -> list[str]:
             out.append(tok if code else "#")
         else:
             out.append(tok)
-    return out
+    return tuple(out)
 
 
 def featurise(text: str, *, keep_cleared: bool = False) -> Features:
