@@ -42,9 +42,10 @@ _PER_CENT = re.compile(r"\bper\s+cent\b", re.IGNORECASE)
 
 
 def _value(words: list[str]) -> int | None:
-    """The number a run of number words spells, or None when the run is not one number."""
-    kinds = "".join(_WORD_KIND[w.lower()] for w in words)
-    if not _GRAMMAR.match(kinds):
+    """The number a run of number words spells, or None when the run is not one number
+    (or is spelt with letters that only match when case is ignored: "ſix", "fıve")."""
+    kinds = [_WORD_KIND.get(w.lower()) for w in words]
+    if None in kinds or not _GRAMMAR.match("".join(kinds)):
         return None
     total = 0
     for word in words:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from advisor.matching import match
 from advisor.metrics import METRIC_SPECS
 from advisor.metrics import MetricName as M
 from advisor.units import (
@@ -1088,6 +1089,20 @@ def test_a_misspelt_number_word_is_never_read_as_the_bare_number(number, word, k
     except ParseError:
         return  # refused with a message: allowed
     assert value in {number * 1e3, number * 1e6, number * 1e9}, slipped
+
+
+# Letters that equal an ASCII one only when case is ignored: the long s, the dotless i and
+# the Kelvin sign. A number word spelt with one is not read, and nothing raises.
+@pytest.mark.parametrize("text", [
+    "\u017fix cores", "f\u0131ve thousand users", "t\u0131mes \u212aelvin"])
+def test_a_number_word_in_lookalike_letters_reads_nothing_and_never_raises(text):
+    assert read_text(text) == Reading({})
+    assert match(text).metrics == {}
+
+
+def test_a_multiplier_in_lookalike_letters_is_said_back_like_any_misspelling():
+    refused = read_text("a b\u0131ll\u0131on rps").refused
+    assert len(refused) == 1 and "did you mean billion?" in refused[0]
 
 
 @pytest.mark.parametrize(("text", "metrics"), [
