@@ -14,6 +14,7 @@ import json
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from advisor.matching import match
@@ -50,7 +51,16 @@ def read(path: Path) -> list[dict]:
     return data
 
 
-def evaluate(data: list[dict]) -> dict:
+Reading = tuple[str, str | None, str | None]  # kind, layer, topic
+
+
+def matcher_reading(text: str) -> Reading:
+    """What the matcher makes of `text`, as the measures need it."""
+    m = match(text)
+    return m.kind, m.layer.value if m.layer else None, m.topic.value if m.topic else None
+
+
+def evaluate(data: list[dict], read: Callable[[str], Reading] = matcher_reading) -> dict:
     """Right/total per measure, per layer, the layer confusion counts and timings."""
     right: Counter = Counter()
     total: Counter = Counter()
@@ -58,22 +68,21 @@ def evaluate(data: list[dict]) -> dict:
     times: list[float] = []
     for row in data:
         start = time.perf_counter()
-        m = match(row["text"])
+        kind, layer, topic = read(row["text"])
         times.append((time.perf_counter() - start) * 1000)
-        layer = m.layer.value if m.layer else None
         if row["kind"] == "symptom":
             ok = layer == row["layer"]
             total["layer"] += 1
             right["layer"] += ok
             total["layer:" + row["layer"]] += 1
             right["layer:" + row["layer"]] += ok
-            confusion[(row["layer"], layer or m.kind)] += 1
+            confusion[(row["layer"], layer or kind)] += 1
         elif row["kind"] == "noise":
             total["noise"] += 1
             right["noise"] += layer is None
         else:
             total["topic"] += 1
-            right["topic"] += (m.topic.value if m.topic else None) == row["topic"]
+            right["topic"] += topic == row["topic"]
     return {"right": right, "total": total, "confusion": confusion, "times": times}
 
 

@@ -5,7 +5,11 @@ makes the matcher worse on unseen text fails here. The phrases are read in place
 never copied into the repository.
 """
 
+import importlib.util
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import shared_file
@@ -49,9 +53,6 @@ def test_matcher_stays_above_its_floors_on_unseen_phrases():
 
 def _understanding():
     """benchmarks/understanding.py, loaded as a module (the benchmarks are scripts)."""
-    import importlib.util
-    from pathlib import Path
-
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "understanding.py"
     spec = importlib.util.spec_from_file_location("understanding", path)
     module = importlib.util.module_from_spec(spec)
@@ -95,3 +96,33 @@ def test_a_sample_that_cannot_be_measured_says_which_line(tmp_path, content, mes
     with pytest.raises(SystemExit) as stop:
         _understanding().read(sample)
     assert message in str(stop.value)
+
+
+def test_any_reader_is_scored_the_way_the_matcher_is(tmp_path):
+    """The yardstick model is scored by the same function as the matcher: a reader that
+    calls everything a database symptom is right on the database row only."""
+    bench = _understanding()
+    data = [
+        {"text": "queries pile up on the primary", "kind": "symptom", "layer": "database"},
+        {"text": "the disk on the primary is 100% full", "kind": "symptom", "layer": "storage"},
+        {"text": "who is buying lunch today?", "kind": "noise"},
+        {"text": "how big should the redis cache be?", "kind": "question",
+         "topic": "cache_sizing"},
+    ]
+    result = bench.evaluate(data, lambda text: ("symptom", "database", None))
+    assert {k: (result["right"][k], v) for k, v in result["total"].items()} == {
+        "layer": (1, 2), "layer:database": (1, 1), "layer:storage": (0, 1),
+        "noise": (0, 1), "topic": (0, 1)}
+    assert dict(result["confusion"]) == {("database", "database"): 1,
+                                         ("storage", "database"): 1}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sentence_transformers") is not None,
+                    reason="the extras are installed: the script would fit the whole model")
+def test_the_yardstick_without_its_extras_says_what_to_install():
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "embedding_baseline.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("needs the train and vectors extras (")
+    assert done.stderr.endswith("pip install -e '.[train,vectors]'\n")
