@@ -14,14 +14,13 @@ Run (needs the train and vectors extras: pip install -e '.[train,vectors]'):
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from understanding import FILES, Reading, evaluate, read, rows
+from understanding import Reading, evaluate, sample, sample_args
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADS = ("kind", "layer", "topic")
@@ -82,16 +81,12 @@ def load_encoder():
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    source = ap.add_mutually_exclusive_group()
-    source.add_argument("--data", choices=sorted(FILES), default="holdout")
-    source.add_argument("--file", type=Path, help="a labelled sample of your own")
-    args = ap.parse_args()
-    encode = load_encoder()
-    data = read(args.file) if args.file else rows(args.data)
+    args = sample_args(__doc__.splitlines()[0])
+    encode = load_encoder()  # before any work: without the extras, say so at once
+    name, data = sample(args)
     start = time.perf_counter()
     heads = fit(encode, training_rows())
-    print(f"{args.file or args.data}: {len(data)} phrases; sentence model heads fitted in "
+    print(f"{name}: {len(data)} phrases; sentence model heads fitted in "
           f"{time.perf_counter() - start:.0f} s")
     ours, theirs = evaluate(data), evaluate(data, reader(encode, heads))
     print(f"{'measure':<22} {'matcher':>16} {'sentence model':>16}")

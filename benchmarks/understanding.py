@@ -107,14 +107,23 @@ def report(result: dict) -> list[str]:
     return lines
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def sample_args(description: str) -> argparse.Namespace:
+    """`--data NAME` (one of ../shared/eval's files, the holdout by default) or `--file PATH`."""
+    ap = argparse.ArgumentParser(description=description)
     source = ap.add_mutually_exclusive_group()
     source.add_argument("--data", choices=sorted(FILES), default="holdout")
     source.add_argument("--file", type=Path, help="a labelled sample of your own")
-    args = ap.parse_args()
-    data = read(args.file) if args.file else rows(args.data)
-    print(f"{args.file or args.data}: {len(data)} phrases")
+    return ap.parse_args()
+
+
+def sample(args: argparse.Namespace) -> tuple[str, list[dict]]:
+    """The sample the arguments name, and its name."""
+    return str(args.file or args.data), read(args.file) if args.file else rows(args.data)
+
+
+def main() -> None:
+    name, data = sample(sample_args(__doc__.splitlines()[0]))
+    print(f"{name}: {len(data)} phrases")
     print("\n".join(report(evaluate(data))))
 
 
