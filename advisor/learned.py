@@ -156,20 +156,24 @@ def _evidence(contrib: np.ndarray, sources: list[str], places: np.ndarray,
     """The words (or word pairs) that pushed hardest towards the winner, strongest first.
     A word counts only if it weighs as a word (or a vocabulary term), not merely through
     its letters. `places` says where each contribution's feature is in `sources`."""
-    positive = contrib > 0
-    backed = {sources[i] for i in places[positive & wordly].tolist()}
+    positive = np.flatnonzero(contrib > 0)
+    at = places[positive]
+    backed = {sources[i] for i in at[wordly[positive]].tolist()}
     backed.discard("")
     by_source: dict[str, float] = {}
-    for i, value in zip(places[positive].tolist(), contrib[positive].tolist(), strict=True):
+    total = by_source.get
+    for i, value in zip(at.tolist(), contrib[positive].tolist(), strict=True):
         source = sources[i]
         if source in backed:  # summed in feature order, as always
-            by_source[source] = by_source.get(source, 0.0) + value
+            by_source[source] = total(source, 0.0) + value
     ranked = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
     shown: list[str] = []
     floor = EVIDENCE_SHARE * ranked[0][1] if ranked else 0.0
     for source, value in ranked:
+        if value <= floor:
+            break  # ranked by weight: every word after this one weighs no more
         words = source.split()
-        if value <= floor or "#" in words or all(w in _FILLER for w in words):
+        if "#" in words or all(w in _FILLER for w in words):
             continue
         if any(source in kept.split() for kept in shown):
             continue  # "cpu" adds nothing after "db cpu"
