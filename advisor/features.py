@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from advisor.cleared import without_cleared
-from advisor.vocabulary import ACRONYM_PLURAL, CODE_PLURAL, DOMAIN_IO
+from advisor.vocabulary import CODE_PLURAL, plain_names
 from advisor.wordvectors import default_vectors
 
 MAX_CHARS = 2000
@@ -33,6 +33,7 @@ FAMILY_WEIGHTS = {"w": 1.0, "b": 0.6, "c": 1.0, "x": 0.5, "v": 1.0, "e": 1.0}
 VOCAB_CAP = 3.0  # a vocabulary weight of 3 is "decisive"; more adds nothing
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL_NEED = re.compile(r"[a-zA-Z][A-Z]")  # what any place `_CAMEL` cuts holds
 _TOKEN = re.compile(r"[a-z][a-z0-9]*|[45]xx\b|\d+(?:\.\d+)?")
 _CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?![\d:])")
 _DIGIT = re.compile(r"\d")  # what `_TOKEN`, `_CLOCK` and CODE_PLURAL need to read a number
@@ -65,7 +66,9 @@ def tokens(text: str) -> list[str]:
 def _recent_tokens(text: str) -> tuple[str, ...]:
     """`tokens` of the last few texts: the matcher reads a text's words more than once
     (its features, then whether it is one word)."""
-    spaced = _CAMEL.sub(" ", ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text)))
+    spaced = plain_names(text)
+    if _CAMEL_NEED.search(spaced) is not None:
+        spaced = _CAMEL.sub(" ", spaced)
     spaced = spaced.lower()
     if _DIGIT.search(spaced) is None:
         return tuple(_TOKEN.findall(spaced))  # words alone: no clock, number or code to read

@@ -255,7 +255,7 @@ class Vocabulary(Strict):
     def _split(self, text: str) -> tuple[tuple[str, str], ...]:
         pairs = self.__pydantic_private__["_word_pairs"]
         out: list[tuple[str, str]] = []
-        text = ACRONYM_PLURAL.sub(r"\1", DOMAIN_IO.sub("", text))
+        text = plain_names(text)
         for raw in _WORD_RE.findall(text.lower().replace("'", "").replace("’", "")):
             out.extend(pairs(raw))
         return tuple(out)
@@ -366,6 +366,20 @@ ACRONYM_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")
 DOMAIN_IO = re.compile(r"(?<=[a-z0-9])\.io\b", re.IGNORECASE)
 # "503s" and "5xxs" are the code itself, said as a plural.
 CODE_PLURAL = re.compile(r"\b([45](?:\d\d|xx))s\b")
+# What any match of the two above holds: a quick scan for it passes over most texts,
+# where the patterns themselves would be tried at every position.
+_DOMAIN_IO_NEED = re.compile(r"\.io", re.IGNORECASE)
+_ACRONYM_PLURAL_NEED = re.compile(r"[A-Z]{2}s")
+
+
+def plain_names(text: str) -> str:
+    """`text` with a domain's `.io` dropped and an acronym's plural made the acronym
+    (DOMAIN_IO, ACRONYM_PLURAL), each rewrite run only where it can change something."""
+    if _DOMAIN_IO_NEED.search(text) is not None:
+        text = DOMAIN_IO.sub("", text)
+    if _ACRONYM_PLURAL_NEED.search(text) is not None:
+        text = ACRONYM_PLURAL.sub(r"\1", text)
+    return text
 
 
 def phrase_index(table: dict[str, tuple[str, ...]]) -> PhraseIndex:
