@@ -56,6 +56,9 @@ class Signature(Strict):
     meaning: StrictStr = Field(min_length=1, max_length=139, pattern=r"^[^\n]*$")
     source: StrictStr = Field(pattern=r"^https://[^\s/]+\.[^\s]+$")
     example: StrictStr | None = Field(default=None, min_length=1)
+    # Compiled once: validation, the catalogue's index and every search share it (a
+    # catalogue revalidates its entries, and re's own cache holds fewer than it has).
+    _regex: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Signature:
@@ -78,6 +81,11 @@ class Signature(Strict):
     def regex(self) -> re.Pattern[str]:
         """The compiled matcher: a literal's words joined by any run of whitespace; `^` and
         `$` in a pattern are a line's ends, as a log line pasted among others has them."""
+        if self._regex is None:
+            self._regex = self._compile()
+        return self._regex
+
+    def _compile(self) -> re.Pattern[str]:
         if self.literal is not None:
             source = r"\s+".join(re.escape(word) for word in self.literal.split())
         else:

@@ -183,6 +183,21 @@ def test_default_catalogue_is_the_packaged_files_loaded_once():
     assert [s.id for s in load_catalogue(files).signatures] == [s.id for s in CAT.signatures]
 
 
+def test_each_pattern_is_compiled_once_and_shared_by_the_index(monkeypatch):
+    """Loading pays for one compile per entry: the catalogue revalidates its entries,
+    and re's own cache holds fewer patterns than the catalogue has."""
+    files = texts(*sorted(PACKAGED.glob("*.toml")))
+    compiled = []
+    real = re.compile
+    monkeypatch.setattr(re, "compile", lambda *a, **k: compiled.append(a[0]) or real(*a, **k))
+    loaded = load_catalogue(files)
+    patterns = [s.regex() for s in loaded.signatures]
+    assert len(compiled) == len(loaded) == len(CAT)
+    assert [regex for _, regex, _ in loaded._entries] == patterns
+    assert all(a is b for a, b in zip(patterns, [s.regex() for s in loaded.signatures],
+                                      strict=True))
+
+
 # --- matching ----------------------------------------------------------------------------------
 
 def test_find_prefers_the_longest_match_whatever_the_order():
