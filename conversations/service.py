@@ -108,6 +108,14 @@ EXPIRED = ("This diagnosis sat idle too long and has expired; nothing from the o
            "assessed. Start a fresh one.")
 
 
+def warm_up_advisor(playbook: Playbook | None = None) -> None:
+    """Load what the matcher reads lazily (vocabulary, signature catalogue, learned
+    arrays: about 0.4 s) now, so a serving process's first free-text request does not
+    wait for it and the data is in memory before the process freezes its long-lived
+    objects. The data is packaged and read-only: a parent may load it before it forks."""
+    advisor_ask("db cpu 92% and checkout times out", playbook)
+
+
 class Conversations(SystemsMixin):
     """Dialog and advice operations over one Store; safe to share between threads."""
 
@@ -135,11 +143,8 @@ class Conversations(SystemsMixin):
         self.store.close()
 
     def warm_up(self) -> None:
-        """Load what the matcher reads lazily (vocabulary, signature catalogue, learned
-        arrays: about 0.4 s) now, so a serving process's first free-text request does not
-        wait for it and the data is in memory before the process freezes its long-lived
-        objects."""
-        advisor_ask("db cpu 92% and checkout times out", self.playbook)
+        """Load what the matcher reads lazily now (see `warm_up_advisor`)."""
+        warm_up_advisor(self.playbook)
 
     # -- dialogs ------------------------------------------------------------------
 

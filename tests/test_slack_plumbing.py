@@ -3,6 +3,7 @@ loopback for what only it shows (signatures over HTTP, two workers, a restart)."
 
 from __future__ import annotations
 
+import argparse
 import logging
 import math
 import os
@@ -305,3 +306,26 @@ def test_a_paste_in_a_code_block_is_read(slack: SlackClient, fake_slack: FakeSla
     shown = [element["text"] for block in post.args["blocks"]
              for element in block.get("elements", []) if "Read:" in element.get("text", "")]
     assert shown == ["Read: server cpu 95%, memory 88%."]
+
+
+def test_the_master_loads_the_matcher_data_before_gunicorn_forks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker replacing one that died is forked from the master: with the packaged data
+    loaded there, it answers at once instead of loading it all again."""
+    from gunicorn.app.base import BaseApplication
+
+    from advisor.learned import default_model
+    from advisor.signatures import default_catalogue
+    from advisor.vocabulary import default_vocabulary
+    from advisor.wordvectors import default_vectors
+
+    caches = [default_catalogue, default_model, default_vectors, default_vocabulary]
+    for cache in caches:
+        cache.cache_clear()
+    loaded_at_run: list[list[int]] = []
+    monkeypatch.setattr(BaseApplication, "run", lambda self: loaded_at_run.append(
+        [cache.cache_info().currsize for cache in caches]))
+    args = argparse.Namespace(host="127.0.0.1", port=free_port(), workers=2, threads=4,
+                              log_level="info")
+    assert server.run_http(Settings(_env_file=None), args) == 0
+    assert loaded_at_run == [[1, 1, 1, 1]]
