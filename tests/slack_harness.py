@@ -126,8 +126,10 @@ class FakeSlackAPI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        # shutdown() waits for the serving loop's next poll: every test that fakes Slack
+        # pays it once at teardown (at 0.05 s, about 4 s over the in-process files).
         self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+                                        kwargs={"poll_interval": 0.01}, daemon=True)
         self._thread.start()
         return self
 
