@@ -8,6 +8,7 @@ version). Append new migrations; never edit one that has shipped.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 import sqlite_utils
@@ -28,8 +29,24 @@ class SchemaTooNew(DatabaseProblem):
     """The file was written by a newer version of the app than this one."""
 
 
+def _script(db: sqlite_utils.Database, sql: str) -> None:
+    """Each statement of `sql`, one by one, inside migrate's transaction (a script would
+    commit it). sqlite-utils' executescript does the same in a transaction, but looks for
+    a complete statement after every character: opening a new file took about 29 ms, not
+    7. A statement can only end at a semicolon, so looking there finds the same ones."""
+    pending = ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                db.execute(pending.strip())
+            pending = ""
+    if pending.strip(" \t\r\n;"):
+        db.execute(pending.strip())
+
+
 def _v1_initial(db: sqlite_utils.Database) -> None:
-    db.executescript(
+    _script(db,
         """
         CREATE TABLE dialogs (
             key TEXT PRIMARY KEY,
@@ -134,7 +151,7 @@ def _v2_audience_scope(db: sqlite_utils.Database) -> None:
 
 def _v3_jobs(db: sqlite_utils.Database) -> None:
     """Work accepted from a front end, stored before it is acknowledged, done after."""
-    db.executescript(
+    _script(db,
         """
         CREATE TABLE jobs (
             id INTEGER PRIMARY KEY,
@@ -171,7 +188,7 @@ def _v4_systems(db: sqlite_utils.Database) -> None:
     A system belongs to the place it was first assessed in; its team, channel, private and
     asked_by columns mirror the advice log's, so the same visibility rule reads both.
     """
-    db.executescript(
+    _script(db,
         """
         CREATE TABLE systems (
             id INTEGER PRIMARY KEY,

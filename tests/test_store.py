@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from conversations import schema
 from conversations.advice_log import AdviceEntry, Viewer, fts_query
 from conversations.schema import MIGRATIONS, SchemaTooNew, migrate
 from conversations.service import Conversations
@@ -448,3 +449,34 @@ def test_one_store_shared_by_threads(store: Store):
     assert errors == []
     assert wins.count(True) == 20
     assert [store.load_dialog(f"K{n}", now=20).version for n in range(8)] == [20] * 8
+
+
+def test_a_migration_script_runs_statement_by_statement_inside_the_transaction(
+        tmp_path: Path) -> None:
+    """Semicolons inside a trigger, a string or a comment do not end a statement, and the
+    script does not commit migrate's transaction: a later failing step undoes it."""
+    script = """
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);  -- a comment; with a semicolon
+        CREATE TABLE seen (note INTEGER);
+        CREATE TRIGGER noted AFTER INSERT ON notes BEGIN
+            INSERT INTO seen VALUES (new.id);
+            INSERT INTO seen VALUES (-new.id);
+        END;
+        INSERT INTO notes (body) VALUES ('a; b');
+        /* a block comment; still no statement */
+        INSERT INTO notes (body) VALUES ('c')
+    """
+
+    def fail(db: sqlite_utils.Database) -> None:
+        raise RuntimeError("the next step fails")
+
+    def scripted(db: sqlite_utils.Database) -> None:
+        schema._script(db, script)
+
+    db = sqlite_utils.Database(tmp_path / "s.db")
+    with pytest.raises(RuntimeError):
+        migrate(db, [scripted, fail])
+    assert (db.table_names(), db.execute("PRAGMA user_version").fetchone()) == ([], (0,))
+    assert migrate(db, [scripted]) == 1
+    assert db.execute("SELECT id, body FROM notes").fetchall() == [(1, "a; b"), (2, "c")]
+    assert db.execute("SELECT note FROM seen").fetchall() == [(1,), (-1,), (2,), (-2,)]
