@@ -7,6 +7,10 @@ The sentence model reads words in context, which the matcher's static vectors ca
 also needs about 23 million weights and tens of ms a phrase, far outside what the matcher
 may ship and spend. This script shows what that costs in accuracy.
 
+A third column hands the sentence model only the texts the matcher is unsure of (no
+signature, and a confidence under the matcher's own bar for a clear answer), the matcher
+keeping the rest: what a slow path for unsure texts, beside today's fast one, would gain.
+
 Run (needs the train and vectors extras: pip install -e '.[train,vectors]'):
     python3 benchmarks/embedding_baseline.py                 # the holdout (report only)
     python3 benchmarks/embedding_baseline.py --file ours.jsonl
@@ -18,9 +22,12 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from understanding import Reading, evaluate, sample, sample_args
+
+from advisor.matching import CLEAR_LAYER, match
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADS = ("kind", "layer", "topic")
@@ -65,6 +72,21 @@ def reader(encode, heads: dict):
     return reading
 
 
+def handoff_reader(model: Callable[[str], Reading], below: float = CLEAR_LAYER,
+                   handed: list[str] | None = None) -> Callable[[str], Reading]:
+    """The matcher's reading, unless it recognised no signature and its confidence is
+    under `below`: then `model`'s. Each text handed over is appended to `handed`."""
+    def reading(text: str) -> Reading:
+        found = match(text)
+        if found.signature is not None or found.confidence >= below:
+            return (found.kind, found.layer.value if found.layer else None,
+                    found.topic.value if found.topic else None)
+        if handed is not None:
+            handed.append(text)
+        return model(text)
+    return reading
+
+
 def load_encoder():
     """The sentence model, from the offline package the vectors were distilled from."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -88,14 +110,19 @@ def main() -> None:
     heads = fit(encode, training_rows())
     print(f"{name}: {len(data)} phrases; sentence model heads fitted in "
           f"{time.perf_counter() - start:.0f} s")
-    ours, theirs = evaluate(data), evaluate(data, reader(encode, heads))
-    print(f"{'measure':<22} {'matcher':>16} {'sentence model':>16}")
+    handed: list[str] = []
+    results = [evaluate(data), evaluate(data, reader(encode, heads)),
+               evaluate(data, handoff_reader(reader(encode, heads), handed=handed))]
+    print(f"{'measure':<22} {'matcher':>16} {'sentence model':>16} {'unsure to model':>16}")
     for key in ["layer", "noise", "topic"]:
         cells = [f"{r['right'][key] / r['total'][key]:.3f} ({r['right'][key]}/{r['total'][key]})"
-                 if r["total"][key] else "-" for r in (ours, theirs)]
-        print(f"{key:<22} {cells[0]:>16} {cells[1]:>16}")
-    medians = [statistics.median(r["times"]) for r in (ours, theirs)]
-    print(f"{'ms per phrase (median)':<22} {medians[0]:>16.2f} {medians[1]:>16.2f}")
+                 if r["total"][key] else "-" for r in results]
+        print(f"{key:<22} {cells[0]:>16} {cells[1]:>16} {cells[2]:>16}")
+    medians = [statistics.median(r["times"]) for r in results]
+    print(f"{'ms per phrase (median)':<22} {medians[0]:>16.2f} {medians[1]:>16.2f} "
+          f"{medians[2]:>16.2f}")
+    print(f"texts handed to the sentence model: {len(handed)} of {len(data)} "
+          f"(confidence under {CLEAR_LAYER}, no signature)")
 
 
 if __name__ == "__main__":

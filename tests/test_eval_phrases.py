@@ -126,3 +126,24 @@ def test_the_yardstick_without_its_extras_says_what_to_install():
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr.startswith("needs the train and vectors extras (")
     assert done.stderr.endswith("pip install -e '.[train,vectors]'\n")
+
+
+def test_the_yardstick_hands_its_model_only_what_the_matcher_is_unsure_of(monkeypatch):
+    """The third column's reader: a recognised signature (even one that claims no layer,
+    at confidence 0) and a confident reading stay the matcher's; the rest go to the model."""
+    benchmarks = Path(__file__).resolve().parents[1] / "benchmarks"
+    monkeypatch.syspath_prepend(str(benchmarks))
+    spec = importlib.util.spec_from_file_location("embedding_baseline",
+                                                  benchmarks / "embedding_baseline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handed: list[str] = []
+    read = module.handoff_reader(lambda text: ("symptom", "storage", None), handed=handed)
+    texts = ["curl: (7) Failed to connect to localhost port 8080 after 0 ms: Connection refused",
+             "FATAL:  sorry, too many clients already",
+             "how many read replicas do we need for 12k reads/s",
+             "things are weird today"]
+    assert [read(text) for text in texts] == [
+        ("noise", None, None), ("symptom", "database", None),
+        ("question", None, "read_replicas"), ("symptom", "storage", None)]
+    assert handed == ["things are weird today"]
