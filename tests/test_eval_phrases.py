@@ -139,7 +139,7 @@ def test_the_yardstick_hands_its_model_only_what_the_matcher_is_unsure_of(monkey
     spec.loader.exec_module(module)
     handed: list[str] = []
     read = module.handoff_reader(lambda text: ("symptom", "storage", None), handed=handed)
-    texts = ["curl: (7) Failed to connect to localhost port 8080 after 0 ms: Connection refused",
+    texts = ["Failed to connect to 127.0.0.1 port 5432 after 3 ms: Couldn't connect to server",
              "FATAL:  sorry, too many clients already",
              "how many read replicas do we need for 12k reads/s",
              "things are weird today"]
