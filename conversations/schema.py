@@ -33,7 +33,7 @@ def _script(db: sqlite_utils.Database, sql: str) -> None:
     """Each statement of `sql`, one by one, inside migrate's transaction (a script would
     commit it). sqlite-utils' executescript does the same in a transaction, but looks for
     a complete statement after every character: opening a new file took about 29 ms, not
-    7. A statement can only end at a semicolon, so looking there finds the same ones."""
+    10. A statement can only end at a semicolon, so looking there finds the same ones."""
     pending = ""
     for piece in sql.split(";"):
         pending += piece + ";"

@@ -220,8 +220,9 @@ def run_http(settings: Settings, args: argparse.Namespace) -> int:
             return make_wsgi_app(build_app(settings, deps), deps, settings)
 
     # The packaged matcher data is read-only: loaded here, before gunicorn forks, every
-    # worker starts with it, and one replacing a worker that died serves in about 0.1 s
-    # rather than 0.5 s. The workers share its pages, too (copy-on-write).
+    # worker starts with it, and one replacing a worker that died serves in about 0.15 s
+    # rather than 0.7 s (benchmarks/worker_respawn.py). The workers share its pages, too
+    # (copy-on-write).
     warm_up_advisor()
     Server().run()
     return 0
