@@ -1937,6 +1937,7 @@ def read_text(text: str) -> Reading:
     prev_metric: MetricName | None = None
     ranks: dict[MetricName, int] = {}  # how near each time kept is to what its metric means
     averaged = False  # the p95 kept was said as an average
+    tail = ""  # the other percentile the p95 kept was said as ("p99"), if any
     for token in [*_tokens(lowered), None]:
         while pool_shares and (token is None or pool_shares[0][0] < token.start):
             found.setdefault(MetricName.POOL_USED_PCT, pool_shares.pop(0)[1])  # in text order
@@ -2046,11 +2047,20 @@ def read_text(text: str) -> Reading:
                 notes.extend(_growth_notes(token, lowered, metric, value))
             found[metric] = value
         if kept and metric is MetricName.P95_MS:
-            averaged = _AVERAGE_SAID.search(said) is not None
+            # The later value of a change ("p99 went from 1s to 3s") is said as the first was.
+            labels = _PERCENTILE_RE.findall(said)
+            average = _AVERAGE_SAID.search(said) is not None
+            if labels or not chained:
+                tail = labels[-1] if labels and labels[-1] != "p95" else ""
+                averaged = average
+            else:
+                averaged = averaged or average
         ranks[metric] = max(ranks.get(metric, 0), rank)
     if averaged and MetricName.P95_MS in found and MetricName.P95_MS not in named:
         notes.append(f"{_fmt(found[MetricName.P95_MS])} ms is an average, taken as the p95; "
                      "the p95 runs higher, so give it if you know it")
+    elif tail and MetricName.P95_MS in found and MetricName.P95_MS not in named:
+        notes.append(_tail_note(tail, found[MetricName.P95_MS]))
     found.update(named)  # a value given under its own name wins
     _read_share_of_rates(found, writes, notes)
     if MetricName.SERVER_CPU_PCT not in found:
@@ -2118,6 +2128,14 @@ def _tail_rank(said: str) -> int:
     (an average, "latency 2s")."""
     labels = _PERCENTILE_RE.findall(said)
     return 0 if not labels else 2 if labels[-1] == "p95" else 1
+
+
+def _tail_note(label: str, ms: float) -> str:
+    """What a time said as another percentile than the p95 means for the guide's p95 bars:
+    "4,000 ms is the p99, taken as the p95; the p95 runs lower, ..."."""
+    lower = float(label[1:]) > 95 if label[1:].replace(".", "", 1).isdigit() else False
+    return (f"{_fmt(ms)} ms is the {label}, taken as the p95; the p95 runs "
+            f"{'lower' if lower else 'higher'}, so give it if you know it")
 
 
 # Times of which a later one may be nearer to what the metric means, each with its rank.
