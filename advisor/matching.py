@@ -224,8 +224,12 @@ def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict,
         chosen = next(iter(backing), None)  # the model saw no trouble; the numbers did
     layer = chosen or Layer(p.layers[0][0])
     share = layers[layer.value]
-    row = p.symptoms[0][0]
+    row, row_share = p.symptoms[0]
     symptom = Symptom(row) if row != OUT else None
+    if symptom is not None and pb.row(symptom).layer != layer and row_share < CLEAR_LAYER:
+        # A row of another layer is kept as what people see only when the words say it
+        # clearly ("checkout times out"); an unclear guess would name what nobody said.
+        symptom = None
     evidence = list(p.evidence.get("layer", []))
     if layer in backing:
         metric_symptom, said = backing[layer]

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.ask import CLEAR_CONFIDENCE, ask
+from advisor.ask import CLEAR_CONFIDENCE, answer_for, ask
+from advisor.learned import Prediction
 from advisor.matching import match
 from advisor.metrics import MetricName as M
 from advisor.models import Layer, Symptom, Topic
@@ -544,3 +545,35 @@ def test_what_asks_something(text, asked):
     from advisor.vocab_match import asks_something
 
     assert asks_something(text) is asked
+
+
+class _Fixed:
+    """A model that reads every text the same way, so the rule under test is all that varies."""
+
+    def __init__(self, prediction: Prediction) -> None:
+        self.prediction = prediction
+
+    def predict(self, text: str, *, keep_cleared: bool = False) -> Prediction:
+        return self.prediction
+
+
+def _reading_of(symptom_share: float) -> Prediction:
+    return Prediction(
+        kinds=[("symptom", 0.9), ("noise", 0.05), ("question", 0.05)],
+        layers=[("network", 0.7), ("database", 0.2), ("application", 0.1)],
+        topics=[("stage", 1.0)],
+        symptoms=[("database_slow", symptom_share), ("none", 1.0 - symptom_share)],
+        evidence={"layer": ["handshakes"], "symptom": ["queries"]}, known_words=2)
+
+
+@pytest.mark.parametrize(("share", "symptom", "evidence"), [
+    (0.53, None, ["handshakes"]),  # a guess: no one said the database was slow
+    (0.9, Symptom.DATABASE_SLOW, ["handshakes", "queries"]),  # said clearly: what people see
+])
+def test_another_layers_row_is_what_people_see_only_when_said_clearly(share, symptom, evidence):
+    found = match("handshakes and queries", model=_Fixed(_reading_of(share)))
+    assert (found.layer, found.symptom, found.evidence) == (Layer.NETWORK, symptom, evidence)
+    answer = answer_for("handshakes and queries", found)
+    seen = [e for e in answer.assessment.bottleneck.evidence if e.startswith("what people")]
+    assert (answer.assessment.ladder.symptom, seen) == (
+        Symptom.SLOW_PAGE_LOADS, ["what people see: Database slow"] if symptom else [])
