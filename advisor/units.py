@@ -2133,7 +2133,7 @@ def _tail_rank(said: str) -> int:
 def _tail_note(label: str, ms: float) -> str:
     """What a time said as another percentile than the p95 means for the guide's p95 bars:
     "4,000 ms is the p99, taken as the p95; the p95 runs lower, ..."."""
-    lower = float(label[1:]) > 95 if label[1:].replace(".", "", 1).isdigit() else False
+    lower = label != "median" and float(label[1:]) > 95  # p999 is the 99.9th
     return (f"{_fmt(ms)} ms is the {label}, taken as the p95; the p95 runs "
             f"{'lower' if lower else 'higher'}, so give it if you know it")
 

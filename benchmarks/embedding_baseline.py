@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from understanding import Reading, evaluate, sample, sample_args
+from understanding import Reading, evaluate, reading_of, sample, sample_args
 
 from advisor.matching import CLEAR_LAYER, match
 
@@ -79,8 +79,7 @@ def handoff_reader(model: Callable[[str], Reading], below: float = CLEAR_LAYER,
     def reading(text: str) -> Reading:
         found = match(text)
         if found.signature is not None or found.confidence >= below:
-            return (found.kind, found.layer.value if found.layer else None,
-                    found.topic.value if found.topic else None)
+            return reading_of(found)
         if handed is not None:
             handed.append(text)
         return model(text)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from advisor.matching import match
-from advisor.models import Layer
+from advisor.models import Layer, Match
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 FILES = {"holdout": "holdout.jsonl", "tune": "tune.jsonl", "dev": "dev_phrases.jsonl"}
@@ -54,10 +54,14 @@ def read(path: Path) -> list[dict]:
 Reading = tuple[str, str | None, str | None]  # kind, layer, topic
 
 
+def reading_of(m: Match) -> Reading:
+    """A match as the measures need it."""
+    return m.kind, m.layer.value if m.layer else None, m.topic.value if m.topic else None
+
+
 def matcher_reading(text: str) -> Reading:
     """What the matcher makes of `text`, as the measures need it."""
-    m = match(text)
-    return m.kind, m.layer.value if m.layer else None, m.topic.value if m.topic else None
+    return reading_of(match(text))
 
 
 def evaluate(data: list[dict], read: Callable[[str], Reading] = matcher_reading) -> dict:

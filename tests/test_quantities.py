@@ -596,7 +596,6 @@ def test_cores_are_a_machines_size_not_threads_or_cpu_in_use(text, metrics):
     assert read_text(text).metrics == metrics
 
 
-
 def tail_taken(metrics: dict, label: str) -> Reading:
     """The reading, with the note that its p95 was said as another percentile."""
     ms = f"{metrics[M.P95_MS]:,.0f}"
