@@ -101,4 +101,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    from closed_pipe import run
+
+    run(main, sys.argv[1:])
