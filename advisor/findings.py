@@ -6,12 +6,11 @@ check the advice rather than trust it.
 
 from __future__ import annotations
 
-import math
-
 from advisor.format import replicas_worked, with_unit
 from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import Addition, Finding, Observations, Status
 from advisor.playbook import KeyAddition, KeyMetric, Playbook
+from advisor.sizing import ceil_ratio
 
 
 def _status(key: KeyMetric, value: float) -> Status:
@@ -52,16 +51,12 @@ def findings(obs: Observations, playbook: Playbook) -> list[Finding]:
     return [finding(k, known[k.metric]) for k in playbook.key_metrics if k.metric in known]
 
 
-def replica_count(reads_rps: float, per_replica_rps: float) -> int:
-    return max(1, math.ceil(reads_rps / per_replica_rps))
-
-
 def _replica_detail(obs: Observations) -> str:
     reads = obs.metrics.get(MetricName.READS_RPS)
     per = obs.metrics.get(MetricName.PER_REPLICA_RPS)
     if reads is None or per is None:
         return "Give reads per second and one replica's capacity to get a count."
-    count = replica_count(reads, per)
+    count = ceil_ratio(reads, per)
     return replicas_worked(reads, per, count)
 
 

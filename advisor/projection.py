@@ -8,13 +8,11 @@ measurement.
 
 from __future__ import annotations
 
-import math
-
 from advisor.format import num, replicas_worked
 from advisor.metrics import MetricName
 from advisor.models import Observations, Projection
 from advisor.playbook import Playbook
-from advisor.sizing import SSD_ASSUMED
+from advisor.sizing import SSD_ASSUMED, ceil_ratio
 from advisor.stages import stage_number_for_users
 
 M = MetricName
@@ -64,7 +62,7 @@ def _instances(
         return None
     target = rule.target.value
     per_instance = peak * target / cpu
-    count = math.ceil(capacity / per_instance)
+    count = ceil_ratio(capacity, per_instance)
     return Projection(
         kind="instances", value=count, unit="instances",
         worked=(f"ceiling({num(capacity)} / {num(per_instance)} req/s per instance) = "
@@ -98,7 +96,7 @@ def project(obs: Observations, k: float, pb: Playbook) -> list[Projection]:
                               formula="database reads per second × multiple", note=note))
         per = m.get(M.PER_REPLICA_RPS)
         if per:
-            count = math.ceil(value / per)
+            count = ceil_ratio(value, per)
             out.append(Projection(
                 kind="replicas", value=count, unit=pb.sizing.replicas.unit,
                 worked=replicas_worked(value, per, count),

@@ -83,11 +83,17 @@ def pool(
                   result)
 
 
+def ceil_ratio(numerator: float, denominator: float) -> int:
+    """The ceiling of a ratio, blind to binary rounding: 4.2 / 1.4 comes out as
+    3.0000000000000004, and three replicas are enough for it."""
+    return math.ceil(round(numerator / denominator, 9))
+
+
 def replicas(reads_rps: float, per_replica_rps: float, playbook: Playbook | None = None) -> Sizing:
     """Replicas = ceiling(read traffic / one replica's capacity)."""
     rule = (playbook or default_playbook()).sizing.replicas
     _check({MetricName.READS_RPS: reads_rps, MetricName.PER_REPLICA_RPS: per_replica_rps})
-    result = math.ceil(reads_rps / per_replica_rps)
+    result = ceil_ratio(reads_rps, per_replica_rps)
     return _sized("replicas", rule, {"reads_rps": reads_rps, "per_replica_rps": per_replica_rps},
                   replicas_worked(reads_rps, per_replica_rps, result), result)
 

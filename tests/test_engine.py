@@ -78,6 +78,13 @@ def test_additions_with_replica_count():
     assert a.additions[0].threshold.threshold == 20 and a.additions[0].threshold.value == 35
 
 
+def test_the_replica_count_of_an_addition_is_the_sizing_count():
+    a = assess(obs(users=20_000, read_pct=85, reads_rps=0, per_replica_rps=3_000))
+    sized = next(s for s in a.sizing if s.kind == "replicas")
+    assert ([x.detail for x in a.additions], sized.worked) == (
+        ["ceiling(0 / 3,000) = 0 replicas"], "ceiling(0 / 3,000) = 0 replicas")
+
+
 def test_signal_additions():
     a = assess(Observations(signals={"repeated_queries", "background_tasks_blocking"}))
     assert [x.component for x in a.additions] == ["Redis Cache", "Job Queue"]

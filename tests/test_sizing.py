@@ -44,6 +44,15 @@ def test_replicas_worked_example_rounds_up():
     assert replicas(9_000, 3_000).result == 3
 
 
+def test_a_ratio_that_is_whole_is_not_rounded_up_by_binary_fractions():
+    # 4.2 / 1.4 is 3.0000000000000004 in floating point: three replicas, not four.
+    got = [(replicas(r, p).result, replicas(r, p).worked)
+           for r, p in ((4.2, 1.4), (8.4, 1.2), (9.9, 3.3), (9_001, 3_000))]
+    assert got == [(3, "ceiling(4.2 / 1.4) = 3 replicas"), (7, "ceiling(8.4 / 1.2) = 7 replicas"),
+                   (3, "ceiling(9.9 / 3.3) = 3 replicas"),
+                   (4, "ceiling(9,001 / 3,000) = 4 replicas")]
+
+
 def test_cache_worked_example():
     s = cache(10)
     assert s.result == 15
