@@ -12,10 +12,16 @@ def replicas_worked(reads_rps: float, per_replica_rps: float, count: int) -> str
 
 
 def num(value: float) -> str:
-    """A number as people write it: thousands separators, no trailing .0."""
+    """A number as people write it: thousands separators, no trailing .0, two decimals,
+    or more where two would show a fraction as a whole number (70.001% is not "70%", which
+    would make "70% > 70%" read false); noise past nine decimals is binary rounding."""
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    for places in range(2, 10):
+        text = f"{value:,.{places}f}".rstrip("0").rstrip(".")
+        if "." in text:
+            return text
+    return text
 
 
 def percent(fraction: float) -> str:

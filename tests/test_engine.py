@@ -218,3 +218,10 @@ def test_a_team_line_on_a_metric_weighs_it(tmp_path):
             update={"metric": M.CACHE_HIT_PCT, "op": "<", "value": 80})})]
     team = PB.model_copy(update={"layer_rules": rules})
     assert assess(obs(cache_hit_pct=40), team).unweighed == []
+
+
+def test_a_comparison_just_past_its_line_reads_true():
+    a = assess(obs(db_cpu_pct=70.001, p95_ms=1000.004))
+    assert a.bottleneck.evidence == ["db_cpu_pct 70.001% > 70%"]
+    assert [t.evidence for t in a.triggers] == ["db_cpu_pct 70.001% > 70%",
+                                                "p95_ms 1,000.004ms > 1,000ms"]

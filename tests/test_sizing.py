@@ -90,3 +90,12 @@ def test_one_replica_is_said_in_the_singular():
 
     assert replicas_worked(900, 3000, 1) == "ceiling(900 / 3,000) = 1 replica"
     assert replicas_worked(12_000, 3000, 4) == "ceiling(12,000 / 3,000) = 4 replicas"
+
+
+def test_numbers_show_the_fraction_that_decides_a_comparison():
+    from advisor.format import num
+
+    got = [num(x) for x in (70.001, 1000.004, 0.0046, 1234.5678, 12.5, 3.0, 0.1 + 0.2,
+                            2.9999999999999996)]
+    assert got == ["70.001", "1,000.004", "0.005", "1,234.57", "12.5", "3", "0.3", "3"]
+
