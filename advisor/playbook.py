@@ -382,6 +382,13 @@ class Playbook(Strict):
     def cost_for(self, stage: int) -> CostRow:
         return next(c for c in self.costs if c.stage == stage)
 
+    def cost_for_users(self, users: float) -> CostRow:
+        """The cost table's row for a user count: the first row at or above it, since the
+        table says what 10K users cost (not what Stage 2 costs); the last row past the
+        table's end."""
+        rows = sorted(self.costs, key=lambda c: c.users)
+        return next((c for c in rows if users <= c.users), rows[-1])
+
     def checklist(self, stage: int) -> Checklist | None:
         return next((c for c in self.checklists if c.stage == stage), None)
 

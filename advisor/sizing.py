@@ -107,9 +107,11 @@ def cache(working_set_gb: float, playbook: Playbook | None = None) -> Sizing:
                   f"{num(working_set_gb)}GB × {num(rule.multiplier)} = {num(result)}GB", result)
 
 
-def cost(stage: int, playbook: Playbook | None = None) -> Sizing:
-    """The monthly cost band of the cost table row for a stage."""
-    row = (playbook or default_playbook()).cost_for(stage)
+def cost(stage: int, playbook: Playbook | None = None, users: float | None = None) -> Sizing:
+    """The monthly cost band of the cost table: the row for the user count when there is
+    one (exactly 10K users is Stage 2 but costs the 10K row), else the stage's row."""
+    pb = playbook or default_playbook()
+    row = pb.cost_for(stage) if users is None else pb.cost_for_users(users)
     return Sizing(
         kind="cost",
         inputs={"stage": stage, "users": row.users_label},
@@ -139,7 +141,7 @@ def sizing_for(obs: Observations, stage: int, playbook: Playbook) -> list[Sizing
         out.append(replicas(m[M.READS_RPS], m[M.PER_REPLICA_RPS], playbook))
     if _can("cache", m):
         out.append(cache(m[M.WORKING_SET_GB], playbook))
-    out.append(cost(stage, playbook))
+    out.append(cost(stage, playbook, m.get(M.USERS)))
     return out
 
 

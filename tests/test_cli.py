@@ -50,6 +50,14 @@ def test_stage_accepts_50k():
     assert (data["users"], data["stage"]["number"], data["cost"]) == (1_200_000, 4, "$100,000+")
 
 
+def test_stage_and_ask_cost_exactly_10k_users_at_the_10k_row():
+    stage_out = run("stage", "10k")[1]
+    ask_out = run("ask", "what does hosting cost for 100k users?")[1]
+    assert [line for line in (stage_out + ask_out).splitlines() if "Cost table" in line] == [
+        "  Cost table: 10K users, Single server: $100-300 per month",
+        "Cost table: 100K users, Load balanced + cache: $1,000-3,000/month."]
+
+
 def test_diagnose_from_flags():
     code, out = run("diagnose", "--users", "50k", "--p95", "1.2s", "--db-cpu", "85%")
     assert code == 0

@@ -36,6 +36,15 @@ def test_the_issue_example_capacity_and_replicas():
     assert steps[10]["cost"].value == "$10,000-30,000"
 
 
+def test_the_cost_of_a_multiple_is_the_row_for_its_user_count():
+    steps = {w.factor: w.numbers[-1] for w in what_ifs(Observations(metrics={M.USERS: 10_000}),
+                                                          PB)}
+    assert {k: (p.kind, p.worked) for k, p in steps.items()} == {
+        10: ("cost", "100K users: Load balanced + cache, $1,000-3,000 per month"),
+        100: ("cost", "1M users: Microservices + sharding, $10,000-30,000 per month"),
+        1000: ("cost", "10M users: Multi-region, $100,000+ per month")}
+
+
 def test_growth_and_safety_given_are_used():
     got = numbers({M.PEAK_RPS: 1000, M.GROWTH_FACTOR: 3, M.SAFETY_MARGIN: 2}, 10)
     assert (got["capacity"].value, got["capacity"].note) == (60_000, "")

@@ -64,6 +64,19 @@ def test_cost_band_per_stage():
         "$100-300", "$1,000-3,000", "$10,000-30,000", "$100,000+"]
 
 
+def test_the_cost_row_is_the_one_for_the_user_count():
+    # The table says what 10K, 100K, 1M and 10M users cost; exactly 10K users is
+    # Stage 2 but costs the 10K row, not the next one up.
+    got = [cost(stage, users=users).worked for stage, users in (
+        (1, 9_999), (2, 10_000), (2, 10_001), (3, 100_000), (4, 1_000_000), (4, 20_000_000))]
+    assert got == ["10K users, Single server: $100-300 per month",
+                   "10K users, Single server: $100-300 per month",
+                   "100K users, Load balanced + cache: $1,000-3,000 per month",
+                   "100K users, Load balanced + cache: $1,000-3,000 per month",
+                   "1M users, Microservices + sharding: $10,000-30,000 per month",
+                   "10M users, Multi-region: $100,000+ per month"]
+
+
 @pytest.mark.parametrize("call", [
     lambda: capacity(-1, 3),
     lambda: capacity(1000, 3, float("nan")),

@@ -308,7 +308,7 @@ def _add_stage(sub: argparse._SubParsersAction) -> None:
 
 def run_stage(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -> int:
     card = stage_for_users(args.users, pb)
-    cost = sizing.cost(card.number, pb)
+    cost = sizing.cost(card.number, pb, args.users)
     data = {"users": args.users, "stage": card.model_dump(mode="json"), "cost": cost.result}
     text = f"{stage_text(card)}\n  Cost table: {cost.worked}"
     return _emit(args, data, text, out)

@@ -264,7 +264,8 @@ def run_stage(inv: Invocation) -> None:
     notes = [read_as(said, MetricName.USERS, parsed.value, parsed.note)] if parsed.note else []
     pb = inv.conv.playbook
     card = stage_for_users(parsed.value, pb)
-    inv.ack(**stage_message(card, cost(card.number, pb), parsed.value, notes).kwargs())
+    band = cost(card.number, pb, parsed.value)
+    inv.ack(**stage_message(card, band, parsed.value, notes).kwargs())
 
 
 SUBCOMMANDS: Mapping[str, Callable[[Invocation], None]] = MappingProxyType({
