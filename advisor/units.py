@@ -2067,7 +2067,22 @@ def read_text(text: str) -> Reading:
         refused.extend(_load_average(lowered, found.get(MetricName.CORES)))
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
+    if not found and not refused:
+        refused.extend(_lone_value(text))
     return Reading(found, tuple(refused), tuple(notes), tuple(asked))
+
+
+# A value said on its own, with at most its unit: "50k", "1.2s", "~12?".
+_ERROR_CODE_RE = re.compile(r"[45]\d\d'?s?", re.IGNORECASE)
+_LONE_VALUE_RE = re.compile(r"\s*[~≈]?\s*(\d[\d,._]*\s*[a-zµ%/]{0,4})\s*[?.!]*\s*", re.IGNORECASE)
+
+
+def _lone_value(text: str) -> list[str]:
+    """A value said on its own names nothing it measures: said back, asking what it is."""
+    alone = _LONE_VALUE_RE.fullmatch(text)
+    if alone is None or _ERROR_CODE_RE.fullmatch(alone.group(1).strip()):
+        return []  # "502" on its own is an error said, not a value
+    return [f"{alone.group(1).strip()} (of what? Name it, e.g. users 50k or p95 1.2s)"]
 
 
 def _read_share_of_rates(found: dict[MetricName, float], writes: list[WriteRate],

@@ -254,6 +254,19 @@ def test_text_with_no_known_word_offers_no_likely_readings(text):
     assert ask(text).answer.startswith("That doesn't read like a scaling problem")
 
 
+@pytest.mark.parametrize("text", ["50k", "1.2s", "12", "~40k?", "2 GB"])
+def test_a_value_alone_names_no_layer_and_asks_what_it_measures(text):
+    # A "k" or an "s" is no ground for a bottleneck; the value is said back instead.
+    got = ask(text)
+    assert (got.match.kind, got.match.layer, got.match.candidates) == ("noise", None, [])
+    assert got.answer.splitlines()[-1] == (
+        f"Not read: {text.strip('~?')} (of what? Name it, e.g. users 50k or p95 1.2s)")
+
+
+def test_an_error_code_alone_is_still_trouble():
+    assert (match("502").kind, match("502").layer) == ("symptom", "network")
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_match_never_raises(text):
