@@ -7,6 +7,7 @@ example. Questions about patterns that belong to a later stage get a "not yet" f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from advisor import sizing
@@ -182,8 +183,43 @@ def topic_answer(topic: Topic, text: str, metrics: Metrics, pb: Playbook) -> str
         body = TOPIC_ANSWERS[topic](pb, metrics)
     except MetricError as err:
         body = [f"Those numbers can't be used: {err}."]
+    if topic is Topic.STAGE:
+        body += _stage_triggers(text, metrics, pb)
     head = restraint_lines(topic, text, metrics, pb)
     return "\n".join([*head, f"{entry.title}: {entry.intro}", *body])
+
+
+def _stage_triggers(text: str, m: Metrics, pb: Playbook) -> list[str]:
+    """When to move on, as the playbook's triggers say: to the stage the question names
+    ("when should we move to stage 3?"), else to the next one after the users given, else
+    to each later stage."""
+    named = _stage_named(text, pb)
+    if named is not None:
+        targets = [max(named, 2)]
+    elif M.USERS in m:
+        targets = [int(stage_number_for_users(m[M.USERS], pb)) + 1]
+    else:
+        targets = [s.number for s in pb.stages[1:]]
+    lines = []
+    for number in targets:
+        said = [t.text for t in pb.triggers if t.to_stage == number]
+        if said:
+            lines.append(f"Move to Stage {number} ({pb.stage(number).name}) when: "
+                         f"{'; '.join(said)}.")
+    return lines
+
+
+def _stage_named(text: str, pb: Playbook) -> int | None:
+    """The stage a question names, by number ("stage 3") or by name ("the growth stage")."""
+    said = text.lower()
+    numbered = _STAGE_NUMBER.search(said)
+    if numbered is not None:
+        return int(numbered.group(1))
+    return next((s.number for s in pb.stages
+                 if re.search(rf"\b{re.escape(s.name.lower())}\s+(?:stage|phase)\b", said)), None)
+
+
+_STAGE_NUMBER = re.compile(r"\bstage\s*([1-4])\b")
 
 
 def help_text(pb: Playbook) -> str:

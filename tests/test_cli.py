@@ -255,6 +255,9 @@ def test_ask_answers_a_statement_of_users_with_the_stage():
         "  Architecture: Add caching, read replicas\n"
         "  Monthly cost: about $1K/mo\n"
         "Cost table: 100K users, Load balanced + cache: $1,000-3,000/month.\n"
+        "Move to Stage 3 (Scale) when: Write traffic is more than a single primary can "
+        "take; Cache hit rate has stopped improving despite tuning; Read replicas fall "
+        "behind on replication lag; Components need to scale independently.\n"
         "Say what hurts (slow pages, timeouts, CPU or memory, the database) and I will name "
         "the bottleneck.\n"
         "Read: users 50,000.\n")

@@ -43,6 +43,32 @@ def test_each_topic_answers_from_the_playbook(topic, metrics, expected):
     assert expected in answer_for("q", question(topic, **metrics)).answer
 
 
+STAGE_2_WHEN = ("Move to Stage 2 (Growth) when: Database CPU stays above 70%; Response times "
+                "keep getting worse; A single query takes more than 100ms; The server has no "
+                "headroom left.")
+STAGE_4_WHEN = ("Move to Stage 4 (Enterprise) when: Users need geographic distribution for "
+                "latency; Regulation requires data residency; One region cannot provide the "
+                "failover you need; A global user base with latency requirements.")
+
+
+@pytest.mark.parametrize("text, metrics, expected", [
+    ("when should we move to stage 2?", {}, [STAGE_2_WHEN]),
+    ("what tells us it's time for the enterprise stage", {}, [STAGE_4_WHEN]),
+    ("are we out of stage 1 yet", {}, [STAGE_2_WHEN]),
+    ("which stage is this", {"users": 5_000}, [STAGE_2_WHEN]),
+    ("which stage is this", {"users": 2_000_000}, []),
+])
+def test_a_stage_question_says_when_to_move_on(text, metrics, expected):
+    lines = answer_for(text, question("stage", **metrics)).answer.splitlines()
+    assert [line for line in lines if line.startswith("Move to")] == expected
+
+
+def test_the_stages_overview_says_when_to_move_to_each_later_stage():
+    lines = answer_for("what are the stages", question("stage")).answer.splitlines()
+    assert [line.split(" when:")[0] for line in lines if line.startswith("Move to")] == [
+        "Move to Stage 2 (Growth)", "Move to Stage 3 (Scale)", "Move to Stage 4 (Enterprise)"]
+
+
 def test_sharding_at_an_early_stage_says_not_yet_with_why():
     r = answer_for("should we shard postgres? we have 5k users",
                    question("sharding", users=5_000))
