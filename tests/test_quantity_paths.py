@@ -368,6 +368,13 @@ def test_slack_size_and_stage_say_how_converted_and_worded_values_were_read(
     assert body["blocks"][1]["text"]["text"] == "40,000 users: Stage 2, Growth"
 
 
+def test_slack_stage_costs_exactly_10k_users_at_the_10k_row(slack: SlackClient) -> None:
+    body = slack.command("stage 10k").json()
+    assert validate_message(body["blocks"], body["text"]) == []
+    assert "10K users, Single server: $100-300 per month" in json.dumps(body, ensure_ascii=False)
+    assert "$1,000-3,000" not in json.dumps(body)
+
+
 def test_slack_pairs_say_how_converted_and_worded_values_were_read():
     metrics, text, problems, notes = parse_pairs(
         "users=fifty-thousand peak=60k/min p95=1.2s db_cpu=90% pool=45/50 cores=eight")
