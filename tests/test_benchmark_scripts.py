@@ -48,3 +48,18 @@ def test_the_understanding_benchmark_into_a_closed_pipe_ends_quietly(tmp_path: P
     code, err = _run_into_closed_pipe([str(BENCHMARKS / "understanding.py"), "--file",
                                        str(sample)], tmp_path)
     assert (code, err) == (141, b"")
+
+
+def test_the_learning_curve_draws_a_share_within_each_label(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import learning_curve
+
+    rows = ([{"kind": "symptom", "layer": "database", "text": f"d{i}"} for i in range(8)]
+            + [{"kind": "question", "topic": "cdn", "text": f"q{i}"} for i in range(4)]
+            + [{"kind": "noise", "text": f"n{i}"} for i in range(2)])
+    half = learning_curve.share_of(rows, 0.5, seed=1)
+    by_label = sorted((r["kind"], r.get("layer") or r.get("topic")) for r in half)
+    assert by_label == [("noise", None)] + [("question", "cdn")] * 2 + [("symptom", "database")] * 4
+    assert half == learning_curve.share_of(rows, 0.5, seed=1)  # a draw is repeatable
+    whole = learning_curve.share_of(rows, 1.0, seed=3)
+    assert sorted(r["text"] for r in whole) == sorted(r["text"] for r in rows)
