@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from advisor.metrics import MetricName
-from advisor.units import AmbiguousUnit, ParseError, parse_quantity, read_text
+from advisor.units import SSD_WORDS, AmbiguousUnit, ParseError, parse_quantity, read_text
 
 M = MetricName
 
@@ -52,6 +52,11 @@ class UnclearValue(ValueError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(message)
         self.key = key
+
+
+def says_ssd(word: str) -> bool:
+    """Whether one word (`ssd`, `--ssd`) says the pool's disk is an SSD."""
+    return word.strip().lower().lstrip("-") in SSD_WORDS
 
 
 def read_plain(kind: str, said: str, given: set[str]

@@ -687,6 +687,11 @@ def parse_named(key: str, value: str, following: Sequence[str] = ()) -> tuple[Pa
 
 MAX_FOLLOWING_WORDS = 4  # "two hundred and fifty" is the longest a value runs on
 
+# Words that name an SSD, which the guide counts as one spindle: such a word says what the
+# disk is, wherever it stands, never the unit of the number before it (`cores=8 ssd` is 8
+# cores on an SSD).
+SSD_WORDS = frozenset({"ssd", "ssds", "nvme"})
+
 
 def parse_value_words(value: str, following: Sequence[str], metric: MetricName | str
                       ) -> tuple[Parsed, int]:
@@ -725,6 +730,8 @@ def _unit_said_after(value: str, following: Sequence[str], metric: MetricName | 
     if not following or "=" in following[0]:
         return False
     word = following[0].lower()
+    if word in SSD_WORDS:
+        return False  # the disk, said beside the number: read by the sizing, not here
     found = _tokens(f"{value} {word}")
     if len(found) != 1 or found[0].suffix != word:
         return False
@@ -827,7 +834,7 @@ _DB_WORDS = re.compile(
 # A dot inside a name (`system.cpu.user`, `1.5`) ends nothing.
 _CLAUSE_BREAK = re.compile(r"[;!?\n]|\.(?!\w)|,|\band\b|\bbut\b|\bwhile\b|\bwith\b")
 _SENTENCE_BREAK = re.compile(r"[.;!?\n](?:\s|$)")
-_SSD_RE = re.compile(r"\b(ssd|ssds|nvme)\b", re.IGNORECASE)
+_SSD_RE = re.compile(rf"\b({'|'.join(sorted(SSD_WORDS))})\b", re.IGNORECASE)
 
 # (metric, pattern over the words near a percentage), first match wins.
 # A cache's hit rate, not "hit" the verb ("cpu hit 95%" is the CPU).

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import Block
 from advisor.metrics import MetricName as M
 from bot.slack.blocks.validate import validate_message
 from bot.slack.listeners.commands import parse_pairs
+from bot.slack.listeners.size import EXAMPLES
 from bot.terminal.cli import main
 from conversations.dialog import start, step
 
@@ -78,6 +79,8 @@ def test_size_reads_plain_words_as_slack_does(argv, inputs, note, capsys):
         (["pool", "banana"], "size pool: no value in 'banana' (use --cores, --spindles, --ssd)"),
         (["pool", "1.5", "cores"], "size pool: not read: 1.5 cores (CPU cores is a whole number)"),
         (["pool", "8", "ssd", "--spindles", "2"], "size pool: give --spindles or ssd, not both"),
+        (["pool", "--cores", "8", "--spindles", "4", "ssd"],
+         "size pool: give --spindles or ssd, not both"),
         (["cache", "10"], "size cache: --working-set: 10 MB or 10 GB? Give the unit, e.g. 10 GB."),
         (["capacity", "1k", "rps", "--peak", "2000"],
          "size capacity: --peak given twice (a flag and words); give it once"),
@@ -89,6 +92,14 @@ def test_size_reads_plain_words_as_slack_does(argv, inputs, note, capsys):
 def test_size_words_it_cannot_use_are_one_line(argv, said, capsys):
     assert run("size", *argv) == (2, "")
     assert capsys.readouterr().err == f"scale-advisor: error: {said}\n"
+
+
+@pytest.mark.parametrize("argv", [["--cores", "8", "ssd"], ["ssd", "--cores", "8"],
+                                  ["--cores", "8", "nvme"]])
+def test_size_pool_reads_ssd_as_the_disk_wherever_it_stands(argv):
+    code, out = run("size", "pool", *argv, "--json")
+    assert (code, json.loads(out)["inputs"]) == (0, {"cores": 8, "spindles": 1, "disk": "SSD"})
+
 
 
 def test_stage_understands_a_misspelt_number_word():
@@ -347,6 +358,27 @@ def test_slack_size_and_diagnose_read_rates_and_refuse_bare_times(
     assert "= 4 replicas" in json.dumps(body)
     body = slack.command("diagnose users=50k p95=1.2").json()
     assert "1.2 ms or 1.2 s?" in body["blocks"][0]["text"]["text"]
+
+
+POOL_ON_AN_SSD = {"text": "pool: 17 connections per instance", "blocks": [{
+    "type": "section", "text": {"type": "mrkdwn", "text": (
+        "*Pool*: *17 connections per instance*\n"
+        "`connections = (num_cores × 2) + effective_spindle_count`\n"
+        "(8 × 2) + 1 = 17 connections per instance")}}]}
+
+
+@pytest.mark.parametrize("said", ["cores=8 ssd", "ssd cores=8", "--cores 8 ssd", "cores=8 nvme"])
+def test_slack_size_pool_reads_ssd_as_the_disk_wherever_it_stands(slack: SlackClient,
+                                                                   said: str) -> None:
+    assert slack.command(f"size pool {said}").json() == POOL_ON_AN_SSD
+
+
+@pytest.mark.parametrize("said", ["cores=8 spindles=4 ssd", "ssd cores=8 spindles=4",
+                                  "cores=8 --spindles 4 ssd"])
+def test_slack_size_pool_refuses_spindles_and_ssd_in_any_order(slack: SlackClient,
+                                                               said: str) -> None:
+    assert slack.command(f"size pool {said}").json()["text"] == (
+        f"Give `spindles` or `ssd`, not both. {EXAMPLES}")
 
 
 def test_slack_size_and_stage_say_how_converted_and_worded_values_were_read(

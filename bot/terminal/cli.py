@@ -228,10 +228,11 @@ def size_from_words(args: argparse.Namespace) -> list[str]:
         NothingRead,
         UnclearValue,
         read_plain,
+        says_ssd,
     )
 
     keys, required = SIZE_VALUES[args.kind]
-    words = [w for w in args.words if not (args.kind == "pool" and w.lower() == "ssd")]
+    words = [w for w in args.words if not (args.kind == "pool" and says_ssd(w))]
     notes: list[str] = []
     if len(words) < len(args.words):
         if args.spindles is not None:

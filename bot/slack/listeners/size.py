@@ -18,6 +18,7 @@ from advisor.sizing_words import (
     NothingRead,
     UnclearValue,
     read_plain,
+    says_ssd,
 )
 from advisor.units import ParseError, parse_value_words, read_as, read_line
 
@@ -58,7 +59,7 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
         i += 1
         name, sep, text = word.partition("=")
         key = _name(name)
-        if kind == "pool" and key == "ssd" and not sep:
+        if kind == "pool" and not sep and says_ssd(word):
             ssd = True
             continue
         bare_value = i < len(words) and words[i][:1].isdigit()  # `cores 8`, `--cores 8`
