@@ -732,6 +732,10 @@ def _unit_said_after(value: str, following: Sequence[str], metric: MetricName | 
     word = following[0].lower()
     if word in SSD_WORDS:
         return False  # the disk, said beside the number: read by the sizing, not here
+    if METRIC_SPECS[MetricName(metric)].unit is Unit.COUNT:
+        named = read_text(f"{value} {word}").metrics  # `cores 8 spindles 4`: not its unit
+        if named and MetricName(metric) not in named:
+            return False
     found = _tokens(f"{value} {word}")
     if len(found) != 1 or found[0].suffix != word:
         return False

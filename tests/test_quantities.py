@@ -1272,6 +1272,12 @@ def test_a_disk_word_after_a_count_is_never_taken_for_its_unit():
     assert parse_value_words("8", ["cores", "ssd"], M.CORES) == (Parsed(8.0, None), 1)
 
 
+def test_a_word_that_names_another_count_is_never_taken_for_a_counts_unit():
+    assert parse_value_words("8", ["spindles", "4"], M.CORES) == (Parsed(8.0, None), 0)
+    assert parse_value_words("4", ["cores"], M.SPINDLES) == (Parsed(4.0, None), 0)
+    assert parse_value_words("8", ["vcpus", "and"], M.CORES) == (Parsed(8.0, None), 1)
+
+
 @pytest.mark.parametrize(("text", "value", "note"), [
     ("90/10", 90, "90 reads to 10 writes = 90% reads"),
     ("4:1", 80, "4 reads to 1 write = 80% reads"),

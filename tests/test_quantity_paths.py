@@ -373,6 +373,15 @@ def test_slack_size_pool_reads_ssd_as_the_disk_wherever_it_stands(slack: SlackCl
     assert slack.command(f"size pool {said}").json() == POOL_ON_AN_SSD
 
 
+@pytest.mark.parametrize("said", ["cores 8 spindles 4", "8 cores 4 spindles",
+                                  "--cores 8 spindles 4"])
+def test_slack_size_pool_reads_each_count_beside_its_own_name(slack: SlackClient,
+                                                              said: str) -> None:
+    body = slack.command(f"size pool {said}").json()
+    assert (body["text"], body["blocks"][-1]["text"]["text"].splitlines()[-1]) == (
+        "pool: 20 connections per instance", "(8 × 2) + 4 = 20 connections per instance")
+
+
 @pytest.mark.parametrize("said", ["cores=8 spindles=4 ssd", "ssd cores=8 spindles=4",
                                   "cores=8 --spindles 4 ssd"])
 def test_slack_size_pool_refuses_spindles_and_ssd_in_any_order(slack: SlackClient,

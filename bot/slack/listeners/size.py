@@ -52,6 +52,7 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
     values: dict[str, float] = {}
     notes: list[str] = []
     loose: list[str] = []
+    last_loose = -1  # where the last loose word stood
     ssd = False
     i = 0
     while i < len(words):
@@ -62,9 +63,13 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
         if kind == "pool" and not sep and says_ssd(word):
             ssd = True
             continue
-        bare_value = i < len(words) and words[i][:1].isdigit()  # `cores 8`, `--cores 8`
+        # `cores 8` gives a value, but in `8 cores 4 spindles` the word is the unit of the
+        # number before it, and the next number is another value's.
+        unit_of_number = i >= 2 and last_loose == i - 2 and any(c.isdigit() for c in words[i - 2])
+        bare_value = i < len(words) and words[i][:1].isdigit() and not unit_of_number
         if not sep and (key not in keys or not (name.startswith("--") or bare_value)):
             loose.append(word)  # "size pool 8 cores", "size cache 10GB": read as words
+            last_loose = i - 1
             continue
         if key not in keys:
             raise SizeError(f"I don't know `{name}` for `size {kind}` (use {_known(kind)}).")
