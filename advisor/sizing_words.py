@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from advisor.metrics import MetricName
-from advisor.units import SSD_WORDS, AmbiguousUnit, ParseError, parse_quantity, read_text
+from advisor.units import (
+    SPINNING_WORDS,
+    SSD_WORDS,
+    AmbiguousUnit,
+    ParseError,
+    parse_quantity,
+    read_text,
+)
 
 M = MetricName
 
@@ -54,9 +61,22 @@ class UnclearValue(ValueError):
         self.key = key
 
 
+class SpindlesNotCounted(ValueError):
+    """Spinning disks named with no count (`8 cores hdd`): each adds a connection, so
+    their number is asked for, never taken for an SSD's one."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(word)
+        self.word = word
+
+
 def says_ssd(word: str) -> bool:
     """Whether one word (`ssd`, `--ssd`) says the pool's disk is an SSD."""
     return word.strip().lower().lstrip("-") in SSD_WORDS
+
+
+def _spinning_said(said: str) -> str | None:
+    return next((w for w in said.split() if w.lower() in SPINNING_WORDS), None)
 
 
 def read_plain(kind: str, said: str, given: set[str]
@@ -64,7 +84,7 @@ def read_plain(kind: str, said: str, given: set[str]
     """Values for `kind` (by key) from plain words, leaving out keys already `given`, and
     the notes on how converted values were read. A lone number is the one required value
     still missing ("size pool 8"). Raises NothingRead, or UnclearValue ("size cache 10":
-    10 MB or 10 GB?), or GivenTwice."""
+    10 MB or 10 GB?), or GivenTwice, or SpindlesNotCounted ("8 cores hdd")."""
     keys, required = SIZE_VALUES[kind]
     reading = read_text(f"{_SUBJECT[kind]} {said}".strip())
     by_metric = {metric: key for key, metric in keys.items()}
@@ -81,6 +101,11 @@ def read_plain(kind: str, said: str, given: set[str]
             pass
         else:
             found, notes = {missing[0]: parsed.value}, (parsed.note,) if parsed.note else ()
+    spinning = _spinning_said(said) if kind == "pool" else None
+    if spinning and "spindles" not in found and "spindles" not in given:
+        raise SpindlesNotCounted(spinning)
+    if not found and spinning and all(w.lower() in SPINNING_WORDS for w in said.split()):
+        return {}, ()  # `spindles=4 hdd`: the disk the count already says
     if not found:
         twice = [by_metric[m] for m in reading.metrics if by_metric.get(m) in given]
         if twice:

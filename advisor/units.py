@@ -687,10 +687,11 @@ def parse_named(key: str, value: str, following: Sequence[str] = ()) -> tuple[Pa
 
 MAX_FOLLOWING_WORDS = 4  # "two hundred and fifty" is the longest a value runs on
 
-# Words that name an SSD, which the guide counts as one spindle: such a word says what the
-# disk is, wherever it stands, never the unit of the number before it (`cores=8 ssd` is 8
-# cores on an SSD).
+# Words that name a database's disk. The guide counts an SSD as one spindle and a spinning
+# disk as one each, so such a word says what the disk is, wherever it stands: it is never
+# the unit of the number before it (`cores=8 ssd` is 8 cores on an SSD).
 SSD_WORDS = frozenset({"ssd", "ssds", "nvme"})
+SPINNING_WORDS = frozenset({"hdd", "hdds", "spinning"})
 
 
 def parse_value_words(value: str, following: Sequence[str], metric: MetricName | str
@@ -730,7 +731,7 @@ def _unit_said_after(value: str, following: Sequence[str], metric: MetricName | 
     if not following or "=" in following[0]:
         return False
     word = following[0].lower()
-    if word in SSD_WORDS:
+    if word in SSD_WORDS or (word in SPINNING_WORDS and metric != MetricName.SPINDLES):
         return False  # the disk, said beside the number: read by the sizing, not here
     if METRIC_SPECS[MetricName(metric)].unit is Unit.COUNT:
         named = read_text(f"{value} {word}").metrics  # `cores 8 spindles 4`: not its unit

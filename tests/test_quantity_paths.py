@@ -81,6 +81,10 @@ def test_size_reads_plain_words_as_slack_does(argv, inputs, note, capsys):
         (["pool", "8", "ssd", "--spindles", "2"], "size pool: give --spindles or ssd, not both"),
         (["pool", "--cores", "8", "--spindles", "4", "ssd"],
          "size pool: give --spindles or ssd, not both"),
+        (["pool", "8", "cores", "hdd"],
+         "size pool: hdd: how many spinning disks? give their number, e.g. --spindles 4"),
+        (["pool", "--cores", "8", "spinning"],
+         "size pool: spinning: how many spinning disks? give their number, e.g. --spindles 4"),
         (["cache", "10"], "size cache: --working-set: 10 MB or 10 GB? Give the unit, e.g. 10 GB."),
         (["capacity", "1k", "rps", "--peak", "2000"],
          "size capacity: --peak given twice (a flag and words); give it once"),
@@ -92,6 +96,14 @@ def test_size_reads_plain_words_as_slack_does(argv, inputs, note, capsys):
 def test_size_words_it_cannot_use_are_one_line(argv, said, capsys):
     assert run("size", *argv) == (2, "")
     assert capsys.readouterr().err == f"scale-advisor: error: {said}\n"
+
+
+@pytest.mark.parametrize("argv", [["--cores", "8", "--spindles", "4", "hdd"],
+                                  ["8", "cores", "4", "hdd"]])
+def test_size_pool_takes_spinning_disks_with_their_count(argv):
+    code, out = run("size", "pool", *argv, "--json")
+    assert (code, json.loads(out)["inputs"]) == (
+        0, {"cores": 8, "spindles": 4, "disk": "4 spindles"})
 
 
 @pytest.mark.parametrize("argv", [["--cores", "8", "ssd"], ["ssd", "--cores", "8"],
@@ -371,6 +383,22 @@ POOL_ON_AN_SSD = {"text": "pool: 17 connections per instance", "blocks": [{
 def test_slack_size_pool_reads_ssd_as_the_disk_wherever_it_stands(slack: SlackClient,
                                                                    said: str) -> None:
     assert slack.command(f"size pool {said}").json() == POOL_ON_AN_SSD
+
+
+@pytest.mark.parametrize(("said", "word"), [
+    ("8 cores hdd", "hdd"), ("cores=8 hdd", "hdd"), ("--cores 8 hdd", "hdd"),
+    ("hdd 8 cores", "hdd"), ("cores=8 spinning", "spinning")])
+def test_slack_size_pool_asks_how_many_spinning_disks(slack: SlackClient, said: str,
+                                                      word: str) -> None:
+    assert slack.command(f"size pool {said}").json()["text"] == (
+        f"`{word}`: how many spinning disks? Give their number, e.g. `spindles=4`. {EXAMPLES}")
+
+
+@pytest.mark.parametrize("said", ["cores=8 spindles=4 hdd", "8 cores 4 hdd"])
+def test_slack_size_pool_takes_spinning_disks_with_their_count(slack: SlackClient,
+                                                               said: str) -> None:
+    assert slack.command(f"size pool {said}").json()["text"] == (
+        "pool: 20 connections per instance")
 
 
 @pytest.mark.parametrize("said", ["cores 8 spindles 4", "8 cores 4 spindles",

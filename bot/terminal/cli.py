@@ -226,6 +226,7 @@ def size_from_words(args: argparse.Namespace) -> list[str]:
         SIZE_VALUES,
         GivenTwice,
         NothingRead,
+        SpindlesNotCounted,
         UnclearValue,
         read_plain,
         says_ssd,
@@ -249,6 +250,9 @@ def size_from_words(args: argparse.Namespace) -> list[str]:
             raise CliError(f"size {args.kind}: " + ", ".join(
                 "--" + k.replace("_", "-") for k in err.keys) + " given twice (a flag and "
                 "words); give it once") from err
+        except SpindlesNotCounted as err:
+            raise CliError(f"size pool: {err.word}: how many spinning disks? give their "
+                           "number, e.g. --spindles 4") from err
         except NothingRead as err:
             if err.refused:
                 raise CliError(f"size {args.kind}: not read: " + "; ".join(err.refused)) from err
@@ -256,8 +260,10 @@ def size_from_words(args: argparse.Namespace) -> list[str]:
                            f"(use {_size_flags(args.kind)})") from err
         for key, value in found.items():
             setattr(args, key, value)
-        notes.append("scale-advisor: note: " + read_line(
-            {keys[k]: v for k, v in found.items()}, notes=read, label=f"Read from \"{said}\""))
+        if found:  # `--spindles 4 hdd`: the disk word alone read nothing new
+            notes.append("scale-advisor: note: " + read_line(
+                {keys[k]: v for k, v in found.items()}, notes=read,
+                label=f"Read from \"{said}\""))
     missing = [k for k in required if getattr(args, k) is None]
     if missing:
         raise CliError(f"size {args.kind}: give " + " and ".join(

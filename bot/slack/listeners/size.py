@@ -16,6 +16,7 @@ from advisor.sizing_words import (
     SIZE_VALUES,
     GivenTwice,
     NothingRead,
+    SpindlesNotCounted,
     UnclearValue,
     read_plain,
     says_ssd,
@@ -90,7 +91,7 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
     if loose:
         found, line = _read_loose(kind, loose, set(values))
         values |= found
-        notes.append(line)
+        notes += [line] if found else []
     return values, ssd, notes
 
 
@@ -106,6 +107,9 @@ def _read_loose(kind: str, loose: list[str], given: set[str]) -> tuple[dict[str,
     except GivenTwice as err:
         raise SizeError(" and ".join(f"`{_shown(k)}`" for k in err.keys)
                         + " given twice; give it once.") from err
+    except SpindlesNotCounted as err:
+        raise SizeError(f"`{err.word}`: how many spinning disks? Give their number, "
+                        "e.g. `spindles=4`.") from err
     except NothingRead as err:
         if err.refused:  # "1.5 cores": the reason, not "I don't know"
             raise SizeError("Not read: " + "; ".join(err.refused) + ".") from err
