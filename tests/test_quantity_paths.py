@@ -418,6 +418,19 @@ def test_slack_size_pool_refuses_spindles_and_ssd_in_any_order(slack: SlackClien
         f"Give `spindles` or `ssd`, not both. {EXAMPLES}")
 
 
+@pytest.mark.parametrize(("said", "problem"), [
+    ("diagnose system=", "`system`: a system name cannot be empty (at most 60 characters, "
+                         "e.g. checkout-api). Nothing was assessed."),
+    ("diagnose system= users=5k", "`system`: a system name cannot be empty (at most 60 "
+                                  "characters, e.g. checkout-api). Nothing was assessed."),
+    ("diagnose =5", "A name is missing before `=5` (e.g. `users=50k`). Nothing was assessed."),
+    ("size pool =8", f"A name is missing before `=8` (use cores, spindles, ssd). {EXAMPLES}"),
+])
+def test_slack_an_empty_name_or_value_is_said_to_be_empty(slack: SlackClient, said: str,
+                                                          problem: str) -> None:
+    assert slack.command(said).json()["text"] == problem
+
+
 def test_slack_size_and_stage_say_how_converted_and_worded_values_were_read(
         slack: SlackClient) -> None:
     body = slack.command("size capacity peak=60k/min growth=3x").json()

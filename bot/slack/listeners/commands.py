@@ -138,6 +138,9 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
             words.append(token)
             continue
         key = metric_key(name)
+        if not key:  # `=5`: an unknown metric with no name would show as ``
+            problems.append(f"A name is missing before `={value}` (e.g. `users=50k`).")
+            continue
         if key in DESCRIPTION_KEYS:  # `symptom=checkout is slow`, as the terminal's --symptom
             words.extend(filter(None, [value.strip("\"'“”")]))
             continue

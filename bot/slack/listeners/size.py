@@ -72,6 +72,8 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
             loose.append(word)  # "size pool 8 cores", "size cache 10GB": read as words
             last_loose = i - 1
             continue
+        if not key:  # `=8`: no name to say it was not known
+            raise SizeError(f"A name is missing before `={text}` (use {_known(kind)}).")
         if key not in keys:
             raise SizeError(f"I don't know `{name}` for `size {kind}` (use {_known(kind)}).")
         if not sep:

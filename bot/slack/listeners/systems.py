@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 DAY_S = 86400
 SYSTEMS_LIMIT = 15
 GONE = "That system's assessment isn't available here any more."
-_SYSTEM_PAIR = re.compile(r"(?:^|\s)system=(\"[^\"]*\"|'[^']*'|\S+)", re.IGNORECASE)
+# `system=` with nothing after it is an empty name, not an unknown metric called system.
+_SYSTEM_PAIR = re.compile(r"(?:^|\s)system=(\"[^\"]*\"|'[^']*'|\S*)", re.IGNORECASE)
 
 
 def split_system(args: str) -> tuple[str | None, str, str | None]:
