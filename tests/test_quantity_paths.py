@@ -431,6 +431,26 @@ def test_slack_an_empty_name_or_value_is_said_to_be_empty(slack: SlackClient, sa
     assert slack.command(said).json()["text"] == problem
 
 
+@pytest.mark.parametrize(("said", "problem"), [
+    ("size capacity peak=1000 growth=3x growth=4x", "`growth` given twice; give it once."),
+    ("size capacity peak=1000 growth=3x --growth 4", "`growth` given twice; give it once."),
+    ("diagnose users=50k users=60k", "`users` given twice; give it once. Nothing was assessed."),
+    ("diagnose p95=1.2s p95_ms=1300",
+     "`p95` and `p95_ms` give the same metric; give it once. Nothing was assessed."),
+])
+def test_slack_a_name_given_twice_with_two_values_is_refused(slack: SlackClient, said: str,
+                                                             problem: str) -> None:
+    text = slack.command(said).json()["text"]
+    assert text == (f"{problem} {EXAMPLES}" if said.startswith("size") else problem)
+
+
+def test_slack_a_name_given_twice_with_one_value_is_read_once(slack: SlackClient) -> None:
+    assert slack.command("size capacity peak=1000 growth=3x growth=3").json()["text"] == (
+        "capacity: 4,500 req/s")
+    assert parse_pairs("users=50k users=50,000 p95=1.2s p95_ms=1200")[:3] == (
+        {M.USERS: 50_000, M.P95_MS: 1200}, "", [])
+
+
 def test_slack_size_and_stage_say_how_converted_and_worded_values_were_read(
         slack: SlackClient) -> None:
     body = slack.command("size capacity peak=60k/min growth=3x").json()

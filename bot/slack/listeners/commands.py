@@ -128,6 +128,7 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
     words: list[str] = []
     problems: list[str] = []
     notes: list[str] = []
+    named: dict[MetricName, str] = {}  # the name each metric was first given under
     tokens = args.split()
     i = 0
     while i < len(tokens):
@@ -157,7 +158,10 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
             continue
         said = " ".join([token, *tokens[i:i + taken]])
         i += taken
-        metrics[metric] = parsed.value
+        if metrics.get(metric, parsed.value) != parsed.value:  # which one did they mean?
+            problems.append(_given_twice(named[metric], name))
+            continue
+        metrics[metric], named[metric] = parsed.value, name
         if parsed.note:
             notes.append(read_as(said, metric, parsed.value, parsed.note))
     text = " ".join(words).strip("\"'“” ")  # `symptom="API timeouts"`: the quotes go
@@ -167,6 +171,12 @@ def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], lis
     if from_text:
         notes.append(read_line(from_text, notes=reading.notes, label="Read from your words"))
     return metrics, text, problems, notes
+
+
+def _given_twice(first: str, then: str) -> str:
+    if metric_key(first) == metric_key(then):
+        return f"`{then}` given twice; give it once."
+    return f"`{first}` and `{then}` give the same metric; give it once."
 
 
 def run_diagnose(inv: Invocation) -> None:

@@ -87,6 +87,8 @@ def read_words(kind: str, words: list[str]) -> tuple[dict[str, float], bool, lis
             raise SizeError(f"`{_shown(key)}`: {err}") from err
         text = " ".join([text, *words[i:i + taken]])
         i += taken
+        if values.get(key, parsed.value) != parsed.value:  # `growth=3x growth=4x`: which?
+            raise SizeError(f"`{_shown(key)}` given twice; give it once.")
         values[key] = parsed.value
         if parsed.note:
             notes.append(read_as(f"{_shown(key)}={text}", keys[key], parsed.value, parsed.note))
