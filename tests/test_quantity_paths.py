@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import Block
 
 from advisor.metrics import MetricName as M
 from bot.slack.blocks.validate import validate_message
-from bot.slack.listeners.commands import parse_pairs
+from bot.slack.listeners.commands import flags_as_pairs, parse_pairs, routed
 from bot.slack.listeners.size import EXAMPLES
 from bot.terminal.cli import main
 from conversations.dialog import start, step
@@ -449,6 +449,24 @@ def test_slack_a_name_given_twice_with_one_value_is_read_once(slack: SlackClient
         "capacity: 4,500 req/s")
     assert parse_pairs("users=50k users=50,000 p95=1.2s p95_ms=1200")[:3] == (
         {M.USERS: 50_000, M.P95_MS: 1200}, "", [])
+
+
+def test_slack_reads_pasted_terminal_flags_as_pairs():
+    assert flags_as_pairs("--users 50k --db-cpu 90% --system shop --what-if --json") == (
+        "users=50k db-cpu=90% system=shop --what-if --json")
+    assert flags_as_pairs("--users --p95 1.2s --colour red") == "--users p95=1.2s --colour red"
+    assert routed("--users", "50k --db-cpu 90%") == "diagnose"
+
+
+@pytest.mark.parametrize("flags", ["diagnose --users 50k --p95 1.2s", "--users 50k --p95 1.2s"])
+def test_slack_diagnose_with_terminal_flags_answers_as_with_pairs(
+        slack: SlackClient, fake_slack: FakeSlackAPI, flags: str) -> None:
+    said = []
+    for text in (flags, "diagnose users=50k p95=1.2s"):
+        before = len(fake_slack.calls("chat.postMessage"))
+        assert slack.command(text).status == 200
+        said.append(fake_slack.wait_for("chat.postMessage", before + 1)[before].args["text"])
+    assert said == ["Stage 2: Growth"] * 2  # no bottleneck named from the flags as words
 
 
 def test_slack_size_and_stage_say_how_converted_and_worded_values_were_read(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -121,6 +122,23 @@ def metric_key(name: str) -> str:
 DESCRIPTION_KEYS = frozenset({"symptom", "symptoms", "description"})
 
 
+# `--users 50k`: a terminal flag and its value, as people paste a terminal command.
+_FLAG = re.compile(r"(?<!\S)--(?P<name>[a-z][\w-]*)[^\S\n]+(?!--)(?=\S)", re.IGNORECASE)
+
+
+def is_flag_name(key: str) -> bool:
+    """Whether `key` (as metric_key spells it) is a name `diagnose` takes as a flag."""
+    return key in METRIC_KEYS or key in DESCRIPTION_KEYS or key == "system"
+
+
+def flags_as_pairs(args: str) -> str:
+    """`--users 50k --p95 1.2s` -> `users=50k p95=1.2s`: a pasted terminal command reads as
+    Slack's own pairs (the flags' names are the metric names and aliases), not as a
+    description. Other flags and words stay as they are."""
+    return _FLAG.sub(lambda m: f"{m['name']}=" if is_flag_name(metric_key(m["name"]))
+                     else m[0], args)
+
+
 def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], list[str]]:
     """`users=50k p95=1.2s` -> metrics; other words become symptom text; problems listed;
     and a line for each value converted or written in words, saying how it was read."""
@@ -210,7 +228,7 @@ class OneShot:
 def read_one_shot(args: str, playbook: Playbook) -> OneShot | str:
     """The one-shot diagnose `args` ask for (`/scale diagnose ...`, or a mention's numbers);
     or what is wrong with them, in one line."""
-    system, rest, problem = split_system(args)
+    system, rest, problem = split_system(flags_as_pairs(args))
     metrics, text, problems, notes = parse_pairs(rest)
     problems += [problem] if problem else []
     if problems:
@@ -301,8 +319,8 @@ def routed(name: str, args: str) -> str | None:
     """The subcommand a line that names none asks for: `name=value` numbers are a one-shot
     diagnose, a sentence (`why is checkout slow`) is a question; None for a lone word or
     a near miss of a subcommand (`diagnos`), which get help with the likely spelling."""
-    if "=" in name:
-        return "diagnose"
+    if "=" in name or (name.startswith("--") and is_flag_name(metric_key(name))):
+        return "diagnose"  # `/scale users=50k`, `/scale --users 50k`
     if not args or suggestions(name, sorted(SUBCOMMANDS)):
         return None
     return "ask"
