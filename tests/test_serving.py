@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from slack_harness import (
     ALICE,
+    APP_ID,
     BOT_TOKEN,
     BOT_USER_ID,
     PUBLIC_CHANNEL,
     SIGNING_SECRET,
+    TEAM_ID,
     Call,
     FakeSlackAPI,
     InProcessClient,
@@ -78,6 +80,13 @@ def posts(fake: FakeSlackAPI) -> list[Call]:
 
 # ---------------------------------------------------------------------------- the gate
 
+
+def envelope(**event: object) -> bytes:
+    """An Events API envelope with `event=...` as given (or none at all)."""
+    return json.dumps({"type": "event_callback", "team_id": TEAM_ID, "api_app_id": APP_ID,
+                       "event_id": "EvMALFORMED", **event}).encode()
+
+
 MALFORMED = [
     (b"{not json", "application/json"),
     (b"[]", "application/json"),
@@ -90,6 +99,11 @@ MALFORMED = [
     (b"\xff\xfe\x00{", "application/json"),
     (b"hello", "text/plain"),
     (b"x" * 600_000, "application/json"),
+    (envelope(event=[]), "application/json"),
+    (envelope(event="x"), "application/json"),
+    (envelope(event=5), "application/json"),
+    (envelope(event=None), "application/json"),
+    (envelope(), "application/json"),
 ]
 
 

@@ -4,9 +4,10 @@ never reaches a listener.
 Checked in order, cheapest and safest first: the path and method, the declared size
 (too big: 400 without reading it), the timestamp and signature headers (401), the
 signature over the raw bytes (401) and only then the body itself (400 for bytes that
-are not UTF-8, JSON that does not parse, is not an object or nests too deep, a form
-`payload` that is not a JSON object). Each rejection is one log line, never a
-traceback. What passes goes to `App.dispatch` as Bolt's own WSGI adapter would send it.
+are not UTF-8, JSON that does not parse, is not an object or nests too deep, an event
+envelope whose `event` is not an object, a form `payload` that is not a JSON object).
+Each rejection is one log line, never a traceback. What passes goes to `App.dispatch`
+as Bolt's own WSGI adapter would send it.
 """
 
 from __future__ import annotations
@@ -80,6 +81,14 @@ def parse_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+def check_envelope(body: dict[str, Any]) -> None:
+    """An Events API envelope carries its event as an object: Bolt's middleware reads it
+    as one before any listener runs, so anything else would fail there with a 500."""
+    if ("event" in body or body.get("type") == "event_callback") and not isinstance(
+            body.get("event"), dict):
+        raise Rejected(400, "the envelope's event is not a JSON object")
+
+
 class SlackGate:
     """The WSGI callable gunicorn serves: health, the gate, then Bolt."""
 
@@ -150,7 +159,7 @@ class SlackGate:
             raise Rejected(400, "body is not UTF-8") from err
         content_type = str(environ.get("CONTENT_TYPE") or "")
         if content_type.startswith("application/json"):
-            parse_object(text, "JSON body")
+            check_envelope(parse_object(text, "JSON body"))
         elif content_type.startswith("application/x-www-form-urlencoded"):
             form = dict(parse_qsl(text, keep_blank_values=True))
             if "payload" in form:
