@@ -409,7 +409,9 @@ class Conversations(SystemsMixin):
         self, advice_id: int, place: Place, *, key: str | None = None, deliver: bool = True,
         factors: tuple[float, ...] | None = None, request_key: str | None = None,
     ) -> Outcome | None:
-        """Re-run a logged assessment at 10x/100x/1000x; None if the viewer may not see it."""
+        """Re-run a logged assessment at 10x/100x/1000x (only those of `factors`, if given);
+        None if the viewer may not see it, or `factors` names none of the three: an empty
+        what-if is nothing to post."""
         row = self.visible_advice(advice_id, place)
         if row is None or row.result is None or row.kind != "diagnose":
             return None
@@ -417,6 +419,8 @@ class Conversations(SystemsMixin):
         results = what_ifs(assessment.inputs, self.playbook)
         if factors:
             results = [w for w in results if w.factor in factors]
+        if not results:
+            return None
         message = Outbound(kind="what_if", what_ifs=results)
         rows = self._rows(None, [message], key, place, deliver)
         return self._once(request_key, lambda: self._logged(rows, [message]))

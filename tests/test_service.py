@@ -98,6 +98,9 @@ def test_what_if_and_feedback(tmp_path: Path):
     outcome = conv.what_if(done.advice_id, PUBLIC)
     assert [w.factor for w in outcome.messages[0].what_ifs] == [10, 100, 1000]
     assert [int(w.stage.number) for w in outcome.messages[0].what_ifs] == [3, 4, 4]
+    only = conv.what_if(done.advice_id, PUBLIC, factors=(100,))
+    assert [w.factor for w in only.messages[0].what_ifs] == [100]
+    assert conv.what_if(done.advice_id, PUBLIC, factors=(7, float("nan"))) is None  # not offered
     assert conv.feedback(done.advice_id, PUBLIC, helpful=False)
     assert conv.feedback(done.advice_id, PUBLIC, helpful=True)
     row = conv.store.get_advice(done.advice_id)

@@ -31,6 +31,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
+from bot.slack.listeners.actions import GONE
 from bot.slack.listeners.commands import FOLLOW_ELSEWHERE, NOT_IN_HERE
 from bot.slack.listeners.events import intent_of, numbers_given, slash_command_named
 from conversations.store import Store
@@ -217,6 +218,21 @@ def test_what_if_and_feedback_buttons(slack: SlackClient, fake_slack: FakeSlackA
     with sqlite3.connect(slack_db) as db:
         votes = db.execute("SELECT user, helpful FROM feedback").fetchall()
     assert votes == [(BOB, 1)]
+
+
+@pytest.mark.parametrize("factor", ["7", "0", "-10", "nan", "inf", "1e400", "²"])
+def test_a_what_if_factor_never_offered_is_told_to_the_clicker_only(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path, factor: str) -> None:
+    slack.command("diagnose users=50k p95=1.2s db_cpu=85%")
+    next_post(fake_slack, 0)
+    advice_id = advice_rows(slack_db)[0]["id"]
+    resp = slack.block_action(indexed(ActionId.WHAT_IF, factor), pack(advice_id, factor))
+    assert resp.status == 200
+    note = fake_slack.wait_for("chat.postEphemeral")[0]
+    wait_all_delivered(slack_db)
+    assert (note.args["user"], note.text) == (ALICE, GONE)
+    assert len(posts(fake_slack)) == 1  # nothing more in the channel
+    assert [r["kind"] for r in advice_rows(slack_db)] == ["diagnose"]
 
 
 def test_mentions_get_threaded_answers(slack: SlackClient, fake_slack: FakeSlackAPI,

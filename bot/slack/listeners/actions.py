@@ -105,7 +105,7 @@ class Actions:
         place = action_place(body, thread)
         place = place.model_copy(update={"private": self.deps.is_private(place.channel)})
         outcome = None
-        if advice_id.isdigit():
+        if advice_id.isdigit() and factor.isascii() and factor.isdigit():  # as offered
             outcome = self.conv().what_if(int(advice_id), place, factors=(float(factor),),
                                           key=thread_key(place.team, place.channel, thread),
                                           request_key=request_key(body))
