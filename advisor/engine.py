@@ -14,6 +14,7 @@ from advisor.metrics import METRIC_SPECS, MetricName
 from advisor.models import (
     Assessment,
     HealthQuery,
+    Ladder,
     Layer,
     Match,
     Observations,
@@ -135,6 +136,14 @@ def assess(
     _point_further(assessment, pb)
     assessment.summary = _summary(assessment)
     return assessment
+
+
+def with_ladder(a: Assessment, steps: Ladder) -> Assessment:
+    """`a` with its ladder redrawn (rungs marked since it was made) and its summary with
+    it: the summary line names the ladder's next step, so the two are never apart."""
+    redrawn = a.model_copy(update={"ladder": steps})
+    redrawn.summary = _summary(redrawn)
+    return redrawn
 
 
 def _point_further(a: Assessment, pb: Playbook) -> None:

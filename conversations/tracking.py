@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from advisor.changes import Changes, Snapshot, compare, lower_is_better
 from advisor.diagnosis import ladder
-from advisor.engine import assess
+from advisor.engine import assess, with_ladder
 from advisor.metrics import MetricName
 from advisor.models import Assessment, Layer, Match, Observations, Symptom
 from advisor.playbook import MatrixRung, Playbook
@@ -231,8 +231,9 @@ class SystemsMixin:
         assessment = Assessment.model_validate(row.result)
         if assessment.ladder is not None:
             done, deferred = _state_of(sysdb.marks(self.store, [system.id])[system.id])
-            assessment.ladder = ladder(assessment.ladder.symptom, done | assessment.inputs.done,
-                                       self.playbook, deferred)
+            assessment = with_ladder(assessment, ladder(
+                assessment.ladder.symptom, done | assessment.inputs.done, self.playbook,
+                deferred))
         since = row.result.get("since")
         return TrackedView(advice_id=advice_id, assessment=assessment, system=system,
                            since=Since.model_validate(since) if since else None,

@@ -5,6 +5,7 @@ in the thread, `/scale systems` and the App Home, with a private channel's syste
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -97,6 +98,35 @@ def test_since_last_time_and_done_buttons_update_in_place(
     update = click(slack, fake_slack, worse, ActionId.RUNG_NOT_NOW, not_now["value"],
                    "chat.update")
     assert "*Finally: Sharding*" in ladder_text(update.args)
+
+
+def summary_line(args: dict[str, Any]) -> str:
+    """The assessment's one-line summary ("Stage 2 (Growth); bottleneck: ...")."""
+    texts = [(b.get("text") or {}).get("text", "") for b in args["blocks"]]
+    return next(t for t in texts if re.match(r"Stage \d \(", t))
+
+
+def test_the_summary_line_names_the_ladders_next_step_after_each_mark(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    posted = diagnose(slack, fake_slack, "system=shop users=50k p95=1.2s db_cpu=85%")
+    shown, lines = posted, [summary_line(posted.args)]
+    for rung in ("Add indexes", "Read replicas", "Sharding"):
+        done = button(shown.args, ActionId.RUNG_DONE)
+        assert done["text"]["text"] == f"Done: {rung}"
+        shown = click(slack, fake_slack, posted, ActionId.RUNG_DONE, done["value"],
+                      "chat.update")
+        sendable(shown.args)
+        lines.append(summary_line(shown.args))
+    assert lines == [
+        "Stage 2 (Growth); bottleneck: database; next: Add indexes; "
+        "warning: Response time (P95)",
+        "Stage 2 (Growth); bottleneck: database; next: Read replicas; "
+        "warning: Response time (P95)",
+        "Stage 2 (Growth); bottleneck: database; next: Sharding; "
+        "warning: Response time (P95)",
+        "Stage 2 (Growth); bottleneck: database; warning: Response time (P95)",
+    ]
+    assert ":point_left:" not in ladder_text(shown.args)  # no next step on the ladder either
 
 
 def test_a_reminder_is_scheduled_in_the_thread_and_can_be_cancelled(
