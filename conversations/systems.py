@@ -230,14 +230,36 @@ class Reminder(BaseModel):
     cancelled_at: float | None = None
 
 
-def add_reminder(store: Store, advice_id: int, scheduled_id: str, *, channel: str,
-                 post_at: float, by: str, now: float) -> int:
+def reserve_reminder(store: Store, advice_id: int, *, channel: str, post_at: float, by: str,
+                     now: float) -> tuple[Reminder, bool]:
+    """(The assessment's reminder, whether it is new.) An assessment has one re-check
+    reminder at a time: the one already set, or a row held for a new one (its scheduled
+    id still empty), claimed in one transaction before anything is scheduled, so two
+    clicks at once cannot both schedule one."""
     with store.transaction():
-        cursor = store.conn.execute(
+        found = active_reminder(store, advice_id)
+        if found is not None:
+            return found, False
+        store.conn.execute(
             "INSERT INTO reminders (advice_id, scheduled_id, channel, post_at, by_user, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (advice_id, scheduled_id, channel, post_at, by, now))
-        return int(cursor.lastrowid)
+            "created_at) VALUES (?, '', ?, ?, ?, ?)", (advice_id, channel, post_at, by, now))
+        held = active_reminder(store, advice_id)
+        assert held is not None
+        return held, True
+
+
+def confirm_reminder(store: Store, reminder_id: int, scheduled_id: str) -> None:
+    """Record the id Slack gave the reminder held by `reserve_reminder`."""
+    with store.transaction():
+        store.conn.execute("UPDATE reminders SET scheduled_id = ? WHERE id = ?",
+                           (scheduled_id, reminder_id))
+
+
+def release_reminder(store: Store, reminder_id: int) -> None:
+    """Forget a reminder held by `reserve_reminder` that was never scheduled."""
+    with store.transaction():
+        store.conn.execute("DELETE FROM reminders WHERE id = ? AND scheduled_id = ''",
+                           (reminder_id,))
 
 
 def active_reminder(store: Store, advice_id: int) -> Reminder | None:

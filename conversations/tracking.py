@@ -239,10 +239,18 @@ class SystemsMixin:
                            since=Since.model_validate(since) if since else None,
                            reminder=sysdb.active_reminder(self.store, advice_id))
 
-    def add_reminder(self: Conversations, advice_id: int, scheduled_id: str, place: Place,
-                     post_at: float) -> None:
-        sysdb.add_reminder(self.store, advice_id, scheduled_id, channel=place.channel,
-                           post_at=post_at, by=place.user, now=self.clock())
+    def reserve_reminder(self: Conversations, advice_id: int, place: Place, post_at: float
+                         ) -> tuple[Reminder, bool]:
+        """The assessment's one re-check reminder: the one already set (False), or a new
+        one held for `place`'s person (True), to schedule and then confirm or release."""
+        return sysdb.reserve_reminder(self.store, advice_id, channel=place.channel,
+                                      post_at=post_at, by=place.user, now=self.clock())
+
+    def confirm_reminder(self: Conversations, reminder_id: int, scheduled_id: str) -> None:
+        sysdb.confirm_reminder(self.store, reminder_id, scheduled_id)
+
+    def release_reminder(self: Conversations, reminder_id: int) -> None:
+        sysdb.release_reminder(self.store, reminder_id)
 
     def cancel_reminder(self: Conversations, advice_id: int, scheduled_id: str) -> bool:
         return sysdb.cancel_reminder(self.store, advice_id, scheduled_id, now=self.clock())

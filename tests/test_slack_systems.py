@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_harness import (
@@ -157,6 +158,57 @@ def test_a_reminder_is_scheduled_in_the_thread_and_can_be_cancelled(
                                                                               "Q0REMIND1")
     restored = fake_slack.wait_for("chat.update", 2)[1]
     assert button(restored.args, "remind:7")["text"]["text"] == "Remind me in 1 week"
+
+
+def test_a_second_reminder_click_schedules_nothing_and_says_which_is_set(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    ids = iter(["Q0FIRST", "Q0SECOND"])
+    fake_slack.respond_with("chat.scheduleMessage", lambda args: {
+        "ok": True, "channel": args["channel"], "scheduled_message_id": next(ids),
+        "post_at": int(args["post_at"])})
+    posted = diagnose(slack, fake_slack, "system=shop users=50k p95=1.2s db_cpu=85%")
+    remind = button(posted.args, "remind:7")
+    scheduled = click(slack, fake_slack, posted, "remind:7", remind["value"],
+                      "chat.scheduleMessage")
+    post_at = int(scheduled.args["post_at"])
+    # The same button again, from a view of the message drawn before the first click.
+    note = click(slack, fake_slack, posted, "remind:14", button(posted.args, "remind:14")[
+        "value"], "chat.postEphemeral", user=BOB)
+    when = datetime.fromtimestamp(post_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    assert (note.args["user"], note.text) == (
+        BOB, f"A re-check reminder is already set for {when}.")
+    assert [b["text"]["text"] for b in note.args["blocks"]] == [
+        f":alarm_clock: A re-check reminder is already set for "
+        f"<!date^{post_at}^{{date_short_pretty}} {{time}}|{when}> by <@{ALICE}>. "
+        "Cancel it first to pick another time."]
+    assert len(fake_slack.calls("chat.scheduleMessage")) == 1
+    assert len(fake_slack.calls("chat.update")) == 1
+
+    # Once cancelled, a reminder may be set again: the one that was set is the one cancelled.
+    cancel = button(fake_slack.last("chat.update").args, ActionId.REMIND_CANCEL)
+    deleted = click(slack, fake_slack, posted, ActionId.REMIND_CANCEL, cancel["value"],
+                    "chat.deleteScheduledMessage")
+    assert deleted.args["scheduled_message_id"] == "Q0FIRST"
+    click(slack, fake_slack, posted, "remind:7", remind["value"], "chat.scheduleMessage",
+          user=BOB)
+    shown = fake_slack.wait_for("chat.update", 3)[2]
+    assert button(shown.args, ActionId.REMIND_CANCEL)["value"].endswith("|Q0SECOND")
+
+
+def test_a_reminder_slack_would_not_schedule_leaves_the_buttons_free(
+        slack: SlackClient, fake_slack: FakeSlackAPI) -> None:
+    fake_slack.fail("chat.scheduleMessage", error="time_in_past")
+    fake_slack.respond_with("chat.scheduleMessage", lambda args: {
+        "ok": True, "channel": args["channel"], "scheduled_message_id": "Q0LATER",
+        "post_at": int(args["post_at"])})
+    posted = diagnose(slack, fake_slack, "system=shop users=50k p95=1.2s db_cpu=85%")
+    remind = button(posted.args, "remind:7")
+    refused = click(slack, fake_slack, posted, "remind:7", remind["value"],
+                    "chat.postEphemeral")
+    assert refused.text == "Slack would not schedule the reminder (time_in_past)."
+    click(slack, fake_slack, posted, "remind:7", remind["value"], "chat.update")
+    assert len(fake_slack.calls("chat.scheduleMessage")) == 2
+    assert len(fake_slack.calls("chat.postEphemeral")) == 1
 
 
 def systems_listing(slack: SlackClient, channel: str, user: str) -> str:

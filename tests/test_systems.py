@@ -174,3 +174,21 @@ def test_a_long_system_answer_is_reprompted(conv):
     again = conv.reply("T1:C1:9", "y" * 61, PUBLIC)
     assert again.messages[0].reply.kind == "reprompt"
     assert "at most 60 characters" in again.messages[0].reply.text
+
+
+def test_an_assessment_holds_one_reminder_at_a_time(conv):
+    done = conv.diagnose(obs(users=50_000, db_cpu_pct=85), PUBLIC, system="shop")
+    post_at = conv.clock.now + 7 * DAY
+    held, new = conv.reserve_reminder(done.advice_id, PUBLIC, post_at)
+    assert new and (held.scheduled_id, held.post_at, held.by) == ("", post_at, "U1")
+    again, new = conv.reserve_reminder(done.advice_id, OTHER_PUBLIC, post_at + DAY)
+    assert not new and again == held  # the one held, unchanged
+    conv.release_reminder(held.id)  # Slack would not schedule it: the slot is free again
+    held, new = conv.reserve_reminder(done.advice_id, OTHER_PUBLIC, post_at + DAY)
+    assert new and held.by == "U3"
+    conv.confirm_reminder(held.id, "Q1")
+    conv.release_reminder(held.id)  # a scheduled reminder is cancelled, never released
+    view = conv.tracked_advice(done.advice_id, PUBLIC)
+    assert view.reminder == held.model_copy(update={"scheduled_id": "Q1"})
+    assert conv.cancel_reminder(done.advice_id, "Q1")
+    assert conv.reserve_reminder(done.advice_id, PUBLIC, post_at)[1]

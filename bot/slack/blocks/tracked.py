@@ -67,6 +67,14 @@ def _remind_blocks(advice_id: int, reminder: Reminder | None) -> list[Block]:
     ])
 
 
+def reminder_taken_message(reminder: Reminder) -> Message:
+    """Told to whoever asks for a second re-check reminder: one is set, and for when."""
+    when = datetime.fromtimestamp(reminder.post_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return message(f"A re-check reminder is already set for {when}.", sections(
+        f":alarm_clock: A re-check reminder is already set for {date(reminder.post_at)} by "
+        f"{user(reminder.by)}. Cancel it first to pick another time."))
+
+
 def tracked_assessment_message(a: Assessment, advice_id: int, *, system: str, system_id: int,
                                since: Since | None, reminder: Reminder | None = None
                                ) -> Message:

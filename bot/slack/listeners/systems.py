@@ -16,7 +16,11 @@ from slack_sdk.errors import SlackApiError
 from advisor.rungs import UnknownRung
 from bot.slack.blocks.kit import error_message
 from bot.slack.blocks.systems import systems_message
-from bot.slack.blocks.tracked import reminder_message, tracked_assessment_message
+from bot.slack.blocks.tracked import (
+    reminder_message,
+    reminder_taken_message,
+    tracked_assessment_message,
+)
 from bot.slack.deps import Deps
 from bot.slack.ids import ActionId, pattern, unpack
 from bot.slack.listeners import COULD_NOT_FINISH, guarded
@@ -177,18 +181,27 @@ class Systems:
         if view is None or not days.isdigit():
             self.tell(client, place, GONE)
             return
-        row = self.conv().visible_advice(view.advice_id, place)
         post_at = int(self.deps.clock()) + int(days) * DAY_S
+        held, new = self.conv().reserve_reminder(view.advice_id, place, post_at)
+        if not new:  # a second click, or another person's: one reminder is enough
+            client.chat_postEphemeral(channel=place.channel, user=place.user,
+                                      **reminder_taken_message(held).kwargs())
+            return
+        row = self.conv().visible_advice(view.advice_id, place)
         message = reminder_message(view.system.name, view.assessment,
                                    row.created_at if row else self.deps.clock())
         try:
             sent = client.chat_scheduleMessage(channel=place.channel, post_at=post_at,
                                                thread_ts=place.thread, **message.kwargs())
-        except SlackApiError as err:
+            scheduled_id = str(sent["scheduled_message_id"])
+        except Exception as err:
+            self.conv().release_reminder(held.id)  # nothing was scheduled: free the slot
+            if not isinstance(err, SlackApiError):
+                raise
             self.tell(client, place, f"Slack would not schedule the reminder "
                                 f"({err.response.get('error', 'error')}).")
             return
-        self.conv().add_reminder(view.advice_id, str(sent["scheduled_message_id"]), place, post_at)
+        self.conv().confirm_reminder(held.id, scheduled_id)
         self.redraw(client, body, place, view.advice_id)
 
     def on_cancel(self, body, client):
