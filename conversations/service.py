@@ -88,6 +88,10 @@ class Outcome(BaseModel):
     outbox_ids: list[int] = Field(default_factory=list)
     finished: bool = False
     duplicate: bool = False
+    # An answer meant for a question that is no longer the open one changes nothing:
+    # `moved_on` says so, and `open_question` is the key of the question open now.
+    moved_on: bool = False
+    open_question: str | None = None
 
 
 MAX_STEP_TRIES = 5
@@ -206,9 +210,13 @@ class Conversations(SystemsMixin):
 
     def reply(
         self, key: str, text: str, place: Place, *, request_key: str | None = None,
-        deliver: bool = True,
+        deliver: bool = True, question: str | None = None,
     ) -> Outcome | None:
         """Feed one answer to the dialog under `key`; None when no dialog lives there.
+
+        `question`, when given, is the question the answer was meant for (a button under
+        an earlier message): if another is open now, nothing changes and the outcome
+        says `moved_on`, checked against the same state the step would be computed from.
 
         With `request_key`, the request is claimed in the same transaction, so a retried
         delivery of the same event changes nothing and says `duplicate`. The step itself
@@ -225,6 +233,8 @@ class Conversations(SystemsMixin):
                 return self._once(request_key,
                                   lambda p=place: self._expire(key, p, deliver=deliver))
             state = DialogState.model_validate(row.state)
+            if question is not None and question != state.current:
+                return Outcome(moved_on=True, open_question=state.current)
             prepared = self._prepare(key, place, step(state, text, self.script, self.playbook),
                                      deliver=deliver)
             rows = prepared.rows()

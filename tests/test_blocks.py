@@ -58,7 +58,7 @@ from bot.slack.blocks.kit import (
 from bot.slack.blocks.mrkdwn import escape, link
 from bot.slack.blocks.sizing import sizing_message, stage_message
 from bot.slack.blocks.validate import validate_message, validate_view
-from bot.slack.ids import ActionId, BlockId, indexed, pack, pattern, unpack
+from bot.slack.ids import ActionId, BlockId, indexed, pack, pattern, question_of, unpack
 
 # ---------------------------------------------------------------------------- fixtures
 
@@ -457,6 +457,18 @@ def test_indexed_ids_match_their_pattern() -> None:
     assert pattern(ActionId.WHAT_IF).match("what_if:10")
     assert pattern(ActionId.WHAT_IF).match("what_if")
     assert not pattern(ActionId.DIALOG_CHOICE).match("dialog_choices")
+
+
+def test_dialog_buttons_name_the_question_they_answer() -> None:
+    q = dialog_question("How many users?", "T:C:1.2", [Choice(label="~1K", value="1000")],
+                        question="users")
+    ids = [e["action_id"] for b in q.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert ids == ["dialog_choice:0:users", "dialog_skip:users", "dialog_cancel",
+                   "dialog_open_form"]
+    assert [question_of(i) for i in ids] == ["users", "users", None, None]
+    # Ids from before buttons named their question name none.
+    assert [question_of(i) for i in ("dialog_choice:2", "dialog_skip")] == [None, None]
+    assert all(pattern(ActionId.DIALOG_CHOICE).match(i) for i in ids[:1])
 
 
 def test_pack_round_trips() -> None:

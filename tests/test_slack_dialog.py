@@ -135,6 +135,7 @@ def test_quick_answer_buttons_skip_and_cancel(slack: SlackClient, fake_slack: Fa
                                              ) -> None:
     thread, key = start_dialog(slack, fake_slack)
     seen = len(posts(fake_slack))
+    # Ids that name no question (buttons from before they did) answer the open one.
     slack.block_action(indexed(ActionId.DIALOG_CHOICE, 2), pack(key, "100000"),
                        thread_ts=thread)
     assert "What is hurting" in next_post(fake_slack, seen).all_text()
@@ -145,6 +146,38 @@ def test_quick_answer_buttons_skip_and_cancel(slack: SlackClient, fake_slack: Fa
     slack.block_action(ActionId.DIALOG_SKIP, key, thread_ts=thread)
     ended = fake_slack.wait_for("chat.postEphemeral")[-1]
     assert "already ended" in ended.all_text()
+
+
+def buttons_of(call: Call) -> dict[str, tuple[str, str]]:
+    """label -> (action_id, value) of every button in a posted message."""
+    return {e["text"]["text"]: (e["action_id"], e["value"]) for b in call.args["blocks"]
+            if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_an_earlier_questions_buttons_change_nothing_once_it_is_answered(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    thread, key = start_dialog(slack, fake_slack)
+    first = buttons_of(posts(fake_slack)[-1])
+    seen = len(posts(fake_slack))
+    slack.block_action(*first["~100K"], thread_ts=thread)
+    second = next_post(fake_slack, seen)
+    assert "What is hurting" in second.all_text()
+    for label in ("~1M", "Skip"):  # the first question's buttons, clicked again
+        assert slack.block_action(*first[label], thread_ts=thread).status == 200
+    notes = fake_slack.wait_for("chat.postEphemeral", 2)
+    wait_all_delivered(slack_db)
+    note = ("That button is for a question that is no longer open; nothing was changed. "
+            "The open question is: What is hurting? Describe it in your own words (numbers "
+            "welcome), or pick the closest.")
+    assert [(n.args["user"], n.args["thread_ts"], n.text) for n in notes] == [
+        (ALICE, thread, note)] * 2
+    assert len(posts(fake_slack)) == seen + 1
+    state = Store(slack_db).load_dialog(key, now=time.time()).state
+    assert (state["current"], state["asked"]) == ("symptoms", ["users"])
+    assert state["answers"]["users"]["value"] == 100_000
+    # The open question's own buttons still answer it.
+    slack.block_action(*buttons_of(second)["Skip"], thread_ts=thread)
+    assert "P95" in next_post(fake_slack, seen + 1).all_text()
 
 
 def test_restart_mid_dialog_resumes(shared_server: SlackServer) -> None:

@@ -62,6 +62,21 @@ def indexed(base: StrEnum | str, suffix: object) -> str:
     return ident
 
 
+def for_question(ident: str, question: str) -> str:
+    """A dialog button's id naming the question it answers, last: `dialog_skip:users`,
+    `dialog_choice:2:users`. Slack sends the id back with the click, so a click on an
+    earlier question's button is told apart from an answer to the open one."""
+    return indexed(ident, question)
+
+
+def question_of(ident: str) -> str | None:
+    """The question `for_question` put in `ident`; None for ids made before buttons named
+    their question (`dialog_skip`, `dialog_choice:2`), whose last part is the base or an
+    index (question keys are names, never numbers)."""
+    base, _, last = ident.rpartition(SEP)
+    return last if base and not last.isdigit() else None
+
+
 def pattern(base: StrEnum | str) -> re.Pattern[str]:
     """Matches `base` itself and every `indexed(base, ...)`."""
     return re.compile(rf"^{re.escape(str(base))}(?:{re.escape(SEP)}.+)?$")

@@ -27,7 +27,7 @@ from bot.slack.blocks.kit import (
     trim,
 )
 from bot.slack.blocks.mrkdwn import bold, escape, user
-from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, indexed, pack
+from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, for_question, indexed, pack
 from conversations.dialog import RESTART_KINDS, Reply
 
 
@@ -44,10 +44,12 @@ class FormField(BaseModel):
 
 def dialog_question(prompt: str, ref: str, choices: Sequence[Choice] = (), *, hint: str = "",
                     error: str = "", step: tuple[int, int] | None = None,
-                    allow_form: bool = True) -> Message:
+                    allow_form: bool = True, question: str | None = None) -> Message:
     """One interview question: quick answers, then skip / cancel / use a form instead.
 
     `ref` identifies the dialog (opaque to Slack) and is packed into every button value.
+    `question` is the key of the question asked: the quick answers and skip name it in
+    their action ids, so a click once the dialog has moved on answers nothing else.
     `error` is the short re-prompt after an answer that could not be read.
     """
     content: list[Block] = []
@@ -60,15 +62,20 @@ def dialog_question(prompt: str, ref: str, choices: Sequence[Choice] = (), *, hi
     tail: list[Block] = []
     if choices:
         tail += actions(BlockId.DIALOG_CHOICES, [
-            button(c.label, indexed(ActionId.DIALOG_CHOICE, i), pack(ref, c.value))
+            button(c.label, _answering(indexed(ActionId.DIALOG_CHOICE, i), question),
+                   pack(ref, c.value))
             for i, c in enumerate(choices)
         ])
-    controls = [button("Skip", ActionId.DIALOG_SKIP, ref),
+    controls = [button("Skip", _answering(ActionId.DIALOG_SKIP, question), ref),
                 button("Cancel", ActionId.DIALOG_CANCEL, ref, style="danger")]
     if allow_form:
         controls.append(button("Use a form instead", ActionId.DIALOG_OPEN_FORM, ref))
     tail += actions(BlockId.DIALOG_CONTROLS, controls)
     return message(trim(prompt, 300), content, tail)
+
+
+def _answering(ident: str, question: str | None) -> str:
+    return ident if question is None else for_question(ident, question)
 
 
 def form_modal(fields: Sequence[FormField], *, title: str = "Scaling check-up",
@@ -121,10 +128,12 @@ def form_errors(errors: dict[str, str]) -> dict[str, Any]:
 def dialog_reply_message(reply: Reply, ref: str) -> Message:
     choices = [Choice(label=c.label, value=c.value) for c in reply.choices]
     if reply.kind == "reprompt":
-        return dialog_question(reply.text, ref, choices, allow_form=False)
+        return dialog_question(reply.text, ref, choices, allow_form=False,
+                               question=reply.question_key)
     if reply.kind == "question":
         step = (reply.position, reply.limit) if reply.position and reply.limit else None
-        return dialog_question(reply.text, ref, choices, step=step)
+        return dialog_question(reply.text, ref, choices, step=step,
+                               question=reply.question_key)
     return notice_message(with_restart(reply.kind, reply.text))
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.slack.deps import Deps
-from bot.slack.ids import ActionId, pattern, unpack
+from bot.slack.ids import ActionId, pattern, question_of, unpack
 from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded
 from bot.slack.listeners.places import action_place, key_parts, message_thread, thread_key
 from conversations.service import Conversations, Outcome
@@ -63,15 +63,27 @@ class Actions:
                                   request_key=request_key(body))
 
     def answer_dialog(self, body: dict[str, Any], key: str, text: str) -> Outcome | None:
+        """Feed the click to the dialog; a button that names its question (`question_of`)
+        answers that question only, and is told so once the dialog has moved on."""
         parts = key_parts(key)
         if parts is None:
             raise BadRequest(f"not a dialog key: {key!r}")
         outcome = self.conv().reply(key, text, action_place(body, parts[2]),
-                                    request_key=request_key(body))
+                                    request_key=request_key(body),
+                                    question=question_of(body["actions"][0]["action_id"]))
         if outcome is None:
             return self.tell(body, "This check-up has already ended. Start a new one with "
                               "/scale diagnose.", parts[2])
+        if outcome.moved_on:
+            return self.tell(body, self.moved_on(outcome.open_question), parts[2])
         return outcome
+
+    def moved_on(self, open_question: str | None) -> str:
+        """The note for a click on an earlier question's button, naming the open one."""
+        note = "That button is for a question that is no longer open; nothing was changed."
+        if open_question is None:
+            return note
+        return f"{note} The open question is: {self.conv().script.question(open_question).prompt}"
 
     def on_choice(self, body):
         key, text = unpack(_value(body), 2)
