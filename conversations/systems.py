@@ -237,15 +237,14 @@ def reserve_reminder(store: Store, advice_id: int, *, channel: str, post_at: flo
     id still empty), claimed in one transaction before anything is scheduled, so two
     clicks at once cannot both schedule one."""
     with store.transaction():
-        found = active_reminder(store, advice_id)
+        found = active_reminder(store, advice_id, now=now)
         if found is not None:
             return found, False
-        store.conn.execute(
+        cursor = store.conn.execute(
             "INSERT INTO reminders (advice_id, scheduled_id, channel, post_at, by_user, "
             "created_at) VALUES (?, '', ?, ?, ?, ?)", (advice_id, channel, post_at, by, now))
-        held = active_reminder(store, advice_id)
-        assert held is not None
-        return held, True
+        return Reminder(id=int(cursor.lastrowid), advice_id=advice_id, scheduled_id="",
+                        channel=channel, post_at=post_at, by=by, created_at=now), True
 
 
 def confirm_reminder(store: Store, reminder_id: int, scheduled_id: str) -> None:
@@ -262,10 +261,17 @@ def release_reminder(store: Store, reminder_id: int) -> None:
                            (reminder_id,))
 
 
-def active_reminder(store: Store, advice_id: int) -> Reminder | None:
-    """The latest reminder of an assessment that is neither cancelled nor already due."""
-    rows = store._rows("SELECT * FROM reminders WHERE advice_id = ? AND cancelled_at IS NULL "
-                       "ORDER BY id DESC LIMIT 1", (advice_id,))
+HOLD_S = 60  # a slot held for scheduling longer than this was left by a process that died
+
+
+def active_reminder(store: Store, advice_id: int, *, now: float) -> Reminder | None:
+    """The latest reminder of an assessment that is neither cancelled nor already due. Once
+    due it has been posted, so the message may offer a new one; a slot held but never
+    scheduled (the process died mid-click) frees itself after HOLD_S."""
+    rows = store._rows(
+        "SELECT * FROM reminders WHERE advice_id = ? AND cancelled_at IS NULL AND post_at > ? "
+        "AND (scheduled_id != '' OR created_at > ?) ORDER BY id DESC LIMIT 1",
+        (advice_id, now, now - HOLD_S))
     if not rows:
         return None
     row = rows[0]

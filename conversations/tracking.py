@@ -237,7 +237,8 @@ class SystemsMixin:
         since = row.result.get("since")
         return TrackedView(advice_id=advice_id, assessment=assessment, system=system,
                            since=Since.model_validate(since) if since else None,
-                           reminder=sysdb.active_reminder(self.store, advice_id))
+                           reminder=sysdb.active_reminder(self.store, advice_id,
+                                                                   now=self.clock()))
 
     def reserve_reminder(self: Conversations, advice_id: int, place: Place, post_at: float
                          ) -> tuple[Reminder, bool]:

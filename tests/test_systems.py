@@ -192,3 +192,24 @@ def test_an_assessment_holds_one_reminder_at_a_time(conv):
     assert view.reminder == held.model_copy(update={"scheduled_id": "Q1"})
     assert conv.cancel_reminder(done.advice_id, "Q1")
     assert conv.reserve_reminder(done.advice_id, PUBLIC, post_at)[1]
+
+
+def test_a_reminder_that_fell_due_frees_the_slot_for_the_next(conv):
+    done = conv.diagnose(obs(users=50_000, db_cpu_pct=85), PUBLIC, system="shop")
+    held, _ = conv.reserve_reminder(done.advice_id, PUBLIC, conv.clock.now + 7 * DAY)
+    conv.confirm_reminder(held.id, "Q1")
+    conv.clock.now += 7 * DAY  # Slack posted it: the message may offer a new one
+    assert conv.tracked_advice(done.advice_id, PUBLIC).reminder is None
+    later, new = conv.reserve_reminder(done.advice_id, PUBLIC, conv.clock.now + DAY)
+    assert new and later.id != held.id
+
+
+def test_a_slot_held_by_a_click_that_never_finished_frees_itself(conv):
+    done = conv.diagnose(obs(users=50_000, db_cpu_pct=85), PUBLIC, system="shop")
+    held, _ = conv.reserve_reminder(done.advice_id, PUBLIC, conv.clock.now + 7 * DAY)
+    # The process died between holding the slot and scheduling: nothing to confirm.
+    conv.clock.now += 30
+    assert not conv.reserve_reminder(done.advice_id, OTHER_PUBLIC, conv.clock.now + DAY)[1]
+    conv.clock.now += 31
+    again, new = conv.reserve_reminder(done.advice_id, OTHER_PUBLIC, conv.clock.now + DAY)
+    assert new and again.by == "U3"
