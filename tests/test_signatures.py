@@ -226,6 +226,36 @@ def test_find_prefers_the_longest_match_whatever_the_order():
                                                   Layer.NETWORK)),
     # Google's reason codes are upper case; another API's lower-case code is not Google's
     ("(reason: RATE_LIMIT_EXCEEDED)", ("gcp.quota_exceeded_compute", Layer.EXTERNAL_API)),
+    # a Redis client quoting the JDK's socket timeout is Redis, not a called service
+    ("redis.clients.jedis.exceptions.JedisConnectionException: java.net.SocketTimeoutException:"
+     " Read timed out", ("redis.jedis_read_timed_out", Layer.DATABASE)),
+    ("Caused by: java.net.SocketTimeoutException: Read timed out",
+     ("java.socket_read_timed_out", Layer.EXTERNAL_API)),
+    # Knex's query timeout contains axios's wording
+    ("KnexTimeoutError: Defined query timeout of 3000ms exceeded when running query.",
+     ("knex.query_timeout", Layer.DATABASE)),
+    ("AxiosError: timeout of 3000ms exceeded", ("axios.timeout_exceeded", Layer.EXTERNAL_API)),
+    # PgBouncer out of descriptors is the database tier; the bare errno stays the kernel's
+    ("2025-03-02 04:10:55.016 UTC [7] ERROR accept() failed: Too many open files",
+     ("pgbouncer.accept_too_many_open_files", Layer.DATABASE)),
+    ("socket(): Too many open files", ("linux.too_many_open_files", Layer.APPLICATION)),
+    # RequestLimitExceeded is EC2's throttling code unless DynamoDB says it
+    ("An error occurred (RequestLimitExceeded) when calling the RunInstances operation "
+     "(reached max retries: 4): Request limit exceeded.",
+     ("aws-ec2.request_limit_exceeded", Layer.EXTERNAL_API)),
+    ("botocore.errorfactory.RequestLimitExceeded: An error occurred (RequestLimitExceeded) when "
+     "calling the BatchWriteItem operation: Throughput exceeds the current throughput limit "
+     "for your account.", ("dynamodb.request_limit_exceeded", Layer.DATABASE)),
+    ("DynamoDB: BatchGetItem, RequestLimitExceeded", ("dynamodb.request_limit_exceeded",
+                                                     Layer.DATABASE)),
+    # reactor-pool as R2DBC uses it, and as Reactor Netty ships it relocated
+    ("reactor.pool.PoolAcquirePendingLimitException: Pending acquire queue has reached its "
+     "maximum size of 250", ("r2dbc-pool.pending_acquire_queue_full", Layer.DATABASE)),
+    ("io.r2dbc.spi.R2dbcException: Pending acquire queue has reached its maximum size of 250",
+     ("r2dbc-pool.pending_acquire_queue_full", Layer.DATABASE)),
+    ("reactor.netty.internal.shaded.reactor.pool.PoolAcquirePendingLimitException: Pending "
+     "acquire queue has reached its maximum size of 250",
+     ("reactor-netty.pending_acquire_queue_full", Layer.NETWORK)),
 ])
 def test_a_components_own_message_beats_the_generic_error_it_quotes(line, expected):
     assert _found(line) == expected
