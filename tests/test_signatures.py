@@ -556,3 +556,221 @@ def test_nothing_listening_for_postgres_is_no_scaling_problem(line):
 ])
 def test_only_a_local_refusal_or_a_refused_login_is_set_up(line, expected):
     assert _found(line) == expected
+
+
+# Lines written for these tests from each message's template: the entry that names them,
+# the layer it scales (None: recognised, no scaling problem) and what people see.
+NAMED = [
+    # Kafka clients waiting on brokers are the network's; group churn is the consumers'
+    ("[Consumer clientId=c-7, groupId=ledger] Group coordinator b-3:9092 (id: 2147483644 rack: "
+     "null) is unavailable or invalid due to cause: coordinator unavailable. isDisconnected: "
+     "true. Rediscovery will be attempted.", "kafka.coordinator_unavailable", Layer.NETWORK, None),
+    ("org.apache.kafka.common.errors.TimeoutException: Timeout of 30000ms expired before the "
+     "position for partition ledger-5 could be determined", "kafka.position_timeout",
+     Layer.NETWORK, Symptom.API_TIMEOUTS),
+    ("Offset commit failed on partition ledger-0 at offset 901: The request timed out.",
+     "kafka.offset_commit_request_timed_out", Layer.NETWORK, Symptom.API_TIMEOUTS),
+    ("%4|1716000000.500|REQTMOUT|rdkafka#consumer-2| [thrd:b-1:9092/1]: b-1:9092/1: Timed out "
+     "3 in-flight, 1 retry-queued, 0 out-queue, 0 partially-sent requests",
+     "kafka.librdkafka_requests_timed_out", Layer.NETWORK, Symptom.API_TIMEOUTS),
+    ("b-1:9092/1: Connection setup timed out in state SSL_HANDSHAKE (after 30001ms in state "
+     "SSL_HANDSHAKE)", "kafka.librdkafka_connection_setup_timed_out", Layer.NETWORK,
+     Symptom.API_TIMEOUTS),
+    ("INFO [GroupCoordinator 0]: Preparing to rebalance group ledger in state "
+     "PreparingRebalance with old generation 7 (__consumer_offsets-9) (reason: removing member "
+     "c-7 on heartbeat expiration)", "kafka.preparing_to_rebalance", Layer.APPLICATION, None),
+    ("[Consumer clientId=c-7, groupId=ledger] Attempt to heartbeat failed since group is "
+     "rebalancing", "kafka.heartbeat_failed_rebalancing", Layer.APPLICATION, None),
+    ("CommitFailedException: Offset commit cannot be completed since the consumer is not part "
+     "of an active group for auto partition assignment", "kafka.commit_failed_not_in_group",
+     Layer.APPLICATION, None),
+    # RabbitMQ
+    ("connection <0.4410.0> (10.3.0.8:51000 -> 10.3.0.2:5672): number of channels opened for "
+     "user 'svc' has reached the maximum allowed limit of 128", "rabbitmq.channel_limit_reached",
+     Layer.APPLICATION, None),
+    ("pika.adapters: Connection.Blocked received from broker, reason: low on memory",
+     "rabbitmq.connection_blocked_low_memory", Layer.APPLICATION, Symptom.HIGH_MEMORY),
+    # the kernel
+    ("kernel: NETDEV WATCHDOG: eth1 (ixgbe): transmit queue 7 timed out 5376 ms",
+     "linux.netdev_watchdog_tx_timeout", Layer.NETWORK, None),
+    ("[88211.120] sched: RT throttling activated", "linux.rt_throttling", Layer.APPLICATION,
+     Symptom.HIGH_SERVER_CPU),
+    ("kernel: [991.2] TCP: time wait bucket table overflow", "linux.time_wait_bucket_overflow",
+     Layer.NETWORK, None),
+    ("kernel: cgroup: fork rejected by pids controller in /system.slice/web.service",
+     "linux.pids_controller_fork_rejected", Layer.APPLICATION, Symptom.HIGH_SERVER_CPU),
+    ("kernel: UDP: bad checksum. From 172.16.0.9:123 to 172.16.0.4:40002 ulen 56",
+     "linux.udp_bad_checksum", None, None),
+    ("perf: interrupt took too long (3140 > 3125), lowering kernel.perf_event_max_sample_rate "
+     "to 63000", "linux.perf_interrupt_took_too_long", None, None),
+    # Kubernetes
+    ("Error from server (TooManyRequests): the server has received too many requests and has "
+     "asked us to try again later (get pods)", "kubernetes.apiserver_too_many_requests",
+     Layer.APPLICATION, None),
+    ("horizontal-pod-autoscaler  failed to get memory utilization: missing request for memory "
+     "in container worker of Pod worker-1", "kubernetes.hpa_missing_request", None, None),
+    # edges and proxies
+    ("Error 1015 Ray ID: 8a1b2c3d4e5f6a7b You are being rate limited", "cloudflare.error_1015",
+     Layer.EXTERNAL_API, Symptom.API_TIMEOUTS),
+    ("error code: 1200 Cache connection limit", "cloudflare.error_1200", Layer.NETWORK, None),
+    ('[2025-02-01T08:00:00.000Z] "POST /v2/pay HTTP/2" 503 OM 0 18 0 - "10.4.0.1" "ios" "9f" '
+     '"pay:9000" "-"', "envoy.access_log_overload_manager", Layer.APPLICATION,
+     Symptom.HIGH_MEMORY),
+    ("< HTTP/2 429\n< x-ratelimit-limit: 100\n\nlocal_rate_limited", "envoy.local_rate_limited",
+     Layer.NETWORK, None),
+    ('[2025-02-01T08:00:00.000Z] "GET /v2/items HTTP/1.1" 429 RL 0 18 0 - "10.4.0.1" "ios" '
+     '"9f" "items:9000" "-"', "envoy.access_log_rate_limited", Layer.NETWORK, None),
+    ('[2025-02-01T08:00:00.000Z] "GET /v2/items HTTP/1.1" 503 UC 0 95 7 - "10.4.0.1" "ios" '
+     '"9f" "items:9000" "10.4.2.2:9000"', "envoy.access_log_upstream_connection_termination",
+     Layer.NETWORK, None),
+    ('[2025-02-01T08:00:00.000Z] "POST /v2/pay HTTP/1.1" 0 DC 0 0 20004 - "10.4.0.1" "ios" '
+     '"9f" "pay:9000" "10.4.2.2:9000"', "envoy.access_log_downstream_termination",
+     Layer.APPLICATION, None),
+    ("level=debug msg=\"'499 Client Closed Request' caused by: context canceled\"",
+     "traefik.client_closed_request", Layer.APPLICATION, None),
+    ("haproxy[4]: 10.4.0.1:5000 [01/Feb/2025:08:00:00.000] web~ api/a2 0/0/0/40/90004 200 "
+     "2097152 - - sD-- 5/5/4/1/0 0/0 \"GET /dump HTTP/1.1\"", "haproxy.server_data_timeout_sd",
+     Layer.NETWORK, Symptom.API_TIMEOUTS),
+    ("haproxy[4]: 10.4.0.1:5000 [01/Feb/2025:08:00:00.000] web~ api/a2 0/0/0/-1/0 503 217 - - "
+     "RC-- 5/5/4/1/0 0/0 \"GET /items HTTP/1.1\"", "haproxy.local_resource_exhausted_rc",
+     Layer.NETWORK, None),
+    ("haproxy[4]: Connect() failed for backend api: no free ports.", "haproxy.no_free_ports",
+     Layer.NETWORK, None),
+    ("504: The load balancer established a connection to the target but the target did not "
+     "respond before the idle timeout period elapsed.", "aws-elb.alb_504_target_idle_timeout",
+     Layer.APPLICATION, None),
+    ("502 because the load balancer received a TCP RST from the target when attempting to "
+     "establish a connection", "aws-elb.alb_502_rst_on_connect", Layer.NETWORK, None),
+    # runtimes
+    ("WARNING [ContainerBackgroundProcessor] Thread [https-jsse-nio-8443-exec-3] (id=[51]) has "
+     "been active for [125,002] milliseconds (since [2/1/25, 8:00 AM]) to serve the same "
+     "request for [https://api.example.org/export] and may be stuck",
+     "tomcat.stuck_thread_detected", Layer.APPLICATION, Symptom.API_TIMEOUTS),
+    ("org.eclipse.jetty.io.EofException: java.util.concurrent.TimeoutException: Idle timeout "
+     "expired: 60000/60000 ms", "jetty.idle_timeout_expired", Layer.NETWORK,
+     Symptom.API_TIMEOUTS),
+    ("Sat Feb  1 08:00:00 2025 - uwsgi_response_write_body_do() TIMEOUT !!!",
+     "uwsgi.write_timeout", Layer.NETWORK, None),
+    ("reload-on-rss limit reached (545259520 >= 536870912)", "uwsgi.reload_on_rss",
+     Layer.APPLICATION, Symptom.HIGH_MEMORY),
+    ("Sat Feb  1 08:00:00 2025 - HARAKIRI triggered by worker 2 core 0 !!!",
+     "uwsgi.harakiri_triggered", Layer.APPLICATION, Symptom.API_TIMEOUTS),
+    ('[0.981s][warning][os,thread] Failed to start thread "GC Thread#4" - pthread_create '
+     "failed (EAGAIN) for attributes: stacksize: 1024k, guardsize: 4k, detached.",
+     "jvm.pthread_create_failed", Layer.APPLICATION, Symptom.HIGH_SERVER_CPU),
+    ("Unhandled exception. System.Net.Sockets.SocketException (10055): An operation on a socket "
+     "could not be performed because the system lacked sufficient buffer space or because a "
+     "queue was full.", "dotnet.socket_no_buffer_space", Layer.NETWORK, None),
+    ("io.netty.handler.ssl.SslHandshakeTimeoutException: handshake timed out after 5000ms",
+     "netty.ssl_handshake_timeout", Layer.NETWORK, Symptom.API_TIMEOUTS),
+    ("fatal error: concurrent map read and map write", "go.concurrent_map_writes", None, None),
+    ("Post \"https://a.example/x\": http2: client connection force closed via ClientConn.Close",
+     "go.http2_client_conn_force_closed", None, None),
+    ("Error: listen EADDRINUSE: address already in use 0.0.0.0:8080", "nodejs.listen_eaddrinuse",
+     None, None),
+    ("[2025-02-01 08:00:00 +0000] [7] [ERROR] Worker (pid:12) exited with code 3",
+     "gunicorn.worker_exited_with_error", None, None),
+    # DNS and TLS
+    ("Error: queryAaaa ETIMEOUT cdn.example.org", "nodejs.dns_query_etimeout", Layer.NETWORK,
+     None),
+    (";; connection timed out; no servers could be reached", "dns.dig_no_servers_reached",
+     Layer.NETWORK, None),
+    ("dnsmasq[4410]: Maximum number of concurrent DNS queries reached (max: 300)",
+     "dnsmasq.concurrent_queries_limit", Layer.NETWORK, None),
+    ("TimeoutError: _ssl.c:989: The handshake operation timed out",
+     "python.ssl_handshake_timed_out", Layer.NETWORK, Symptom.API_TIMEOUTS),
+    ("[ERROR] plugin/errors: 2 db.internal. A: dns: overflow unpacking uint32",
+     "coredns.overflow_unpacking", None, None),
+    # databases
+    ("LOG:  using stale statistics instead of current ones because stats collector is not "
+     "responding", "postgresql.stale_statistics", Layer.STORAGE, None),
+    ('LOG:  invalidating obsolete replication slot "analytics"', "postgresql.slot_invalidated",
+     Layer.DATABASE, None),
+    ('ERROR:  could not obtain lock on relation "payments"',
+     "postgresql.nowait_lock_not_obtained", Layer.DATABASE, None),
+    ("LOG:  process 902 acquired ShareLock on transaction 55120 after 2104.530 ms",
+     "postgresql.lock_acquired_after", Layer.DATABASE, None),
+    ("| 41 | web | 10.0.2.5:3310 | shop | Query | 95 | Waiting for table metadata lock | "
+     "SELECT 1 |", "mysql.waiting_for_metadata_lock", Layer.DATABASE, None),
+    ("Seconds_Behind_Master: 1250", "mysql.seconds_behind_source", Layer.DATABASE, None),
+    ("[Note] Aborted connection 90 to db: 'shop' user: 'web' host: '10.0.2.6' (Got an error "
+     "reading communication packets)", "mysql.aborted_connection", Layer.DATABASE, None),
+    ("MongoServerError: Transaction numbers are only allowed on a replica set member or mongos",
+     "mongodb.transaction_needs_replica_set", None, None),
+    ("(error) NOREPLICAS Not enough good replicas to write.", "redis.noreplicas", Layer.DATABASE,
+     None),
+    ("ReplyError: MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to "
+     "'no'.", "redis.masterdown", Layer.DATABASE, None),
+    ("Disconnecting timedout replica (full sync): 10.0.3.4:6379",
+     "redis.disconnecting_timedout_replica", Layer.DATABASE, None),
+    ("RedisException: Request queue size exceeded: 50000. Commands are not accepted until the "
+     "queue size drops.", "redis.lettuce_request_queue_full", Layer.DATABASE,
+     Symptom.API_TIMEOUTS),
+    # pools
+    ("Error: Queue limit reached.\n    at Pool.getConnection (node_modules/mysql2/lib/pool.js)",
+     "mysql-node.queue_limit_reached", Layer.DATABASE, Symptom.API_TIMEOUTS),
+    ("Error: No connections available.", "mysql-node.no_connections_available", Layer.DATABASE,
+     Symptom.API_TIMEOUTS),
+    ("DEBUG HikariPool-2 - Pool stats (total=10/10, idle=0/0, active=10, waiting=4)",
+     "hikaricp.pool_stats_waiting", Layer.DATABASE, Symptom.API_TIMEOUTS),
+    ("PrismaClientKnownRequestError: P2034 Transaction failed due to a write conflict",
+     "prisma.p2034", Layer.DATABASE, None),
+    ("P2028 Transaction API error: Unable to start a transaction in the given time.",
+     "prisma.p2028_unable_to_start", Layer.DATABASE, Symptom.API_TIMEOUTS),
+    ("Transaction already closed: The timeout for this transaction was 10000 ms, however 10033 "
+     "ms passed since the start of the transaction.", "prisma.transaction_expired",
+     Layer.DATABASE, None),
+    ("(Background on this error at: https://sqlalche.me/e/14/3o7r)",
+     "sqlalchemy.error_link_3o7r", Layer.DATABASE, Symptom.API_TIMEOUTS),
+    ("R2dbcTimeoutException: Connection acquisition timed out after 5000ms",
+     "r2dbc-pool.acquisition_timed_out", Layer.DATABASE, Symptom.API_TIMEOUTS),
+    # cloud APIs
+    ("operation error S3: PutObject, failed to get rate limit token, retry quota exceeded, 0 "
+     "available, 5 requested", "aws.retry_quota_exceeded", Layer.EXTERNAL_API,
+     Symptom.API_TIMEOUTS),
+    ("botocore.errorfactory.PriorRequestNotComplete: An error occurred "
+     "(PriorRequestNotComplete) when calling the ChangeResourceRecordSets operation",
+     "aws-route53.prior_request_not_complete", Layer.EXTERNAL_API, Symptom.API_TIMEOUTS),
+    ("Operation failed: ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: The zone "
+     "'projects/x/zones/us-east1-c' does not have enough resources",
+     "gcp.zone_resource_pool_exhausted", Layer.APPLICATION, None),
+    # third-party rate-limit bodies
+    ('HTTP 429 {"name": "RATE_LIMIT_REACHED", "message": "Too many requests."}',
+     "paypal.rate_limit_reached", Layer.EXTERNAL_API, Symptom.API_TIMEOUTS),
+    ('429 {"error": "Rate limit exceeded", "retry_after": 12}', "zendesk.rate_limit_exceeded",
+     Layer.EXTERNAL_API, Symptom.API_TIMEOUTS),
+    ('{"object": "error", "status": 429, "code": "rate_limited"}', "notion.rate_limited",
+     Layer.EXTERNAL_API, Symptom.API_TIMEOUTS),
+]
+
+
+@pytest.mark.parametrize(("line", "expected_id", "layer", "symptom"), NAMED,
+                         ids=[n[1] for n in NAMED])
+def test_a_message_is_named_with_its_layer_and_what_people_see(line, expected_id, layer,
+                                                               symptom):
+    hit = CAT.find(line)
+    assert hit is not None and hit.signature.id == expected_id
+    assert (hit.signature.scaling_layer, hit.signature.symptom) == (layer, symptom)
+
+
+# The same troubles told in plain words, or a quiet reading of the same tools: no entry fires.
+QUIET = [
+    "we hit the rabbitmq channel limit yesterday",
+    "hikari pool stats look fine most of the day",
+    "HikariPool-1 - Pool stats (total=10, active=3, idle=7, waiting=0)",
+    "Seconds_Behind_Source: 0",
+    "Seconds_Behind_Source: 4",
+    "cloudflare keeps rate limiting our crawler",
+    "the kafka consumer group is rebalancing a lot",
+    "our prisma transactions time out under load",
+    "is the dns server reachable from the pods?",
+    "we have a metadata lock problem on mysql",
+    "the queue limit was reached on the worker",
+    "stuck threads in tomcat during the sale",
+    "envoy rate limited some requests at peak",
+]
+
+
+@pytest.mark.parametrize("text", QUIET)
+def test_plain_words_or_a_quiet_reading_name_no_message(text):
+    assert CAT.find(text) is None
