@@ -27,7 +27,7 @@ from slack_harness import (
 
 from bot.settings import Settings
 from bot.slack.app import build_app
-from bot.slack.delivery import COULD_NOT_FINISH, Deliverer
+from bot.slack.delivery import COULD_NOT_FINISH, Deliverer, refused_text
 from bot.slack.deps import Deps
 from bot.slack.gate import SlackGate
 from bot.slack.ids import ActionId
@@ -214,6 +214,19 @@ def test_feedback_thanks_the_clicker_through_the_outbox(served: Served) -> None:
     assert served.rows("SELECT helpful FROM feedback") == [(1,)]
 
 
+def test_an_ephemeral_note_to_someone_not_in_the_channel_is_given_up_at_once(
+        served: Served) -> None:
+    served.client.command("diagnose users=50k db_cpu=90%")
+    served.deliver()
+    [(advice_id,)] = served.rows("SELECT id FROM advice")
+    served.client.block_action(ActionId.FEEDBACK_HELPFUL, str(advice_id))
+    served.fake.fail("chat.postEphemeral", times=3, error="user_not_in_channel")
+    served.deliver()
+    assert len(served.fake.calls("chat.postEphemeral")) == 1  # no retry can fix it
+    assert served.rows("SELECT state FROM outbox WHERE ephemeral_to IS NOT NULL") == [
+        ("failed",)]
+
+
 def test_a_retried_event_is_answered_once(served: Served) -> None:
     for retry in (None, 1, 2):
         assert served.client.app_mention("db cpu is pegged and checkout times out",
@@ -264,7 +277,9 @@ def test_an_undeliverable_reply_tells_the_person_once(
     served.fake.fail(POST, error="msg_too_long")
     served.deliver()
     first, note = posts(served.fake)
-    assert (note.text, note.args["thread_ts"]) == (COULD_NOT_FINISH, first.args["thread_ts"])
+    assert (note.text, note.args["thread_ts"]) == (
+        "I couldn't post my answer here: Slack refused it (msg_too_long), so asking again "
+        "won't help.", first.args["thread_ts"])
     gave_up = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(gave_up) == 1 and "msg_too_long" in gave_up[0] and "told the person" in gave_up[0]
     assert served.rows("SELECT state FROM outbox") == [("failed",)]
@@ -357,7 +372,7 @@ def test_a_dialog_whose_thread_cannot_be_opened_is_told_once(
     served.deliver()
     opening, note = posts(served.fake)
     assert (opening.text, note.text, note.args.get("thread_ts")) == (
-        "Scaling check-up started", COULD_NOT_FINISH, None)
+        "Scaling check-up started", refused_text("not_in_channel"), None)
     assert served.rows("SELECT state FROM outbox ORDER BY id") == [("failed",), ("failed",)]
     assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
 

@@ -37,10 +37,18 @@ METADATA_EVENT = "scale_advisor_reply"
 PERMANENT_ERRORS = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "msg_too_long", "invalid_blocks",
     "invalid_auth", "account_inactive", "token_revoked", "no_permission", "restricted_action",
-    "thread_not_found", "invalid_arguments",
+    "thread_not_found", "invalid_arguments", "user_not_in_channel", "no_text", "missing_scope",
+    "not_authed",
 })
 MAX_ATTEMPTS = 12
 COULD_NOT_FINISH = "I couldn't finish this; try again."
+
+
+def refused_text(error: str) -> str:
+    """What a person is told when Slack refuses a reply for good: asking again would meet
+    the same refusal, so it is named instead of "try again"."""
+    return (f"I couldn't post my answer here: Slack refused it ({error}), so asking again "
+            "won't help.")
 
 
 def worker_name() -> str:
@@ -169,9 +177,9 @@ class Deliverer:
         if permanent:
             if row.payload.get("kind") == "opening" and row.key:
                 self.outbox.abandon_key(row.key, f"its thread was not opened ({error})")
-            self._give_up(row, error)
+            self._give_up(row, error, refused=error in PERMANENT_ERRORS)
 
-    def _give_up(self, row: OutboxRow, error: str) -> None:
+    def _give_up(self, row: OutboxRow, error: str, *, refused: bool) -> None:
         """Log why once and tell the person in one line (a single plain try: if Slack
         refuses this too, say so in the log; there is nowhere else to tell them)."""
         told = "told the person"
@@ -179,8 +187,9 @@ class Deliverer:
             if row.ephemeral_to:
                 told = "an ephemeral note; nothing more to tell"
             else:
-                self.client.chat_postMessage(channel=row.channel, thread_ts=row.thread_ts,
-                                             text=COULD_NOT_FINISH)
+                self.client.chat_postMessage(
+                    channel=row.channel, thread_ts=row.thread_ts,
+                    text=refused_text(error) if refused else COULD_NOT_FINISH)
         except Exception as err:  # noqa: BLE001 - any failure: only the log is left
             told = f"could not tell the person either ({_reason(err)})"
         log.warning("gave up on reply %s to %s after %s attempt(s): %s; %s", row.id,
