@@ -6,10 +6,12 @@ the privacy cases use a private channel (`G…`) and two people.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from slack_harness import (
     ALICE,
     BOB,
@@ -116,6 +118,17 @@ def home_of(slack: SlackClient, fake: FakeSlackAPI, user: str) -> str:
     assert validate_view(view) == []
     View(**view).validate_json()
     return call.all_text()
+
+
+def test_a_home_tab_slack_refuses_is_logged_without_claiming_anyone_was_told(
+        slack: SlackClient, fake_slack: FakeSlackAPI, caplog: pytest.LogCaptureFixture) -> None:
+    fake_slack.fail("views.publish", error="invalid_arguments")
+    with caplog.at_level(logging.WARNING):
+        assert slack.app_home_opened(user=ALICE).status == 200
+        fake_slack.wait_for("views.publish", 1)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "could not handle home tab: Slack said invalid_arguments; nothing to tell: opening "
+        "Home again publishes it again"]
 
 
 def test_home_shows_own_and_team_diagnoses_but_not_others_private_ones(

@@ -45,16 +45,20 @@ def reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-def guarded(what: str, work: Callable[[], None], tell: Callable[[], None]) -> None:
-    """Run `work`; if it fails, run `tell` (say so to the person) and log why, once."""
+def guarded(what: str, work: Callable[[], None], tell: Callable[[], None] | str) -> None:
+    """Run `work`; if it fails, run `tell` (say so to the person) and log why, once. A
+    string for `tell` says in the log why there is no one to tell."""
     try:
         work()
         return
     except Exception as err:  # noqa: BLE001 - every failure is answered, none is a 500
         failure = err
     try:
-        tell()
-        told = "told the person"
+        if isinstance(tell, str):
+            told = tell
+        else:
+            tell()
+            told = "told the person"
     except Exception as err:  # noqa: BLE001 - nowhere left to say it but the log
         told = f"could not tell the person ({reason(err)})"
     foreseeable = isinstance(failure, FORESEEABLE)
