@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block
 
+from advisor.engine import WHAT_IF_FACTORS
 from advisor.models import Assessment, WhatIf
 from advisor.view import (
     AssessmentView,
@@ -32,7 +33,6 @@ from bot.slack.blocks.kit import (
 from bot.slack.blocks.mrkdwn import bullets, escape
 from bot.slack.ids import ActionId, BlockId, indexed, pack
 
-WHAT_IF_FACTORS = (10, 100, 1000)
 STATUS_MARK = {"ok": ":large_green_circle:", "watch": ":large_yellow_circle:",
                "warning": ":red_circle:"}
 
