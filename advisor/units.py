@@ -1909,6 +1909,15 @@ def _nothing_to_read(spoken: str) -> bool:
 _SAID_BACK = (UnnamedShare, PastGrowth, ShareRate, ChangeOnly, TargetOnly)
 
 
+_LONE_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """`text` with every byte that was not UTF-8 shown as U+FFFD. Python keeps such bytes
+    from argv and stdin as lone surrogates, which print but cannot be stored or sent."""
+    return _LONE_SURROGATE_RE.sub("\ufffd", text)
+
+
 def read_text(text: str) -> Reading:
     """Numbers with their meaning from free text: "db cpu 92%, p95 1.4s" -> two metrics.
 

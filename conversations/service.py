@@ -14,13 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from advisor.ask import answer_as, candidates, is_clear
 from advisor.ask import ask as advisor_ask
 from advisor.engine import assess, what_ifs
 from advisor.models import AskResult, Assessment, Match, Observations, WhatIf
 from advisor.playbook import Playbook, default_playbook
+from advisor.units import valid_text
 from conversations.advice_log import AdviceEntry, AdviceRow, Viewer, search_columns
 from conversations.dialog import (
     DialogState,
@@ -112,6 +113,33 @@ EXPIRED = ("This diagnosis sat idle too long and has expired; nothing from the o
            "assessed. Start a fresh one.")
 
 
+class UnusableDialog(ValueError):
+    """A saved dialog whose state no longer reads as a dialog (an older or damaged row):
+    the front tells its person and offers a fresh start instead of failing each time."""
+
+
+def saved_state(state: dict[str, Any]) -> DialogState:
+    """A stored dialog state as a DialogState. Text saved before input was made valid
+    (undecodable bytes kept as lone surrogates) is repaired, since the advice log could
+    not store it; UnusableDialog when the state does not validate."""
+    try:
+        return DialogState.model_validate(_valid_strings(state))
+    except ValidationError as err:
+        raise UnusableDialog(f"the saved dialog cannot be read ({err.error_count()} "
+                             "problem(s))") from err
+
+
+def _valid_strings(value: Any) -> Any:
+    """`value` (parsed JSON) with `valid_text` applied to every string in it."""
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, dict):
+        return {_valid_strings(k): _valid_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_valid_strings(v) for v in value]
+    return value
+
+
 def warm_up_advisor(playbook: Playbook | None = None) -> None:
     """Load what the matcher reads lazily (vocabulary, signature catalogue, learned
     arrays: about 0.4 s) now, so a serving process's first free-text request does not
@@ -193,11 +221,12 @@ class Conversations(SystemsMixin):
         return self._once(request_key, work)
 
     def current(self, key: str) -> tuple[DialogState, bool] | None:
-        """The open dialog under `key` and whether it has expired; None if there is none."""
+        """The open dialog under `key` and whether it has expired; None if there is none
+        (UnusableDialog if its saved state cannot be read)."""
         row = self.store.load_dialog(key, now=self.clock())
         if row is None or row.finished:
             return None
-        return DialogState.model_validate(row.state), row.expired
+        return saved_state(row.state), row.expired
 
     def open_dialog_for(self, user: str, prefix: str) -> DialogRow | None:
         """`user`'s most recent unfinished dialog among the keys starting with `prefix`
@@ -223,6 +252,7 @@ class Conversations(SystemsMixin):
         is computed outside the write lock and committed only if the dialog did not move
         meanwhile (else it is recomputed), so other writers never wait on the engine.
         """
+        text = valid_text(text)  # a chat front may hand in lone surrogates too (JSON "\\udcff")
         for _ in range(MAX_STEP_TRIES):
             row = self.store.load_dialog(key, now=self.clock())
             if row is None or row.finished:
@@ -232,7 +262,7 @@ class Conversations(SystemsMixin):
             if row.expired:
                 return self._once(request_key,
                                   lambda p=place: self._expire(key, p, deliver=deliver))
-            state = DialogState.model_validate(row.state)
+            state = saved_state(row.state)
             if question is not None and question != state.current:
                 return Outcome(moved_on=True, open_question=state.current)
             prepared = self._prepare(key, place, step(state, text, self.script, self.playbook),

@@ -23,7 +23,7 @@ from test_dbcheck import REFUSED, other_apps_file
 from bot import main as entry
 from bot.terminal import cli
 from bot.terminal.cli import main
-from conversations.advice_log import AdviceEntry
+from conversations.advice_log import AdviceEntry, Viewer
 from conversations.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -349,3 +349,55 @@ def test_playbook_flag_that_does_not_load_stops_serve(tmp_path: Path):
     done = run_cli("--playbook", "missing.toml", "serve", "--port", "1", cwd=tmp_path, env=env)
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "missing.toml" in done.stderr and "Traceback" not in done.stderr
+
+
+# -- bytes that are not UTF-8 -----------------------------------------------------------
+
+
+def run_bytes(*argv: bytes, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """`python -m bot.main` with raw bytes in argv and stdin, as a shell hands them over."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SCALE_", "SLACK_"))}
+    clean.update(PYTHONPATH=str(ROOT), SCALE_DB=str(cwd / "advice.db"), LC_ALL="C.UTF-8")
+    return subprocess.run([sys.executable.encode(), b"-m", b"bot.main", *argv], cwd=cwd,
+                          env=clean, input=stdin, capture_output=True, timeout=60)
+
+
+@pytest.mark.parametrize("argv", [
+    (b"ask", b"db cpu 90% \xff"),
+    (b"diagnose", b"--users", b"5k", b"--symptom", b"slow \xff"),
+    (b"diagnose", b"--users", b"5k", b"--system", b"\xff"),
+], ids=["ask", "symptom", "system"])
+def test_undecodable_argument_is_advised_and_logged_as_replacement_characters(
+        tmp_path: Path, argv: tuple[bytes, ...]):
+    done = run_bytes(*argv, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, b"")
+    logged = run_cli("history", "--json", cwd=tmp_path,
+                     env={"SCALE_DB": str(tmp_path / "advice.db")})
+    assert (logged.returncode, logged.stderr) == (0, "")
+    assert len(logged.stdout.splitlines()) == 1
+
+
+def test_undecodable_stdin_is_read_as_replacement_characters(tmp_path: Path):
+    done = run_bytes(b"ask", cwd=tmp_path, stdin=b"db cpu 90% \xff\n")
+    assert (done.returncode, done.stderr) == (0, b"")
+    store = Store(tmp_path / "advice.db", dialog_ttl_s=60)
+    rows = store.search_advice(None, viewer=Viewer(team="local", unrestricted=True), limit=5)
+    store.close()
+    assert [r.inputs for r in rows] == [{"text": "db cpu 90% \ufffd\n"}]
+
+
+@pytest.mark.parametrize("argv", [(b"history", b"--system", b"\xff"),
+                                  (b"done", b"\xff", b"indexing")], ids=["history", "done"])
+def test_undecodable_system_name_is_answered_in_one_line(tmp_path: Path, argv):
+    done = run_bytes(*argv, cwd=tmp_path)
+    expected = {b"history": (0, b"No assessments of a system called '\xef\xbf\xbd'.\n", b""),
+                b"done": (2, b"", b"scale-advisor: error: done: no system called "
+                                  b"'\xef\xbf\xbd' has been assessed here\n")}[argv[0]]
+    assert (done.returncode, done.stdout, done.stderr) == expected
+
+
+def test_undecodable_interview_answer_is_kept_and_the_interview_finishes(tmp_path: Path):
+    done = run_bytes(b"diagnose", b"-i", b"--json", cwd=tmp_path,
+                     stdin=b"50k\nslow \xff pages\ndone\n")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
+    assert json.loads(done.stdout)["inputs"]["text"] == "slow \ufffd pages"

@@ -87,6 +87,44 @@ def test_an_answer_typed_at_the_resume_prompt_is_not_taken_for_yes(db: Path):
     assert "Stage 4: Enterprise" in out  # started afresh, so the 50k was not kept
 
 
+def _save_raw_state(db: Path, state: dict) -> None:
+    """Overwrite the open terminal dialog's saved state, as an older or damaged row."""
+    store = Store(db)
+    try:
+        key = store.open_dialogs("cli:")[0].key
+        store.conn.execute("UPDATE dialogs SET state_json = ? WHERE key = ?",
+                           (json.dumps(state), key))
+        store.conn.commit()
+    finally:
+        store.close()
+
+
+def test_a_saved_answer_with_undecodable_bytes_resumes_and_finishes(db: Path):
+    cli("diagnose", "-i", stdin="50k\n")
+    _save_raw_state(db, {"answers": {
+        "users": {"raw": "50k", "value": 50000.0, "source": "users"},
+        "symptoms": {"raw": "slow \udcff pages", "value": "slow \udcff pages",
+                     "source": "symptoms"}},
+        "asked": ["users", "symptoms"], "current": "p95_ms"})
+    code, out = cli("diagnose", "-i", "--json", stdin="y\ndone\n")
+    assert code == 0
+    assert json.loads(out.splitlines()[-1])["inputs"]["text"] == "slow \ufffd pages"
+
+
+def test_a_saved_dialog_that_cannot_be_read_is_set_aside_for_a_new_one(db: Path):
+    cli("diagnose", "-i", stdin="50k\n")
+    _save_raw_state(db, {"status": "half-written", "asked": 3})
+    code, out = cli("diagnose", "-i", stdin="cancel\n")
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        "Scaling check-up: answer in your own words; say skip, back, done, help or cancel "
+        "at any point.",
+        "Your unfinished diagnosis was saved in a form that cannot be read any more, so it "
+        "cannot be resumed. Starting a new one (say cancel to stop).",
+        "[1] Roughly how many users does the system serve (monthly actives are fine)?"]
+    assert cli("diagnose", "-i", stdin="")[1].count("Resume it?") == 0
+
+
 def _wait_for(predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

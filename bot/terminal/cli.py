@@ -15,7 +15,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any, TextIO
@@ -36,6 +36,7 @@ from advisor.units import (
     parse_quantity,
     parse_value_words,
     read_line,
+    valid_text,
 )
 from bot.settings import SettingsError, load_team_playbook, read_settings
 
@@ -112,6 +113,26 @@ def flag_notes(args: argparse.Namespace) -> list[str]:
     return [f"scale-advisor: note: --{name.replace('_', '-')}: {value.note}"
             for name, value in vars(args).items()
             if isinstance(value, NotedValue) and value.note]
+
+
+class ValidInput:
+    """Stdin as valid text: a byte that is not UTF-8 reads as U+FFFD (see `valid_text`),
+    so an answer or a paste never carries text the advice log cannot store."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def read(self, size: int = -1) -> str:
+        return valid_text(self.stream.read(size))
+
+    def readline(self) -> str:
+        return valid_text(self.stream.readline())
+
+    def __iter__(self) -> Iterator[str]:
+        return (valid_text(line) for line in self.stream)
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
 
 
 # ----------------------------------------------------------------------------- output
@@ -830,9 +851,9 @@ def _stdout_gone() -> int:
 def main(argv: list[str] | None = None, out: TextIO | None = None,
          inp: TextIO | None = None) -> int:
     out = out or sys.stdout
-    inp = inp or sys.stdin
+    inp = ValidInput(inp or sys.stdin)
     try:
-        argv = sys.argv[1:] if argv is None else list(argv)
+        argv = [valid_text(arg) for arg in (sys.argv[1:] if argv is None else argv)]
         parser = build_parser()
         if not argv:  # as `/scale` alone does in Slack: what it can do
             parser.print_help(out)
