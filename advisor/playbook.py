@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import ClassVar, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from advisor.format import with_unit
 from advisor.metrics import MetricName
@@ -33,7 +33,7 @@ class Condition(Strict):
 
     metric: MetricName
     op: Op
-    value: float
+    value: float = Field(ge=0, allow_inf_nan=False)  # every metric is a count, time or share
 
     def holds(self, value: float) -> bool:
         return OPS[self.op](value, self.value)
@@ -82,6 +82,19 @@ class KeyMetric(Strict):
         if {self.target.metric, self.warning.metric} != {self.metric}:
             raise ValueError(f"target and warning of {self.metric.value} must compare "
                              f"{self.metric.value}")
+        return self
+
+    @model_validator(mode="after")
+    def _target_short_of_warning(self) -> KeyMetric:
+        """The warning line is the worse side of the target: a value past the warning
+        cannot also be on target, or a finding would call one reading both."""
+        worse_is_higher = self.warning.op in (">", ">=")
+        crossed = (self.target.value > self.warning.value if worse_is_higher
+                   else self.target.value < self.warning.value)
+        if crossed:
+            side = "above" if worse_is_higher else "below"
+            raise ValueError(f"target of {self.metric.value} ({self.target.bound()}) must not "
+                             f"be {side} its warning line ({self.warning.bound()})")
         return self
 
 
@@ -236,7 +249,7 @@ class CapacityExample(Strict):
 
 class CapacityFormula(Strict):
     formula: str
-    safety_default: float
+    safety_default: float = Field(ge=1, allow_inf_nan=False)  # below 1 removes headroom
     example: CapacityExample
     example_note: str
     unit: str
@@ -275,7 +288,7 @@ class CacheExample(Strict):
 
 class CacheFormula(Strict):
     formula: str
-    multiplier: float
+    multiplier: float = Field(ge=1, allow_inf_nan=False)  # the working set plus overhead
     working_set_share_min_pct: float
     working_set_share_max_pct: float
     example: CacheExample
@@ -347,6 +360,19 @@ class Playbook(Strict):
     costs: list[CostRow]
     topics: list[TopicEntry]
     sharpening: list[MetricName]
+
+    @field_validator("stages")
+    @classmethod
+    def _ranges_meet(cls, stages: list[Stage]) -> list[Stage]:
+        """Each stage's user range ends where the next begins: an overlap would put one
+        user count in two stages, a gap in none."""
+        for stage, after in zip(stages, stages[1:], strict=False):
+            if stage.users_max != after.users_min:
+                raise ValueError(f"stage {stage.number} ends at users_max "
+                                 f"{stage.users_max} but stage {after.number} starts at "
+                                 f"users_min {after.users_min}; each range must end where "
+                                 "the next begins")
+        return stages
 
     @model_validator(mode="after")
     def _complete(self) -> Playbook:

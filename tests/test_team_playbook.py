@@ -84,3 +84,44 @@ def test_each_front_words_how_to_start_again():
     slack = dialog_reply_message(reply, "ref")
     assert "/scale diagnose" in json.dumps(slack.blocks)
     assert "scale-advisor" not in json.dumps(slack.blocks)
+
+
+P95_TARGET = 'target = { metric = "p95_ms", op = "<", value = 500 }'
+
+
+def _p95_target(value: str) -> tuple[str, str]:
+    return P95_TARGET, P95_TARGET.replace("500", value)
+
+
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    (*_p95_target("nan"), "field key_metrics.0.target.value: Input should be a finite number"),
+    (*_p95_target("inf"), "field key_metrics.0.target.value: Input should be a finite number"),
+    (*_p95_target("-5"), "field key_metrics.0.target.value: Input should be greater than or "
+                         "equal to 0"),
+    (*_p95_target("1500"), "field key_metrics.0: Value error, target of p95_ms (< 1,500ms) must "
+                           "not be above its warning line (> 1,000ms)"),
+    ("users_max = 10000", "users_max = 20000",
+     "field stages: Value error, stage 1 ends at users_max 20000 but stage 2 starts at "
+     "users_min 10000; each range must end where the next begins"),
+    ("multiplier = 1.5", "multiplier = -2",
+     "field sizing.cache.multiplier: Input should be greater than or equal to 1"),
+    ("safety_default = 1.5", "safety_default = 0",
+     "field sizing.capacity.safety_default: Input should be greater than or equal to 1"),
+], ids=["nan", "inf", "negative", "past-warning", "overlap", "cache-multiplier", "safety"])
+@pytest.mark.parametrize("via", ["flag", "setting"])
+def test_a_bad_value_is_refused_at_load_naming_file_and_field(
+        tmp_path: Path, monkeypatch, capsys, old: str, new: str, reason: str, via: str):
+    text = PACKAGED.read_text("utf-8")
+    assert old in text
+    path = tmp_path / "team.toml"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    monkeypatch.delenv("SCALE_PLAYBOOK", raising=False)
+    argv = ["size", "cache", "--working-set", "10GB"]
+    if via == "flag":
+        argv = ["--playbook", str(path), *argv]
+    else:
+        monkeypatch.setenv("SCALE_PLAYBOOK", str(path))
+    out = io.StringIO()
+    assert main(argv, out=out, inp=io.StringIO("")) == 2
+    assert (out.getvalue(), capsys.readouterr().err) == (
+        "", f"scale-advisor: error: {path}: {reason}\n")
