@@ -78,7 +78,10 @@ def _symptom_answer(text: str, match: Match, pb: Playbook
     if assessment.bottleneck is not None:  # one symptom, one bottleneck, one ladder
         settled = match.model_copy(update={
             "layer": assessment.bottleneck.layer,
-            "symptom": assessment.ladder.symptom if assessment.ladder else None})
+            "symptom": assessment.ladder.symptom if assessment.ladder else None,
+            # the bottleneck's, which weighs the numbers with the words: the one the
+            # answer's text shows, so JSON and text never disagree
+            "confidence": assessment.bottleneck.confidence})
     body = [*head, *candidate_lines(match, pb), *lines, assessment_text(assessment)]
     return "\n".join(body), settled, assessment
 

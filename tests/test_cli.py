@@ -329,3 +329,16 @@ def test_diagnose_says_which_readings_changed_nothing():
     assert out.splitlines()[-2] == (
         "Given but not weighed: growth 3x (the capacity plan also needs peak_rps); cache hit "
         "rate 40% (the playbook draws no line for it, so it changes no advice)")
+
+
+@pytest.mark.parametrize(("text", "layer", "confidence"), [
+    ("memory at 15GB of 16GB on the api boxes", "application", 0.86),
+    ("pool shows 47/50 connections busy", "database", 0.9),
+])
+def test_ask_json_confidence_is_the_one_the_answer_shows(text: str, layer: str,
+                                                         confidence: float):
+    code, out = run("ask", "--json", text)
+    data = json.loads(out)
+    shown = next(line for line in data["answer"].splitlines() if line.startswith("Bottleneck"))
+    assert (code, data["layer"], data["confidence"], shown) == (
+        0, layer, confidence, f"Bottleneck: {layer} (confidence {round(confidence * 100)}%)")

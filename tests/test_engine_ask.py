@@ -103,7 +103,7 @@ def test_symptom_gets_bottleneck_ladder_and_solutions():
     assert "evidence: db cpu; db_cpu_pct 92% > 70%" in r.answer
     assert "Then try: Read replicas <- next" in r.answer
     assert "usual fixes: Indexing, read replicas, caching" in r.answer
-    assert (r.layer, r.symptom, r.confidence) == ("database", "database_slow", 0.85)
+    assert (r.layer, r.symptom, r.confidence) == ("database", "database_slow", 0.95)
 
 
 def test_noise_gets_no_layer_and_a_short_help():
