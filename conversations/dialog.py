@@ -59,6 +59,9 @@ class DialogState(BaseModel):
     # Systems already assessed in this place: the quick answers to the "system" question,
     # which is asked only when there are some.
     system_choices: list[str] = Field(default_factory=list)
+    # The two readings a bare number was asked back with ("1.2 ms", "1.2 s"), until the
+    # next answer: a unit word or a pick by place then settles that number.
+    unit_readings: list[str] = Field(default_factory=list)
 
 
 class Reply(BaseModel):
@@ -127,6 +130,9 @@ def step(
     script = script or default_script()
     if state.status != "open":
         return StepResult(state=state, replies=[Reply(kind="closed", text=_CLOSED)])
+    readings = state.unit_readings
+    if readings:
+        state = state.model_copy(update={"unit_readings": []})
     cmd = command_of(text)
     if cmd == "cancel":
         closed = state.model_copy(update={"status": "cancelled", "current": None})
@@ -146,9 +152,10 @@ def step(
         new = _record(state, question.key, Answer(raw=text, source=question.key))
         return _advance(new, script, [], playbook)
     try:
-        new, notes = _accept(state, question, text.strip(), script)
+        new, notes = _accept(state, question, settled(text.strip(), readings, question), script)
     except AmbiguousUnit as err:
-        return StepResult(state=state, replies=[_ask_unit(question, err)])
+        asked = state.model_copy(update={"unit_readings": list(err.readings)})
+        return StepResult(state=asked, replies=[_ask_unit(question, err)])
     except ParseError as err:
         reprompt = _reprompt(question, str(err), _choices(question, state))
         return StepResult(state=state, replies=[reprompt])
@@ -390,6 +397,30 @@ def _ask_unit(question: Question, err: AmbiguousUnit) -> Reply:
     first, second = err.readings
     return Reply(kind="reprompt", text=f"{first} or {second}?", question_key=question.key,
                  choices=[Choice(label=r, value=r) for r in err.readings])
+
+
+_PLACES = {"first": 0, "1st": 0, "former": 0, "second": 1, "2nd": 1, "latter": 1}
+_FILLER = {"the", "one", "please", "it", "is", "its", "it's", "in", "i", "mean"}
+
+
+def settled(text: str, readings: list[str], question: Question) -> str:
+    """An answer to "1.2 ms or 1.2 s?" as the reading it picks: by its place ("the second
+    one") or by a unit alone ("s", "seconds", "ms"), applied to the number asked about.
+    Anything else, or with nothing asked back, is read as it stands."""
+    if len(readings) != 2 or any(ch.isdigit() for ch in text):
+        return text
+    words = [w for w in re.findall(r"[\w']+", text.lower()) if w not in _FILLER]
+    if len(words) == 1 and words[0] in _PLACES:
+        return readings[_PLACES[words[0]]]
+    heads = {r.rpartition(" ")[0] for r in readings}
+    if len(heads) != 1 or "" in heads or question.metric is None or not words:
+        return text
+    with_unit = f"{heads.pop()} {' '.join(words)}"
+    try:
+        parse_quantity(with_unit, question.metric)
+    except ParseError:
+        return text
+    return with_unit
 
 
 def _reprompt(question: Question, reason: str, choices: list[Choice]) -> Reply:

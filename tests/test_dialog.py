@@ -196,5 +196,34 @@ def test_any_text_is_accepted_or_reprompted_with_state_unchanged(text: str):
     for state in (run().state, run("50k").state, run("50k", "symptom:database_slow").state):
         out = step(state, text)
         assert out.replies, "every input gets an answer"
-        if out.replies[0].kind == "reprompt":
-            assert out.state == state
+        if out.replies[0].kind == "reprompt":  # only the readings asked back are kept
+            assert out.state.model_copy(update={"unit_readings": []}) == state
+
+
+def _p95_after_ask_back(answer: str) -> tuple[object, list[tuple[str, str]]]:
+    """The p95 stored once `answer` follows the ask-back of a bare "1.2", and the replies."""
+    result = run("50k", "slow pages", "1.2")
+    assert [(r.kind, r.text) for r in result.replies] == [("reprompt", "1.2 ms or 1.2 s?")]
+    result = step(result.state, answer)
+    p95 = result.state.answers.get("p95_ms")
+    return (None if p95 is None else p95.value), [(r.kind, r.text) for r in result.replies[:1]]
+
+
+def test_a_unit_word_settles_the_number_asked_back():
+    for answer, value, note in [
+        ("s", 1200.0, "Read: p95 1,200 ms (1.2 s = 1,200 ms)."),
+        ("sec", 1200.0, "Read: p95 1,200 ms (1.2 sec = 1,200 ms)."),
+        ("seconds", 1200.0, "Read: p95 1,200 ms (1.2 seconds = 1,200 ms)."),
+        ("ms", 1.2, "Read: p95 1.2 ms."),
+        ("the second one", 1200.0, "Read: p95 1,200 ms (1.2 s = 1,200 ms)."),
+        ("the first one", 1.2, "Read: p95 1.2 ms."),
+    ]:
+        assert _p95_after_ask_back(answer) == (value, [("note", note)]), answer
+
+
+def test_a_unit_word_with_nothing_asked_back_is_still_refused():
+    result = run("50k", "slow pages")
+    result = step(result.state, "seconds")
+    assert (result.state.answers.get("p95_ms"), result.replies[0].kind) == (None, "reprompt")
+    result = run("50k", "slow pages", "1.2", "help", "seconds")
+    assert (result.state.answers.get("p95_ms"), result.replies[0].kind) == (None, "reprompt")

@@ -248,3 +248,8 @@ def test_no_command_prints_what_it_can_do(db: Path):
     code, out = cli()
     assert code == 0 and out.startswith("usage: scale-advisor [-h] [--playbook FILE] COMMAND")
     assert "  ask            answer a question or a symptom description\n" in out
+
+
+def test_a_unit_word_answers_the_ask_back_across_saved_steps(db: Path):
+    code, out = cli("diagnose", "-i", "--json", stdin="50k\nslow pages\n1.2\nseconds\ndone\n")
+    assert (code, json.loads(out.splitlines()[-1])["inputs"]["metrics"]["p95_ms"]) == (0, 1200)
