@@ -7,7 +7,7 @@ module so the dialog service stays readable.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -74,6 +74,15 @@ class TrackedView(BaseModel):
     system: SystemRow
     since: Since | None = None
     reminder: Reminder | None = None
+
+
+class Marked(NamedTuple):
+    """A rung just marked: the system, the rung, and the state it was in before (a rung
+    never marked is "open"), so a front can say when nothing changed."""
+
+    system: SystemRow
+    rung: MatrixRung
+    before: MarkState
 
 
 class NoSuchSystem(LookupError):
@@ -158,7 +167,7 @@ class SystemsMixin:
         return {r.id: r.text for row in self.playbook.decision_matrix for r in row.rungs}
 
     def mark_rung(self: Conversations, name: str, rung_text: str, place: Place,
-                  state: MarkState) -> tuple[SystemRow, MatrixRung]:
+                  state: MarkState) -> Marked:
         """Mark a rung of system `name` done, not now, or open again (fuzzy rung name)."""
         system = self._find(name, place)
         if system is None:
@@ -166,8 +175,10 @@ class SystemsMixin:
         last = sysdb.previous(self.store, system.id, self._place_viewer(place))
         prefer = Symptom(last.symptom) if last and last.symptom else None
         rung = find_rung(rung_text, self.playbook, prefer)
+        before = next((m.state for m in sysdb.marks(self.store, [system.id])[system.id]
+                       if m.rung == rung.id), "open")
         sysdb.set_mark(self.store, system.id, rung.id, state, by=place.user, now=self.clock())
-        return system, rung
+        return Marked(system, rung, before)
 
     def mark_rung_of(self: Conversations, system_id: int, rung_id: str, place: Place,
                      state: MarkState) -> SystemRow | None:
@@ -211,7 +222,9 @@ class SystemsMixin:
                 symptom=symptom.value if symptom else None,
                 next_rung=(steps.rungs[steps.next_index].text
                            if steps and steps.next_index is not None else None),
-                open_rungs=[r.text for r in steps.rungs if not r.done] if steps else [],
+                # each rung in one list: a rung put off is not also open
+                open_rungs=([r.text for r in steps.rungs if not (r.done or r.deferred)]
+                            if steps else []),
                 done_rungs=[texts.get(m.rung, m.rung) for m in all_marks[row.id]
                             if m.state == "done"],
                 not_now_rungs=[texts.get(m.rung, m.rung) for m in all_marks[row.id]

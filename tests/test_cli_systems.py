@@ -76,8 +76,8 @@ def test_done_moves_that_system_to_read_replicas_only():
     for name in ("checkout-api", "other"):
         run("diagnose", "--system", name, "--users", "50k", "--db-cpu", "90%")
     code, out = run("done", "checkout-api", "add indexes")
-    assert (code, out) == (0, "checkout-api: Add indexes is done; the next assessment starts "
-                              "from it.\n")
+    assert (code, out) == (0, "checkout-api: Add indexes is done; the next assessment climbs "
+                              "past it.\n")
     assert "Then try: Read replicas <- next" in run(
         "diagnose", "--system", "checkout-api", "--users", "50k", "--db-cpu", "90%")[1]
     assert "First try: Add indexes <- next" in run(
@@ -85,6 +85,19 @@ def test_done_moves_that_system_to_read_replicas_only():
     run("reopen", "checkout-api", "indexes")
     assert "First try: Add indexes <- next" in run(
         "diagnose", "--system", "checkout-api", "--users", "50k", "--db-cpu", "90%")[1]
+
+
+def test_a_rung_put_off_is_not_listed_open_and_marks_say_what_they_did():
+    run("diagnose", "--system", "s1", "--users", "50k", "--db-cpu", "85%")
+    assert run("not-now", "s1", "read replicas") == (0, (
+        "s1: Read replicas is put off for now; the next assessment passes over it to the "
+        "rung after.\n"))
+    assert run("systems", "s1")[1].splitlines()[2] == (
+        "  open: Add indexes, Sharding; done: -; not now: Read replicas")
+    assert run("reopen", "s1", "add indexes") == (
+        0, "s1: Add indexes was already open; nothing changed.\n")
+    assert run("reopen", "s1", "read replicas") == (
+        0, "s1: Read replicas is open again; the next assessment counts it as not yet tried.\n")
 
 
 def test_mark_errors_are_one_line(capsys):

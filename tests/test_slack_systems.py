@@ -264,14 +264,18 @@ def test_rungs_are_marked_by_typed_command_as_by_their_buttons(
     diagnose(slack, fake_slack, "system=payroll users=2k db_cpu=90%", PRIVATE_CHANNEL, BOB)
 
     said = slack.command("done checkout-api indexes", user_id=BOB).json()
-    assert said == {"text": "checkout-api: Add indexes is done; the next assessment starts "
-                            "from it.", "response_type": "ephemeral"}
+    assert said == {"text": "checkout-api: Add indexes is done; the next assessment climbs "
+                            "past it.", "response_type": "ephemeral"}
     worse = diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=95%")
     assert "*Then try: Read replicas*" in ladder_text(worse.args)
     assert slack.command("not-now checkout-api read replicas").json()["text"] == (
-        "checkout-api: Read replicas is not now; the next assessment starts from it.")
+        "checkout-api: Read replicas is put off for now; the next assessment passes over it "
+        "to the rung after.")
     assert slack.command('reopen "checkout-api" add indexes').json()["text"] == (
-        "checkout-api: Add indexes is open again; the next assessment starts from it.")
+        "checkout-api: Add indexes is open again; the next assessment counts it as not yet "
+        "tried.")
+    assert slack.command("reopen checkout-api sharding").json()["text"] == (
+        "checkout-api: Sharding was already open; nothing changed.")
     again = diagnose(slack, fake_slack, "system=checkout-api users=50k db_cpu=95%")
     assert "*First try: Add indexes*" in ladder_text(again.args)
 

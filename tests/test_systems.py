@@ -65,8 +65,8 @@ def test_done_rung_moves_the_next_assessment_of_that_system_only(conv):
     conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="checkout-api")
     conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="search")
     conv.clock.now += DAY
-    system, rung = conv.mark_rung("Checkout-API", "add indexes", PUBLIC, "done")
-    assert (system.name, rung.id) == ("checkout-api", "add_indexes")
+    system, rung, before = conv.mark_rung("Checkout-API", "add indexes", PUBLIC, "done")
+    assert (system.name, rung.id, before) == ("checkout-api", "add_indexes", "open")
     conv.clock.now += DAY
     checkout = conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="checkout-api")
     search = conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="search")
@@ -84,6 +84,17 @@ def test_done_rung_moves_the_next_assessment_of_that_system_only(conv):
     conv.mark_rung("checkout-api", "add indexes", PUBLIC, "open")
     reopened = conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="checkout-api")
     assert reopened.messages[0].assessment.ladder.next_index == 0
+
+
+def test_a_rung_is_in_one_list_and_a_mark_says_what_it_was_before(conv):
+    conv.diagnose(obs(users=50_000, db_cpu_pct=85), PUBLIC, system="s1")
+    marked = conv.mark_rung("s1", "read replicas", PUBLIC, "not_now")
+    (summary,) = conv.systems(Viewer(team="T1"))
+    assert (marked.before, summary.open_rungs, summary.done_rungs, summary.not_now_rungs) == (
+        "open", ["Add indexes", "Sharding"], [], ["Read replicas"])
+    assert [conv.mark_rung("s1", rung, PUBLIC, state).before for rung, state in (
+        ("add indexes", "open"), ("read replicas", "not_now"), ("read replicas", "open"))
+    ] == ["open", "not_now", "not_now"]
 
 
 def test_marking_an_unknown_system_says_so(conv):

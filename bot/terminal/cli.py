@@ -550,14 +550,27 @@ def run_mark(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -
 
     conv = conversations_for(pb)
     try:
-        system, rung = conv.mark_rung(args.name, " ".join(args.rung), local_place(), args.state)
+        marked = conv.mark_rung(args.name, " ".join(args.rung), local_place(), args.state)
     except (SystemNameError, NoSuchSystem, UnknownRung) as err:
         raise CliError(f"{args.command}: {err}") from err
     finally:
         conv.close()
-    said = {"done": "done", "not_now": "not now", "open": "open again"}[args.state]
-    out.write(f"{system.name}: {rung.text} is {said}; the next assessment starts from it.\n")
+    out.write(f"{marked.system.name}: {marked.rung.text} {mark_said(args.state, marked.before)}\n")
     return 0
+
+
+_MARK_SAID = {"done": "is done; the next assessment climbs past it.",
+              "not_now": "is put off for now; the next assessment passes over it to the "
+                         "rung after.",
+              "open": "is open again; the next assessment counts it as not yet tried."}
+_ALREADY = {"done": "was already done", "not_now": "was already put off for now",
+            "open": "was already open"}
+
+
+def mark_said(state: str, before: str) -> str:
+    """What a mark did, said so that "not now" reads as putting the rung off, and a mark
+    that changed nothing says so."""
+    return f"{_ALREADY[state]}; nothing changed." if state == before else _MARK_SAID[state]
 
 
 def _iso(ts: float) -> str:
