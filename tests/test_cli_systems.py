@@ -159,3 +159,28 @@ def test_what_if_example_shows_the_numbers():
     got = {(w["factor"], n["kind"]): n["value"] for w in data["what_if"] for n in w["numbers"]}
     assert (got[(10, "capacity")], got[(10, "replicas")], got[(100, "replicas")]) == (15000, 3,
                                                                                        30)
+
+
+def test_marks_take_json():
+    run("diagnose", "--system", "s1", "--users", "50k", "--db-cpu", "85%")
+    results = [json.loads(run(*argv, "--json")[1]) for argv in (
+        ("done", "s1", "indexing"), ("done", "s1", "add indexes"),
+        ("not-now", "s1", "read", "replicas"), ("reopen", "s1", "sharding"))]
+    assert results == [
+        {"system": "s1", "rung": "add_indexes", "text": "Add indexes", "state": "done",
+         "before": "open", "changed": True},
+        {"system": "s1", "rung": "add_indexes", "text": "Add indexes", "state": "done",
+         "before": "done", "changed": False},
+        {"system": "s1", "rung": "read_replicas", "text": "Read replicas", "state": "not_now",
+         "before": "open", "changed": True},
+        {"system": "s1", "rung": "sharding", "text": "Sharding", "state": "open",
+         "before": "open", "changed": False}]
+
+
+def test_diagnose_done_finds_a_rung_as_done_does(capsys):
+    code, out = run("diagnose", "--users", "5k", "--db-cpu", "90%", "--done", "indexing",
+                    "--json")
+    assert (code, json.loads(out)["inputs"]["done"]) == (0, ["add_indexes"])
+    assert run("diagnose", "--users", "5k", "--done", "frobnicate")[0] == 2
+    assert capsys.readouterr().err.startswith(
+        "scale-advisor: error: diagnose: --done: no rung matches 'frobnicate' (rungs: ")

@@ -539,6 +539,7 @@ def _add_marks(sub: argparse._SubParsersAction) -> None:
         p = sub.add_parser(command, help=what)
         p.add_argument("name", metavar="NAME", help="the system")
         p.add_argument("rung", metavar="RUNG", nargs="+", help='the rung, e.g. "add indexes"')
+        p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(handler=run_mark, state=state)
 
 
@@ -555,8 +556,11 @@ def run_mark(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -
         raise CliError(f"{args.command}: {err}") from err
     finally:
         conv.close()
-    out.write(f"{marked.system.name}: {marked.rung.text} {mark_said(args.state, marked.before)}\n")
-    return 0
+    data = {"system": marked.system.name, "rung": marked.rung.id, "text": marked.rung.text,
+            "state": args.state, "before": marked.before,
+            "changed": marked.before != args.state}
+    return _emit(args, data, f"{marked.system.name}: {marked.rung.text} "
+                             f"{mark_said(args.state, marked.before)}", out)
 
 
 _MARK_SAID = {"done": "is done; the next assessment climbs past it.",
@@ -591,27 +595,35 @@ def _not_here(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) 
     raise CliError("scale-advisor: error: start the Slack app with `scale-advisor serve`")
 
 
-def _known_ids(pb: Playbook) -> tuple[set[str], set[str]]:
-    signals = {t.signal for t in pb.triggers if t.signal} | {a.signal for a in pb.additions
-                                                             if a.signal}
-    rungs = {r.id for row in pb.decision_matrix for r in row.rungs}
-    return signals, rungs
+def _known_signals(pb: Playbook) -> set[str]:
+    return {t.signal for t in pb.triggers if t.signal} | {a.signal for a in pb.additions
+                                                         if a.signal}
 
 
 def observations_from(args: argparse.Namespace, pb: Playbook) -> Observations:
-    """The flags as Observations; unknown signal or rung ids are refused by name."""
+    """The flags as Observations; an unknown signal id or rung is refused by name."""
     from advisor.models import Observations
 
-    signals, rungs = _known_ids(pb)
-    for kind, given, known in (("signal", args.signal, signals), ("rung", args.done, rungs)):
-        unknown = sorted(set(given) - known)
-        if unknown:
-            raise CliError(f"diagnose: unknown {kind} {', '.join(unknown)} "
-                           f"(known: {', '.join(sorted(known))})")
+    signals = _known_signals(pb)
+    unknown = sorted(set(args.signal) - signals)
+    if unknown:
+        raise CliError(f"diagnose: unknown signal {', '.join(unknown)} "
+                       f"(known: {', '.join(sorted(signals))})")
     given = {m: getattr(args, m.value) for m in METRIC_SPECS}
     metrics = {m: v for m, v in given.items() if v is not None}
-    return Observations(metrics=metrics, signals=set(args.signal), done=set(args.done),
+    return Observations(metrics=metrics, signals=set(args.signal),
+                        done={_rung_id(said, pb) for said in args.done},
                         text=" ".join(args.symptom or ()))
+
+
+def _rung_id(said: str, pb: Playbook) -> str:
+    """`--done RUNG`: found as `done NAME RUNG` finds it (id, wording or alias)."""
+    from advisor.rungs import UnknownRung, find_rung
+
+    try:
+        return find_rung(said, pb).id
+    except UnknownRung as err:
+        raise CliError(f"diagnose: --done: {err}") from err
 
 
 def symptom_match(text: str, pb: Playbook) -> Match:
