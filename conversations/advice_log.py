@@ -69,7 +69,9 @@ class AdviceEntry(BaseModel):
             kind=kind,
             inputs=assessment.inputs.model_dump(mode="json"),
             result=assessment.model_dump(mode="json"),
-            stage=int(assessment.stage.number),
+            # the stage only where it was placed: without a user count the card is Stage 1
+            # by default, which history must not list as the system's stage
+            stage=int(assessment.stage.number) if assessment.stage_known else None,
             layer=bottleneck.layer.value if bottleneck else None,
             symptom=ladder.symptom.value if ladder else None,
             summary=assessment.summary,

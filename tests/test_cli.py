@@ -342,3 +342,13 @@ def test_ask_json_confidence_is_the_one_the_answer_shows(text: str, layer: str,
     shown = next(line for line in data["answer"].splitlines() if line.startswith("Bottleneck"))
     assert (code, data["layer"], data["confidence"], shown) == (
         0, layer, confidence, f"Bottleneck: {layer} (confidence {round(confidence * 100)}%)")
+
+
+def test_history_shows_no_stage_for_an_assessment_with_no_user_count():
+    run("diagnose", "--db-cpu", "90%")
+    run("diagnose", "--users", "50k", "--db-cpu", "90%")
+    rows = [json.loads(line) for line in run("history", "--json")[1].splitlines()]
+    assert [(r["stage"], r["summary"].split(";")[0]) for r in rows] == [
+        (2, "Stage 2 (Growth)"), (None, "Stage not placed (no user count)")]
+    text = run("history")[1].splitlines()
+    assert [line.split("  ")[2] for line in text[::2]] == ["stage 2", "stage -"]
