@@ -239,7 +239,7 @@ def at_p95():
 def test_interview_asks_back_a_bare_time_and_takes_either_reading():
     state = at_p95()
     out = step(state, "1.2")
-    assert out.state == state
+    assert out.state == state.model_copy(update={"unit_readings": ["1.2 ms", "1.2 s"]})
     [reply] = out.replies
     assert (reply.kind, reply.text) == ("reprompt", "1.2 ms or 1.2 s?")
     assert [(c.label, c.value) for c in reply.choices] == [("1.2 ms", "1.2 ms"),
