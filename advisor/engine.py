@@ -195,14 +195,16 @@ def what_if(
     changes = _changes(start, end, pb)
     if MetricName.USERS not in base.metrics:
         changes.insert(0, "Give a user count to see which stage this load lands in.")
-    elif end == start:
-        changes.insert(0, f"Still Stage {end} ({later.stage.name}); re-run the sizing below.")
+    elif end == start:  # the figures come before these lines in every front
+        changes.insert(0, f"Still Stage {end} ({later.stage.name}): the same architecture, "
+                          "at the sizes above for this load.")
     users = later.inputs.metrics.get(MetricName.USERS)
     if users is not None:
         later.summary = f"At {num(factor)}x: {num(users)} users; {later.summary}"
     return WhatIf(
         factor=factor, users=users, from_stage=now.stage.number, stage=later.stage,
-        changes=changes, numbers=project(base, factor, pb), assessment=later,
+        stage_known=later.stage_known, changes=changes, numbers=project(base, factor, pb),
+        assessment=later,
     )
 
 

@@ -278,6 +278,8 @@ class WhatIf(BaseModel):
     users: float | None = None
     from_stage: StageNumber
     stage: StageCard
+    # False without a user count: `stage` is then only the default card, not where it lands
+    stage_known: bool = True
     changes: list[str] = Field(default_factory=list)
     numbers: list[Projection] = Field(default_factory=list)
     assessment: Assessment

@@ -255,10 +255,14 @@ def assessment_view(a: Assessment) -> AssessmentView:
         unweighed=tuple(f"{echo(u.metric, u.value)} ({u.why})" for u in a.unweighed))
 
 
+STAGE_NEEDS_USERS = "stage needs a user count"
+
+
 def what_if_view(w: WhatIf) -> WhatIfView:
     return WhatIfView(
         factor=num(w.factor), users=None if w.users is None else num(w.users),
-        stage=stage_title(w.stage.number, w.stage.name), stage_number=int(w.stage.number),
-        same_stage=int(w.stage.number) == int(w.from_stage),
+        stage=(stage_title(w.stage.number, w.stage.name) if w.stage_known
+               else STAGE_NEEDS_USERS), stage_number=int(w.stage.number),
+        same_stage=w.stage_known and int(w.stage.number) == int(w.from_stage),
         figures=tuple(Figure(kind=p.kind, worked=p.worked, note=p.note) for p in w.numbers),
         changes=tuple(w.changes))

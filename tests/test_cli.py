@@ -352,3 +352,24 @@ def test_history_shows_no_stage_for_an_assessment_with_no_user_count():
         (2, "Stage 2 (Growth)"), (None, "Stage not placed (no user count)")]
     text = run("history")[1].splitlines()
     assert [line.split("  ")[2] for line in text[::2]] == ["stage 2", "stage -"]
+
+
+def test_what_if_names_no_stage_without_a_user_count():
+    code, out = run("diagnose", "--db-cpu", "90%", "--peak", "500", "--what-if")
+    heads = [line for line in out.splitlines() if line.startswith("At ")]
+    assert (code, heads) == (0, ["At 10x (stage needs a user count):",
+                                 "At 100x (stage needs a user count):",
+                                 "At 1,000x (stage needs a user count):"])
+    data = json.loads(run("diagnose", "--db-cpu", "90%", "--peak", "500", "--what-if",
+                          "--json")[1])
+    assert [w["stage_known"] for w in data["what_if"]] == [False, False, False]
+
+
+def test_what_if_same_stage_line_points_at_figures_that_are_there():
+    out = run("diagnose", "--users", "2M", "--peak", "500", "--what-if")[1]
+    step = out[out.index("At 10x"):].split("\n\n")[0].splitlines()
+    assert step[0] == "At 10x (20,000,000 users, Stage 4 Enterprise):"
+    assert step[-1] == ("  - Still Stage 4 (Enterprise): the same architecture, at the sizes "
+                        "above for this load.")
+    assert [line.split(":")[0] for line in step[1:-1]] == ["  users", "  capacity", "  cost"]
+
