@@ -136,7 +136,7 @@ def step(
     cmd = command_of(text)
     if cmd == "cancel":
         closed = state.model_copy(update={"status": "cancelled", "current": None})
-        return StepResult(state=closed, replies=[Reply(kind="cancelled", text=_CANCELLED)])
+        return StepResult(state=closed, replies=[Reply(kind="cancelled", text=CANCELLED)])
     if cmd == "restart":
         return _advance(DialogState(), script, [Reply(kind="restarted", text=_RESTARTED)], playbook)
     if state.current is None:
@@ -474,8 +474,9 @@ def _finish(
 
 
 # Each front adds how to start again in its own words (see `RESTART_KINDS`).
-_CLOSED = "This diagnosis is already finished; start a new one."
-_CANCELLED = "Cancelled. Nothing was assessed; start again any time."
+# So these say only what happened: "start again" here read twice beside the front's line.
+_CLOSED = "This diagnosis is already finished."
+CANCELLED = "Cancelled. Nothing was assessed."
 RESTART_KINDS = frozenset({"closed", "cancelled", "expired"})
 _RESTARTED = "Starting over; earlier answers are cleared."
 

@@ -110,7 +110,7 @@ class _Prepared(BaseModel):
 
 
 EXPIRED = ("This diagnosis sat idle too long and has expired; nothing from the old one was "
-           "assessed. Start a fresh one.")
+           "assessed.")  # each front adds how to start a fresh one
 
 
 class UnusableDialog(ValueError):

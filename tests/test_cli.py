@@ -373,3 +373,8 @@ def test_what_if_same_stage_line_points_at_figures_that_are_there():
                         "above for this load.")
     assert [line.split(":")[0] for line in step[1:-1]] == ["  users", "  capacity", "  cost"]
 
+
+def test_stage_notes_name_its_positional_as_usage_does(capsys):
+    assert run("stage", "40-60k")[0] == 0
+    assert capsys.readouterr().err == (
+        "scale-advisor: note: USERS: took 60,000, the upper end of 40-60k\n")

@@ -78,8 +78,8 @@ def test_each_front_words_how_to_start_again():
     from bot.terminal.interview import render_reply
     from conversations.dialog import Reply
 
-    reply = Reply(kind="cancelled", text="Cancelled. Nothing was assessed; start again any time.")
-    assert render_reply(reply) == ("  Cancelled. Nothing was assessed; start again any time. "
+    reply = Reply(kind="cancelled", text="Cancelled. Nothing was assessed.")
+    assert render_reply(reply) == ("  Cancelled. Nothing was assessed. "
                                    "Run `scale-advisor diagnose --interactive` to begin again.")
     slack = dialog_reply_message(reply, "ref")
     assert "/scale diagnose" in json.dumps(slack.blocks)

@@ -83,7 +83,7 @@ def test_declining_resume_starts_afresh(db: Path):
 def test_an_answer_typed_at_the_resume_prompt_is_not_taken_for_yes(db: Path):
     cli("diagnose", "-i", stdin="50k\n")
     code, out = cli("diagnose", "-i", stdin="2M users\nno\n2M\ndone\n")
-    assert "Please answer y to resume or n to start afresh." in out
+    assert "Please answer y to resume, n to start afresh or cancel." in out
     assert "Stage 4: Enterprise" in out  # started afresh, so the 50k was not kept
 
 
@@ -253,3 +253,19 @@ def test_no_command_prints_what_it_can_do(db: Path):
 def test_a_unit_word_answers_the_ask_back_across_saved_steps(db: Path):
     code, out = cli("diagnose", "-i", "--json", stdin="50k\nslow pages\n1.2\nseconds\ndone\n")
     assert (code, json.loads(out.splitlines()[-1])["inputs"]["metrics"]["p95_ms"]) == (0, 1200)
+
+
+def test_cancel_says_how_to_begin_again_once(db: Path):
+    code, out = cli("diagnose", "-i", stdin="50k\ncancel\n")
+    assert (code, out.splitlines()[-1]) == (0, ">   Cancelled. Nothing was assessed. Run "
+                                               "`scale-advisor diagnose --interactive` to "
+                                               "begin again.")
+
+
+def test_cancel_at_the_resume_question_drops_the_unfinished_diagnosis(db: Path):
+    cli("diagnose", "-i", stdin="50k\n")
+    code, out = cli("diagnose", "-i", stdin="cancel\n")
+    assert (code, out.splitlines()[1:]) == (0, [
+        "You have an unfinished diagnosis (1 answered). Resume it? [Y/n]   Cancelled. Nothing "
+        "was assessed. Run `scale-advisor diagnose --interactive` to begin again."])
+    assert "Resume it?" not in cli("diagnose", "-i", stdin="")[1]

@@ -109,8 +109,12 @@ def flag(metric: MetricName) -> str:
 
 
 def flag_notes(args: argparse.Namespace) -> list[str]:
-    """How each converted flag value was read, so no conversion happens unseen."""
-    return [f"scale-advisor: note: --{name.replace('_', '-')}: {value.note}"
+    """How each converted flag value was read, so no conversion happens unseen; `stage`'s
+    positional is named USERS, as its usage names it (it is no `--users` flag)."""
+    positional = {"users"} if getattr(args, "command", None) == "stage" else set()
+    return [f"scale-advisor: note: "
+            f"{name.upper() if name in positional else '--' + name.replace('_', '-')}: "
+            f"{value.note}"
             for name, value in vars(args).items()
             if isinstance(value, NotedValue) and value.note]
 

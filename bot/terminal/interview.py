@@ -14,7 +14,7 @@ from typing import TextIO
 from advisor.changes import change_lines
 from advisor.report import assessment_text
 from advisor.units import parse_yes_no
-from conversations.dialog import RESTART_KINDS, Reply
+from conversations.dialog import CANCELLED, RESTART_KINDS, Reply, command_of
 from conversations.service import Conversations, Outcome, Place, UnusableDialog, saved_state
 
 KEY_PREFIX = "cli:"
@@ -79,14 +79,21 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
     for _ in range(RESUME_TRIES):
         out.flush()
         line = inp.readline().strip()
+        if command_of(line) == "cancel":  # as at every question: the diagnosis is dropped
+            conv.discard_dialog(row.key)
+            raise _CancelledAtResume
         if line.lower() == "new" or parse_yes_no(line) is False:
             conv.discard_dialog(row.key)
             return None
         if not line or parse_yes_no(line) is True:
             break  # an empty line (or the end of input) resumes, as the [Y/n] says
         # An answer typed at this prompt would be taken for "yes" and lost.
-        out.write("  Please answer y to resume or n to start afresh. [Y/n] ")
+        out.write("  Please answer y to resume, n to start afresh or cancel. [Y/n] ")
     return row.key
+
+
+class _CancelledAtResume(Exception):
+    """`cancel` typed at the resume question."""
 
 
 RESUME_TRIES = 3  # after this many unclear answers, resume (the default)
@@ -116,7 +123,11 @@ def run_dialog(conv: Conversations, inp: TextIO, out: TextIO, *, json_out: bool 
 def _interview(conv: Conversations, inp: TextIO, out: TextIO, prompt_out: TextIO, *,
                json_out: bool) -> int:
     place = local_place()
-    key = _resume_key(conv, place, inp, prompt_out)
+    try:
+        key = _resume_key(conv, place, inp, prompt_out)
+    except _CancelledAtResume:
+        prompt_out.write(render_reply(Reply(kind="cancelled", text=CANCELLED)) + "\n")
+        return 0
     if key is None:
         key = f"{KEY_PREFIX}{place.user}:{uuid.uuid4().hex[:12]}"
         outcome = conv.begin(key, place, deliver=False)
