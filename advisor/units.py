@@ -91,10 +91,12 @@ class _Token:
     doubt: str | None = None  # the number word an unreadable suffix is close to
 
 
-# A number: grouped thousands (1,200,000, 1_200_000, or 1.200.000 with exactly two dot
+# A number: grouped thousands (1,200,000, 1_200_000, 100 000 with one space (plain, no-break
+# or thin) before each group of exactly three digits, or 1.200.000 with exactly two dot
 # groups, so an address like 10.100.200.300 is never one), a decimal comma with one or two
 # decimals (1,2 s is 1.2 s, never 2 s), plain or decimal, optional exponent.
-_NUM = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
+_NUM = (r"(?:\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d,])(?:\.\d+)?"
+        r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
         r"|\d{1,3}(?:\.\d{3}){2}(?![.\d])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
         r"(?:e[+-]?\d+)?")
 # A number glued to a word by a hyphen or a slash names a thing (`replica-2`, `web-01`,
@@ -256,7 +258,7 @@ def _number(said: str) -> float:
     """The value of a number as `_NUM` matched it, its grouping marks dropped."""
     if _DECIMAL_COMMA.fullmatch(said):  # 1,2: a decimal comma
         return float(said.replace(",", "."))
-    plain = said.replace(",", "").replace("_", "")
+    plain = re.sub(r"[,_ \u00a0\u2009\u202f]", "", said)
     if plain.count(".") > 1:  # 1.200.000: dots group thousands
         plain = plain.replace(".", "")
     return float(plain)

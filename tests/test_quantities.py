@@ -1327,3 +1327,20 @@ def test_a_load_average_is_said_back_not_read_as_cpu(text, reading):
     """A load average counts tasks (on Linux those waiting on disks too): it was dropped
     without a word; it is no CPU share, so it is said back, per core when cores are given."""
     assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("100 000 users", Reading({M.USERS: 100_000})),
+    ("users: 100 000", Reading({M.USERS: 100_000})),
+    ("p95 1 200ms and 1\u202f500 rps", Reading({M.P95_MS: 1200, M.PEAK_RPS: 1500})),
+])
+def test_spaces_group_thousands_in_free_text(text, reading):
+    """"100 000 users" read users 0 (the 000 took the word) and "users: 100 000" read 100."""
+    assert read_text(text) == reading
+
+
+def test_spaces_group_thousands_in_one_value_and_only_in_threes():
+    assert [parse_number("1 000 000"), parse_quantity("100\u00a0000", "users")] == [
+        Parsed(1_000_000), Parsed(100_000)]
+    with pytest.raises(ParseError, match="found 2 numbers"):
+        parse_number("1 0000")
