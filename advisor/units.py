@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from advisor.metrics import (
     METRIC_KEYS,
@@ -108,6 +108,23 @@ _TOKEN_RE = re.compile(
     rf"(?P<suffix>%|[a-zµμ]+(?:/[a-z]+)?|/[a-z]+)?",
     re.IGNORECASE,
 )
+# The hyphen of a range whose lower end has its unit ("80k-120k", "800ms-1.2s", "75%-95%")
+# is no glue of a name ("replica-2"): the scan reads it as an en dash, one character for one.
+_UNIT_RANGE_RE = re.compile(r"(?<![\w.])\d[\d.,]*(?P<unit>%|[a-zµμ]{1,7})-(?=\d)", re.IGNORECASE)
+
+
+def _unit_ranges(text: str) -> str:
+    """`text` with the hyphen of each range whose lower end carries a unit as an en dash."""
+    if "-" not in text:
+        return text
+
+    def dash(m: re.Match[str]) -> str:
+        unit = m.group("unit").lower()
+        known = unit == "%" or unit in _MULTIPLIERS or _known_unit(unit)
+        return f"{m.group(0)[:-1]}\u2013" if known else m.group(0)
+    return _UNIT_RANGE_RE.sub(dash, text)
+
+
 _DIGIT = re.compile(r"\d")  # any digit the readers' `\d` matches, not only 0-9
 # A hexadecimal literal (`0x1e`, an address or an offset in a pasted trace) is no "0x".
 _HEX_RE = re.compile(r"(?<![\w.])0x[0-9a-f]+\b", re.IGNORECASE)
@@ -215,7 +232,7 @@ def _tokens(text: str) -> list[_Token]:
     """Every number in the text with the word right after it; `x3` is read as `3x`."""
     text = _X_PREFIX_RE.sub("\0", text)  # mark x-prefixed numbers, keeping positions
     found: list[_Token] = []
-    scan = text.replace("\0", " ")
+    scan = _unit_ranges(text.replace("\0", " "))
     if "0x" in scan or "0X" in scan:
         scan = _HEX_RE.sub(lambda m: " " * len(m.group()), scan)
     for m in _TOKEN_RE.finditer(scan):
@@ -1793,11 +1810,20 @@ def _named_pairs(text: str, refused: list[str], notes: list[str], asked: list[st
 
 
 def _ranged(text: str, prev: _Token | None, token: _Token) -> bool:
-    """Whether `token` is the upper end of a range whose lower end is `prev` ("85-90%")."""
-    if prev is None or prev.suffix not in ("", "to"):
+    """Whether `token` is the upper end of a range whose lower end is `prev` ("85-90%",
+    "75%-95%", "800ms-1.2s"); a change said with units ("from 40% to 90%") is a change."""
+    if prev is None or not (prev.suffix in ("", "to") or (
+            _same_kind(prev.suffix, token.suffix) and not _chained(text, prev, token))):
         return False
     between = text[prev.end: token.start]
     return bool(_RANGE_SEP_RE.match(f" to {between}" if prev.suffix == "to" else between))
+
+
+def _same_kind(unit: str, other: str) -> bool:
+    """Whether two units measure one kind of thing (`k` and `M`, `ms` and `s`, `%`), so two
+    numbers said with them can be the ends of one range."""
+    return unit == other or any(unit in kind and other in kind
+                                for kind in (_MULTIPLIERS, _SECONDS, _GB))
 
 
 def _as_metric(token: _Token, prev: _Token, metric: MetricName) -> float | None:
@@ -1988,6 +2014,8 @@ def read_text(text: str) -> Reading:
             guess = None
         chained = _chained(lowered, prev, token)
         ranged = _ranged(lowered, prev, token)
+        if ranged and token.value < 0:  # "75% - 95%": the dash joins a range, it is no sign
+            token = replace(token, value=-token.value)
         whole = _classify_or_none(token, lowered, prev_start) if ranged else None
         if whole is not None and prev_metric in (None, whole[0]):
             guess, chained = whole, True  # "db cpu 85-90%", "users 40-50k": the upper end

@@ -1344,3 +1344,27 @@ def test_spaces_group_thousands_in_one_value_and_only_in_threes():
         Parsed(1_000_000), Parsed(100_000)]
     with pytest.raises(ParseError, match="found 2 numbers"):
         parse_number("1 0000")
+
+
+@pytest.mark.parametrize(("text", "metric", "parsed"), [
+    ("80k-120k", M.USERS, Parsed(120_000, "took 120,000, the upper end of 80k-120k")),
+    ("50k-100k", M.USERS, Parsed(100_000, "took 100,000, the upper end of 50k-100k")),
+    ("800ms-1.2s", M.P95_MS,
+     Parsed(1200, "took 1,200, the upper end of 800ms-1.2s; 1.2 s = 1,200 ms")),
+    ("75%-95%", M.DB_CPU_PCT, Parsed(95, "took 95, the upper end of 75%-95%")),
+])
+def test_a_range_with_units_on_both_ends_keeps_its_upper_end(text, metric, parsed):
+    """The hyphen after a unit was taken for a name's ("replica-2"), so the lower end was
+    the only number and was kept with no note."""
+    assert parse_quantity(text, metric) == parsed
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("db cpu 75%-95%", Reading({M.DB_CPU_PCT: 95})),
+    ("db cpu 75% - 95%", Reading({M.DB_CPU_PCT: 95})),
+    ("users 80k-120k", Reading({M.USERS: 120_000})),
+    ("p95 800ms-1.2s", Reading({M.P95_MS: 1200})),
+    ("replica-2 lag 3s", Reading({M.REPLICA_LAG_S: 3})),  # a name's hyphen stays a name's
+])
+def test_free_text_keeps_the_upper_end_of_a_range_with_units(text, reading):
+    assert read_text(text) == reading
