@@ -89,6 +89,7 @@ class _Token:
     raw: str
     misspelt: str | None = None  # the suffix as typed, when it was read as a number word
     doubt: str | None = None  # the number word an unreadable suffix is close to
+    malformed: str | None = None  # why the number as typed cannot be read exactly
 
 
 # A number: grouped thousands (1,200,000, 1_200_000, 100 000 with one space (plain, no-break
@@ -228,6 +229,17 @@ def _fmt(value: float) -> str:
     return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
+# Full-width forms (a CJK keyboard's `５０ｋ`, `９５％`) as NFKC makes them: ASCII, one
+# character for one, so `ｋ` multiplies as `k` does and no position moves.
+_FULLWIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+
+
+def halfwidth(text: str) -> str:
+    """`text` with full-width digits, letters and signs as their ASCII forms."""
+    return text.translate(_FULLWIDTH) if any("\uff01" <= ch <= "\uff5e" or ch == "\u3000"
+                                             for ch in text) else text
+
+
 def _tokens(text: str) -> list[_Token]:
     """Every number in the text with the word right after it; `x3` is read as `3x`."""
     text = _X_PREFIX_RE.sub("\0", text)  # mark x-prefixed numbers, keeping positions
@@ -235,7 +247,10 @@ def _tokens(text: str) -> list[_Token]:
     scan = _unit_ranges(text.replace("\0", " "))
     if "0x" in scan or "0X" in scan:
         scan = _HEX_RE.sub(lambda m: " " * len(m.group()), scan)
+    said_to = 0  # the end of a malformed number already said, whose pieces are not numbers
     for m in _TOKEN_RE.finditer(scan):
+        if m.start() < said_to:
+            continue
         try:
             value = _number(m.group("num"))
         except ValueError:  # pragma: no cover - the regex only admits floats
@@ -257,9 +272,39 @@ def _tokens(text: str) -> list[_Token]:
         misspelt = None
         if word is not None and word != head:
             misspelt, suffix = head, word + slash + tail
+        malformed = _malformed(scan, m, suffix)
+        if malformed is not None:
+            said_to, why = malformed
+            end, misspelt, doubt = said_to, None, None
+            malformed = f"{scan[m.start():end].strip()} ({why})"
         found.append(_Token(value, suffix, m.start(), end, text[m.start():end], misspelt,
-                            doubt))
+                            doubt, malformed))
     return found
+
+
+# After a number read: digits glued on ("1k2"), or a further group of other than three
+# digits after groups of thousands ("1 000 00").
+_GLUED_DIGITS_RE = re.compile(r"[\d.,]*\d")
+_BAD_GROUP_RE = re.compile(r" \d+(?:[ \u00a0\u2009\u202f]\d+)*(?![\d.,])")
+_SPACE_GROUPED_RE = re.compile(r"\d[ \u00a0\u2009\u202f]\d")
+
+
+def _malformed(scan: str, m: re.Match[str], suffix: str) -> tuple[int, str] | None:
+    """(where the number ends, why it cannot be read exactly), for a number typed so that
+    any reading would be a guess: "50kk", "1k2", "1 000 00"; else None."""
+    glued = m.group("suffix") is not None and m.start("suffix") == m.end("num")
+    if glued and _GLUED_DIGITS_RE.match(scan, m.end()):
+        end = _GLUED_DIGITS_RE.match(scan, m.end()).end()
+        num, digits = m.group("num"), scan[m.end():end]
+        example = f", e.g. {num}.{digits}{suffix}" if num.isdigit() and digits.isdigit() else ""
+        return end, f"digits after its unit; write one number{example}"
+    if (glued and len(suffix) > 1 and set(suffix) <= set("kmbt") and suffix not in _MULTIPLIERS
+            and not _known_unit(suffix)):
+        return m.end(), f"'{suffix}' is no multiplier; write it with one, e.g. {m.group('num')}k"
+    bad = _BAD_GROUP_RE.match(scan, m.end("num"))
+    if _SPACE_GROUPED_RE.search(m.group("num")) and bad is not None:
+        return bad.end(), "thousands are grouped in threes, e.g. 100 000"
+    return None
 
 
 def numbers_said(text: str) -> list[str]:
@@ -480,6 +525,8 @@ def _misspelt_note(token: _Token) -> str | None:
 
 
 def _checked(token: _Token) -> _Token:
+    if token.malformed is not None:
+        raise ParseError(f"Not read exactly: {token.malformed}.")
     if token.doubt is not None:
         raise _misspelling_error(token)
     return token
@@ -487,7 +534,7 @@ def _checked(token: _Token) -> _Token:
 
 def parse_number(text: str) -> Parsed:
     """One count or rate: `50k`, `1.2M users`, `~2 million`, `1.2e6`, `40-60k`, `16 cores`."""
-    text = digits_for_words(text, answer=True) if isinstance(text, str) else text
+    text = digits_for_words(halfwidth(text), answer=True) if isinstance(text, str) else text
     token, pick = _one_value(text, Unit.COUNT)
     token = _checked(token)
     if token.suffix == "%":
@@ -773,6 +820,7 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     number whose unit matters raises AmbiguousUnit (a ParseError) with both readings.
     """
     spec = METRIC_SPECS[MetricName(metric)]
+    text = halfwidth(text) if isinstance(text, str) else text
     typed = text.strip() if isinstance(text, str) and spelled_out(text, answer=True) else None
     text = digits_for_words(text, answer=True) if isinstance(text, str) else text
     if isinstance(text, str) and spec.unit in (Unit.MS, Unit.S):
@@ -1903,7 +1951,7 @@ def _spoken(text: str) -> str:
     """The text as the readers below take it: lower case, number words as digits, and each
     form that says one reading in pieces written as one (see each rewrite)."""
     # Slack's code marks (`db cpu 95%`, a paste in ``` fences) are no part of any reading.
-    spoken = text[:5000].replace("`", " ")
+    spoken = halfwidth(text[:5000]).replace("`", " ")
     if _GLUED_WORDS_NEED.search(spoken) is not None:
         spoken = _GLUED_WORDS_RE.sub(" ", spoken)
     spoken = digits_for_words(spoken.lower())
@@ -1992,6 +2040,10 @@ def read_text(text: str) -> Reading:
             found.setdefault(MetricName.POOL_USED_PCT, pool_shares.pop(0)[1])  # in text order
         if token is None:
             break
+        if token.malformed is not None:
+            refused.append(token.malformed)
+            prev, prev_end, prev_metric = token, token.end, None
+            continue
         if token.doubt is not None:
             refused.append(f"{token.raw.strip()} ({_misspelling_error(token)})")
             prev, prev_end, prev_metric = token, token.end, None

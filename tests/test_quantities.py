@@ -1368,3 +1368,27 @@ def test_a_range_with_units_on_both_ends_keeps_its_upper_end(text, metric, parse
 ])
 def test_free_text_keeps_the_upper_end_of_a_range_with_units(text, reading):
     assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("50kk", "Not read exactly: 50kk ('kk' is no multiplier; write it with one, e.g. 50k)."),
+    ("1k2", "Not read exactly: 1k2 (digits after its unit; write one number, e.g. 1.2k)."),
+    ("1 000 00", "Not read exactly: 1 000 00 (thousands are grouped in threes, e.g. 100 000)."),
+])
+def test_a_malformed_number_is_refused_not_read_as_part_of_it(text, said):
+    """"50kk" was read as 50 and "1k2" as 1,000, with nothing said."""
+    with pytest.raises(ParseError) as err:
+        parse_quantity(text, M.USERS)
+    assert str(err.value) == said
+
+
+def test_free_text_says_a_malformed_number_back():
+    assert read_text("users 1k2, p95 2s") == Reading(
+        {M.P95_MS: 2000}, ("1k2 (digits after its unit; write one number, e.g. 1.2k)",))
+
+
+@pytest.mark.parametrize("text", ["５０ｋ", "50ｋ", "٥٠k"])
+def test_full_width_digits_and_letters_read_as_their_ascii_forms(text):
+    """Full-width "５０ｋ" read as 50: its "ｋ" was no multiplier (Arabic-Indic digits were
+    fine); NFKC makes both ASCII."""
+    assert [parse_quantity(text, M.USERS), parse_number(text)] == [Parsed(50_000)] * 2
