@@ -496,8 +496,22 @@ def _refuse_foreign(token: _Token, unit: Unit, after: str) -> None:
                                                   or rate_words):
         kind = "a rate"
         said = f"{said} {rate_words.group(0)}" if rate_words else said
+    counted = _counted(rest, after) if kind is None and unit is Unit.RPS else None
+    if counted is not None:  # "10k users" for reads per second: people, not requests
+        kind, said = "a count, not a rate", said if head else f"{said} {counted}"
     if kind is not None:
         raise ParseError(f"Expected {_EXAMPLES[unit]}; {said} is {kind}.")
+
+
+def _counted(rest: str, after: str) -> str | None:
+    """The noun of a count said where a rate is wanted ("users" of "10k users", "sessions"),
+    when no span follows it ("10k users/day" is a count too; "2k messages/s" a rate)."""
+    words = f"{rest} {after}".strip()
+    noun = _USERS_WORDS.match(words) or _COUNTED_NOT_REQUESTS.match(words)
+    if noun is None or rate_unit(words[noun.end():].strip()) not in (None, DAY_S, 7 * DAY_S,
+                                                                     30 * DAY_S):
+        return None
+    return noun.group(0)
 
 
 _DOT_GROUP_RE = re.compile(r"[1-9]\d{0,2}\.\d{3}(?!\d)")  # 0.375 groups nothing

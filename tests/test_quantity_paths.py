@@ -618,3 +618,20 @@ def test_slack_says_a_number_asked_back_whatever_the_reply(
     [post] = fake_slack.wait_for("chat.postMessage")
     assert validate_message(post.args["blocks"], post.args["text"]) == []
     assert refused in post.all_text().splitlines()
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (("size", "replicas", "--reads", "10k users", "--per-replica", "3k"),
+     "size replicas: argument --reads: Expected a rate such as 2k rps or 450; 10k users is a "
+     "count, not a rate."),
+    (("size", "replicas", "--reads", "12k", "--per-replica", "3k sessions"),
+     "size replicas: argument --per-replica: Expected a rate such as 2k rps or 450; 3k "
+     "sessions is a count, not a rate."),
+    (("size", "capacity", "--peak", "50k daily active users"),
+     "size capacity: argument --peak: Expected a rate such as 2k rps or 450; 50k daily "
+     "active users is a count, not a rate."),
+])
+def test_a_count_given_for_a_rate_is_refused(argv, said, capsys):
+    """`--reads "10k users"` was read as 10,000 reads a second and sized 4 replicas."""
+    code, out = run(*argv)
+    assert (code, out, capsys.readouterr().err) == (2, "", f"scale-advisor {said}\n")
