@@ -1006,6 +1006,11 @@ _RATE_WORDS = re.compile(r"^(rps|qps|req/s|reqs?/s|requests?/s|requests? (per|a)
 _PER_REQUEST = re.compile(r"^(db |database |sql )?(quer(y|ies)|calls|selects)\s*"
                           r"(per|/|a|each|for each|for every|on each|on every|every|in each)"
                           r"\s*(request|page|req|call|page ?view|hit)")
+# The same said as a label before its number: "queries per request 35", "db calls/req: 12".
+_PER_REQUEST_BEFORE = re.compile(
+    r"\b(?:quer(?:y|ies)|calls|selects)\s*(?:per|/|a|each|for each|for every|on each|"
+    r"on every|every|in each)\s*(?:request|page|req|call|page ?view|hit)s?\s*"
+    r"(?:is|was|are|of|at|=|:|~|around|about)?\s*$")
 _EACH_REQUEST = re.compile(r"\b(each|every|per|one|a single|a|the)\s+(request|req|page|page ?view|"
                            r"page load|call|api call|endpoint|hit)\b(\s+[a-z]+){0,2}$")
 _QUERY_WORDS = re.compile(r"^(db |database |sql )?(quer(y|ies)|selects|sql statements)\b")
@@ -1071,6 +1076,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return MetricName.QUERIES_PER_REQUEST, token.value
     if _EACH_REQUEST.search(near) and _QUERY_WORDS.match(tail if suffix else after):
         return MetricName.QUERIES_PER_REQUEST, token.value  # "each request fires 45 queries"
+    if not suffix and _PER_REQUEST_BEFORE.search(near):
+        return MetricName.QUERIES_PER_REQUEST, token.value  # "queries per request 35"
     if suffix == "%" or suffix in {"pct", "percent"}:
         return _times_from(near, _classify_pct(token.value, near, after,
                                                f"{_wide(segment, at)} {_alert_name(text, token)}"))
@@ -1108,7 +1115,7 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     if _SPINDLE_WORDS.match(tail):
         return MetricName.SPINDLES, token.value
     if (not suffix or _RATIO_WORDS.match(suffix)) and 0 < token.value < 1 and "." in token.raw:
-        return _classify_ratio(token.value, f"{near} {tail}")  # "cpu 0.95 utilization"
+        return _classify_ratio(token.value, near, tail)  # "cpu 0.95 utilization", "cpu 0.9"
     mult, unit_rest = _multiplier(suffix)
     value = token.value * mult
     rest = f"{unit_rest} {after}".strip()
@@ -1177,9 +1184,14 @@ _CPU_USER = re.compile(r"\bcpu\W?users?\b|\busers?\W?(?:cpu|space|mode)\b|\buser
 _RATIO_WORDS = re.compile(r"\b(ratio|share|fraction|utili[sz]ation|utili[sz]ed)\b")
 
 
-def _classify_ratio(value: float, near: str) -> tuple[MetricName, float] | None:
-    """A bare decimal below 1 is a share when the words say so: "hit ratio 0.62" -> 62%."""
+def _classify_ratio(value: float, before: str, tail: str) -> tuple[MetricName, float] | None:
+    """A bare decimal below 1 is a share when the words say so: "hit ratio 0.62" -> 62%,
+    and so is one said right after a CPU ("db cpu 0.88" -> 88%; not "0.5 cpu", cores)."""
     share = float(f"{value * 100:.12g}")
+    near = f"{before} {tail}"
+    if _CPU_BEFORE.search(before) and not _NOT_A_CPU_SHARE.search(near):
+        return (MetricName.DB_CPU_PCT if _DB_WORDS.search(before) else MetricName.SERVER_CPU_PCT,
+                share)
     if _CACHE_HIT.search(near):
         return MetricName.CACHE_HIT_PCT, share
     if not _RATIO_WORDS.search(near):
@@ -1191,6 +1203,12 @@ def _classify_ratio(value: float, near: str) -> tuple[MetricName, float] | None:
         return (MetricName.DB_CPU_PCT if _DB_WORDS.search(near) else MetricName.SERVER_CPU_PCT,
                 share)
     return None
+
+
+# A CPU named right before a bare decimal; words that make it a load or a core count.
+_CPU_BEFORE = re.compile(r"\bcpu\s*(?:is|was|at|of|=|:|~|around|about|near)?\s*$")
+_NOT_A_CPU_SHARE = re.compile(r"\b(?:load|loadavg|requests?|limits?|cores?|vcpus?|count|"
+                              r"seconds?|secs?|time)\b")
 
 
 # A pasted alert opens with its name, which says what the figure after it is about:
@@ -1878,6 +1896,8 @@ def _ranged(text: str, prev: _Token | None, token: _Token) -> bool:
             _same_kind(prev.suffix, token.suffix) and not _chained(text, prev, token))):
         return False
     between = text[prev.end: token.start]
+    if between.strip() == "and" and _BETWEEN_RE.search(text, 0, prev.start):
+        return True  # "db cpu between 75 and 95%"
     return bool(_RANGE_SEP_RE.match(f" to {between}" if prev.suffix == "to" else between))
 
 

@@ -1392,3 +1392,19 @@ def test_full_width_digits_and_letters_read_as_their_ascii_forms(text):
     """Full-width "５０ｋ" read as 50: its "ｋ" was no multiplier (Arabic-Indic digits were
     fine); NFKC makes both ASCII."""
     assert [parse_quantity(text, M.USERS), parse_number(text)] == [Parsed(50_000)] * 2
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("db cpu 0.88", Reading({M.DB_CPU_PCT: 88})),
+    ("db cpu is 0.88", Reading({M.DB_CPU_PCT: 88})),
+    ("cpu 0.9", Reading({M.SERVER_CPU_PCT: 90})),
+    ("cpu load 0.9", Reading({})),  # a load average, no share
+    ("cpu request 0.5", Reading({})),  # a pod's CPU request counts cores
+    ("queries per request 35", Reading({M.QUERIES_PER_REQUEST: 35})),
+    ("queries per request: 35 and p95 2s", Reading({M.QUERIES_PER_REQUEST: 35, M.P95_MS: 2000})),
+    ("db cpu between 75 and 95%", Reading({M.DB_CPU_PCT: 95})),
+])
+def test_a_value_named_before_it_is_read_not_dropped(text, reading):
+    """A ratio after a CPU, a count after "queries per request" and the upper end of
+    "between 75 and 95%" were dropped, or said back as a share of nothing."""
+    assert read_text(text) == reading
