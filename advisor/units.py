@@ -428,12 +428,20 @@ def _one_value(text: str, unit: Unit) -> tuple[_Token, _Pick | None]:
             suffix = high.suffix or low.suffix
             value = high.value if latest else abs(high.value)
             picked = _Token(value, suffix, low.start, high.end, high.raw, high.misspelt,
-                            high.doubt)
+                            high.doubt, high.malformed)
             said = text[low.start: high.end].strip()
             if not latest and between.strip().lower() == "and":
                 said = f"{low.raw.strip()}-{high.raw.strip()}"  # "between 1 and 2 s": 1-2 s
-            return picked, _Pick(said, latest)
+            falling = min(_size_of(abs(low.value), low.suffix or suffix),  # "40-60k": 40k
+                          _size_of(abs(low.value), low.suffix)) > _size_of(value, suffix)
+            return picked, _Pick(said, latest or falling)  # "2.4s to 300ms": a fall
     raise ParseError(f"Expected one value: {_EXAMPLES[unit]} (found {len(tokens)} numbers).")
+
+
+def _size_of(value: float, suffix: str) -> float:
+    """A number scaled by its unit or multiplier, only to tell which of two is larger."""
+    head = suffix.partition("/")[0]
+    return value * (_MULTIPLIERS.get(head) or _SECONDS.get(head) or _GB.get(head) or 1.0)
 
 
 _ARROW_RE = re.compile(r"^\s*(?:->|-->|→|=>|⇒)\s*$")
@@ -687,7 +695,8 @@ def _factor(token: _Token, after: str = "") -> tuple[float, str | None]:
             return value, (f"{_fmt(token.value)}% compounded {periods} times is "
                            f"{_fmt(value)}x in 12 months")
         value = 1 + token.value / 100
-        return value, f"read +{_fmt(token.value)}% as a factor of {_fmt(value)}x"
+        sign = "-" if token.value < 0 else "+"
+        return value, f"read {sign}{_fmt(abs(token.value))}% as a factor of {_fmt(value)}x"
     raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; did not understand '{token.suffix}'.")
 
 

@@ -1408,3 +1408,17 @@ def test_a_value_named_before_it_is_read_not_dropped(text, reading):
     """A ratio after a CPU, a count after "queries per request" and the upper end of
     "between 75 and 95%" were dropped, or said back as a share of nothing."""
     assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "metric", "parsed"), [
+    ("2.4s to 300ms", M.P95_MS, Parsed(300, "took 300, the latest value in 2.4s to 300ms")),
+    ("50k to 20k", M.USERS, Parsed(20_000, "took 20,000, the latest value in 50k to 20k")),
+    ("1.2s-800ms", M.P95_MS, Parsed(800, "took 800, the latest value in 1.2s-800ms")),
+    ("900 to 1.2k", M.USERS, Parsed(1200, "took 1,200, the upper end of 900 to 1.2k")),
+    ("-10%", M.GROWTH_FACTOR, Parsed(0.9, "read -10% as a factor of 0.9x")),
+    ("10%", M.GROWTH_FACTOR, Parsed(1.1, "read +10% as a factor of 1.1x")),
+])
+def test_a_note_says_the_value_as_it_was_said(text, metric, parsed):
+    """A fall was noted as "the upper end" of itself (300 of "2.4s to 300ms"), and a
+    negative growth as "+-10%"."""
+    assert parse_quantity(text, metric) == parsed
