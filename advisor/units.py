@@ -631,6 +631,11 @@ def _factor_word(text: str) -> Parsed | None:
                                   f"'{text.strip()}'")
     if len(found) != 1:
         return None
+    word = next(w for w in words if w in _FACTOR_WORDS)
+    compounded = _compounded(found[0], f"'{word}' ({_fmt(found[0])}x)",
+                             text.lower().split(word, 1)[1])
+    if compounded is not None:  # "doubles every quarter": 2x compounded 4 times, 16x
+        return Parsed(*compounded)
     return Parsed(found[0], f"'{text.strip()}' read as {_fmt(found[0])}x")
 
 
@@ -687,17 +692,57 @@ def _size(token: _Token) -> tuple[float, str | None]:
 
 def _factor(token: _Token, after: str = "") -> tuple[float, str | None]:
     if token.suffix in _FACTOR_SUFFIXES or not token.suffix:
-        return token.value, None
-    if token.suffix == "%":
-        periods = _growth_periods(after.strip())
-        if periods is not None and periods > 1:  # "20% a month": the guide's 12 months
-            value = float(f"{(1 + token.value / 100) ** periods:.4g}")
-            return value, (f"{_fmt(token.value)}% compounded {periods} times is "
-                           f"{_fmt(value)}x in 12 months")
-        value = 1 + token.value / 100
-        sign = "-" if token.value < 0 else "+"
-        return value, f"read {sign}{_fmt(abs(token.value))}% as a factor of {_fmt(value)}x"
-    raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; did not understand '{token.suffix}'.")
+        base, said = token.value, f"{_fmt(token.value)}x"
+    elif token.suffix == "%":
+        base, said = 1 + token.value / 100, f"{_fmt(token.value)}%"
+    else:
+        raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; did not understand "
+                         f"'{token.suffix}'.")
+    compounded = _compounded(base, said, after)
+    if compounded is not None:  # "20% a month", "2x a quarter": the guide's 12 months
+        return compounded
+    if token.suffix != "%":
+        return base, None
+    sign = "-" if token.value < 0 else "+"
+    return base, f"read {sign}{_fmt(abs(token.value))}% as a factor of {_fmt(base)}x"
+
+
+def _compounded(base: float, said: str, after: str) -> tuple[float, str] | None:
+    """A growth of `base` times said per month, quarter or week (in the words `after` it)
+    made 12 months' with its arithmetic; None when no shorter span is said."""
+    periods = _growth_periods(after.strip())
+    if periods is None or periods == 1:
+        return None
+    value = float(f"{base ** periods:.4g}")
+    return value, f"{said} compounded {periods} times is {_fmt(value)}x in 12 months"
+
+
+# A growth's horizon said after it: "3x in 12 months", "2x over the next 6 months".
+_HORIZON_RE = re.compile(r"\s+(?:in|over|within)\s+(?:the\s+)?(?:next\s+|coming\s+)?"
+                         r"(?:(?P<n>\d+(?:\.\d+)?)\s*|an?\s+|one\s+)?"
+                         r"(?P<span>months?|mos?|years?|yrs?|quarters?|weeks?)\s*[.!]?\s*$",
+                         re.IGNORECASE)
+_SPAN_MONTHS = {"mo": 1.0, "mon": 1.0, "yea": 12.0, "yr": 12.0, "qua": 3.0, "wee": 12 / 52}
+
+
+def _over_horizon(text: str, metric: MetricName) -> Parsed | None:
+    """A growth said with its horizon, made the guide's 12 months': "3x in 12 months" is
+    3x, "3x in 6 months" 9x; None when no horizon is said."""
+    m = _HORIZON_RE.search(text)
+    if m is None or not text[: m.start()].strip():
+        return None
+    span = m.group("span").lower()
+    months = float(m.group("n") or 1) * next(n for key, n in _SPAN_MONTHS.items()
+                                              if span.startswith(key))
+    if months <= 0:
+        raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; growth in no time at all?")
+    inner = parse_quantity(text[: m.start()], metric)
+    if months == 12:
+        return inner
+    value = float(f"{inner.value ** (12 / months):.4g}")
+    note = (f"{_fmt(inner.value)}x in {_fmt(months)} months compounded to 12 months is "
+            f"{_fmt(value)}x")
+    return _bounded(metric, value, _join(inner.note, note))
 
 
 def rate_unit(rest: str) -> float | None:
@@ -848,6 +893,9 @@ def parse_quantity(text: str, metric: MetricName | str) -> Parsed:
     text = digits_for_words(text, answer=True) if isinstance(text, str) else text
     if isinstance(text, str) and spec.unit in (Unit.MS, Unit.S):
         text = _compound_times(text)  # "1m30s" is one time
+    horizon = _over_horizon(str(text or ""), spec.name) if spec.unit is Unit.FACTOR else None
+    if horizon is not None:
+        return horizon
     said = _factor_word(str(text or "")) if spec.unit is Unit.FACTOR else None
     if said is not None:
         return _bounded(spec.name, said.value, said.note)
@@ -1111,7 +1159,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
             return MetricName.SAFETY_MARGIN, token.value
         if _PAST_GROWTH.search(context) and not _GROWTH_TO_COME.search(context):
             raise PastGrowth()  # "grew 4x since march": in today's figures, said back
-        return MetricName.GROWTH_FACTOR, token.value
+        compounded = _compounded(token.value, "", after)  # "2x per quarter": 16x a year
+        return MetricName.GROWTH_FACTOR, compounded[0] if compounded else token.value
     if not suffix and not _after_words(text, token.end, 1):
         for metric, unit, label_re, _ in _BARE_TIMES:
             if label_re.search(near):  # "p95 850" is 850 ms; "p95 1.2" is asked
@@ -2339,6 +2388,10 @@ def _rate_notes(token: _Token, text: str, metric: MetricName) -> list[str]:
 
 def _growth_notes(token: _Token, text: str, metric: MetricName, value: float) -> list[str]:
     """The arithmetic of a growth said per month, quarter or week, made 12 months'."""
+    if metric is MetricName.GROWTH_FACTOR and token.suffix in _FACTOR_SUFFIXES:
+        compounded = _compounded(token.value, f"{_fmt(token.value)}x", _after_words(text,
+                                                                                token.end, 4))
+        return [compounded[1]] if compounded else []
     if metric is not MetricName.GROWTH_FACTOR or token.suffix != "%":
         return []
     periods = _growth_periods(_after_words(text, token.end, 4))

@@ -1422,3 +1422,23 @@ def test_a_note_says_the_value_as_it_was_said(text, metric, parsed):
     """A fall was noted as "the upper end" of itself (300 of "2.4s to 300ms"), and a
     negative growth as "+-10%"."""
     assert parse_quantity(text, metric) == parsed
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("doubles every quarter",
+     Parsed(16, "'doubles' (2x) compounded 4 times is 16x in 12 months")),
+    ("2x per quarter", Parsed(16, "2x compounded 4 times is 16x in 12 months")),
+    ("50% per quarter", Parsed(5.062, "50% compounded 4 times is 5.062x in 12 months")),
+    ("3x in 12 months", Parsed(3)),
+    ("3x over the next year", Parsed(3)),
+    ("3x in 6 months", Parsed(9, "3x in 6 months compounded to 12 months is 9x")),
+])
+def test_a_multiple_per_period_is_compounded_as_a_percentage_is(text, parsed):
+    """"doubles every quarter" read 2x beside "50% per quarter" at 5.06x; "3x in 12 months"
+    was refused as two numbers."""
+    assert parse_quantity(text, M.GROWTH_FACTOR) == parsed
+
+
+def test_free_text_compounds_a_multiple_per_period():
+    assert read_text("we expect traffic to double every quarter") == Reading(
+        {M.GROWTH_FACTOR: 16}, notes=("2x compounded 4 times is 16x in 12 months",))
