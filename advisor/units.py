@@ -601,7 +601,7 @@ def _share(token: _Token) -> tuple[float, str | None]:
         raise ParseError(f"Expected {_EXAMPLES[Unit.PCT]}; did not understand '{token.suffix}'.")
     if token.suffix:
         return token.value, None
-    if token.value == 1 and "." not in token.raw:
+    if token.value == 1:  # "1" and "1.0" alike: one percent or all of it?
         raise AmbiguousUnit(("1%", "100%"))
     if 0 <= token.value <= 1:
         value = token.value * 100
@@ -681,6 +681,7 @@ def _size(token: _Token) -> tuple[float, str | None]:
             shown = _fmt(token.value)
             raise AmbiguousUnit((f"{shown} MB", f"{shown} GB"))
         return token.value, None
+    _bits(token)
     if suffix in {"gb", "g"}:
         return token.value, None
     if suffix not in _GB:
@@ -688,6 +689,25 @@ def _size(token: _Token) -> tuple[float, str | None]:
     value = token.value * _GB[suffix]
     shown = token.raw.strip()
     return value, f"{shown} = {_fmt(value)} GB"
+
+
+_BITS_RE = re.compile(r"(?P<prefix>[KMGTP])b")  # "10Gb": a capital and a small b are bits
+_BIT_WORDS = {"K": "kilobits", "M": "megabits", "G": "gigabits", "T": "terabits",
+              "P": "petabits"}
+
+
+def _bits(token: _Token) -> None:
+    """A size written in bits ("10Gb", as links are rated) is asked back, never read as
+    bytes: both readings are given, the bytes it is and the bytes it may have meant."""
+    typed = token.raw.strip()[-len(token.suffix):] if token.suffix else ""
+    m = _BITS_RE.fullmatch(typed)
+    if m is None:
+        return
+    shown, prefix = _fmt(token.value), m.group("prefix")
+    in_gb = _fmt(token.value * _GB[f"{prefix.lower()}b"] / 8)
+    raise AmbiguousUnit((f"{in_gb} GB", f"{shown} {prefix}B"),
+                        f"{shown} {typed} is {_BIT_WORDS[prefix]} ({in_gb} GB); did you mean "
+                        f"{shown} {prefix}B?")
 
 
 def _factor(token: _Token, after: str = "") -> tuple[float, str | None]:

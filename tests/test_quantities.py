@@ -1442,3 +1442,22 @@ def test_a_multiple_per_period_is_compounded_as_a_percentage_is(text, parsed):
 def test_free_text_compounds_a_multiple_per_period():
     assert read_text("we expect traffic to double every quarter") == Reading(
         {M.GROWTH_FACTOR: 16}, notes=("2x compounded 4 times is 16x in 12 months",))
+
+
+@pytest.mark.parametrize(("text", "metric", "readings", "message"), [
+    ("1.0", M.DB_CPU_PCT, ("1%", "100%"), "1% or 100%? Give the unit, e.g. 100%."),
+    ("10Gb", M.WORKING_SET_GB, ("1.25 GB", "10 GB"),
+     "10 Gb is gigabits (1.25 GB); did you mean 10 GB?"),
+    ("512 Mb", M.WORKING_SET_GB, ("0.064 GB", "512 MB"),
+     "512 Mb is megabits (0.064 GB); did you mean 512 MB?"),
+])
+def test_a_value_read_two_ways_is_asked_whichever_way_it_is_typed(text, metric, readings,
+                                                                   message):
+    """"1" was asked back but "1.0" read as 100%; "10Gb" (gigabits) read as 10 GB."""
+    with pytest.raises(AmbiguousUnit) as info:
+        parse_quantity(text, metric)
+    assert (info.value.readings, str(info.value)) == (readings, message)
+
+
+def test_a_size_in_small_letters_is_bytes():
+    assert [parse_quantity(t, M.WORKING_SET_GB) for t in ("10gb", "10GB")] == [Parsed(10)] * 2
