@@ -23,7 +23,7 @@ from advisor.metrics import MetricName
 from advisor.models import Candidate, Layer, Match, SignatureRef, Symptom, Topic
 from advisor.playbook import Playbook, default_playbook
 from advisor.signatures import Catalogue, SignatureHit, default_catalogue
-from advisor.units import Reading, extract_metrics
+from advisor.units import Reading, extract_metrics, lone_value
 from advisor.vocab_match import asks_something, found_in, vocabulary_hits
 from advisor.vocabulary import Vocabulary, default_vocabulary
 
@@ -87,7 +87,8 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         # is about that topic, whatever the words around it read as.
         return Match(kind="question", topic=topical[0], confidence=NUMBER_TOPIC,
                      evidence=[topical[1]], **common)
-    if (prediction.known_words == 0 or _numbers_only(clipped)) and not backing and not felt:
+    if (prediction.known_words == 0 or lone_value(clipped) is not None) and not (
+            backing or felt):
         return _noise(prediction, common, guess=False)  # nothing in it the model knows
     if prediction.kind != "symptom" and _REPORT_ASKED.search(clipped) and (
             prediction.kind == "question" or backing or felt or _trouble_said(clipped, vocab)):
@@ -122,13 +123,6 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
     if len(tokens(clipped)) <= 1:  # one word ("cache") is a subject, not yet a question
         found = found.model_copy(update={"confidence": min(found.confidence, ONE_WORD)})
     return found
-
-
-def _numbers_only(text: str) -> bool:
-    """Whether a text is numbers and their units alone ("50k", "1.2s", "12"): no word says
-    what they measure, so they point at no layer, however the model weighs a "k"."""
-    found = tokens(text)
-    return "#" in found and all(t == "#" or (len(t) <= 2 and t.isalpha()) for t in found)
 
 
 def _recognised(hit: SignatureHit, common: dict) -> Match:

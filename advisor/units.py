@@ -96,7 +96,7 @@ class _Token:
 # or thin) before each group of exactly three digits, or 1.200.000 with exactly two dot
 # groups, so an address like 10.100.200.300 is never one), a decimal comma with one or two
 # decimals (1,2 s is 1.2 s, never 2 s), plain or decimal, optional exponent.
-_NUM = (r"(?:\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![\d,])(?:\.\d+)?"
+_NUM = (r"(?:\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?!\d|,\d)(?:\.\d+)?"
         r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:_\d{3})+(?:\.\d+)?"
         r"|\d{1,3}(?:\.\d{3}){2}(?![.\d])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
         r"(?:e[+-]?\d+)?")
@@ -2282,22 +2282,28 @@ def read_text(text: str) -> Reading:
         refused.extend(_load_average(lowered, found.get(MetricName.CORES)))
     if MetricName.CORES in found and MetricName.SPINDLES not in found and _SSD_RE.search(text):
         found[MetricName.SPINDLES] = 1.0  # the guide counts an SSD as one spindle
-    if not found and not refused:
-        refused.extend(_lone_value(text))
+    said = None if found or refused else lone_value(text)
+    if said is not None:
+        refused.append(f"{said} (of what? Name it, e.g. users 50k or p95 1.2s)")
     return Reading(found, tuple(refused), tuple(notes), tuple(asked))
 
 
-# A value said on its own, with at most its unit: "50k", "1.2s", "~12?".
+# A value said on its own, with at most its unit or multiplier: "50k", "1.2 sec", "~12?",
+# "50 thousand".
+_LONE_VALUE_RE = re.compile(
+    r"\s*[~≈]?\s*(\d[\d,._ ]*\s*(?:thousand|million|billion|millis(?:econds?)?|seconds?|"
+    r"minutes?|hours?|[a-zµ%/]{0,4}))\s*[?.!]*\s*", re.IGNORECASE)
 _ERROR_CODE_RE = re.compile(r"[45]\d\d'?s?", re.IGNORECASE)
-_LONE_VALUE_RE = re.compile(r"\s*[~≈]?\s*(\d[\d,._]*\s*[a-zµ%/]{0,4})\s*[?.!]*\s*", re.IGNORECASE)
 
 
-def _lone_value(text: str) -> list[str]:
-    """A value said on its own names nothing it measures: said back, asking what it is."""
+def lone_value(text: str) -> str | None:
+    """The value, as said, of a text that is one value and at most its unit ("50k", "1.2
+    sec"): it names nothing it measures. None for any other text, and for an HTTP error
+    code alone ("502" is an error said, not a value)."""
     alone = _LONE_VALUE_RE.fullmatch(text)
     if alone is None or _ERROR_CODE_RE.fullmatch(alone.group(1).strip()):
-        return []  # "502" on its own is an error said, not a value
-    return [f"{alone.group(1).strip()} (of what? Name it, e.g. users 50k or p95 1.2s)"]
+        return None
+    return alone.group(1).strip()
 
 
 def _read_share_of_rates(found: dict[MetricName, float], writes: list[WriteRate],

@@ -1333,6 +1333,7 @@ def test_a_load_average_is_said_back_not_read_as_cpu(text, reading):
     ("100 000 users", Reading({M.USERS: 100_000})),
     ("users: 100 000", Reading({M.USERS: 100_000})),
     ("p95 1 200ms and 1\u202f500 rps", Reading({M.P95_MS: 1200, M.PEAK_RPS: 1500})),
+    ("users: 100 000, db cpu 90%", Reading({M.USERS: 100_000, M.DB_CPU_PCT: 90})),
 ])
 def test_spaces_group_thousands_in_free_text(text, reading):
     """"100 000 users" read users 0 (the 000 took the word) and "users: 100 000" read 100."""
