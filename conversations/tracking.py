@@ -76,13 +76,29 @@ class TrackedView(BaseModel):
     reminder: Reminder | None = None
 
 
+_MARK_SAID: dict[str, str] = {
+    "done": "is done; the next assessment climbs past it.",
+    "not_now": "is put off for now; the next assessment passes over it to the rung after.",
+    "open": "is open again; the next assessment counts it as not yet tried."}
+_ALREADY: dict[str, str] = {"done": "was already done", "not_now": "was already put off for now",
+                            "open": "was already open"}
+
+
 class Marked(NamedTuple):
-    """A rung just marked: the system, the rung, and the state it was in before (a rung
-    never marked is "open"), so a front can say when nothing changed."""
+    """A rung just marked: the system, the rung, the state asked for, and the state it was
+    in before (a rung never marked is "open"), so a front can say when nothing changed."""
 
     system: SystemRow
     rung: MatrixRung
+    state: MarkState
     before: MarkState
+
+    def said(self) -> str:
+        """What the mark did, said so that "not now" reads as putting the rung off, and a
+        mark that changed nothing says so; the same words in every front."""
+        if self.state == self.before:
+            return f"{_ALREADY[self.state]}; nothing changed."
+        return _MARK_SAID[self.state]
 
 
 class NoSuchSystem(LookupError):
@@ -178,7 +194,7 @@ class SystemsMixin:
         before = next((m.state for m in sysdb.marks(self.store, [system.id])[system.id]
                        if m.rung == rung.id), "open")
         sysdb.set_mark(self.store, system.id, rung.id, state, by=place.user, now=self.clock())
-        return Marked(system, rung, before)
+        return Marked(system, rung, state, before)
 
     def mark_rung_of(self: Conversations, system_id: int, rung_id: str, place: Place,
                      state: MarkState) -> SystemRow | None:

@@ -65,7 +65,7 @@ def test_done_rung_moves_the_next_assessment_of_that_system_only(conv):
     conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="checkout-api")
     conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="search")
     conv.clock.now += DAY
-    system, rung, before = conv.mark_rung("Checkout-API", "add indexes", PUBLIC, "done")
+    system, rung, _, before = conv.mark_rung("Checkout-API", "add indexes", PUBLIC, "done")
     assert (system.name, rung.id, before) == ("checkout-api", "add_indexes", "open")
     conv.clock.now += DAY
     checkout = conv.diagnose(obs(users=50_000, db_cpu_pct=90), PUBLIC, system="checkout-api")

@@ -564,21 +564,7 @@ def run_mark(args: argparse.Namespace, pb: Playbook, out: TextIO, inp: TextIO) -
             "state": args.state, "before": marked.before,
             "changed": marked.before != args.state}
     return _emit(args, data, f"{marked.system.name}: {marked.rung.text} "
-                             f"{mark_said(args.state, marked.before)}", out)
-
-
-_MARK_SAID = {"done": "is done; the next assessment climbs past it.",
-              "not_now": "is put off for now; the next assessment passes over it to the "
-                         "rung after.",
-              "open": "is open again; the next assessment counts it as not yet tried."}
-_ALREADY = {"done": "was already done", "not_now": "was already put off for now",
-            "open": "was already open"}
-
-
-def mark_said(state: str, before: str) -> str:
-    """What a mark did, said so that "not now" reads as putting the rung off, and a mark
-    that changed nothing says so."""
-    return f"{_ALREADY[state]}; nothing changed." if state == before else _MARK_SAID[state]
+                             f"{marked.said()}", out)
 
 
 def _iso(ts: float) -> str:

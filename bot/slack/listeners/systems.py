@@ -76,12 +76,6 @@ def run_systems(inv: Invocation) -> None:
 
 
 MARKS: dict[str, MarkState] = {"done": "done", "not-now": "not_now", "reopen": "open"}
-_MARK_SAID = {"done": "is done; the next assessment climbs past it.",
-              "not_now": "is put off for now; the next assessment passes over it to the "
-                         "rung after.",
-              "open": "is open again; the next assessment counts it as not yet tried."}
-_ALREADY = {"done": "was already done", "not_now": "was already put off for now",
-            "open": "was already open"}
 _NAME_FIRST = re.compile(r"^\s*(\"[^\"]+\"|'[^']+'|\S+)\s*(.*)$", re.DOTALL)
 
 
@@ -106,9 +100,8 @@ def run_mark(inv: Invocation) -> None:
     except (SystemNameError, NoSuchSystem, UnknownRung) as err:
         inv.fail(_sentence(err))
         return
-    said = (f"{_ALREADY[state]}; nothing changed." if marked.before == state
-            else _MARK_SAID[state])  # "not now" must read as putting it off
-    inv.ack(response_type="ephemeral", text=f"{marked.system.name}: {marked.rung.text} {said}")
+    inv.ack(response_type="ephemeral",
+            text=f"{marked.system.name}: {marked.rung.text} {marked.said()}")
 
 
 def home_systems(conversations: Conversations | None, team: str, user: str
