@@ -264,10 +264,12 @@ class SystemsMixin:
                 assessment.ladder.symptom, done | assessment.inputs.done, self.playbook,
                 deferred))
         since = row.result.get("since")
+        reminder = sysdb.active_reminder(self.store, advice_id, now=self.clock())
+        if reminder is not None and not reminder.scheduled_id:
+            reminder = None  # still being scheduled: there is nothing yet to cancel
         return TrackedView(advice_id=advice_id, assessment=assessment, system=system,
                            since=Since.model_validate(since) if since else None,
-                           reminder=sysdb.active_reminder(self.store, advice_id,
-                                                                   now=self.clock()))
+                           reminder=reminder)
 
     def reserve_reminder(self: Conversations, advice_id: int, place: Place, post_at: float
                          ) -> tuple[Reminder, bool]:

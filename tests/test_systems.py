@@ -215,6 +215,14 @@ def test_a_reminder_that_fell_due_frees_the_slot_for_the_next(conv):
     assert new and later.id != held.id
 
 
+def test_a_reminder_still_being_scheduled_offers_nothing_to_cancel(conv):
+    done = conv.diagnose(obs(users=50_000, db_cpu_pct=85), PUBLIC, system="shop")
+    held, _ = conv.reserve_reminder(done.advice_id, PUBLIC, conv.clock.now + 7 * DAY)
+    assert conv.tracked_advice(done.advice_id, PUBLIC).reminder is None  # no id to cancel yet
+    conv.confirm_reminder(held.id, "Q1")
+    assert conv.tracked_advice(done.advice_id, PUBLIC).reminder.scheduled_id == "Q1"
+
+
 def test_a_slot_held_by_a_click_that_never_finished_frees_itself(conv):
     done = conv.diagnose(obs(users=50_000, db_cpu_pct=85), PUBLIC, system="shop")
     held, _ = conv.reserve_reminder(done.advice_id, PUBLIC, conv.clock.now + 7 * DAY)
