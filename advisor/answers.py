@@ -133,7 +133,7 @@ def _stage(pb: Playbook, m: Metrics) -> list[str]:
     if M.USERS in m:
         number = stage_number_for_users(m[M.USERS], pb)
         card = stage_card(number, pb)
-        cost = pb.cost_for_users(m[M.USERS])
+        cost = pb.cost_row(number, m[M.USERS])
         return [f"{with_unit(M.USERS, m[M.USERS])} puts you in:", stage_text(card),
                 f"Cost table: {cost.users_label} users, {cost.architecture}: {cost.monthly}/month."]
     return [f"Stage {s.number} {s.name}: {s.users_label}, {s.architecture}, about {s.monthly_cost}"

@@ -408,10 +408,12 @@ class Playbook(Strict):
     def cost_for(self, stage: int) -> CostRow:
         return next(c for c in self.costs if c.stage == stage)
 
-    def cost_for_users(self, users: float) -> CostRow:
+    def cost_row(self, stage: int, users: float | None) -> CostRow:
         """The cost table's row for a user count: the first row at or above it, since the
         table says what 10K users cost (not what Stage 2 costs); the last row past the
-        table's end."""
+        table's end. With no user count, the stage's own row."""
+        if users is None:
+            return self.cost_for(stage)
         rows = sorted(self.costs, key=lambda c: c.users)
         return next((c for c in rows if users <= c.users), rows[-1])
 

@@ -122,7 +122,7 @@ def project(obs: Observations, k: float, pb: Playbook) -> list[Projection]:
             worked=(f"{num(m[M.WORKING_SET_GB])}GB × {num(k)} = {num(working)}GB working set; "
                     f"× {num(rule.multiplier)} = {num(memory)}GB"),
             note="assumes the working set grows in step with users"))
-    cost = pb.cost_for_users(m[M.USERS] * k) if M.USERS in m else pb.cost_for(stage)
+    cost = pb.cost_row(stage, m[M.USERS] * k if M.USERS in m else None)
     out.append(Projection(
         kind="cost", value=cost.monthly, unit="USD/month",
         formula="cost table: users → architecture → monthly cost",

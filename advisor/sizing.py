@@ -110,8 +110,7 @@ def cache(working_set_gb: float, playbook: Playbook | None = None) -> Sizing:
 def cost(stage: int, playbook: Playbook | None = None, users: float | None = None) -> Sizing:
     """The monthly cost band of the cost table: the row for the user count when there is
     one (exactly 10K users is Stage 2 but costs the 10K row), else the stage's row."""
-    pb = playbook or default_playbook()
-    row = pb.cost_for(stage) if users is None else pb.cost_for_users(users)
+    row = (playbook or default_playbook()).cost_row(stage, users)
     return Sizing(
         kind="cost",
         inputs={"stage": stage, "users": row.users_label},
