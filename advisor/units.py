@@ -133,7 +133,10 @@ _FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for
                            "we", "it", "is", "was", "are", "now", "then", "which", "when"})
 _JOINING_WORDS = frozenset({"to", "or"})  # taken as a unit by the tokeniser; ranges need them
 _HYPHEN_WORD_RE = re.compile(r"-([a-z]+)\b", re.IGNORECASE)
-_X_PREFIX_RE = re.compile(r"(?<![\w.])[x×](?=\s?\d)", re.IGNORECASE)
+# `x3` is `3x`, but for the names an x and a number make: x86, x64, x32 (processors), x509
+# (certificates), x264 and x265 (video codecs).
+_X_PREFIX_RE = re.compile(r"(?<![\w.])[x×](?=\s?\d)(?!\s?(?:86|64|32|509|264|265)(?![\d.]))",
+                          re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"^\s*(?:-|–|—|to|or|~)\s*$", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(r"(?:^|[\s(:=])[-−]\s?$")
 

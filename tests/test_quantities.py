@@ -1462,3 +1462,15 @@ def test_a_value_read_two_ways_is_asked_whichever_way_it_is_typed(text, metric, 
 
 def test_a_size_in_small_letters_is_bytes():
     assert [parse_quantity(t, M.WORKING_SET_GB) for t in ("10gb", "10GB")] == [Parsed(10)] * 2
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("peak 1000 rps on x86 boxes, how much capacity?", Reading({M.PEAK_RPS: 1000})),
+    ("we are migrating the fleet from x64 to arm", Reading({})),
+    ("x509: certificate signed by unknown authority", Reading({})),
+    ("the x86_64 build is slower", Reading({})),
+    ("we expect x10 growth", Reading({M.GROWTH_FACTOR: 10})),
+])
+def test_names_made_of_an_x_and_a_number_are_no_growth(text, reading):
+    """"x86" made a capacity 86 times too large: `x3` is 3x growth, x86 is a processor."""
+    assert read_text(text) == reading
