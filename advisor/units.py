@@ -2291,11 +2291,14 @@ def read_text(text: str) -> Reading:
     return Reading(found, tuple(refused), tuple(notes), tuple(asked))
 
 
-# A value said on its own, with at most its unit or multiplier: "50k", "1.2 sec", "~12?",
-# "50 thousand".
+# A value said on its own, with at most its unit or multiplier, a hedge or a range: "50k",
+# "1.2 sec", "~12?", "50 thousand", "about 50k", "80k-120k", "between 800ms and 1.2s".
+_LONE_ONE = (r"\d[\d,._ ]*\s*(?:thousand|million|billion|millis(?:econds?)?|seconds?|minutes?|"
+             r"hours?|[a-zµ%/]{0,4})")
 _LONE_VALUE_RE = re.compile(
-    r"\s*[~≈]?\s*(\d[\d,._ ]*\s*(?:thousand|million|billion|millis(?:econds?)?|seconds?|"
-    r"minutes?|hours?|[a-zµ%/]{0,4}))\s*[?.!]*\s*", re.IGNORECASE)
+    rf"\s*[~≈]?\s*((?:(?:about|around|roughly|approx(?:imately)?|nearly|almost|maybe|over|"
+    rf"under|between|from)\s+)*{_LONE_ONE}(?:\s*(?:-|–|to|and)\s*{_LONE_ONE})?)\s*[?.!]*\s*",
+    re.IGNORECASE)
 _ERROR_CODE_RE = re.compile(r"[45]\d\d'?s?", re.IGNORECASE)
 
 

@@ -255,7 +255,8 @@ def test_text_with_no_known_word_offers_no_likely_readings(text):
 
 
 @pytest.mark.parametrize("text", ["50k", "1.2s", "12", "~40k?", "2 GB", "1.2 sec", "850 msec",
-                                  "50 thousand", "100 000"])
+                                  "50 thousand", "100 000", "about 50k", "80k-120k",
+                                  "between 800ms and 1.2s", "from 80k to 120k"])
 def test_a_value_alone_names_no_layer_and_asks_what_it_measures(text):
     # A "k" or an "s" is no ground for a bottleneck; the value is said back instead.
     got = ask(text)
