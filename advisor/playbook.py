@@ -17,7 +17,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from advisor.format import with_unit
-from advisor.metrics import MetricName
+from advisor.metrics import MetricName, check_metric
 from advisor.models import Layer, StageNumber, Strict, Symptom, Threshold, Topic
 
 Op = Literal[">", ">=", "<", "<="]
@@ -34,6 +34,12 @@ class Condition(Strict):
     metric: MetricName
     op: Op
     value: float = Field(ge=0, allow_inf_nan=False)  # every metric is a count, time or share
+
+    @model_validator(mode="after")
+    def _a_reading(self) -> Condition:
+        """A line no reading can cross (a share past 100%) would never fire, silently."""
+        check_metric(self.metric, self.value)
+        return self
 
     def holds(self, value: float) -> bool:
         return OPS[self.op](value, self.value)
@@ -263,7 +269,7 @@ class PoolExample(Strict):
 
 class PoolFormula(Strict):
     formula: str
-    ssd_spindles: int
+    ssd_spindles: int = Field(ge=0)
     example: PoolExample
     example_note: str
     unit: str
@@ -295,6 +301,13 @@ class CacheFormula(Strict):
     overhead_note: str
     unit: str
 
+    @model_validator(mode="after")
+    def _share_range(self) -> CacheFormula:
+        if not 0 <= self.working_set_share_min_pct <= self.working_set_share_max_pct <= 100:
+            raise ValueError("working_set_share_min_pct and working_set_share_max_pct must be "
+                             "shares from 0 to 100, the first no more than the second")
+        return self
+
 
 class SizingFormulas(Strict):
     capacity: CapacityFormula
@@ -319,7 +332,7 @@ class MatrixRow(Strict):
 
 
 class CostRow(Strict):
-    users: int
+    users: int = Field(gt=0)
     users_label: str
     architecture: str
     monthly: str

@@ -237,7 +237,7 @@ def test_a_wrong_type_names_the_field(tmp_path):
 def test_a_key_metric_compares_its_own_metric(tmp_path):
     bad = PACKAGED.read_text(encoding="utf-8").replace(
         'warning = { metric = "p95_ms", op = ">", value = 1000 }',
-        'warning = { metric = "db_cpu_pct", op = ">", value = 1000 }', 1)
+        'warning = { metric = "db_cpu_pct", op = ">", value = 90 }', 1)
     with pytest.raises(PlaybookError, match="target and warning of p95_ms must compare p95_ms"):
         load_team_playbook(_write(tmp_path, bad))
 

@@ -107,7 +107,19 @@ def _p95_target(value: str) -> tuple[str, str]:
      "field sizing.cache.multiplier: Input should be greater than or equal to 1"),
     ("safety_default = 1.5", "safety_default = 0",
      "field sizing.capacity.safety_default: Input should be greater than or equal to 1"),
-], ids=["nan", "inf", "negative", "past-warning", "overlap", "cache-multiplier", "safety"])
+    ('warning = { metric = "server_cpu_pct", op = ">", value = 85 }',
+     'warning = { metric = "server_cpu_pct", op = ">", value = 150 }',
+     "field key_metrics.2.warning: Value error, server CPU is a share, so at most 100% "
+     "(got 150%)"),
+    ("ssd_spindles = 1", "ssd_spindles = -1",
+     "field sizing.pool.ssd_spindles: Input should be greater than or equal to 0"),
+    ("working_set_share_min_pct = 10", "working_set_share_min_pct = 30",
+     "field sizing.cache: Value error, working_set_share_min_pct and working_set_share_max_pct "
+     "must be shares from 0 to 100, the first no more than the second"),
+    ("users = 10000\n", "users = -10000\n",
+     "field costs.0.users: Input should be greater than 0"),
+], ids=["nan", "inf", "negative", "past-warning", "overlap", "cache-multiplier", "safety",
+        "share-past-100", "spindles", "working-set-shares", "cost-users"])
 @pytest.mark.parametrize("via", ["flag", "setting"])
 def test_a_bad_value_is_refused_at_load_naming_file_and_field(
         tmp_path: Path, monkeypatch, capsys, old: str, new: str, reason: str, via: str):
