@@ -740,12 +740,59 @@ def _compounded(base: float, said: str, after: str) -> tuple[float, str] | None:
     return value, f"{said} compounded {periods} times is {_fmt(value)}x in 12 months"
 
 
-# A growth's horizon said after it: "3x in 12 months", "2x over the next 6 months".
-_HORIZON_RE = re.compile(r"\s+(?:in|over|within)\s+(?:the\s+)?(?:next\s+|coming\s+)?"
-                         r"(?:(?P<n>\d+(?:\.\d+)?)\s*|an?\s+|one\s+)?"
-                         r"(?P<span>months?|mos?|years?|yrs?|quarters?|weeks?)\s*[.!]?\s*$",
-                         re.IGNORECASE)
-_SPAN_MONTHS = {"mo": 1.0, "mon": 1.0, "yea": 12.0, "yr": 12.0, "qua": 3.0, "wee": 12 / 52}
+# A growth's horizon said after it: "3x in 12 months", "2x over the next 6 months". The
+# span's length comes from the table of spans below (`_GROWTH_SPANS`), not a second one.
+_HORIZON = (r"(?:in|over|within)\s+(?:the\s+)?(?:next\s+|coming\s+)?"
+            r"(?:(?P<n>\d+(?:\.\d+)?)\s*|an?\s+|one\s+)?"
+            r"(?P<span>month|mo|year|yr|quarter|qtr|week|wk)s?\b")
+_HORIZON_RE = re.compile(rf"\s+{_HORIZON}\s*[.!]?\s*$", re.IGNORECASE)  # ends an answer
+# In free text, after the number and a few words of its own ("3x more traffic in 6 months").
+_HORIZON_AFTER = re.compile(rf"\s*(?:[a-z]+\s+){{0,3}}?{_HORIZON}", re.IGNORECASE)
+
+
+def _horizon_months(m: re.Match[str]) -> float:
+    """The months a horizon matched by `_HORIZON` spans: "6 months" 6, "2 quarters" 6.
+
+    "/month", "/qtr" and the like are the per-span forms `_GROWTH_SPANS` knows, so the
+    span word is looked up there, in the one table of spans."""
+    periods = _growth_periods(f"/{m.group('span').lower()}")
+    assert periods is not None  # every span `_HORIZON` names is in `_GROWTH_SPANS`
+    months = float(m.group("n") or 1) * 12 / periods
+    if months <= 0:
+        raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; growth in no time at all?")
+    return months
+
+
+def _horizon_after(text: str, at: int) -> float | None:
+    """The months of a horizon said just after a growth in free text ("3x in 6 months"),
+    else None: the number in it is no reading of its own, so the window is not cut there.
+    A growth said per span ("20% month over month") has no horizon; it is compounded."""
+    if _growth_periods(_after_words(text, at, 4)) is not None:
+        return None
+    m = _HORIZON_AFTER.match(text, at)
+    return None if m is None else _horizon_months(m)
+
+
+def _over_horizon_after(found: tuple[MetricName, float] | None, text: str, at: int
+                        ) -> tuple[MetricName, float] | None:
+    """A growth read in free text made 12 months' when its horizon follows it, as an
+    answer's is (`_over_horizon`); any other reading as it was."""
+    if found is None or found[0] is not MetricName.GROWTH_FACTOR:
+        return found
+    months = _horizon_after(text, at)
+    return found if months is None else (found[0], _in_12_months(found[1], months))
+
+
+def _in_12_months(base: float, months: float) -> float:
+    """A growth of `base` times over `months` made the guide's 12 months' by compounding."""
+    return base if months == 12 else float(f"{base ** (12 / months):.4g}")
+
+
+def _horizon_note(base: float, months: float, value: float) -> str | None:
+    """The arithmetic of a growth said with its horizon; None when it was 12 months."""
+    if months == 12:
+        return None
+    return f"{_fmt(base)}x in {_fmt(months)} months compounded to 12 months is {_fmt(value)}x"
 
 
 def _over_horizon(text: str, metric: MetricName) -> Parsed | None:
@@ -754,18 +801,12 @@ def _over_horizon(text: str, metric: MetricName) -> Parsed | None:
     m = _HORIZON_RE.search(text)
     if m is None or not text[: m.start()].strip():
         return None
-    span = m.group("span").lower()
-    months = float(m.group("n") or 1) * next(n for key, n in _SPAN_MONTHS.items()
-                                              if span.startswith(key))
-    if months <= 0:
-        raise ParseError(f"Expected {_EXAMPLES[Unit.FACTOR]}; growth in no time at all?")
+    months = _horizon_months(m)
     inner = parse_quantity(text[: m.start()], metric)
     if months == 12:
         return inner
-    value = float(f"{inner.value ** (12 / months):.4g}")
-    note = (f"{_fmt(inner.value)}x in {_fmt(months)} months compounded to 12 months is "
-            f"{_fmt(value)}x")
-    return _bounded(metric, value, _join(inner.note, note))
+    value = _in_12_months(inner.value, months)
+    return _bounded(metric, value, _join(inner.note, _horizon_note(inner.value, months, value)))
 
 
 def rate_unit(rest: str) -> float | None:
@@ -1159,8 +1200,9 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
     if not suffix and _PER_REQUEST_BEFORE.search(near):
         return MetricName.QUERIES_PER_REQUEST, token.value  # "queries per request 35"
     if suffix == "%" or suffix in {"pct", "percent"}:
-        return _times_from(near, _classify_pct(token.value, near, after,
-                                               f"{_wide(segment, at)} {_alert_name(text, token)}"))
+        share = _classify_pct(token.value, near, after,
+                              f"{_wide(segment, at)} {_alert_name(text, token)}")
+        return _times_from(near, _over_horizon_after(share, text, token.end))
     if suffix in _SECONDS and suffix not in {"m"} or (suffix == "m" and "p9" in near):
         if _DISK_LATENCY.search(text, max(0, token.start - 40), token.start):
             return None
@@ -1183,7 +1225,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         if _PAST_GROWTH.search(context) and not _GROWTH_TO_COME.search(context):
             raise PastGrowth()  # "grew 4x since march": in today's figures, said back
         compounded = _compounded(token.value, "", after)  # "2x per quarter": 16x a year
-        return MetricName.GROWTH_FACTOR, compounded[0] if compounded else token.value
+        growth = MetricName.GROWTH_FACTOR, compounded[0] if compounded else token.value
+        return _over_horizon_after(growth, text, token.end)  # "3x in 6 months": 9x a year
     if not suffix and not _after_words(text, token.end, 1):
         for metric, unit, label_re, _ in _BARE_TIMES:
             if label_re.search(near):  # "p95 850" is 850 ms; "p95 1.2" is asked
@@ -2418,8 +2461,21 @@ def _rate_notes(token: _Token, text: str, metric: MetricName) -> list[str]:
     return [note] if note else []
 
 
+def _growth_base(token: _Token) -> float | None:
+    """The factor a growth's number says before any span: "3x" 3, "50%" 1.5."""
+    if token.suffix in _FACTOR_SUFFIXES:
+        return token.value
+    return 1 + token.value / 100 if token.suffix == "%" else None
+
+
 def _growth_notes(token: _Token, text: str, metric: MetricName, value: float) -> list[str]:
-    """The arithmetic of a growth said per month, quarter or week, made 12 months'."""
+    """The arithmetic of a growth said per month, quarter or week, or with its horizon
+    ("3x in 6 months"), made 12 months'."""
+    base = _growth_base(token) if metric is MetricName.GROWTH_FACTOR else None
+    months = _horizon_after(text, token.end) if base is not None else None
+    if base is not None and months is not None:
+        note = _horizon_note(base, months, value)
+        return [note] if note else []
     if metric is MetricName.GROWTH_FACTOR and token.suffix in _FACTOR_SUFFIXES:
         compounded = _compounded(token.value, f"{_fmt(token.value)}x", _after_words(text,
                                                                                 token.end, 4))

@@ -1445,6 +1445,34 @@ def test_free_text_compounds_a_multiple_per_period():
         {M.GROWTH_FACTOR: 16}, notes=("2x compounded 4 times is 16x in 12 months",))
 
 
+@pytest.mark.parametrize(("text", "reading"), [
+    ("growth 3x in 6 months, peak 1k rps", Reading(
+        {M.GROWTH_FACTOR: 9, M.PEAK_RPS: 1000},
+        notes=("3x in 6 months compounded to 12 months is 9x",))),
+    ("2x over the next 6 months", Reading(
+        {M.GROWTH_FACTOR: 4}, notes=("2x in 6 months compounded to 12 months is 4x",))),
+    ("traffic will triple over the next 2 quarters", Reading(
+        {M.GROWTH_FACTOR: 9}, notes=("3x in 6 months compounded to 12 months is 9x",))),
+    ("expect 50% growth in 6 months", Reading(
+        {M.GROWTH_FACTOR: 2.25}, notes=("1.5x in 6 months compounded to 12 months is 2.25x",))),
+    ("growth 3x in 12 months", Reading({M.GROWTH_FACTOR: 3})),
+    ("growing 20% month over month", Reading(
+        {M.GROWTH_FACTOR: 8.916}, notes=("20% compounded 12 times is 8.916x in 12 months",))),
+])
+def test_free_text_reads_a_growth_with_its_horizon_as_an_answer_does(text, reading):
+    """"growth 3x in 6 months" was 9x as a --growth value or an answer but 3x, with no
+    note, in free text (ask, a mention, a description)."""
+    assert read_text(text) == reading
+
+
+@pytest.mark.parametrize("said", ["3x in 6 months", "2x over the next 6 months",
+                                  "3x within 26 weeks", "50% in 2 quarters", "10x in 2 years"])
+def test_a_growth_with_its_horizon_reads_the_same_as_an_answer_and_in_text(said):
+    answer = parse_quantity(said, M.GROWTH_FACTOR)
+    assert read_text(f"growth {said}") == Reading(
+        {M.GROWTH_FACTOR: answer.value}, notes=(answer.note.split("; ")[-1],))
+
+
 @pytest.mark.parametrize(("text", "metric", "readings", "message"), [
     ("1.0", M.DB_CPU_PCT, ("1%", "100%"), "1% or 100%? Give the unit, e.g. 100%."),
     ("10Gb", M.WORKING_SET_GB, ("1.25 GB", "10 GB"),
