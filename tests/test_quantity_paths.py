@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 
 import pytest
 from slack_harness import ALICE, BOT_USER_ID, PUBLIC_CHANNEL, FakeSlackAPI, SlackClient
@@ -12,7 +13,7 @@ from slack_sdk.models.blocks import Block
 
 from advisor.metrics import MetricName as M
 from bot.slack.blocks.validate import validate_message
-from bot.slack.listeners.commands import flags_as_pairs, parse_pairs, routed
+from bot.slack.listeners.commands import flags_as_pairs, parse_pairs, routed, without_flags
 from bot.slack.listeners.size import EXAMPLES
 from bot.terminal.cli import main
 from conversations.dialog import start, step
@@ -456,6 +457,35 @@ def test_slack_reads_pasted_terminal_flags_as_pairs():
         "users=50k db-cpu=90% system=shop --what-if --json")
     assert flags_as_pairs("--users --p95 1.2s --colour red") == "--users p95=1.2s --colour red"
     assert routed("--users", "50k --db-cpu 90%") == "diagnose"
+    # The flags left over are no description: each is said once, in Slack's words.
+    assert without_flags("users=50k checkout is slow --what-if --json --colour") == (
+        "users=50k checkout is slow",
+        ["`--what-if` is a terminal flag; here, use the What-if buttons under the answer.",
+         "`--json` has no meaning in Slack; the answer is always a message.",
+         "`--colour` is not something `/scale diagnose` takes; left out."],
+        [])
+    assert without_flags("--users p95=1.2s") == (
+        "p95=1.2s", [], ["`--users` has no value; give it as `users=...`."])
+
+
+def test_slack_diagnose_leaves_valueless_terminal_flags_out_of_the_description(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db) -> None:
+    """`--what-if --json` was the symptom description: read as a stage question and
+    logged as what the person said."""
+    assert slack.command("diagnose --users 50k --p95 1.2s --what-if --json").status == 200
+    post = fake_slack.wait_for("chat.postMessage", 1)[0].args
+    assert post["text"] == "Stage 2: Growth"
+    assert post["blocks"][0] == {"type": "context", "elements": [{
+        "type": "mrkdwn",
+        "text": "Read p95=1.2s as 1,200 ms (1.2 s = 1,200 ms).\n"
+                "`--what-if` is a terminal flag; here, use the What-if buttons under the "
+                "answer.\n"
+                "`--json` has no meaning in Slack; the answer is always a message."}]}
+    with sqlite3.connect(slack_db) as db:
+        [(inputs,)] = db.execute("SELECT inputs_json FROM advice").fetchall()
+    assert json.loads(inputs)["text"] == ""
+    assert slack.command("diagnose --users --p95 1.2s").json()["text"] == (
+        "`--users` has no value; give it as `users=...`. Nothing was assessed.")
 
 
 @pytest.mark.parametrize("flags", ["diagnose --users 50k --p95 1.2s", "--users 50k --p95 1.2s"])

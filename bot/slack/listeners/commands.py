@@ -139,6 +139,36 @@ def flags_as_pairs(args: str) -> str:
                      else m[0], args)
 
 
+# A terminal flag still standing once the pairs are read: one with no value (`--what-if`,
+# `--json`), or one `/scale diagnose` has no name for.
+_LEFT_FLAG = re.compile(r"(?<!\S)--(?P<name>[a-z][\w-]*)(?!\S)", re.IGNORECASE)
+# What a terminal-only flag is in Slack, said when it is left out.
+TERMINAL_ONLY: Mapping[str, str] = MappingProxyType({
+    "what_if": "is a terminal flag; here, use the What-if buttons under the answer.",
+    "json": "has no meaning in Slack; the answer is always a message.",
+    "csv": "has no meaning in Slack; the answer is always a message.",
+    "interactive": "is a terminal flag; here, `/scale diagnose` on its own starts the "
+                   "check-up in a thread.",
+})
+
+
+def without_flags(args: str) -> tuple[str, list[str], list[str]]:
+    """`args` with the terminal flags `flags_as_pairs` left taken out, so that `--what-if
+    --json` is never read as what people see: a note for each, in Slack's words, and a
+    problem for a name given no value (`--users --p95 1.2s`), as `users=` is one."""
+    notes: list[str] = []
+    problems: list[str] = []
+    for m in _LEFT_FLAG.finditer(args):
+        flag, key = m[0], metric_key(m["name"])
+        if is_flag_name(key):
+            problems.append(f"`{flag}` has no value; give it as `{key}=...`.")
+        elif key in TERMINAL_ONLY:
+            notes.append(f"`{flag}` {TERMINAL_ONLY[key]}")
+        else:
+            notes.append(f"`{flag}` is not something `/scale diagnose` takes; left out.")
+    return " ".join(_LEFT_FLAG.sub(" ", args).split()), notes, problems
+
+
 def parse_pairs(args: str) -> tuple[dict[MetricName, float], str, list[str], list[str]]:
     """`users=50k p95=1.2s` -> metrics; other words become symptom text; problems listed;
     and a line for each value converted or written in words, saying how it was read."""
@@ -229,8 +259,10 @@ def read_one_shot(args: str, playbook: Playbook) -> OneShot | str:
     """The one-shot diagnose `args` ask for (`/scale diagnose ...`, or a mention's numbers);
     or what is wrong with them, in one line."""
     system, rest, problem = split_system(flags_as_pairs(args))
+    rest, flag_notes, flag_problems = without_flags(rest)
     metrics, text, problems, notes = parse_pairs(rest)
-    problems += [problem] if problem else []
+    problems += flag_problems + ([problem] if problem else [])
+    notes += flag_notes
     if problems:
         return " ".join(problems) + " Nothing was assessed."
     match = match_for(text, playbook) if text else None  # a matrix label is a pick
