@@ -113,6 +113,10 @@ EXPIRED = ("This diagnosis sat idle too long and has expired; nothing from the o
            "assessed.")  # each front adds how to start a fresh one
 
 
+UNUSABLE = ("Your unfinished diagnosis was saved in a form that cannot be read any more, so "
+            "it cannot be resumed.")  # each front adds how a fresh one starts
+
+
 class UnusableDialog(ValueError):
     """A saved dialog whose state no longer reads as a dialog (an older or damaged row):
     the front tells its person and offers a fresh start instead of failing each time."""
@@ -236,6 +240,16 @@ class Conversations(SystemsMixin):
     def discard_dialog(self, key: str) -> bool:
         """Forget the dialog under `key` (its person chose to start afresh)."""
         return self.store.delete_dialog(key)
+
+    def discard_unusable(self, key: str, place: Place, text: str, *,
+                         ephemeral_to: str | None = None,
+                         request_key: str | None = None) -> Outcome:
+        """Forget the dialog under `key`, whose saved state cannot be read (UnusableDialog),
+        and queue `text` (UNUSABLE in the front's words) in the same transaction: its person
+        is told once, where each later message would fail until the dialog expired."""
+        with self.store.transaction():
+            self.store.delete_dialog(key)
+            return self.notice(place, text, ephemeral_to=ephemeral_to, request_key=request_key)
 
     def reply(
         self, key: str, text: str, place: Place, *, request_key: str | None = None,

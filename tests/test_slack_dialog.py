@@ -31,6 +31,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.slack.blocks.validate import validate_message
 from bot.slack.ids import ActionId, indexed, pack
+from bot.slack.listeners import UNREADABLE
 from bot.slack.listeners.actions import GONE
 from bot.slack.listeners.commands import FOLLOW_ELSEWHERE, NOT_IN_HERE
 from bot.slack.listeners.events import intent_of, numbers_given, slash_command_named
@@ -422,6 +423,51 @@ def test_direct_messages_are_answered_and_stay_private(
     reply = answer(slack, fake_slack, thread, "50k", channel="D0ALICE")
     assert "What is hurting" in reply.all_text()
     assert [r["private"] for r in advice_rows(slack_db)] == [1]
+
+
+def _damage_saved_state(db_path: Path, key: str) -> None:
+    """Overwrite the dialog's saved state under `key`, as an older or damaged row."""
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("UPDATE dialogs SET state_json = ? WHERE key = ?",
+                          (json.dumps({"status": "half-written", "asked": 3}), key)).rowcount == 1
+
+
+def _dialog_keys(db_path: Path) -> list[str]:
+    with sqlite3.connect(db_path) as db:
+        return [key for (key,) in db.execute("SELECT key FROM dialogs ORDER BY key")]
+
+
+def test_a_thread_whose_saved_dialog_cannot_be_read_is_told_once_and_set_aside(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path) -> None:
+    """Only the terminal caught it: in a thread every message got "I couldn't finish this;
+    try again." until the dialog expired."""
+    thread, key = start_dialog(slack, fake_slack)
+    answer(slack, fake_slack, thread, "50k")
+    _damage_saved_state(slack_db, key)
+    reply = answer(slack, fake_slack, thread, "checkout is slow")
+    assert (reply.args["thread_ts"], reply.text) == (thread, UNREADABLE)
+    assert UNREADABLE == (
+        "Your unfinished diagnosis was saved in a form that cannot be read any more, so it "
+        "cannot be resumed. A new `/scale diagnose` starts afresh.")
+    assert _dialog_keys(slack_db) == []
+    seen = len(posts(fake_slack))  # the thread is no dialog now: nothing more is said
+    slack.message("hello?", thread_ts=thread)
+    wait_all_delivered(slack_db)
+    assert len(posts(fake_slack)) == seen
+
+
+@pytest.mark.parametrize(("action_id", "value"), [
+    (ActionId.DIALOG_OPEN_FORM, "{key}"), (indexed(ActionId.DIALOG_SKIP, "users"), "{key}")])
+def test_a_button_on_a_dialog_that_cannot_be_read_tells_the_clicker_and_sets_it_aside(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db: Path, action_id: str,
+        value: str) -> None:
+    thread, key = start_dialog(slack, fake_slack)
+    _damage_saved_state(slack_db, key)
+    assert slack.block_action(action_id, value.format(key=key), thread_ts=thread).status == 200
+    note = fake_slack.wait_for("chat.postEphemeral")[0]
+    assert (note.args["user"], note.args["thread_ts"], note.text) == (ALICE, thread, UNREADABLE)
+    assert _dialog_keys(slack_db) == []
+    assert fake_slack.calls("views.open") == []
 
 
 def test_a_mention_is_read_without_slack_markup(slack: SlackClient, fake_slack: FakeSlackAPI,

@@ -15,7 +15,14 @@ from advisor.changes import change_lines
 from advisor.report import assessment_text
 from advisor.units import parse_yes_no
 from conversations.dialog import CANCELLED, RESTART_KINDS, Reply, command_of
-from conversations.service import Conversations, Outcome, Place, UnusableDialog, saved_state
+from conversations.service import (
+    UNUSABLE,
+    Conversations,
+    Outcome,
+    Place,
+    UnusableDialog,
+    saved_state,
+)
 
 KEY_PREFIX = "cli:"
 
@@ -73,7 +80,7 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
         answered = len(saved_state(row.state).asked)
     except UnusableDialog:
         conv.discard_dialog(row.key)
-        out.write(UNUSABLE)
+        out.write(UNREADABLE)
         return None
     out.write(f"You have an unfinished diagnosis ({answered} answered). Resume it? [Y/n] ")
     for _ in range(RESUME_TRIES):
@@ -99,8 +106,7 @@ class _CancelledAtResume(Exception):
 RESUME_TRIES = 3  # after this many unclear answers, resume (the default)
 # With --interactive it works piped too (plain `diagnose` asks only at a keyboard).
 RESUME_COMMAND = "scale-advisor diagnose --interactive"
-UNUSABLE = ("Your unfinished diagnosis was saved in a form that cannot be read any more, "
-            "so it cannot be resumed. Starting a new one (say cancel to stop).\n")
+UNREADABLE = f"{UNUSABLE} Starting a new one (say cancel to stop).\n"
 PAUSED = f"\n  Paused. Run `{RESUME_COMMAND}` again to resume.\n"
 ENTER_SKIPS = "  (Enter on its own skips a question.)\n"
 

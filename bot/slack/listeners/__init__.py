@@ -21,11 +21,19 @@ from typing import Any
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
-from conversations.service import StaleDialog
+from conversations.service import (
+    UNUSABLE,
+    Conversations,
+    Outcome,
+    Place,
+    StaleDialog,
+    UnusableDialog,
+)
 
 log = logging.getLogger("bot.slack.listeners")
 
 COULD_NOT_FINISH = "I couldn't finish this; try again."
+UNREADABLE = f"{UNUSABLE} A new `/scale diagnose` starts afresh."
 
 
 class BadRequest(ValueError):
@@ -64,6 +72,19 @@ def guarded(what: str, work: Callable[[], None], tell: Callable[[], None] | str)
     foreseeable = isinstance(failure, FORESEEABLE)
     log.warning("could not handle %s: %s; %s", what, reason(failure), told,
                 exc_info=None if foreseeable else failure)
+
+
+def dialog_reply(conv: Conversations, key: str, text: str, place: Place, *,
+                 request_key: str | None, question: str | None = None,
+                 ephemeral: bool = False) -> Outcome | None:
+    """An answer (typed or clicked) to the dialog under `key`. A dialog whose saved state
+    cannot be read is set aside and its person told once; else every later message in
+    its thread would fail the same way until the dialog expired."""
+    try:
+        return conv.reply(key, text, place, request_key=request_key, question=question)
+    except UnusableDialog:
+        return conv.discard_unusable(key, place, UNREADABLE, request_key=request_key,
+                                     ephemeral_to=place.user if ephemeral else None)
 
 
 def acked(ack: Any) -> bool:

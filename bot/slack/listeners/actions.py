@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.slack.deps import Deps
 from bot.slack.ids import ActionId, pattern, question_of, unpack
-from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded
+from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, dialog_reply, guarded
 from bot.slack.listeners.places import action_place, key_parts, message_thread, thread_key
 from conversations.service import Conversations, Outcome
 
@@ -68,9 +68,9 @@ class Actions:
         parts = key_parts(key)
         if parts is None:
             raise BadRequest(f"not a dialog key: {key!r}")
-        outcome = self.conv().reply(key, text, action_place(body, parts[2]),
-                                    request_key=request_key(body),
-                                    question=question_of(body["actions"][0]["action_id"]))
+        outcome = dialog_reply(self.conv(), key, text, action_place(body, parts[2]),
+                               request_key=request_key(body), ephemeral=True,
+                               question=question_of(body["actions"][0]["action_id"]))
         if outcome is None:
             return self.tell(body, "This check-up has already ended. Start a new one with "
                               "/scale diagnose.", parts[2])

@@ -15,7 +15,7 @@ from typing import Any
 
 from advisor.metrics import METRIC_KEYS
 from bot.slack.deps import Deps
-from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded, text_of
+from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, dialog_reply, guarded, text_of
 from bot.slack.listeners.commands import metric_key, read_one_shot
 from bot.slack.listeners.places import event_place, thread_key
 from conversations.service import Conversations, Outcome, Place
@@ -156,8 +156,8 @@ class Events:
 
         def reply() -> Outcome | None:
             place = event_place(body, event, self.deps.is_private, event["thread_ts"])
-            return self.conv().reply(key, words_of(event.get("text")), place,
-                                     request_key=body.get("event_id"))
+            return dialog_reply(self.conv(), key, words_of(event.get("text")), place,
+                                request_key=body.get("event_id"))
 
         self.handled(body, event, "dialog reply", reply)
 
@@ -173,7 +173,7 @@ class Events:
         request_key = body.get("event_id")
         place = event_place(body, event, self.deps.is_private, thread)
         if is_thread_reply(event) and self.conv().has_dialog(key):
-            return self.conv().reply(key, text, place, request_key=request_key)
+            return dialog_reply(self.conv(), key, text, place, request_key=request_key)
         intent = intent_of(text) if text else "help"
         if intent == "help":
             return self.conv().notice(place, "", kind="help", request_key=request_key)

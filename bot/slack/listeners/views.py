@@ -15,11 +15,11 @@ from typing import Any
 from bot.slack.blocks.dialog import FormField, form_errors, form_modal
 from bot.slack.deps import Deps
 from bot.slack.ids import ActionId, BlockId, CallbackId, InputId, suffix_of
-from bot.slack.listeners import COULD_NOT_FINISH, BadRequest, guarded
+from bot.slack.listeners import COULD_NOT_FINISH, UNREADABLE, BadRequest, guarded
 from bot.slack.listeners.places import key_parts
 from conversations.dialog import answer_texts
 from conversations.script import Script
-from conversations.service import Conversations, Place
+from conversations.service import Conversations, Place, UnusableDialog
 
 log = logging.getLogger("bot.views")
 
@@ -82,12 +82,24 @@ class Forms:
             raise BadRequest("no database configured")
         return self.deps.conversations
 
+    @staticmethod
+    def place(body: dict[str, Any], channel: str, thread: str | None) -> Place:
+        """Where the person using the form is, in the dialog's thread."""
+        team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+        return Place(team=team, channel=channel, user=body["user"]["id"], thread=thread)
+
     def tell(self, body: dict[str, Any], channel: str, thread: str | None, text: str) -> None:
         """A note only this person sees, queued like every reply."""
-        user = body["user"]["id"]
-        team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-        self.conv().notice(Place(team=team, channel=channel, user=user, thread=thread), text,
-                           ephemeral_to=user, request_key=trigger_key(body))
+        place = self.place(body, channel, thread)
+        self.conv().notice(place, text, ephemeral_to=place.user, request_key=trigger_key(body))
+
+    def set_aside(self, body: dict[str, Any], key: str, channel: str, thread: str | None
+                  ) -> None:
+        """Forget the dialog under `key`, whose saved state cannot be read, and tell the
+        person once, as a typed reply would: else the form fails on every click."""
+        place = self.place(body, channel, thread)
+        self.conv().discard_unusable(key, place, UNREADABLE, ephemeral_to=place.user,
+                                     request_key=trigger_key(body))
 
     def open_form(self, ack, body, action, client):
         """The modal opens inside the request: its trigger_id lives three seconds."""
@@ -97,7 +109,11 @@ class Forms:
         thread = where[2] if where else None
 
         def work() -> None:
-            current = self.conv().current(key) if where else None
+            try:
+                current = self.conv().current(key) if where else None
+            except UnusableDialog:
+                self.set_aside(body, key, channel, thread)
+                return
             if current is None or current[1]:
                 if channel:
                     self.tell(body, channel, thread, CLOSED)
