@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+from test_manifest import RecordingApp, _matches
 
 from advisor.ask import ask
 from advisor.engine import assess
@@ -34,6 +36,7 @@ from advisor.models import (
     Trigger,
 )
 from advisor.view import finding_view, ladder_view, sizing_view
+from bot.settings import Settings
 from bot.slack.blocks.ask import answer_message, did_you_mean_message
 from bot.slack.blocks.assessment import assessment_message, finding_line, ladder_lines, sizing_text
 from bot.slack.blocks.dialog import (
@@ -58,7 +61,9 @@ from bot.slack.blocks.kit import (
 from bot.slack.blocks.mrkdwn import escape, link
 from bot.slack.blocks.sizing import sizing_message, stage_message
 from bot.slack.blocks.validate import validate_message, validate_view
+from bot.slack.deps import Deps
 from bot.slack.ids import ActionId, BlockId, indexed, pack, pattern, question_of, unpack
+from bot.slack.listeners import wiring
 
 # ---------------------------------------------------------------------------- fixtures
 
@@ -468,7 +473,12 @@ def test_dialog_buttons_name_the_question_they_answer() -> None:
     assert [question_of(i) for i in ids] == ["users", "users", None, None]
     # Ids from before buttons named their question name none.
     assert [question_of(i) for i in ("dialog_choice:2", "dialog_skip")] == [None, None]
-    assert all(pattern(ActionId.DIALOG_CHOICE).match(i) for i in ids[:1])
+    # Each id reaches exactly the listener for its kind of button, as registered.
+    app = RecordingApp()
+    wiring.register(app, Deps(settings=Settings(_env_file=None), client=WebClient()))
+    assert [[c for c in app.of("action") if _matches(c, i)] for i in ids] == [
+        [pattern(ActionId.DIALOG_CHOICE)], [pattern(ActionId.DIALOG_SKIP)],
+        [pattern(ActionId.DIALOG_CANCEL)], [str(ActionId.DIALOG_OPEN_FORM)]]
 
 
 def test_pack_round_trips() -> None:

@@ -25,6 +25,7 @@ from bot.terminal import cli
 from bot.terminal.cli import main
 from conversations.advice_log import AdviceEntry, Viewer
 from conversations.store import Store
+from conversations.systems import get_system
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -362,19 +363,35 @@ def run_bytes(*argv: bytes, cwd: Path, stdin: bytes = b"") -> subprocess.Complet
                           env=clean, input=stdin, capture_output=True, timeout=60)
 
 
-@pytest.mark.parametrize("argv", [
-    (b"ask", b"db cpu 90% \xff"),
-    (b"diagnose", b"--users", b"5k", b"--symptom", b"slow \xff"),
-    (b"diagnose", b"--users", b"5k", b"--system", b"\xff"),
+_ASSESSED = {"metrics": {"users": 5000.0}, "signals": [], "done": [], "deferred": []}
+
+
+@pytest.mark.parametrize(("argv", "inputs", "summary", "system"), [
+    ((b"ask", b"db cpu 90% \xff"), {"text": "db cpu 90% \ufffd"},
+     "db cpu 90% \ufffd \u2192 bottleneck: database (Database slow)", None),
+    ((b"diagnose", b"--users", b"5k", b"--symptom", b"slow \xff"),
+     {**_ASSESSED, "text": "slow \ufffd"},
+     "Stage 1 (Startup); bottleneck: database; next: Add indexes", None),
+    ((b"diagnose", b"--users", b"5k", b"--system", b"\xff"), {**_ASSESSED, "text": ""},
+     "Stage 1 (Startup)", "\ufffd"),
 ], ids=["ask", "symptom", "system"])
 def test_undecodable_argument_is_advised_and_logged_as_replacement_characters(
-        tmp_path: Path, argv: tuple[bytes, ...]):
+        tmp_path: Path, argv: tuple[bytes, ...], inputs: dict, summary: str,
+        system: str | None):
     done = run_bytes(*argv, cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, b"")
     logged = run_cli("history", "--json", cwd=tmp_path,
                      env={"SCALE_DB": str(tmp_path / "advice.db")})
     assert (logged.returncode, logged.stderr) == (0, "")
-    assert len(logged.stdout.splitlines()) == 1
+    assert [json.loads(line)["summary"] for line in logged.stdout.splitlines()] == [summary]
+    store = Store(tmp_path / "advice.db", dialog_ttl_s=60)
+    try:
+        [row] = store.search_advice(None, viewer=Viewer(team="local", unrestricted=True),
+                                    limit=5)
+        named = get_system(store, row.system_id).name if row.system_id else None
+    finally:
+        store.close()
+    assert (row.inputs, row.summary, named) == (inputs, summary, system)
 
 
 def test_undecodable_stdin_is_read_as_replacement_characters(tmp_path: Path):
@@ -399,5 +416,18 @@ def test_undecodable_system_name_is_answered_in_one_line(tmp_path: Path, argv):
 def test_undecodable_interview_answer_is_kept_and_the_interview_finishes(tmp_path: Path):
     done = run_bytes(b"diagnose", b"-i", b"--json", cwd=tmp_path,
                      stdin=b"50k\nslow \xff pages\ndone\n")
-    assert done.returncode == 0 and b"Traceback" not in done.stderr
+    assert done.returncode == 0
+    assert done.stderr.decode().split("\n") == [  # the interview, and nothing else
+        "Scaling check-up: answer in your own words; say skip, back, done, help or cancel "
+        "at any point.",
+        "[1] Roughly how many users does the system serve (monthly actives are fine)?",
+        "    quick answers: ~1K | ~10K | ~100K | ~1M | 10M+",
+        "  (Enter on its own skips a question.)",
+        ">   Read: users 50,000.",
+        "[2] What is hurting? Describe it in your own words (numbers welcome), or pick the "
+        "closest.",
+        "    quick answers: Slow page loads | Database slow | API timeouts | High server CPU "
+        "| High memory | Nothing yet, planning",
+        "> [3] What is the P95 response time at peak?",
+        "> "]
     assert json.loads(done.stdout)["inputs"]["text"] == "slow \ufffd pages"

@@ -521,8 +521,12 @@ def test_slack_size_and_stage_say_how_converted_and_worded_values_were_read(
 def test_slack_stage_costs_exactly_10k_users_at_the_10k_row(slack: SlackClient) -> None:
     body = slack.command("stage 10k").json()
     assert validate_message(body["blocks"], body["text"]) == []
-    assert "10K users, Single server: $100-300 per month" in json.dumps(body, ensure_ascii=False)
-    assert "$1,000-3,000" not in json.dumps(body)
+    costs = [b for b in body["blocks"]
+             if b["type"] == "section" and "text" in b and b["text"]["text"].startswith("*Cost*")]
+    assert costs == [{"type": "section", "text": {"type": "mrkdwn", "text": (
+        "*Cost*: *$100-300 USD/month*\n"
+        "`cost table: users \u2192 architecture \u2192 monthly cost`\n"
+        "10K users, Single server: $100-300 per month")}}]
 
 
 def test_slack_pairs_say_how_converted_and_worded_values_were_read():
