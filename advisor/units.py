@@ -737,7 +737,12 @@ def _compounded(base: float, said: str, after: str) -> tuple[float, str] | None:
     if periods is None or periods == 1:
         return None
     value = float(f"{base ** periods:.4g}")
-    return value, f"{said} compounded {periods} times is {_fmt(value)}x in 12 months"
+    return value, _compounded_note(said, periods, value)
+
+
+def _compounded_note(said: str, periods: int, value: float) -> str:
+    """The arithmetic of a growth said per span, in one wording for answers and text."""
+    return f"{said} compounded {periods} times is {_fmt(value)}x in 12 months"
 
 
 # A growth's horizon said after it: "3x in 12 months", "2x over the next 6 months". The
@@ -2470,22 +2475,22 @@ def _growth_base(token: _Token) -> float | None:
 
 def _growth_notes(token: _Token, text: str, metric: MetricName, value: float) -> list[str]:
     """The arithmetic of a growth said per month, quarter or week, or with its horizon
-    ("3x in 6 months"), made 12 months'."""
+    ("3x in 6 months"), made 12 months'.
+
+    The value was made 12 months' once, where it was read (`_classify`); this only says
+    how, from that value."""
     base = _growth_base(token) if metric is MetricName.GROWTH_FACTOR else None
-    months = _horizon_after(text, token.end) if base is not None else None
-    if base is not None and months is not None:
+    if base is None:
+        return []
+    months = _horizon_after(text, token.end)
+    if months is not None:
         note = _horizon_note(base, months, value)
         return [note] if note else []
-    if metric is MetricName.GROWTH_FACTOR and token.suffix in _FACTOR_SUFFIXES:
-        compounded = _compounded(token.value, f"{_fmt(token.value)}x", _after_words(text,
-                                                                                token.end, 4))
-        return [compounded[1]] if compounded else []
-    if metric is not MetricName.GROWTH_FACTOR or token.suffix != "%":
-        return []
     periods = _growth_periods(_after_words(text, token.end, 4))
-    if periods is None or periods == 1 or value == 1 + token.value / 100:
-        return []
-    return [f"{_fmt(token.value)}% compounded {periods} times is {_fmt(value)}x in 12 months"]
+    if periods is None or periods == 1 or value == base:
+        return []  # no span said, or one the reading did not compound ("heap grows 3%")
+    said = f"{_fmt(token.value)}{'%' if token.suffix == '%' else 'x'}"
+    return [_compounded_note(said, periods, value)]
 
 
 def extract_metrics(text: str) -> dict[MetricName, float]:

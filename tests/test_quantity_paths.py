@@ -114,7 +114,6 @@ def test_size_pool_reads_ssd_as_the_disk_wherever_it_stands(argv):
     assert (code, json.loads(out)["inputs"]) == (0, {"cores": 8, "spindles": 1, "disk": "SSD"})
 
 
-
 def test_stage_understands_a_misspelt_number_word():
     code, out = run("stage", "40 thousnad", "--json")
     assert code == 0 and json.loads(out)["users"] == 40_000

@@ -111,4 +111,3 @@ def test_numbers_show_the_fraction_that_decides_a_comparison():
     got = [num(x) for x in (70.001, 1000.004, 0.0046, 1234.5678, 12.5, 3.0, 0.1 + 0.2,
                             2.9999999999999996)]
     assert got == ["70.001", "1,000.004", "0.005", "1,234.57", "12.5", "3", "0.3", "3"]
-

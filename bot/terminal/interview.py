@@ -71,8 +71,13 @@ def _show(outcome: Outcome, out: TextIO, *, json_out: bool) -> None:
             out.write(f"  {message.text}\n")
 
 
+# `_resume_key`'s answer when `cancel` is typed at the resume question: no key, no dialog.
+CANCELLED_AT_RESUME = ""
+
+
 def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> str | None:
-    """Offer an unfinished terminal dialog; the key to continue, or None to start afresh."""
+    """Offer an unfinished terminal dialog; the key to continue, None to start afresh, or
+    CANCELLED_AT_RESUME when the person cancelled there (an answer, not a failure)."""
     row = conv.open_dialog_for(place.user, KEY_PREFIX)
     if row is None or row.expired:
         return None
@@ -88,7 +93,7 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
         line = inp.readline().strip()
         if command_of(line) == "cancel":  # as at every question: the diagnosis is dropped
             conv.discard_dialog(row.key)
-            raise _CancelledAtResume
+            return CANCELLED_AT_RESUME
         if line.lower() == "new" or parse_yes_no(line) is False:
             conv.discard_dialog(row.key)
             return None
@@ -97,10 +102,6 @@ def _resume_key(conv: Conversations, place: Place, inp: TextIO, out: TextIO) -> 
         # An answer typed at this prompt would be taken for "yes" and lost.
         out.write("  Please answer y to resume, n to start afresh or cancel. [Y/n] ")
     return row.key
-
-
-class _CancelledAtResume(Exception):
-    """`cancel` typed at the resume question."""
 
 
 RESUME_TRIES = 3  # after this many unclear answers, resume (the default)
@@ -129,9 +130,8 @@ def run_dialog(conv: Conversations, inp: TextIO, out: TextIO, *, json_out: bool 
 def _interview(conv: Conversations, inp: TextIO, out: TextIO, prompt_out: TextIO, *,
                json_out: bool) -> int:
     place = local_place()
-    try:
-        key = _resume_key(conv, place, inp, prompt_out)
-    except _CancelledAtResume:
+    key = _resume_key(conv, place, inp, prompt_out)
+    if key == CANCELLED_AT_RESUME:
         prompt_out.write(render_reply(Reply(kind="cancelled", text=CANCELLED)) + "\n")
         return 0
     if key is None:

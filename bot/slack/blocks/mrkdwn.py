@@ -49,10 +49,15 @@ def archive_url(channel_id: str, ts: str, thread_ts: str | None = None) -> str:
     return url
 
 
+def utc_text(epoch: float) -> str:
+    """A moment as plain text in UTC, for where Slack's date formatting does not reach
+    (a message's notification text, a date's fallback)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def date(epoch: float, tokens: str = "{date_short_pretty} {time}") -> str:
     """A date Slack shows in the reader's time zone; the UTC text is the fallback."""
-    fallback = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(epoch)}^{tokens}|{fallback}>"
+    return f"<!date^{int(epoch)}^{tokens}|{utc_text(epoch)}>"
 
 
 def bullets(items: list[str], mark: str = "•") -> str:

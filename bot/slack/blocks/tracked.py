@@ -26,7 +26,7 @@ from bot.slack.blocks.kit import (
     sections,
     trim,
 )
-from bot.slack.blocks.mrkdwn import bold, bullets, date, escape, user
+from bot.slack.blocks.mrkdwn import bold, bullets, date, escape, user, utc_text
 from bot.slack.ids import ActionId, BlockId, indexed, pack
 from conversations.systems import Reminder
 from conversations.tracking import Since
@@ -69,10 +69,10 @@ def _remind_blocks(advice_id: int, reminder: Reminder | None) -> list[Block]:
 
 def reminder_taken_message(reminder: Reminder) -> Message:
     """Told to whoever asks for a second re-check reminder: one is set, and for when."""
-    when = datetime.fromtimestamp(reminder.post_at, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return message(f"A re-check reminder is already set for {when}.", sections(
-        f":alarm_clock: A re-check reminder is already set for {date(reminder.post_at)} by "
-        f"{user(reminder.by)}. Cancel it first to pick another time."))
+    return message(f"A re-check reminder is already set for {utc_text(reminder.post_at)}.",
+                   sections(f":alarm_clock: A re-check reminder is already set for "
+                            f"{date(reminder.post_at)} by {user(reminder.by)}. Cancel it "
+                            "first to pick another time."))
 
 
 def tracked_assessment_message(a: Assessment, advice_id: int, *, system: str, system_id: int,
