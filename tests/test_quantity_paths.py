@@ -487,6 +487,22 @@ def test_slack_diagnose_leaves_valueless_terminal_flags_out_of_the_description(
         "`--users` has no value; give it as `users=...`. Nothing was assessed.")
 
 
+def test_slack_diagnose_leaves_terminal_flags_with_values_out_with_their_value(
+        slack: SlackClient, fake_slack: FakeSlackAPI, slack_db) -> None:
+    """`--done add_indexes` left "add_indexes" as what people see, naming the ladder it
+    meant to climb past."""
+    text = "diagnose --users 50k --done add_indexes --signal write_overload --db-cpu 90%"
+    assert slack.command(text).status == 200
+    post = fake_slack.wait_for("chat.postMessage", 1)[0].args
+    assert post["blocks"][0] == {"type": "context", "elements": [{
+        "type": "mrkdwn",
+        "text": "`--done` is a terminal flag; here, use the Done buttons under the ladder.\n"
+                "`--signal` is a terminal flag; here, say it in words after the numbers."}]}
+    with sqlite3.connect(slack_db) as db:
+        [(inputs,)] = db.execute("SELECT inputs_json FROM advice").fetchall()
+    assert json.loads(inputs)["text"] == ""
+
+
 @pytest.mark.parametrize("flags", ["diagnose --users 50k --p95 1.2s", "--users 50k --p95 1.2s"])
 def test_slack_diagnose_with_terminal_flags_answers_as_with_pairs(
         slack: SlackClient, fake_slack: FakeSlackAPI, flags: str) -> None:

@@ -152,12 +152,25 @@ TERMINAL_ONLY: Mapping[str, str] = MappingProxyType({
 })
 
 
+# Terminal flags that take a value Slack has no pair for: left out with their value, so
+# `--done add_indexes` is not read as what people see.
+_VALUED_FLAG = re.compile(r"(?<!\S)--(?P<name>done|signal|playbook)(?:[=\s]+(?!--)\S+)?(?!\S)",
+                          re.IGNORECASE)
+TERMINAL_VALUED: Mapping[str, str] = MappingProxyType({
+    "done": "is a terminal flag; here, use the Done buttons under the ladder.",
+    "signal": "is a terminal flag; here, say it in words after the numbers.",
+    "playbook": "is a terminal flag; the app uses the playbook it was started with.",
+})
+
+
 def without_flags(args: str) -> tuple[str, list[str], list[str]]:
     """`args` with the terminal flags `flags_as_pairs` left taken out, so that `--what-if
     --json` is never read as what people see: a note for each, in Slack's words, and a
     problem for a name given no value (`--users --p95 1.2s`), as `users=` is one."""
-    notes: list[str] = []
+    notes: list[str] = [f"`--{m['name'].lower()}` {TERMINAL_VALUED[m['name'].lower()]}"
+                        for m in _VALUED_FLAG.finditer(args)]
     problems: list[str] = []
+    args = _VALUED_FLAG.sub(" ", args)
     for m in _LEFT_FLAG.finditer(args):
         flag, key = m[0], metric_key(m["name"])
         if is_flag_name(key):
