@@ -304,10 +304,10 @@ def _malformed(scan: str, m: re.Match[str], suffix: str) -> tuple[int, str] | No
     if (glued and len(suffix) > 1 and set(suffix) <= set("kmbt") and suffix not in _MULTIPLIERS
             and not _known_unit(suffix)):
         return m.end(), f"'{suffix}' is no multiplier; write it with one, e.g. {m.group('num')}k"
+    if _SPACE_GROUPED_RE.search(m.group("num")) is None:
+        return None  # checked first: the group scan runs to the end of a list of numbers
     bad = _BAD_GROUP_RE.match(scan, m.end("num"))
-    if _SPACE_GROUPED_RE.search(m.group("num")) and bad is not None:
-        return bad.end(), "thousands are grouped in threes, e.g. 100 000"
-    return None
+    return None if bad is None else (bad.end(), "thousands are grouped in threes, e.g. 100 000")
 
 
 def numbers_said(text: str) -> list[str]:
