@@ -43,6 +43,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 # What a "why" (or "what is causing") asks about: the rest of its clause.
 _WHY = re.compile(r"\b(?:why|what(?:'s| is| was| could| might| would)?(?: be)? "
                   r"caus(?:e|es|ed|ing))\b([^.?!\n]*)", re.IGNORECASE)
+# Words of growth, which a planned multiple ("growing 3x") explains.
+_PLANNED_GROWTH = re.compile(r"\b(?:keeps? )?(?:growing|grows|grow)\b", re.IGNORECASE)
 # Incident-channel questions that report trouble: "anyone else seeing timeouts?"
 _REPORT_ASKED = re.compile(
     r"\b(?:any(?:one|body)|some(?:one|body)|others?)\s+else\s+(?:seeing|getting|having|"
@@ -80,6 +82,9 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
             prediction = again
     backing = _metric_layers(metrics, vocab)
     felt = _metric_symptom(metrics, vocab)
+    # "peak growing 3x": with a planned multiple read, growing is the plan, not trouble.
+    troubled = (_PLANNED_GROWTH.sub(" ", clipped) if MetricName.GROWTH_FACTOR in metrics
+                else clipped)
     topical = None if backing or felt else _metric_topic(metrics, vocab)
     if topical is not None and prediction.kind != "symptom" and (
             prediction.kind != "question" or not prediction.topics):
@@ -91,7 +96,7 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
             backing or felt):
         return _noise(prediction, common, guess=False)  # nothing in it the model knows
     if prediction.kind != "symptom" and _REPORT_ASKED.search(clipped) and (
-            prediction.kind == "question" or backing or felt or _trouble_said(clipped, vocab)):
+            prediction.kind == "question" or backing or felt or _trouble_said(troubled, vocab)):
         # "anyone else seeing 502s from the gateway?": asked, but what it asks about is
         # trouble the asker is seeing now, so it is a report of that trouble.
         found = _symptom(prediction, backing, pb, common, felt, asked=True)
@@ -101,7 +106,7 @@ def match(text: str, vocabulary: Vocabulary | None = None, model: Model | None =
         # not planning, so it is a report of that trouble.
         found = _symptom(prediction, backing, pb, common, felt, asked=True)
     elif prediction.kind == "question" and (
-            backing or felt or _trouble_said(clipped, vocab)) and (
+            backing or felt or _trouble_said(troubled, vocab)) and (
             not asks_something(clipped, vocab)):
         # "replica lag is 30 seconds and reads are stale", "the cdn is slow to purge":
         # numbers past a threshold or words of trouble, said and not asked about, are a

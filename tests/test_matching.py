@@ -265,6 +265,17 @@ def test_a_value_alone_names_no_layer_and_asks_what_it_measures(text):
         f"Not read: {text.strip('~?')} (of what? Name it, e.g. users 50k or p95 1.2s)")
 
 
+@pytest.mark.parametrize(("text", "kind", "layer", "topic"), [
+    ("capacity for 2k rps peak growing 3x with 2x safety", "question", None,
+     Topic.CAPACITY_PLANNING),
+    ("traffic keeps growing 3x and the db is slow", "symptom", Layer.DATABASE, None),
+    ("the job queue keeps growing", "symptom", Layer.APPLICATION, None),
+])
+def test_growth_a_planned_multiple_explains_is_no_trouble(text, kind, layer, topic):
+    m = match(text)
+    assert (m.kind, m.layer, m.topic) == (kind, layer, topic)
+
+
 def test_an_error_code_alone_is_still_trouble():
     assert (match("502").kind, match("502").layer) == ("symptom", "network")
 
