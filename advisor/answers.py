@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from advisor import sizing
 from advisor.format import num, with_unit
-from advisor.metrics import MetricError, MetricName
+from advisor.metrics import METRIC_KEYS, MetricError, MetricName
 from advisor.models import Topic
 from advisor.playbook import KeyAddition, Playbook, Restraint
 from advisor.report import stage_text
@@ -185,8 +185,39 @@ def topic_answer(topic: Topic, text: str, metrics: Metrics, pb: Playbook) -> str
         body = [f"Those numbers can't be used: {err}."]
     if topic is Topic.STAGE:
         body += _stage_triggers(text, metrics, pb)
-    head = restraint_lines(topic, text, metrics, pb)
+    head = restraint_lines(topic, text, metrics, pb) + key_metric_lines(text, pb)
     return "\n".join([*head, f"{entry.title}: {entry.intro}", *body])
+
+
+def key_metric_lines(text: str, pb: Playbook) -> list[str]:
+    """The playbook's target and warning line for each key metric a question asks a line
+    of ("what is a good p95?", "how many queries per request is too many?"): no topic
+    holds them, so the nearest topic's answer would leave them out."""
+    said = text.lower()
+    if _LINE_ASKED.search(said) is None:
+        return []
+    return [f"{k.label}: target {k.as_written.target}, warning {k.as_written.warning}."
+            for k in pb.key_metrics if _names(said, k.metric)]
+
+
+def _names(said: str, metric: MetricName) -> bool:
+    """Whether lower-cased `said` names `metric` by one of its names or aliases."""
+    words = [name.replace("_", " ") for name, to in METRIC_KEYS.items() if to == metric]
+    words += _SPOKEN.get(metric, [])
+    if metric is MetricName.SERVER_CPU_PCT and _DB_CPU.search(said):
+        return False  # the database's CPU is no key metric of the server's
+    return any(re.search(rf"\b{re.escape(w)}\b", said) for w in words)
+
+
+# A question about a metric's line: what is good, normal, too much, a target or a warning.
+_LINE_ASKED = re.compile(r"\b(?:targets?|good|healthy|acceptable|normal|reasonable|thresholds?|"
+                         r"warning|alert|too (?:high|many|much|slow)|ok|okay|aim for)\b")
+_SPOKEN: dict[MetricName, list[str]] = {
+    MetricName.P95_MS: ["response time", "response times", "latency"],
+    MetricName.QUERIES_PER_REQUEST: ["queries per request", "database queries"],
+    MetricName.POOL_USED_PCT: ["connections", "connection pool"],
+}
+_DB_CPU = re.compile(r"\b(?:db|database|postgres|mysql) cpu\b")
 
 
 def _stage_triggers(text: str, m: Metrics, pb: Playbook) -> list[str]:

@@ -69,6 +69,23 @@ def test_the_stages_overview_says_when_to_move_to_each_later_stage():
         "Move to Stage 2 (Growth)", "Move to Stage 3 (Scale)", "Move to Stage 4 (Enterprise)"]
 
 
+@pytest.mark.parametrize(("text", "topic", "expected"), [
+    ("what is a good p95 response time target?", "stage",
+     ["Response time (P95): target < 500ms, warning > 1s."]),
+    ("what should our server cpu target be", "capacity_planning",
+     ["Server CPU: target < 70%, warning > 85%."]),
+    ("how many queries per request is too many", "capacity_planning",
+     ["Database queries/request: target < 10, warning > 20."]),
+    ("is a pool at 60% of its connections ok?", "connection_pool",
+     ["Database connections: target < 50% pool, warning > 80% pool."]),
+    ("what is a healthy db cpu", "read_replicas", []),  # no key metric of the server's
+    ("how do I size the pool for 8 cores", "connection_pool", []),  # no line asked
+])
+def test_a_question_on_a_key_metrics_line_gets_the_playbooks_line(text, topic, expected):
+    lines = answer_for(text, question(topic)).answer.splitlines()
+    assert [line for line in lines if ": target <" in line] == expected
+
+
 def test_sharding_at_an_early_stage_says_not_yet_with_why():
     r = answer_for("should we shard postgres? we have 5k users",
                    question("sharding", users=5_000))
