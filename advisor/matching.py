@@ -43,8 +43,10 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 # What a "why" (or "what is causing") asks about: the rest of its clause.
 _WHY = re.compile(r"\b(?:why|what(?:'s| is| was| could| might| would)?(?: be)? "
                   r"caus(?:e|es|ed|ing))\b([^.?!\n]*)", re.IGNORECASE)
-# Words of growth, which a planned multiple ("growing 3x") explains.
-_PLANNED_GROWTH = re.compile(r"\b(?:keeps? )?(?:growing|grows|grow)\b", re.IGNORECASE)
+# A word of growth with its planned multiple right after it ("growing 3x", "grows by 20%"):
+# the multiple explains it. "The queue keeps growing" has none, and stays trouble.
+_PLANNED_GROWTH = re.compile(r"\b(?:growing|grows|grow)(?:\s+by)?\s+[~≈]?\d[\d.,]*\s*"
+                             r"(?:x|×|%|times|fold)\b", re.IGNORECASE)
 # Incident-channel questions that report trouble: "anyone else seeing timeouts?"
 _REPORT_ASKED = re.compile(
     r"\b(?:any(?:one|body)|some(?:one|body)|others?)\s+else\s+(?:seeing|getting|having|"

@@ -270,6 +270,8 @@ def test_a_value_alone_names_no_layer_and_asks_what_it_measures(text):
      Topic.CAPACITY_PLANNING),
     ("traffic keeps growing 3x and the db is slow", "symptom", Layer.DATABASE, None),
     ("the job queue keeps growing", "symptom", Layer.APPLICATION, None),
+    ("capacity for 2k rps peak growing 3x with 2x safety, and the job queue keeps growing",
+     "symptom", Layer.APPLICATION, None),
 ])
 def test_growth_a_planned_multiple_explains_is_no_trouble(text, kind, layer, topic):
     m = match(text)
