@@ -251,6 +251,8 @@ def _symptom(p: Prediction, backing: dict, pb: Playbook, common: dict,
         if word not in evidence:
             evidence.append(word)
     confidence = round(min(0.99, kind_share * share), 2)
+    if not evidence:  # no word, number or row pointed there: candidates, not an answer
+        confidence = min(confidence, ONE_WORD)
     unclear = share < CLEAR_LAYER or confidence < CLEAR_LAYER
     candidates = _candidates(p, layer, symptom, pb, kind_share) if unclear else []
     return Match(kind="symptom", layer=layer, symptom=symptom, confidence=confidence,

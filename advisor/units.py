@@ -2344,8 +2344,9 @@ def read_text(text: str) -> Reading:
 _LONE_ONE = (r"\d[\d,._ ]*\s*(?:thousand|million|billion|millis(?:econds?)?|seconds?|minutes?|"
              r"hours?|[a-zµ%/]{0,4})")
 _LONE_VALUE_RE = re.compile(
-    rf"\s*[~≈]?\s*((?:(?:about|around|roughly|approx(?:imately)?|nearly|almost|maybe|over|"
-    rf"under|between|from)\s+)*{_LONE_ONE}(?:\s*(?:-|–|to|and)\s*{_LONE_ONE})?)\s*[?.!]*\s*",
+    rf"\s*[~≈<>]?\s*((?:(?:about|around|roughly|approx(?:imately|\.)?|nearly|almost|maybe|"
+    rf"over|under|between|from|up to|close to|give or take)\s*)*{_LONE_ONE}"
+    rf"(?:\s*(?:-|–|to|and)\s*{_LONE_ONE})?(?:\+|-?ish|\s+or so|\s+maybe)?)\s*[?.!]*\s*",
     re.IGNORECASE)
 _ERROR_CODE_RE = re.compile(r"[45]\d\d'?s?", re.IGNORECASE)
 

@@ -256,7 +256,8 @@ def test_text_with_no_known_word_offers_no_likely_readings(text):
 
 @pytest.mark.parametrize("text", ["50k", "1.2s", "12", "~40k?", "2 GB", "1.2 sec", "850 msec",
                                   "50 thousand", "100 000", "about 50k", "80k-120k",
-                                  "between 800ms and 1.2s", "from 80k to 120k"])
+                                  "between 800ms and 1.2s", "from 80k to 120k", "approx. 50k",
+                                  "50k+", "50k or so", "up to 2s", "1.2s maybe", "50k-ish"])
 def test_a_value_alone_names_no_layer_and_asks_what_it_measures(text):
     # A "k" or an "s" is no ground for a bottleneck; the value is said back instead.
     got = ask(text)
@@ -276,6 +277,14 @@ def test_a_value_alone_names_no_layer_and_asks_what_it_measures(text):
 def test_growth_a_planned_multiple_explains_is_no_trouble(text, kind, layer, topic):
     m = match(text)
     assert (m.kind, m.layer, m.topic) == (kind, layer, topic)
+
+
+@pytest.mark.parametrize("text", ["5xx at 3%", "at 95%"])
+def test_a_layer_no_word_points_at_is_offered_not_answered(text):
+    # The model weighs "at #%" towards storage; with no word behind it, that is a candidate.
+    m = match(text)
+    assert (m.evidence, m.confidence <= 0.45, [c.layer for c in m.candidates][:1]) == (
+        [], True, [m.layer])
 
 
 def test_an_error_code_alone_is_still_trouble():
