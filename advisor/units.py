@@ -134,8 +134,9 @@ _FILLER_WORDS = frozenset({"and", "but", "with", "while", "on", "in", "at", "for
 _JOINING_WORDS = frozenset({"to", "or"})  # taken as a unit by the tokeniser; ranges need them
 _HYPHEN_WORD_RE = re.compile(r"-([a-z]+)\b", re.IGNORECASE)
 # `x3` is `3x`, but for the names an x and a number make: x86, x64, x32 (processors), x509
-# (certificates), x264 and x265 (video codecs).
-_X_PREFIX_RE = re.compile(r"(?<![\w.])[x×](?=\s?\d)(?!\s?(?:86|64|32|509|264|265)(?![\d.]))",
+# (certificates), x264 and x265 (video codecs), PCIe x16 (lanes), x1e.xlarge (instances).
+_X_PREFIX_RE = re.compile(r"(?<![\w.])(?<!pcie )[x×](?=\s?\d)"
+                          r"(?!\s?(?:86|64|32|509|264|265)(?![\d.]))(?!\s?\d+[a-z]+\.)",
                           re.IGNORECASE)
 _RANGE_SEP_RE = re.compile(r"^\s*(?:-|–|—|to|or|~)\s*$", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(r"(?:^|[\s(:=])[-−]\s?$")
@@ -1181,6 +1182,10 @@ def _after_words(text: str, start: int, limit: int) -> str:
 
 # Words `_classify` looks for beside a number, compiled once.
 _COMPARED = re.compile(r"\b(slower|faster|cheaper|costlier|expensive|worse|better)\b")
+# What a multiple counts when it is no growth of traffic: machines, copies, a speed-up.
+_FACTOR_OF_THINGS = re.compile(
+    r"(?:speed-?ups?|improvements?|replication|redundan\w*|overhead|compression|amplification|"
+    r"instances?|nodes?|servers?|boxes|machines?|vms?|pods?|gpus?|[a-z]\d+[a-z]*\.\w+)\b")
 _USERS_SAID = re.compile(r"\busers?\b")
 _RATE_SAID = re.compile(r"\b(rps|qps|req/s)\b")
 _REPLICAS_SAID = re.compile(r"\breplicas\b")
@@ -1219,8 +1224,8 @@ def _classify(token: _Token, text: str, prev_end: int) -> tuple[MetricName, floa
         return None  # "free: 11.1gb" is room left on a disk, not data in use
     if suffix in _FACTOR_SUFFIXES:
         context = f"{_wide(segment, at)} {after}"
-        if _COMPARED.search(context):
-            return None
+        if _COMPARED.search(context) or _FACTOR_OF_THINGS.match(after):
+            return None  # "2x faster", "3x m5.large", "3x replication": no traffic growth
         if _NOT_GROWTH.search(context):
             return None  # "p95 latency went up 3x": a symptom got worse, not the traffic
         if suffix == "times" and _EVENTS_IN_A_SPAN.match(after):

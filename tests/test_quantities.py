@@ -1498,6 +1498,13 @@ def test_a_size_in_small_letters_is_bytes():
     ("x509: certificate signed by unknown authority", Reading({})),
     ("the x86_64 build is slower", Reading({})),
     ("we expect x10 growth", Reading({M.GROWTH_FACTOR: 10})),
+    ("peak 1k rps, pcie x16 nvme", Reading({M.PEAK_RPS: 1000})),
+    ("peak 1k rps on x1e.xlarge instances", Reading({M.PEAK_RPS: 1000})),
+    ("we run 3x m5.large at a peak of 1k rps", Reading({M.PEAK_RPS: 1000})),
+    ("peak 1k rps after a 2x speedup", Reading({M.PEAK_RPS: 1000})),
+    ("peak 1k rps with 3x replication", Reading({M.PEAK_RPS: 1000})),
+    ("peak 1k rps, we expect 3x more traffic", Reading({M.PEAK_RPS: 1000,
+                                                       M.GROWTH_FACTOR: 3})),
 ])
 def test_names_made_of_an_x_and_a_number_are_no_growth(text, reading):
     """"x86" made a capacity 86 times too large: `x3` is 3x growth, x86 is a processor."""
