@@ -1509,3 +1509,15 @@ def test_a_size_in_small_letters_is_bytes():
 def test_names_made_of_an_x_and_a_number_are_no_growth(text, reading):
     """"x86" made a capacity 86 times too large: `x3` is 3x growth, x86 is a processor."""
     assert read_text(text) == reading
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("traffic doubles every quarter, peak 1k rps",
+     Reading({M.GROWTH_FACTOR: 16, M.PEAK_RPS: 1000},
+             notes=("2x compounded 4 times is 16x in 12 months",))),
+    ("the bill doubles every month", Reading({})),
+])
+def test_growth_said_as_a_rate_in_a_word_is_compounded_in_free_text(text, reading):
+    """"doubles every quarter" was read by --growth (16x) but dropped from free text, so a
+    capacity came out 16 times too small."""
+    assert read_text(text) == reading
