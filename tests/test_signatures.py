@@ -741,6 +741,13 @@ NAMED = [
      Layer.EXTERNAL_API, Symptom.API_TIMEOUTS),
     ('{"object": "error", "status": 429, "code": "rate_limited"}', "notion.rate_limited",
      Layer.EXTERNAL_API, Symptom.API_TIMEOUTS),
+    # errors said by their names and codes alone
+    ("ENOSPC", "linux.enospc", Layer.STORAGE, None),
+    ("read ETIMEDOUT", "linux.etimedout", Layer.NETWORK, Symptom.API_TIMEOUTS),
+    ("worker pod terminated with exit code 137", "linux.exit_code_137", Layer.APPLICATION,
+     Symptom.HIGH_MEMORY),
+    ("ERROR: could not connect (SQLSTATE 53300)", "postgresql.sqlstate_too_many_connections",
+     Layer.DATABASE, Symptom.DATABASE_SLOW),
 ]
 
 
