@@ -1955,14 +1955,13 @@ _GROWTH_WORDS = {"double": "2x", "triple": "3x", "quadruple": "4x", "grow tenfol
 _PERIODIC_GROWTH_RE = re.compile(
     r"\b(?P<word>doubl|tripl|quadrupl)(?:es|ing)\b(?=\s+(?:every|each|per|a|an)\s+"
     r"(?:quarter|month|year|week)\b)")
-_PERIODIC_FACTORS = {"doubl": "2x", "tripl": "3x", "quadrupl": "4x"}
 
 
 def _future_growth(text: str) -> str:
     """`text` with growth to come said in a word written as a factor; of two ("double or
     triple"), the upper end, as a growth answer takes it (see above)."""
-    if "doubl" in text or "tripl" in text or "quadrupl" in text:
-        text = _PERIODIC_GROWTH_RE.sub(lambda m: _PERIODIC_FACTORS[m.group("word")], text)
+    if any(stem in text for stem in ("doubl", "tripl", "quadrupl")):
+        text = _PERIODIC_GROWTH_RE.sub(lambda m: _GROWTH_WORDS[f"{m.group('word')}e"], text)
     if not any(word in text for word in _GROWTH_WORDS):
         return text
 
